@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds (once) and caches the real binaries the Quorum rig and tests run:
+# kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors),
+# helm and an S3-compatible server (versitygw). Everything comes from the Go module proxy.
+# Idempotent: a binary that is already there is not rebuilt, so a warm run takes seconds.
+#
+#   hack/tools.sh            build what is missing, print the tool directory
+#   hack/tools.sh --print    only print the environment the tests read (QUORUM_TOOLS, KUBE_API_TEST_DIR)
+set -euo pipefail
+
+KUBE_VERSION=${KUBE_VERSION:-1.34.4}
+ETCD_VERSIONS=${ETCD_VERSIONS:-"3.6.16 3.5.35"}
+HELM_VERSION=${HELM_VERSION:-3.19.5}
+VERSITYGW_VERSION=${VERSITYGW_VERSION:-1.8.0}
+
+TOOLS=${QUORUM_TOOLS:-$HOME/.cache/quorum}
+export GOPROXY=${QUORUM_GOPROXY:-https://proxy.golang.org}   # the proxy only: a missing module fails clearly
+export GOSUMDB=${QUORUM_GOSUMDB:-off}                        # the checksum database is not reachable here
+export GOFLAGS="-mod=mod -buildvcs=false"
+export GOMODCACHE=${GOMODCACHE:-$TOOLS/go/mod}
+export GOCACHE=${GOCACHE:-$TOOLS/go/cache}
+export CGO_ENABLED=0
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+
+if [[ "${1:-}" == "--print" ]]; then
+  echo "QUORUM_TOOLS=$TOOLS"
+  echo "KUBE_API_TEST_DIR=$TOOLS/kube-api-test"
+  exit 0
+fi
+
+log() { printf '[tools %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+need() { command -v "$1" >/dev/null || { echo "tools.sh: '$1' is required (install Go from https://go.dev or your distribution)" >&2; exit 1; }; }
+need go
+need curl
+
+mkdir -p "$TOOLS/bin" "$TOOLS/src"
+
+have_all() { local d=$1; shift; for f in "$@"; do [[ -x "$d/$f" ]] || return 1; done; }
+
+# --- Kubernetes: wrapper module requiring k8s.io/kubernetes, staging modules replaced by their tags ---
+build_kube() {
+  local v=$KUBE_VERSION out="$TOOLS/bin/kube-$KUBE_VERSION"
+  if have_all "$out" kube-apiserver kube-controller-manager kubectl; then log "kubernetes $v: cached"; return; fi
+  log "kubernetes $v: building kube-apiserver, kube-controller-manager, kubectl (cold: 15-30 min on 2 cores)"
+  local src="$TOOLS/src/kube-$v"
+  mkdir -p "$src"
+  local upstream
+  upstream=$(curl -fsS "$GOPROXY/k8s.io/kubernetes/@v/v$v.mod")
+  local minor=${v#*.}; minor=${minor%%.*}
+  local patch=${v##*.}
+  {
+    echo "module quorum.dev/tools/kube"
+    echo
+    echo "go 1.24.0"
+    echo
+    echo "require k8s.io/kubernetes v$v"
+    echo
+    # every staging module upstream pins at v0.0.0 with a local replace -> its published v0.<minor>.<patch>
+    grep -E '^\s*k8s\.io/[^ ]+ => \./staging/' <<<"$upstream" | awk -v tag="v0.$minor.$patch" '{print "replace " $1 " => " $1 " " tag}'
+  } >"$src/go.mod"
+  cat >"$src/tools.go" <<'GO'
+//go:build tools
+
+package tools
+GO
+  local pkg=k8s.io/component-base/version cpkg=k8s.io/client-go/pkg/version
+  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local ld="-s -w"
+  for p in $pkg $cpkg; do
+    ld+=" -X $p.gitVersion=v$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
+  done
+  ( cd "$src"
+    go mod download k8s.io/kubernetes
+    mkdir -p "$out.tmp"
+    go build -p "$(nproc)" -trimpath -ldflags "$ld" -o "$out.tmp/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl )
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  "$out/kube-apiserver" --version >&2
+}
+
+# --- etcd: wrapper module (go install fails on etcd's replace directives) ---
+build_etcd() {
+  local v=$1 out="$TOOLS/bin/etcd-$1"
+  if have_all "$out" etcd etcdctl etcdutl; then log "etcd $v: cached"; return; fi
+  log "etcd $v: building etcd, etcdctl, etcdutl"
+  local src="$TOOLS/src/etcd-$v"
+  mkdir -p "$src"
+  cat >"$src/go.mod" <<MOD
+module quorum.dev/tools/etcd
+
+go 1.23
+
+require (
+	go.etcd.io/etcd/server/v3 v$v
+	go.etcd.io/etcd/etcdctl/v3 v$v
+	go.etcd.io/etcd/etcdutl/v3 v$v
+)
+MOD
+  ( cd "$src"
+    mkdir -p "$out.tmp"
+    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3
+    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcdctl" go.etcd.io/etcd/etcdctl/v3
+    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcdutl" go.etcd.io/etcd/etcdutl/v3 )
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  "$out/etcd" --version | head -1 >&2
+}
+
+build_go_install() { # name version module-path/cmd binary
+  local name=$1 v=$2 pkg=$3 bin=$4 out="$TOOLS/bin/$1-$2"
+  if have_all "$out" "$bin"; then log "$name $v: cached"; return; fi
+  log "$name $v: go install $pkg@v$v"
+  mkdir -p "$out.tmp"
+  GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" "$pkg@v$v"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+# kube-api-test layout: $KUBE_API_TEST_DIR/k8s/<X.Y.Z>-linux-amd64/{etcd,kube-apiserver,kubectl}
+layout_kube_api_test() {
+  local d="$TOOLS/kube-api-test/k8s/$KUBE_VERSION-linux-amd64" etcd_default=${ETCD_VERSIONS%% *}
+  mkdir -p "$d"
+  ln -sfn "$TOOLS/bin/kube-$KUBE_VERSION/kube-apiserver" "$d/kube-apiserver"
+  ln -sfn "$TOOLS/bin/kube-$KUBE_VERSION/kubectl" "$d/kubectl"
+  ln -sfn "$TOOLS/bin/etcd-$etcd_default/etcd" "$d/etcd"
+}
+
+start=$SECONDS
+for v in $ETCD_VERSIONS; do build_etcd "$v"; done
+build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm
+build_go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw versitygw
+build_kube
+layout_kube_api_test
+cat >"$TOOLS/versions.env" <<ENV
+KUBE_VERSION=$KUBE_VERSION
+ETCD_VERSIONS="$ETCD_VERSIONS"
+HELM_VERSION=$HELM_VERSION
+VERSITYGW_VERSION=$VERSITYGW_VERSION
+ENV
+log "all tools ready in $TOOLS ($((SECONDS - start))s)"
+echo "$TOOLS"
