@@ -396,6 +396,42 @@ public final class LocalKubelet implements AutoCloseable {
         return null;
     }
 
+    /** What a command run "inside the cluster" printed, and its exit code. */
+    public record ClientResult(int exitCode, String output) {
+    }
+
+    /**
+     * Runs a command as a client pod in {@code namespace} would: cluster DNS names (pods and Services) resolve
+     * through the rig's hosts file. For etcdctl and friends against the cluster's Services.
+     */
+    public ClientResult runInCluster(String namespace, Duration timeout, String... argv) {
+        try {
+            Pod client = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("rig-client")
+                    .withNamespace(namespace).endMetadata().withNewSpec().endSpec().build();
+            Path hosts = dir.resolve("clients").resolve(namespace).resolve("hosts");
+            Files.createDirectories(hosts.getParent());
+            RigNetwork.writeInPlace(hosts, network.hostsFor(client, pods.getStore().list(), services.getStore().list())
+                    .replaceFirst("^\\S+ localhost rig-client", "127.0.0.1 localhost rig-client"));
+            List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+                    "/bin/sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts.toString()));
+            command.addAll(List.of(argv));
+            Path out = Files.createTempFile(dir, "client", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                return new ClientResult(-1, Files.readString(out) + "\n(timed out after " + timeout + ")");
+            }
+            String output = Files.readString(out);
+            Files.deleteIfExists(out);
+            return new ClientResult(process.exitValue(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Pod anyPod() {
         return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("rig-client").withNamespace("default")
                 .endMetadata().withNewSpec().endSpec().build();

@@ -1,0 +1,38 @@
+package dev.quorum.rig;
+
+import java.util.Locale;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One rig for the whole test run (starting a control plane costs seconds), closed when the run ends, also
+ * when tests fail. Tests keep out of each other's way by working in a namespace of their own.
+ */
+public final class SharedRig {
+
+    private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(SharedRig.class);
+
+    private SharedRig() {
+    }
+
+    public static Rig get(ExtensionContext context) {
+        return context.getRoot().getStore(STORE)
+                .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 2)), Closeable.class).rig;
+    }
+
+    /** A fresh namespace named after the test class, so pod logs carry the test's name. */
+    public static String namespace(Rig rig, ExtensionContext context) {
+        String base = context.getRequiredTestClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2")
+                .toLowerCase(Locale.ROOT);
+        String name = base.length() > 50 ? base.substring(0, 50) : base;
+        rig.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        return name;
+    }
+
+    private record Closeable(Rig rig) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            rig.close();
+        }
+    }
+}
