@@ -1,0 +1,71 @@
+package dev.quorum.rig;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator as users run it: its built jar in a JVM of its own, against the rig's API server through a
+ * kubeconfig. Reaches etcd members at their pod addresses, as it would inside a cluster.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+    private final ManagedProcess process;
+    private final int healthPort;
+
+    private OperatorProcess(ManagedProcess process, int healthPort) {
+        this.process = process;
+        this.healthPort = healthPort;
+    }
+
+    public static Path jar() {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with ./mvnw package -DskipTests");
+        }
+        return jar;
+    }
+
+    public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv) {
+        int port = Net.freePort();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.putAll(extraEnv);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ManagedProcess process = ManagedProcess.start("operator-" + name,
+                List.of(java, "-Xmx256m", "-jar", jar().toString()), env, rig.dir().resolve("operator"),
+                rig.logs().resolve("operator-" + name + ".log"));
+        OperatorProcess operator = new OperatorProcess(process, port);
+        await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the operator exited:\n" + process.tail(40));
+            }
+            return Net.isListening("127.0.0.1", port);
+        });
+        return operator;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String logTail(int lines) {
+        return process.tail(lines);
+    }
+
+    public int healthPort() {
+        return healthPort;
+    }
+
+    @Override
+    public void close() {
+        process.stop(Duration.ofSeconds(10));
+    }
+}
