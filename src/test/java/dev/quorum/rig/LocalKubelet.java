@@ -377,10 +377,10 @@ public final class LocalKubelet implements AutoCloseable {
         return network.hostsFor(pod, pods.getStore().list(), services.getStore().list());
     }
 
-    /** Kills a container's process the way a crash does; the pod's restart policy brings it back. */
-    public boolean killContainer(String namespace, String pod, String container) {
+    /** Kills a container's process the way a crash does; the restart policy brings it back after {@code downFor}. */
+    public boolean killContainer(String namespace, String pod, String container, Duration downFor) {
         return runners.values().stream().filter(r -> r.key().equals(namespace + "/" + pod)).findFirst()
-                .map(r -> r.killContainer(container)).orElse(false);
+                .map(r -> r.killContainer(container, downFor)).orElse(false);
     }
 
     /** The hosts file the given pod's processes see: lets a test run a client as if inside the cluster. */

@@ -116,12 +116,16 @@ final class PodRunner {
         }
     }
 
-    /** Kills one container's process as a crash would (SIGKILL); the restart policy decides what follows. */
-    boolean killContainer(String containerName) {
+    /**
+     * Kills one container's process as a crash would (SIGKILL). The restart policy brings it back, at the
+     * earliest after {@code downFor}: a crash-looping container stays down for a while, too.
+     */
+    boolean killContainer(String containerName, Duration downFor) {
         ContainerRun run = containers.get(containerName);
         if (run == null || run.process == null || !run.process.isAlive()) {
             return false;
         }
+        run.minimumDownUntil = Instant.now().plus(downFor);
         run.process.kill();
         return true;
     }
@@ -233,7 +237,10 @@ final class PodRunner {
                 if (restart) {
                     anyLive = true;
                     if (run.restartAt == null) {
-                        run.restartAt = Instant.now().plus(run.backoff);
+                        Instant afterBackoff = Instant.now().plus(run.backoff);
+                        run.restartAt = run.minimumDownUntil != null && run.minimumDownUntil.isAfter(afterBackoff)
+                                ? run.minimumDownUntil : afterBackoff;
+                        run.minimumDownUntil = null;
                         run.waiting("CrashLoopBackOff",
                                 "back-off " + run.backoff.toSeconds() + "s restarting failed container=" + run.spec.getName());
                         run.backoff = min(run.backoff.multipliedBy(2), MAX_BACKOFF);
@@ -383,6 +390,7 @@ final class PodRunner {
         Instant finishedAt;
         Integer exitCode;
         Instant restartAt;
+        volatile Instant minimumDownUntil;
         Duration backoff = Duration.ofSeconds(1);
         String waitingReason = "ContainerCreating";
         String waitingMessage;

@@ -1,0 +1,97 @@
+package dev.quorum.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quorum.demo.Demo;
+import dev.quorum.rig.Rig;
+import dev.quorum.rig.SharedRig;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The generated CRD's rules, enforced by the real API server: bad specs never reach the operator. */
+class EtcdClusterAdmissionIT {
+
+    static Rig rig;
+    static String ns;
+
+    @RegisterExtension
+    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> {
+        rig = SharedRig.get(context);
+        ns = SharedRig.namespace(rig, context);
+        EtcdClusterOperatorIT.kube = rig.client();
+    };
+
+    @BeforeAll
+    static void installCrds() throws IOException {
+        EtcdClusterOperatorIT.installCrds();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2, 4, 11 })
+    void sizeMustBeOddAndFromThreeToNine(int size) {
+        assertRejected(cluster("size-" + size, Map.of("size", size)), "size must be an odd number from 3 to 9",
+                "quorum = size/2 + 1");
+    }
+
+    @Test
+    void validSizesAreAccepted() {
+        for (int size : new int[] { 3, 5, 7, 9 }) {
+            GenericKubernetesResource created = clusters().resource(cluster("ok-" + size, Map.of("size", size))).create();
+            assertThat(created.getMetadata().getUid()).isNotBlank();
+            clusters().withName("ok-" + size).delete();
+        }
+    }
+
+    @Test
+    void extraArgsCannotOverrideFlagsTheOperatorOwns() {
+        assertRejected(cluster("owned-flag", Map.of("etcd", Map.of("extraArgs", Map.of("initial-cluster", "x=http://y:2380")))),
+                "initial-cluster");
+        GenericKubernetesResource allowed = clusters().resource(cluster("free-flag",
+                Map.of("etcd", Map.of("extraArgs", Map.of("max-txn-ops", "256"))))).create();
+        assertThat(allowed.getMetadata().getUid()).isNotBlank();
+        clusters().withName("free-flag").delete();
+    }
+
+    @Test
+    void storageCannotChangeAfterCreation() {
+        clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
+        try {
+            assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
+                ((Map<String, Object>) ((Map<String, Object>) c.getAdditionalProperties().get("spec")).get("storage"))
+                        .put("size", "2Gi");
+                return c;
+            })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage cannot change after creation");
+        } finally {
+            clusters().withName("fixed-storage").delete();
+        }
+    }
+
+    private static void assertRejected(GenericKubernetesResource cluster, String... messageParts) {
+        assertThatThrownBy(() -> clusters().resource(cluster).create())
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContainingAll(messageParts);
+    }
+
+    private static GenericKubernetesResource cluster(String name, Map<String, Object> spec) {
+        return new GenericKubernetesResourceBuilder().withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+                .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .addToAdditionalProperties("spec", spec).build();
+    }
+
+    private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters() {
+        return rig.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns);
+    }
+}
