@@ -3,6 +3,7 @@ package dev.quorum.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Operator-wide settings, read from application.properties or QUORUM_* environment variables. */
 @ConfigMapping(prefix = "quorum")
@@ -24,6 +25,21 @@ public interface QuorumConfig {
   String fieldManager();
 
   Etcd etcd();
+
+  LeaderElection leaderElection();
+
+  /** Off by default: one replica needs none; turn it on before running several. */
+  interface LeaderElection {
+
+    @WithDefault("false")
+    boolean enabled();
+
+    @WithDefault("quorum-operator")
+    String leaseName();
+
+    /** Namespace of the Lease; the operator's own namespace when unset. */
+    Optional<String> leaseNamespace();
+  }
 
   interface Etcd {
 
