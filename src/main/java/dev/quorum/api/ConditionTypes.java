@@ -1,0 +1,11 @@
+package dev.quorum.api;
+
+/** Condition types and reasons an EtcdCluster reports. */
+public final class ConditionTypes {
+
+  public static final String AVAILABLE = "Available";
+  public static final String PROGRESSING = "Progressing";
+  public static final String DEGRADED = "Degraded";
+
+  private ConditionTypes() {}
+}

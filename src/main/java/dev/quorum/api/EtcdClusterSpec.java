@@ -1,0 +1,145 @@
+package dev.quorum.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class EtcdClusterSpec {
+
+  public static final String SIZE_RULE = "self % 2 == 1 && self >= 3 && self <= 9";
+  public static final String SIZE_MESSAGE =
+      "size must be an odd number from 3 to 9: etcd needs a majority of members (quorum = size/2 + 1)"
+          + " to work, so an even size tolerates no more failures than the odd size below it,"
+          + " fewer than 3 members tolerate no failure at all, and more than 9 slow every write down";
+  public static final String STORAGE_IMMUTABLE_MESSAGE =
+      "storage cannot change after creation: a StatefulSet's volume claim templates are immutable;"
+          + " create a new cluster and restore a backup into it";
+
+  @JsonPropertyDescription("Number of etcd members: an odd number from 3 to 9.")
+  @Default("3")
+  @SpecReplicas
+  @ValidationRule(value = SIZE_RULE, message = SIZE_MESSAGE)
+  private int size = 3;
+
+  @JsonPropertyDescription("etcd version to run, e.g. 3.6.16; the image tag is v<version>.")
+  @Default("3.6.16")
+  @Pattern("^3\\.[5-9]\\.[0-9]+$")
+  private String version;
+
+  @JsonPropertyDescription("Image repository; the image is <repository>:v<version>.")
+  @Default("quay.io/coreos/etcd")
+  private String repository;
+
+  @JsonPropertyDescription("Full image reference; overrides repository and version when set.")
+  private String image;
+
+  @JsonPropertyDescription("Pull policy of the etcd image: Always, IfNotPresent or Never.")
+  @Pattern("^(Always|IfNotPresent|Never)$")
+  private String imagePullPolicy;
+
+  @JsonPropertyDescription("Secrets used to pull the etcd image.")
+  private List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
+
+  @JsonPropertyDescription("Where members keep their data. Immutable after creation.")
+  @Default("{}")
+  @ValidationRule(value = "self == oldSelf", message = STORAGE_IMMUTABLE_MESSAGE)
+  private StorageSpec storage = new StorageSpec();
+
+  @JsonPropertyDescription("etcd tuning flags.")
+  private EtcdTuning etcd;
+
+  @JsonPropertyDescription("Scheduling, resources and metadata of the member pods.")
+  private PodSettings pod;
+
+  @JsonPropertyDescription("When true the operator changes nothing in the cluster but still reports its status.")
+  private boolean paused;
+
+  public int getSize() {
+    return size;
+  }
+
+  public void setSize(int size) {
+    this.size = size;
+  }
+
+  public String getVersion() {
+    return version;
+  }
+
+  public void setVersion(String version) {
+    this.version = version;
+  }
+
+  public String getRepository() {
+    return repository;
+  }
+
+  public void setRepository(String repository) {
+    this.repository = repository;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public String getImagePullPolicy() {
+    return imagePullPolicy;
+  }
+
+  public void setImagePullPolicy(String imagePullPolicy) {
+    this.imagePullPolicy = imagePullPolicy;
+  }
+
+  public List<LocalObjectReference> getImagePullSecrets() {
+    return imagePullSecrets;
+  }
+
+  public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) {
+    this.imagePullSecrets = imagePullSecrets;
+  }
+
+  public StorageSpec getStorage() {
+    return storage;
+  }
+
+  public void setStorage(StorageSpec storage) {
+    this.storage = storage;
+  }
+
+  public EtcdTuning getEtcd() {
+    return etcd;
+  }
+
+  public void setEtcd(EtcdTuning etcd) {
+    this.etcd = etcd;
+  }
+
+  public PodSettings getPod() {
+    return pod;
+  }
+
+  public void setPod(PodSettings pod) {
+    this.pod = pod;
+  }
+
+  public boolean isPaused() {
+    return paused;
+  }
+
+  public void setPaused(boolean paused) {
+    this.paused = paused;
+  }
+}

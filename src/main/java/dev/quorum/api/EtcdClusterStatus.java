@@ -1,0 +1,144 @@
+package dev.quorum.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class EtcdClusterStatus {
+
+  @JsonPropertyDescription("The spec generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Available, Progressing and Degraded conditions.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Members that serve requests.")
+  @StatusReplicas
+  private int readyMembers;
+
+  private List<MemberStatus> members = new ArrayList<>();
+
+  @JsonPropertyDescription("Name of the member that leads the cluster.")
+  private String leader;
+
+  @JsonPropertyDescription("etcd cluster ID, hexadecimal.")
+  private String clusterID;
+
+  @JsonPropertyDescription("etcd version the members run (the lowest one during an upgrade).")
+  private String version;
+
+  @JsonPropertyDescription("Members needed for a majority: size/2 + 1.")
+  private Integer quorum;
+
+  @JsonPropertyDescription("How many more members may fail before quorum is lost.")
+  private Integer faultTolerance;
+
+  @JsonPropertyDescription("host:port clients connect to.")
+  private String clientEndpoint;
+
+  @JsonPropertyDescription("Label selector of the member pods, for the scale subresource.")
+  @LabelSelector
+  private String selector;
+
+  public Optional<Condition> condition(String type) {
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public int getReadyMembers() {
+    return readyMembers;
+  }
+
+  public void setReadyMembers(int readyMembers) {
+    this.readyMembers = readyMembers;
+  }
+
+  public List<MemberStatus> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<MemberStatus> members) {
+    this.members = members;
+  }
+
+  public String getLeader() {
+    return leader;
+  }
+
+  public void setLeader(String leader) {
+    this.leader = leader;
+  }
+
+  public String getClusterID() {
+    return clusterID;
+  }
+
+  public void setClusterID(String clusterID) {
+    this.clusterID = clusterID;
+  }
+
+  public String getVersion() {
+    return version;
+  }
+
+  public void setVersion(String version) {
+    this.version = version;
+  }
+
+  public Integer getQuorum() {
+    return quorum;
+  }
+
+  public void setQuorum(Integer quorum) {
+    this.quorum = quorum;
+  }
+
+  public Integer getFaultTolerance() {
+    return faultTolerance;
+  }
+
+  public void setFaultTolerance(Integer faultTolerance) {
+    this.faultTolerance = faultTolerance;
+  }
+
+  public String getClientEndpoint() {
+    return clientEndpoint;
+  }
+
+  public void setClientEndpoint(String clientEndpoint) {
+    this.clientEndpoint = clientEndpoint;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.quorum.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One etcd member as the operator last saw it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class MemberStatus {
+
+  private String name;
+
+  @JsonPropertyDescription("etcd member ID, hexadecimal.")
+  private String id;
+
+  private String peerURL;
+
+  private String clientURL;
+
+  @JsonPropertyDescription("The member answers requests and its pod is ready.")
+  private boolean ready;
+
+  private boolean leader;
+
+  public MemberStatus() {}
+
+  public MemberStatus(String name, String id, String peerURL, String clientURL, boolean ready, boolean leader) {
+    this.name = name;
+    this.id = id;
+    this.peerURL = peerURL;
+    this.clientURL = clientURL;
+    this.ready = ready;
+    this.leader = leader;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public String getPeerURL() {
+    return peerURL;
+  }
+
+  public void setPeerURL(String peerURL) {
+    this.peerURL = peerURL;
+  }
+
+  public String getClientURL() {
+    return clientURL;
+  }
+
+  public void setClientURL(String clientURL) {
+    this.clientURL = clientURL;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  public void setReady(boolean ready) {
+    this.ready = ready;
+  }
+
+  public boolean isLeader() {
+    return leader;
+  }
+
+  public void setLeader(boolean leader) {
+    this.leader = leader;
+  }
+}

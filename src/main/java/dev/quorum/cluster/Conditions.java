@@ -1,0 +1,41 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.EtcdClusterStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** Builds conditions that keep their lastTransitionTime while their status stays the same. */
+final class Conditions {
+
+  static final String TRUE = "True";
+  static final String FALSE = "False";
+
+  private Conditions() {}
+
+  static Condition of(EtcdClusterStatus previous, String type, boolean status, String reason, String message,
+      Long generation, Instant now) {
+    String value = status ? TRUE : FALSE;
+    String since = previous == null ? null : previous.condition(type)
+        .filter(c -> value.equals(c.getStatus()))
+        .map(Condition::getLastTransitionTime)
+        .orElse(null);
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since != null ? since : now.truncatedTo(ChronoUnit.SECONDS).toString())
+        .build();
+  }
+
+  static boolean isTrue(EtcdClusterStatus status, String type) {
+    return status != null && status.condition(type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
+  }
+
+  static boolean hasReason(EtcdClusterStatus status, String type, String reason) {
+    return status != null && status.condition(type).map(c -> reason.equals(c.getReason())).orElse(false);
+  }
+}

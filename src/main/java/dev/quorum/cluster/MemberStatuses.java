@@ -1,0 +1,76 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.EtcdCluster;
+import dev.quorum.api.MemberStatus;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The members list of the status, from etcd's own view when it answered, else from the pods. */
+final class MemberStatuses {
+
+  private MemberStatuses() {}
+
+  static List<MemberStatus> of(Observation observation) {
+    return observation.etcd()
+        .map(snapshot -> fromEtcd(snapshot, podsByName(observation.pods())))
+        .orElseGet(() -> fromPods(observation.cluster(), observation.pods(), observation.clusterDomain()));
+  }
+
+  /** A member is ready when etcd answers for it, it votes, and Kubernetes agrees its pod is ready. */
+  private static List<MemberStatus> fromEtcd(ClusterSnapshot snapshot, Map<String, Pod> pods) {
+    return snapshot.members().stream()
+        .map(m -> {
+          String name = m.started() ? m.name() : nameFromPeerUrl(m);
+          Pod pod = pods.get(name);
+          boolean ready = m.reachable() && !m.learner() && (pod == null || PodReadiness.ready(pod));
+          return new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
+              m.id() == snapshot.leaderId());
+        })
+        .sorted(byOrdinal())
+        .toList();
+  }
+
+  private static List<MemberStatus> fromPods(EtcdCluster cluster, List<Pod> pods, String domain) {
+    return pods.stream()
+        .map(pod -> {
+          String name = pod.getMetadata().getName();
+          String host = EtcdClusterNames.memberHost(cluster, name, domain);
+          return new MemberStatus(name, null,
+              "http://" + host + ":" + EtcdClusterNames.PEER_PORT,
+              "http://" + host + ":" + EtcdClusterNames.CLIENT_PORT,
+              PodReadiness.ready(pod), false);
+        })
+        .sorted(byOrdinal())
+        .toList();
+  }
+
+  /** An added but never started member has no name yet; its peer URL host starts with the pod name. */
+  private static String nameFromPeerUrl(MemberSnapshot member) {
+    String url = first(member.peerURLs());
+    if (url == null) {
+      return member.idHex();
+    }
+    String host = URI.create(url).getHost();
+    return host == null ? member.idHex() : host.split("\\.")[0];
+  }
+
+  private static Map<String, Pod> podsByName(List<Pod> pods) {
+    return pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity(), (a, b) -> a));
+  }
+
+  private static Comparator<MemberStatus> byOrdinal() {
+    return Comparator.comparingInt((MemberStatus m) -> PodReadiness.ordinal(m.getName()))
+        .thenComparing(MemberStatus::getName);
+  }
+
+  private static String first(List<String> values) {
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.quorum.cluster;
+
+/** Condition reasons (and Event reasons) the operator reports. */
+public final class Reasons {
+
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String RECONCILE_ERROR = "ReconcileError";
+  public static final String CREATING = "Creating";
+  public static final String ROLLING_UPDATE = "RollingUpdate";
+  public static final String PAUSED = "Paused";
+  public static final String STABLE = "Stable";
+  public static final String QUORUM_AVAILABLE = "QuorumAvailable";
+  public static final String QUORUM_LOST = "QuorumLost";
+  public static final String MEMBERS_UNAVAILABLE = "MembersUnavailable";
+  public static final String ALL_MEMBERS_READY = "AllMembersReady";
+
+  private Reasons() {}
+}

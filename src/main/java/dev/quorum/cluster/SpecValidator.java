@@ -1,0 +1,63 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.EtcdClusterSpec;
+import dev.quorum.api.EtcdTuning;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The admission rules of the CRD, checked again in the operator: a spec can get past admission
+ * (CRD installed without its rules, objects created before a rule existed) and must then create nothing.
+ */
+public final class SpecValidator {
+
+  private SpecValidator() {}
+
+  /** Human-readable problems; empty when the spec is valid. */
+  public static List<String> problems(EtcdClusterSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec is missing");
+      return problems;
+    }
+    int size = spec.getSize();
+    if (size < 3 || size > 9 || size % 2 == 0) {
+      problems.add(EtcdClusterSpec.SIZE_MESSAGE + " (got " + size + ")");
+    }
+    EtcdTuning etcd = spec.getEtcd();
+    if (etcd != null) {
+      problems.addAll(flagProblems(etcd));
+      if (!timeoutsValid(etcd)) {
+        problems.add(EtcdTuning.TIMEOUT_MESSAGE);
+      }
+    }
+    return problems;
+  }
+
+  private static List<String> flagProblems(EtcdTuning etcd) {
+    List<String> problems = new ArrayList<>();
+    if (etcd.getExtraArgs() == null) {
+      return problems;
+    }
+    List<String> owned = etcd.getExtraArgs().keySet().stream()
+        .filter(EtcdTuning.OWNED_FLAGS::contains)
+        .sorted()
+        .toList();
+    if (!owned.isEmpty()) {
+      problems.add(EtcdTuning.OWNED_FLAGS_MESSAGE + " (got " + String.join(", ", owned) + ")");
+    }
+    boolean badName = etcd.getExtraArgs().keySet().stream().anyMatch(k -> k.isEmpty() || k.startsWith("-"));
+    if (badName) {
+      problems.add(EtcdTuning.FLAG_NAME_MESSAGE);
+    }
+    return problems;
+  }
+
+  private static boolean timeoutsValid(EtcdTuning etcd) {
+    int heartbeat = etcd.getHeartbeatIntervalMillis() != null
+        ? etcd.getHeartbeatIntervalMillis() : EtcdTuning.DEFAULT_HEARTBEAT_MILLIS;
+    int election = etcd.getElectionTimeoutMillis() != null
+        ? etcd.getElectionTimeoutMillis() : EtcdTuning.DEFAULT_ELECTION_TIMEOUT_MILLIS;
+    return (long) election >= 5L * heartbeat;
+  }
+}

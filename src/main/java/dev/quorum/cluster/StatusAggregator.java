@@ -1,0 +1,164 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.ConditionTypes;
+import dev.quorum.api.EtcdCluster;
+import dev.quorum.api.EtcdClusterStatus;
+import dev.quorum.api.MemberStatus;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import java.util.List;
+import java.util.Objects;
+
+/** Pure: turns an {@link Observation} into the status the EtcdCluster reports. */
+public final class StatusAggregator {
+
+  private StatusAggregator() {}
+
+  public static EtcdClusterStatus aggregate(Observation observation) {
+    EtcdCluster cluster = observation.cluster();
+    EtcdClusterStatus previous = cluster.getStatus();
+    int size = cluster.getSpec().getSize();
+    List<MemberStatus> members = MemberStatuses.of(observation);
+    int ready = (int) members.stream().filter(MemberStatus::isReady).count();
+
+    EtcdClusterStatus status = new EtcdClusterStatus();
+    status.setObservedGeneration(cluster.getMetadata().getGeneration());
+    status.setMembers(members);
+    status.setReadyMembers(ready);
+    status.setQuorum(Quorum.quorum(size));
+    status.setFaultTolerance(Quorum.faultTolerance(ready, size));
+    status.setLeader(members.stream().filter(MemberStatus::isLeader).map(MemberStatus::getName).findFirst().orElse(null));
+    // the cluster ID never changes, so the last one seen stays true while etcd cannot be reached
+    status.setClusterID(observation.etcd().map(ClusterSnapshot::clusterIdHex)
+        .orElse(previous != null ? previous.getClusterID() : null));
+    status.setVersion(observation.etcd().flatMap(s -> EtcdVersions.lowest(
+        s.members().stream().filter(MemberSnapshot::reachable).map(MemberSnapshot::version).toList())).orElse(null));
+    status.setClientEndpoint(EtcdClusterNames.clientEndpoint(cluster, observation.clusterDomain()));
+    status.setSelector(EtcdClusterNames.selector(cluster));
+    status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
+    return status;
+  }
+
+  /** Decides Available, Progressing and Degraded. */
+  private static final class ConditionsJudge {
+
+    private final Observation observation;
+    private final EtcdClusterStatus previous;
+    private final List<MemberStatus> members;
+    private final int size;
+    private final int quorum;
+    private final int ready;
+    private final boolean formed;
+
+    ConditionsJudge(Observation observation, List<MemberStatus> members, int ready) {
+      this.observation = observation;
+      this.previous = observation.cluster().getStatus();
+      this.members = members;
+      this.size = observation.cluster().getSpec().getSize();
+      this.quorum = Quorum.quorum(size);
+      this.ready = ready;
+      // once a quorum has been seen, fewer ready members is a loss, not a cluster still being created
+      this.formed = ready >= quorum
+          || Conditions.isTrue(previous, ConditionTypes.AVAILABLE)
+          || Conditions.hasReason(previous, ConditionTypes.AVAILABLE, Reasons.QUORUM_LOST);
+    }
+
+    List<io.fabric8.kubernetes.api.model.Condition> conditions() {
+      return List.of(available(), progressing(), degraded());
+    }
+
+    private io.fabric8.kubernetes.api.model.Condition available() {
+      if (ready >= quorum) {
+        return condition(ConditionTypes.AVAILABLE, true, Reasons.QUORUM_AVAILABLE,
+            String.format("%d of %d members ready; quorum is %d", ready, size, quorum));
+      }
+      if (formed) {
+        return condition(ConditionTypes.AVAILABLE, false, Reasons.QUORUM_LOST,
+            String.format("only %d of %d members ready; etcd needs %d to serve requests", ready, size, quorum));
+      }
+      return condition(ConditionTypes.AVAILABLE, false, Reasons.CREATING,
+          String.format("waiting for members: %d of %d ready, quorum is %d", ready, size, quorum));
+    }
+
+    private io.fabric8.kubernetes.api.model.Condition progressing() {
+      if (!observation.specProblems().isEmpty()) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.INVALID_SPEC, "the spec is invalid; nothing is changed");
+      }
+      if (observation.cluster().getSpec().isPaused()) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.PAUSED, "spec.paused is true; nothing is changed");
+      }
+      String rollout = rolloutInProgress(observation.statefulSet().orElse(null));
+      if (!formed) {
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING,
+            rollout != null ? rollout : "waiting for the first quorum");
+      }
+      if (rollout != null) {
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);
+      }
+      return condition(ConditionTypes.PROGRESSING, false, Reasons.STABLE, "all members run the desired spec");
+    }
+
+    private io.fabric8.kubernetes.api.model.Condition degraded() {
+      if (!observation.specProblems().isEmpty()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.INVALID_SPEC, String.join("; ", observation.specProblems()));
+      }
+      if (observation.reconcileError().isPresent()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.RECONCILE_ERROR, observation.reconcileError().get());
+      }
+      if (!formed) {
+        return condition(ConditionTypes.DEGRADED, false, Reasons.CREATING, "the cluster is being created");
+      }
+      if (ready < quorum) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.QUORUM_LOST,
+            String.format("%d of %d members ready, below the quorum of %d; not ready: %s",
+                ready, size, quorum, notReady()));
+      }
+      if (ready < size) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.MEMBERS_UNAVAILABLE,
+            String.format("%d of %d members ready (not ready: %s); %d more failure(s) tolerated",
+                ready, size, notReady(), Quorum.faultTolerance(ready, size)));
+      }
+      return condition(ConditionTypes.DEGRADED, false, Reasons.ALL_MEMBERS_READY,
+          String.format("all %d members ready", size));
+    }
+
+    /** Why the StatefulSet is not settled yet, or null when it is. */
+    private String rolloutInProgress(StatefulSet sts) {
+      if (sts == null) {
+        return "the StatefulSet does not exist yet";
+      }
+      StatefulSetStatus s = sts.getStatus();
+      if (s == null || s.getObservedGeneration() == null
+          || s.getObservedGeneration() < sts.getMetadata().getGeneration()) {
+        return "the StatefulSet controller has not seen the latest spec yet";
+      }
+      int replicas = sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas();
+      if (replicas != size) {
+        return String.format("scaling from %d to %d members", replicas, size);
+      }
+      int updated = s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
+      if (updated < replicas || (s.getUpdateRevision() != null
+          && !Objects.equals(s.getCurrentRevision(), s.getUpdateRevision()))) {
+        return String.format("rolling out a new pod template: %d of %d members updated", updated, replicas);
+      }
+      return null;
+    }
+
+    private String notReady() {
+      List<String> names = members.stream().filter(m -> !m.isReady()).map(MemberStatus::getName).toList();
+      int missing = size - members.size();
+      String listed = String.join(", ", names);
+      if (missing > 0) {
+        listed = listed.isEmpty() ? missing + " missing" : listed + " and " + missing + " missing";
+      }
+      return listed.isEmpty() ? "none" : listed;
+    }
+
+    private io.fabric8.kubernetes.api.model.Condition condition(String type, boolean value, String reason, String message) {
+      return Conditions.of(previous, type, value, reason, message,
+          observation.cluster().getMetadata().getGeneration(), observation.now());
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.quorum.etcd;
+
+import dev.quorum.config.QuorumConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * One client per etcd cluster, kept while its endpoints stay the same: each jetcd client owns
+ * threads and connections, too costly to build on every status refresh. Clients of clusters no
+ * longer reconciled (deleted) are closed once idle.
+ */
+@ApplicationScoped
+public class EtcdClientPool {
+
+  private static final Logger LOG = Logger.getLogger(EtcdClientPool.class);
+
+  private final EtcdClientSettings settings;
+  private final Duration idleTimeout;
+  private final Map<String, Pooled> clients = new ConcurrentHashMap<>();
+
+  private record Pooled(List<String> endpoints, EtcdClusterClient client, long lastUsedNanos) {}
+
+  public EtcdClientPool(QuorumConfig config) {
+    this(EtcdClientSettings.from(config), config.statusRefreshInterval().multipliedBy(4).plusMinutes(1));
+  }
+
+  EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout) {
+    this.settings = settings;
+    this.idleTimeout = idleTimeout;
+  }
+
+  public EtcdClientSettings settings() {
+    return settings;
+  }
+
+  /** The client of {@code clusterKey}, rebuilt when the endpoints changed (pods moved). */
+  public EtcdClusterClient clientFor(String clusterKey, List<String> endpoints) {
+    closeIdle();
+    List<String> sorted = endpoints.stream().sorted().toList();
+    Pooled pooled = clients.compute(clusterKey, (key, current) -> {
+      if (current != null && current.endpoints().equals(sorted)) {
+        return new Pooled(sorted, current.client(), System.nanoTime());
+      }
+      if (current != null) {
+        closeQuietly(key, current.client());
+      }
+      return new Pooled(sorted, EtcdClusterClient.connect(sorted, settings), System.nanoTime());
+    });
+    return pooled.client();
+  }
+
+  public void evict(String clusterKey) {
+    Pooled removed = clients.remove(clusterKey);
+    if (removed != null) {
+      closeQuietly(clusterKey, removed.client());
+    }
+  }
+
+  private void closeIdle() {
+    long now = System.nanoTime();
+    clients.forEach((key, pooled) -> {
+      if (now - pooled.lastUsedNanos() > idleTimeout.toNanos() && clients.remove(key, pooled)) {
+        closeQuietly(key, pooled.client());
+      }
+    });
+  }
+
+  @PreDestroy
+  void closeAll() {
+    clients.keySet().forEach(this::evict);
+  }
+
+  private static void closeQuietly(String key, EtcdClusterClient client) {
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "closing the etcd client of %s failed", key);
+    }
+  }
+}

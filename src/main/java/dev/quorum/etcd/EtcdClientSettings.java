@@ -1,0 +1,26 @@
+package dev.quorum.etcd;
+
+import dev.quorum.config.QuorumConfig;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How the operator talks to etcd members. {@code sslContext} is the TLS hook: when present, clients
+ * speak TLS and callers use https:// endpoints.
+ */
+public record EtcdClientSettings(Duration dialTimeout, Duration requestTimeout, Optional<SslContext> sslContext) {
+
+  public static EtcdClientSettings from(QuorumConfig config) {
+    return new EtcdClientSettings(config.etcd().dialTimeout(), config.etcd().requestTimeout(), Optional.empty());
+  }
+
+  public EtcdClientSettings withSslContext(SslContext context) {
+    return new EtcdClientSettings(dialTimeout, requestTimeout, Optional.of(context));
+  }
+
+  /** URL scheme members are reached with. */
+  public String scheme() {
+    return sslContext.isPresent() ? "https" : "http";
+  }
+}

@@ -1,0 +1,86 @@
+package dev.quorum.etcd;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.cluster.MemberAddResponse;
+import io.etcd.jetcd.cluster.MemberListResponse;
+import io.etcd.jetcd.cluster.MemberRemoveResponse;
+import io.etcd.jetcd.maintenance.StatusResponse;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client for one etcd cluster, reached through its members' own endpoints (http://podIP:2379),
+ * so it works wherever pod IPs are routable, in a cluster or on a local rig. Every call is bounded by
+ * the request timeout. Membership calls are here so later reconcilers share one client.
+ */
+public final class EtcdClusterClient implements AutoCloseable {
+
+  private final Client client;
+  private final List<String> endpoints;
+  private final EtcdClientSettings settings;
+
+  private EtcdClusterClient(Client client, List<String> endpoints, EtcdClientSettings settings) {
+    this.client = client;
+    this.endpoints = List.copyOf(endpoints);
+    this.settings = settings;
+  }
+
+  public static EtcdClusterClient connect(List<String> endpoints, EtcdClientSettings settings) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("an etcd client needs at least one endpoint");
+    }
+    ClientBuilder builder = Client.builder()
+        .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
+        .connectTimeout(settings.dialTimeout())
+        // fail fast on a member that is down instead of queueing the call until it comes back
+        .waitForReady(false)
+        .interceptor(new DeadlineInterceptor(settings.requestTimeout()));
+    settings.sslContext().ifPresent(builder::sslContext);
+    return new EtcdClusterClient(builder.build(), endpoints, settings);
+  }
+
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  public EtcdClientSettings settings() {
+    return settings;
+  }
+
+  /** Served by any member from its local state, so it answers even without quorum. */
+  public CompletableFuture<MemberListResponse> listMembers() {
+    return bounded(client.getClusterClient().listMember());
+  }
+
+  /** Status of one member, asked on its own endpoint. */
+  public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
+    return bounded(client.getMaintenanceClient().statusMember(endpoint));
+  }
+
+  public CompletableFuture<MemberAddResponse> addMember(List<URI> peerUrls, boolean learner) {
+    return bounded(client.getClusterClient().addMember(peerUrls, learner));
+  }
+
+  public CompletableFuture<MemberRemoveResponse> removeMember(long memberId) {
+    return bounded(client.getClusterClient().removeMember(memberId));
+  }
+
+  // jetcd 0.8.5 has no MemberPromote; a later membership reconciler needs its own gRPC call for it.
+
+  /** The underlying jetcd client, for calls not wrapped here (KV, snapshots). */
+  public Client jetcd() {
+    return client;
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+    return call.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.quorum.etcd;
+
+import java.util.List;
+
+/**
+ * One member as etcd lists it, plus what it answered when asked directly.
+ *
+ * @param version etcd version the member runs; null when it did not answer
+ * @param error why the member did not answer; null when it did
+ */
+public record MemberSnapshot(
+    long id,
+    String name,
+    List<String> peerURLs,
+    List<String> clientURLs,
+    boolean learner,
+    boolean reachable,
+    String version,
+    String error) {
+
+  public String idHex() {
+    return EtcdIds.toHex(id);
+  }
+
+  /** A member added to the cluster but never started has no name yet. */
+  public boolean started() {
+    return name != null && !name.isEmpty();
+  }
+}

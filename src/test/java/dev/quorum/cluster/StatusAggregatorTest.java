@@ -1,0 +1,233 @@
+package dev.quorum.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.api.ConditionTypes;
+import dev.quorum.api.EtcdCluster;
+import dev.quorum.api.EtcdClusterStatus;
+import dev.quorum.api.MemberStatus;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+
+  private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
+  private static final long CLUSTER_ID = 0xcafe0000beefL;
+
+  private final EtcdCluster cluster = TestClusters.cluster("demo", 3);
+
+  @Test
+  void allMembersReady() {
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(3);
+    assertThat(status.getQuorum()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isEqualTo(1);
+    assertThat(status.getLeader()).isEqualTo("demo-0");
+    assertThat(status.getClusterID()).isEqualTo("cafe0000beef");
+    assertThat(status.getVersion()).isEqualTo("3.6.16");
+    assertThat(status.getObservedGeneration()).isEqualTo(1L);
+    assertThat(status.getClientEndpoint()).isEqualTo("demo-client.default.svc.cluster.local:2379");
+    assertThat(status.getSelector()).isEqualTo(EtcdClusterNames.selector(cluster));
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.STABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
+    assertThat(status.getMembers()).extracting(MemberStatus::getName).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(status.getMembers().get(0)).satisfies(m -> {
+      assertThat(m.getId()).isEqualTo("a0");
+      assertThat(m.getPeerURL()).isEqualTo("http://demo-0.demo.default.svc.cluster.local:2380");
+      assertThat(m.getClientURL()).isEqualTo("http://demo-0.demo.default.svc.cluster.local:2379");
+      assertThat(m.isReady()).isTrue();
+      assertThat(m.isLeader()).isTrue();
+    });
+  }
+
+  @Test
+  void oneMemberDownLeavesTheClusterAvailableButDegraded() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, false), Optional.of(etcd(true, true, false)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isZero();
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBERS_UNAVAILABLE);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("demo-2").contains("0 more failure");
+    assertThat(status.getMembers().get(2).isReady()).isFalse();
+  }
+
+  @Test
+  void belowQuorumTheClusterIsUnavailable() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, false, false), Optional.of(etcd(true, false, false)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(1);
+    assertThat(status.getFaultTolerance()).isZero();
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.QUORUM_LOST);
+  }
+
+  @Test
+  void aQuorumLossIsRememberedUntilQuorumIsBack() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    cluster.setStatus(aggregate(pods(false, false, false), Optional.empty()));
+
+    EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+    assertThat(status.getClusterID()).as("the cluster ID survives an unreachable etcd").isEqualTo("cafe0000beef");
+  }
+
+  @Test
+  void aNewClusterIsProgressing() {
+    EtcdClusterStatus status = aggregate(List.of(), Optional.empty(), Optional.empty());
+
+    assertThat(status.getReadyMembers()).isZero();
+    assertThat(status.getMembers()).isEmpty();
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.CREATING);
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.CREATING);
+  }
+
+  @Test
+  void membersStartingWithoutEtcdAnswersAreListedFromPods() {
+    EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+
+    assertThat(status.getMembers()).extracting(MemberStatus::getName).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(status.getMembers()).noneMatch(MemberStatus::isReady);
+    assertThat(status.getMembers().get(1).getPeerURL()).isEqualTo("http://demo-1.demo.default.svc.cluster.local:2380");
+    assertThat(status.getLeader()).isNull();
+    assertThat(status.getVersion()).isNull();
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+  }
+
+  @Test
+  void aRollingUpdateIsProgressing() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    StatefulSet rolling = statefulSet(3, 1, "rev-1", "rev-2");
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)), Optional.of(rolling));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).contains("1 of 3 members updated");
+  }
+
+  @Test
+  void aMemberThatAnswersEtcdButFailsItsReadinessProbeIsNotReady() {
+    EtcdClusterStatus status = aggregate(pods(true, true, false), Optional.of(etcd(true, true, true)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(2);
+  }
+
+  @Test
+  void versionIsTheLowestOneDuringAnUpgrade() {
+    ClusterSnapshot mixed = new ClusterSnapshot(CLUSTER_ID, 0xa0, List.of(
+        member(0, true, "3.6.16"), member(1, true, "3.5.21"), member(2, false, null)));
+
+    assertThat(aggregate(pods(true, true, true), Optional.of(mixed)).getVersion()).isEqualTo("3.5.21");
+  }
+
+  @Test
+  void invalidSpecIsReportedAsDegraded() {
+    Observation observation = new Observation(cluster, Optional.empty(), List.of(), Optional.empty(),
+        List.of("size must be odd"), Optional.empty(), "cluster.local", NOW);
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(observation);
+
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).isEqualTo("size must be odd");
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.INVALID_SPEC);
+  }
+
+  @Test
+  void pausedClustersAreNotProgressing() {
+    cluster.getSpec().setPaused(true);
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.PAUSED);
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+  }
+
+  @Test
+  void transitionTimesOnlyMoveWhenAConditionFlips() {
+    EtcdClusterStatus first = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+    cluster.setStatus(first);
+
+    EtcdClusterStatus same = StatusAggregator.aggregate(observation(pods(true, true, true),
+        Optional.of(etcd(true, true, true)), Optional.of(settled()), NOW.plusSeconds(60)));
+    EtcdClusterStatus degraded = StatusAggregator.aggregate(observation(pods(true, true, false),
+        Optional.of(etcd(true, true, false)), Optional.of(settled()), NOW.plusSeconds(60)));
+
+    assertThat(StatusChange.changed(first, same)).isFalse();
+    assertThat(condition(degraded, ConditionTypes.AVAILABLE).getLastTransitionTime()).isEqualTo("2026-01-02T03:04:05Z");
+    assertThat(condition(degraded, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-02T03:05:05Z");
+  }
+
+  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd) {
+    return aggregate(pods, etcd, Optional.of(settled()));
+  }
+
+  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd, Optional<StatefulSet> sts) {
+    return StatusAggregator.aggregate(observation(pods, etcd, sts, NOW));
+  }
+
+  private Observation observation(List<Pod> pods, Optional<ClusterSnapshot> etcd, Optional<StatefulSet> sts, Instant now) {
+    return new Observation(cluster, sts, pods, etcd, List.of(), Optional.empty(), "cluster.local", now);
+  }
+
+  private List<Pod> pods(boolean... ready) {
+    List<Pod> pods = new ArrayList<>();
+    IntStream.range(0, ready.length).forEach(i -> pods.add(TestClusters.pod(cluster, i, ready[i])));
+    return pods;
+  }
+
+  private static ClusterSnapshot etcd(boolean... reachable) {
+    List<MemberSnapshot> members = new ArrayList<>();
+    IntStream.range(0, reachable.length)
+        .forEach(i -> members.add(member(i, reachable[i], reachable[i] ? "3.6.16" : null)));
+    return new ClusterSnapshot(CLUSTER_ID, reachable[0] ? 0xa0 : 0, members);
+  }
+
+  private static MemberSnapshot member(int ordinal, boolean reachable, String version) {
+    String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
+    return new MemberSnapshot(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
+        List.of("http://" + host + ":2379"), false, reachable, version, reachable ? null : "connection refused");
+  }
+
+  private static StatefulSet settled() {
+    return statefulSet(3, 3, "rev-1", "rev-1");
+  }
+
+  private static StatefulSet statefulSet(int replicas, int updated, String current, String update) {
+    return new StatefulSetBuilder()
+        .withNewMetadata().withName("demo").withGeneration(2L).endMetadata()
+        .withNewSpec().withReplicas(replicas).endSpec()
+        .withNewStatus().withObservedGeneration(2L).withReplicas(replicas).withUpdatedReplicas(updated)
+        .withCurrentRevision(current).withUpdateRevision(update).endStatus()
+        .build();
+  }
+
+  private static Condition condition(EtcdClusterStatus status, String type) {
+    return status.condition(type).orElseThrow();
+  }
+
+  private static void assertCondition(EtcdClusterStatus status, String type, String value, String reason) {
+    Condition condition = condition(status, type);
+    assertThat(condition.getStatus()).as(type + " status").isEqualTo(value);
+    assertThat(condition.getReason()).as(type + " reason").isEqualTo(reason);
+    assertThat(condition.getMessage()).as(type + " message").isNotBlank();
+    assertThat(condition.getObservedGeneration()).isEqualTo(1L);
+  }
+}

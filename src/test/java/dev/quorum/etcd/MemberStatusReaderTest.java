@@ -1,0 +1,108 @@
+package dev.quorum.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.api.StatusResponse;
+import io.etcd.jetcd.cluster.Member;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class MemberStatusReaderTest {
+
+  private static final long ID_0 = 0x8e9e05c52164694dL;
+  private static final long ID_1 = 0xfd422379fda50e48L; // above Long.MAX_VALUE as unsigned
+  private static final long ID_2 = 0x91bc3c398fb3c146L;
+
+  @Test
+  void combinesTheMemberListWithEachMembersAnswer() {
+    ClusterSnapshot snapshot = MemberStatusReader.snapshot(0x14841639068965f8L,
+        List.of(member(ID_1, "demo-1"), member(ID_0, "demo-0"), member(ID_2, "demo-2")),
+        Map.of(
+            ID_0, answered("3.6.16", ID_1, 7),
+            ID_1, answered("3.6.16", ID_1, 7),
+            ID_2, MemberProbe.failed(new CompletionException(new TimeoutException()))));
+
+    assertThat(snapshot.clusterIdHex()).isEqualTo("14841639068965f8");
+    assertThat(snapshot.members()).extracting(MemberSnapshot::name).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(snapshot.leader()).map(MemberSnapshot::name).contains("demo-1");
+    assertThat(snapshot.member("demo-1")).get().satisfies(m -> {
+      assertThat(m.idHex()).isEqualTo("fd422379fda50e48");
+      assertThat(m.reachable()).isTrue();
+      assertThat(m.version()).isEqualTo("3.6.16");
+      assertThat(m.peerURLs()).containsExactly("http://demo-1.demo.default.svc.cluster.local:2380");
+      assertThat(m.clientURLs()).containsExactly("http://demo-1.demo.default.svc.cluster.local:2379");
+      assertThat(m.learner()).isFalse();
+    });
+    assertThat(snapshot.member("demo-2")).get().satisfies(m -> {
+      assertThat(m.reachable()).isFalse();
+      assertThat(m.version()).isNull();
+      assertThat(m.error()).isEqualTo("no answer within the request timeout");
+    });
+  }
+
+  @Test
+  void theLeaderIsTheOneSeenInTheNewestTerm() {
+    // demo-2 was cut off and still believes in the leader of term 3
+    long leader = MemberStatusReader.leaderId(List.of(
+        answered("3.6.16", ID_2, 3), answered("3.6.16", ID_0, 5), answered("3.6.16", ID_0, 5)));
+
+    assertThat(leader).isEqualTo(ID_0);
+    assertThat(MemberStatusReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
+  }
+
+  @Test
+  void aMemberNotStartedYetHasNoNameAndIsNotAsked() {
+    Member unstarted = new Member(io.etcd.jetcd.api.Member.newBuilder().setID(ID_2)
+        .addPeerURLs("http://demo-3.demo.default.svc.cluster.local:2380").setIsLearner(true).build());
+
+    assertThat(MemberStatusReader.endpointFor(unstarted, Map.of("demo-0", "http://10.0.0.1:2379"))).isNull();
+    ClusterSnapshot snapshot = MemberStatusReader.snapshot(1, List.of(unstarted), Map.of());
+    assertThat(snapshot.members()).singleElement().satisfies(m -> {
+      assertThat(m.started()).isFalse();
+      assertThat(m.learner()).isTrue();
+      assertThat(m.reachable()).isFalse();
+    });
+    assertThat(snapshot.leader()).isEmpty();
+  }
+
+  @Test
+  void membersAreAskedOnTheirPodEndpointFirst() {
+    Member member = member(ID_0, "demo-0");
+
+    assertThat(MemberStatusReader.endpointFor(member, Map.of("demo-0", "http://127.0.1.1:2379")))
+        .isEqualTo("http://127.0.1.1:2379");
+    assertThat(MemberStatusReader.endpointFor(member, Map.of()))
+        .isEqualTo("http://demo-0.demo.default.svc.cluster.local:2379");
+  }
+
+  @Test
+  void failuresExplainThemselves() {
+    assertThat(MemberProbe.failed(new CompletionException(new ConnectException("Connection refused"))).error())
+        .isEqualTo("ConnectException: Connection refused");
+  }
+
+  @Test
+  void hexIdsRoundTripAsUnsignedNumbers() {
+    assertThat(EtcdIds.toHex(ID_1)).isEqualTo("fd422379fda50e48");
+    assertThat(EtcdIds.fromHex("fd422379fda50e48")).isEqualTo(ID_1);
+    assertThat(EtcdIds.fromHex(EtcdIds.toHex(ID_0))).isEqualTo(ID_0);
+  }
+
+  private static Member member(long id, String name) {
+    String host = name + ".demo.default.svc.cluster.local";
+    return new Member(io.etcd.jetcd.api.Member.newBuilder()
+        .setID(id).setName(name)
+        .addPeerURLs("http://" + host + ":2380")
+        .addClientURLs("http://" + host + ":2379")
+        .build());
+  }
+
+  private static MemberProbe answered(String version, long leader, long term) {
+    return MemberProbe.answered(new io.etcd.jetcd.maintenance.StatusResponse(
+        StatusResponse.newBuilder().setVersion(version).setLeader(leader).setRaftTerm(term).build()));
+  }
+}
