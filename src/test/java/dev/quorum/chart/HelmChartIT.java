@@ -362,6 +362,29 @@ class HelmChartIT {
         assertThat(check.stderr()).contains("generated files are up to date");
     }
 
+    @Test
+    void deployManifestIsAcceptedByTheApiServer() throws Exception {
+        Path manifest = Path.of("deploy", "quorum.yaml");
+        assertThat(manifest).as("deploy/quorum.yaml is missing: run hack/update-generated.sh").isRegularFile();
+        List<HasMetadata> objects;
+        try (var in = java.nio.file.Files.newInputStream(manifest)) {
+            objects = rig.client().load(in).items();
+        }
+        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
+                "Namespace/quorum-system", "CustomResourceDefinition/etcdclusters." + GROUP).contains(
+                        "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
+        assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
+                && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)
+                && !(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding))
+                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as("%s", o.getKind()).isEqualTo("quorum-system"));
+
+        // the namespace for real (namespaced objects need it even for a dry run), everything else dry-run
+        rig.client().resource(objects.get(0)).serverSideApply();
+        for (HasMetadata o : objects.subList(1, objects.size())) {
+            rig.client().resource(o).dryRun().serverSideApply();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- helpers
 
     /** helm template with the rig's Kubernetes version, parsed. */
