@@ -127,8 +127,8 @@ public final class LocalKubelet implements AutoCloseable {
     // ---- one reconciliation pass over everything the kubelet owns ----
 
     private synchronized void syncAll() {
-        if (closed) {
-            return;
+        if (closed || pods == null || services == null || claims == null) {
+            return; // informers still starting; their initial events sync again
         }
         try {
             provisionVolumes();
