@@ -67,7 +67,7 @@ class HelmChartIT {
     static final List<Rule> LEADER_ELECTION_RULES = List.of(
             new Rule("coordination.k8s.io", "leases", "get", "list", "watch", "create", "update", "patch"));
 
-    static final List<String> OPERATOR_ENV = List.of("QUARKUS_OPERATOR_SDK_NAMESPACES", "QUARKUS_LOG_LEVEL",
+    static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
             "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
 
     static Rig rig;
@@ -163,7 +163,7 @@ class HelmChartIT {
         assertThat(operator.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("512Mi")));
 
         assertThat(operator.getEnv()).extracting(EnvVar::getName).containsExactlyElementsOf(OPERATOR_ENV);
-        assertThat(env(operator)).containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "JOSDK_ALL_NAMESPACES")
+        assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
                 .containsEntry("QUARKUS_LOG_LEVEL", "INFO")
                 .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
         assertThat(operator.getEnv()).filteredOn(e -> e.getName().equals("POD_NAMESPACE")).singleElement()
@@ -203,7 +203,7 @@ class HelmChartIT {
         });
 
         Container operator = operator(objects);
-        assertThat(env(operator)).containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "a,b")
+        assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "a,b")
                 .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
     }
 
