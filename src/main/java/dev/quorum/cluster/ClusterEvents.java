@@ -25,10 +25,14 @@ public class ClusterEvents {
     this.client = client;
   }
 
-  /** Records a Warning once per distinct problem, not on every periodic reconcile. */
-  public void invalidSpec(EtcdCluster cluster, String message) {
+  /**
+   * Records a Warning once per distinct problem, not on every periodic reconcile.
+   *
+   * @return whether the problem is new (and so worth logging too)
+   */
+  public boolean invalidSpec(EtcdCluster cluster, String message) {
     if (alreadyReported(cluster.getStatus(), message)) {
-      return;
+      return false;
     }
     try {
       client.v1().events().inNamespace(cluster.getMetadata().getNamespace())
@@ -37,6 +41,7 @@ public class ClusterEvents {
       LOG.warnf(e, "could not record an event for %s/%s", cluster.getMetadata().getNamespace(),
           cluster.getMetadata().getName());
     }
+    return true;
   }
 
   static boolean alreadyReported(EtcdClusterStatus status, String message) {

@@ -66,8 +66,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Optional<String> error = Optional.empty();
     try {
       if (!problems.isEmpty()) {
-        LOG.warnf("%s has an invalid spec, nothing is created: %s", key, problems);
-        events.invalidSpec(cluster, String.join("; ", problems));
+        if (events.invalidSpec(cluster, String.join("; ", problems))) {
+          LOG.warnf("%s has an invalid spec, nothing is created: %s", key, problems);
+        }
       } else if (!cluster.getSpec().isPaused()) {
         children.apply(DesiredChildren.of(cluster, defaults));
       }

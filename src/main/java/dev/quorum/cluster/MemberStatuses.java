@@ -23,13 +23,16 @@ final class MemberStatuses {
         .orElseGet(() -> fromPods(observation.cluster(), observation.pods(), observation.clusterDomain()));
   }
 
-  /** A member is ready when etcd answers for it, it votes, and Kubernetes agrees its pod is ready. */
+  /**
+   * A member is ready when it answers, follows a leader, votes, and Kubernetes agrees its pod is
+   * ready: a member cut off from the majority still answers but serves nothing.
+   */
   private static List<MemberStatus> fromEtcd(ClusterSnapshot snapshot, Map<String, Pod> pods) {
     return snapshot.members().stream()
         .map(m -> {
           String name = m.started() ? m.name() : nameFromPeerUrl(m);
           Pod pod = pods.get(name);
-          boolean ready = m.reachable() && !m.learner() && (pod == null || PodReadiness.ready(pod));
+          boolean ready = m.reachable() && m.leaderKnown() && !m.learner() && (pod == null || PodReadiness.ready(pod));
           return new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
               m.id() == snapshot.leaderId());
         })

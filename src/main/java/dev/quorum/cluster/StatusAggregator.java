@@ -89,11 +89,12 @@ public final class StatusAggregator {
       if (observation.cluster().getSpec().isPaused()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.PAUSED, "spec.paused is true; nothing is changed");
       }
-      String rollout = rolloutInProgress(observation.statefulSet().orElse(null));
       if (!formed) {
-        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING,
-            rollout != null ? rollout : "waiting for the first quorum");
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING, observation.statefulSet().isEmpty()
+            ? "creating the StatefulSet"
+            : String.format("waiting for the first quorum: %d of %d members ready", ready, size));
       }
+      String rollout = rolloutInProgress(observation.statefulSet().orElse(null));
       if (rollout != null) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);
       }

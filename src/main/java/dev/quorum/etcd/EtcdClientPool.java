@@ -3,6 +3,7 @@ package dev.quorum.etcd;
 import dev.quorum.config.QuorumConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ public class EtcdClientPool {
 
   private record Pooled(List<String> endpoints, EtcdClusterClient client, long lastUsedNanos) {}
 
+  @Inject
   public EtcdClientPool(QuorumConfig config) {
     this(EtcdClientSettings.from(config), config.statusRefreshInterval().multipliedBy(4).plusMinutes(1));
   }

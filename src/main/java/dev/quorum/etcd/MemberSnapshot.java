@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * One member as etcd lists it, plus what it answered when asked directly.
  *
+ * @param leaderKnown the member answered and follows (or is) a leader; false once it lost quorum
  * @param version etcd version the member runs; null when it did not answer
  * @param error why the member did not answer; null when it did
  */
@@ -15,6 +16,7 @@ public record MemberSnapshot(
     List<String> clientURLs,
     boolean learner,
     boolean reachable,
+    boolean leaderKnown,
     String version,
     String error) {
 

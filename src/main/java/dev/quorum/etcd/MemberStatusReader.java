@@ -73,6 +73,7 @@ public final class MemberStatusReader {
         member.getClientURIs().stream().map(URI::toString).toList(),
         member.isLearner(),
         probe.reachable(),
+        probe.reachable() && probe.leaderId() != 0,
         probe.version(),
         probe.error());
   }

@@ -131,6 +131,19 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aMemberCutOffFromTheMajorityIsNotReadyEvenIfItAnswers() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    MemberSnapshot isolated = new MemberSnapshot(0xa0, "demo-0", List.of(), List.of(), false, true, false, "3.6.16", null);
+    ClusterSnapshot lost = new ClusterSnapshot(CLUSTER_ID, 0, List.of(isolated, member(1, false, null), member(2, false, null)));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(lost));
+
+    assertThat(status.getReadyMembers()).isZero();
+    assertThat(status.getLeader()).isNull();
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+  }
+
+  @Test
   void versionIsTheLowestOneDuringAnUpgrade() {
     ClusterSnapshot mixed = new ClusterSnapshot(CLUSTER_ID, 0xa0, List.of(
         member(0, true, "3.6.16"), member(1, true, "3.5.21"), member(2, false, null)));
@@ -203,7 +216,7 @@ class StatusAggregatorTest {
   private static MemberSnapshot member(int ordinal, boolean reachable, String version) {
     String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
     return new MemberSnapshot(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
-        List.of("http://" + host + ":2379"), false, reachable, version, reachable ? null : "connection refused");
+        List.of("http://" + host + ":2379"), false, reachable, reachable, version, reachable ? null : "connection refused");
   }
 
   private static StatefulSet settled() {

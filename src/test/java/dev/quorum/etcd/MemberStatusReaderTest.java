@@ -32,6 +32,7 @@ class MemberStatusReaderTest {
     assertThat(snapshot.member("demo-1")).get().satisfies(m -> {
       assertThat(m.idHex()).isEqualTo("fd422379fda50e48");
       assertThat(m.reachable()).isTrue();
+      assertThat(m.leaderKnown()).isTrue();
       assertThat(m.version()).isEqualTo("3.6.16");
       assertThat(m.peerURLs()).containsExactly("http://demo-1.demo.default.svc.cluster.local:2380");
       assertThat(m.clientURLs()).containsExactly("http://demo-1.demo.default.svc.cluster.local:2379");
@@ -39,6 +40,7 @@ class MemberStatusReaderTest {
     });
     assertThat(snapshot.member("demo-2")).get().satisfies(m -> {
       assertThat(m.reachable()).isFalse();
+      assertThat(m.leaderKnown()).isFalse();
       assertThat(m.version()).isNull();
       assertThat(m.error()).isEqualTo("no answer within the request timeout");
     });
