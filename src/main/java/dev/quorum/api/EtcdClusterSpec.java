@@ -20,6 +20,10 @@ public class EtcdClusterSpec {
       "size must be an odd number from 3 to 9: etcd needs a majority of members (quorum = size/2 + 1)"
           + " to work, so an even size tolerates no more failures than the odd size below it,"
           + " fewer than 3 members tolerate no failure at all, and more than 9 slow every write down";
+  public static final String SIZE_FIXED_MESSAGE =
+      "size cannot change yet: adding or removing etcd members must go one member at a time through the"
+          + " etcd membership API, which this version of Quorum does not do; create a cluster of the new size"
+          + " and restore a backup into it";
   public static final String STORAGE_IMMUTABLE_MESSAGE =
       "storage cannot change after creation: a StatefulSet's volume claim templates are immutable;"
           + " create a new cluster and restore a backup into it";
@@ -28,6 +32,7 @@ public class EtcdClusterSpec {
   @Default("3")
   @SpecReplicas
   @ValidationRule(value = SIZE_RULE, message = SIZE_MESSAGE)
+  @ValidationRule(value = "self == oldSelf", message = SIZE_FIXED_MESSAGE)
   private int size = 3;
 
   @JsonPropertyDescription("etcd version to run, e.g. 3.6.16; the image tag is v<version>.")

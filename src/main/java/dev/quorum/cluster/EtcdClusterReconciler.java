@@ -62,7 +62,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
     String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-    List<String> problems = SpecValidator.problems(cluster.getSpec());
+    List<String> problems = SpecValidator.problems(cluster.getSpec(), context.getSecondaryResource(StatefulSet.class));
     Optional<String> error = Optional.empty();
     try {
       if (!problems.isEmpty()) {

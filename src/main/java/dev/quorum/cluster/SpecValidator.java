@@ -4,6 +4,8 @@ import dev.quorum.api.EtcdClusterSpec;
 import dev.quorum.api.EtcdTuning;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 /**
  * The admission rules of the CRD, checked again in the operator: a spec can get past admission
@@ -30,6 +32,20 @@ public final class SpecValidator {
       if (!timeoutsValid(etcd)) {
         problems.add(EtcdTuning.TIMEOUT_MESSAGE);
       }
+    }
+    return problems;
+  }
+
+  /**
+   * The spec against what runs: until membership changes go through the etcd API, a size that differs
+   * from the running StatefulSet's would start members that cannot join (or drop a majority's worth).
+   */
+  public static List<String> problems(EtcdClusterSpec spec, Optional<StatefulSet> running) {
+    List<String> problems = problems(spec);
+    Integer replicas = running.map(s -> s.getSpec().getReplicas()).orElse(null);
+    if (spec != null && replicas != null && replicas != spec.getSize()) {
+      problems.add(EtcdClusterSpec.SIZE_FIXED_MESSAGE + " (running " + replicas + " members, spec asks for "
+          + spec.getSize() + ")");
     }
     return problems;
   }

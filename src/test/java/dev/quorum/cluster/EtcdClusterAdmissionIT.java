@@ -63,6 +63,19 @@ class EtcdClusterAdmissionIT {
     }
 
     @Test
+    void sizeCannotChangeUntilMembershipChangesAreSupported() {
+        clusters().resource(cluster("fixed-size", Map.of("size", 3))).create();
+        try {
+            assertThatThrownBy(() -> clusters().withName("fixed-size").edit(c -> {
+                ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("size", 5);
+                return c;
+            })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("size cannot change yet");
+        } finally {
+            clusters().withName("fixed-size").delete();
+        }
+    }
+
+    @Test
     void storageCannotChangeAfterCreation() {
         clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
         try {

@@ -34,6 +34,23 @@ class SpecValidatorTest {
   }
 
   @Test
+  void refusesASizeThatDiffersFromTheRunningStatefulSet() {
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setSize(5);
+    var running = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewSpec().withReplicas(3)
+        .endSpec().build();
+
+    assertThat(SpecValidator.problems(spec, java.util.Optional.of(running))).singleElement().asString()
+        .contains("size cannot change yet")
+        .contains("(running 3 members, spec asks for 5)");
+    spec.setSize(3);
+    assertThat(SpecValidator.problems(spec, java.util.Optional.of(running))).isEmpty();
+    spec.setSize(5);
+    assertThat(SpecValidator.problems(spec, java.util.Optional.empty())).as("a new cluster may have any valid size")
+        .isEmpty();
+  }
+
+  @Test
   void refusesFlagsTheOperatorOwnsAndNamesThem() {
     EtcdClusterSpec spec = withExtraArgs(Map.of("initial-cluster", "x=http://x:2380", "data-dir", "/tmp", "max-txn-ops", "256"));
 
