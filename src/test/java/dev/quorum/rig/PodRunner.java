@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -470,11 +469,8 @@ final class PodRunner {
 
         /** The command run in a private mount namespace: the pod's hosts file and volumes mounted in place. */
         List<String> wrap(List<String> argv) {
-            StringBuilder script = new StringBuilder("set -e\n");
-            script.append("mount --bind ").append(quote(hostsFile().toString())).append(" /etc/hosts\n");
-            List<VolumeMount> mounts = new ArrayList<>(list(spec.getVolumeMounts()));
-            mounts.sort(Comparator.comparing(m -> m.getMountPath().length()));
-            for (VolumeMount mount : mounts) {
+            List<MountScript.Mount> mounts = new ArrayList<>();
+            for (VolumeMount mount : list(spec.getVolumeMounts())) {
                 Path source = volumePaths.get(mount.getName());
                 if (source == null) {
                     continue;
@@ -482,18 +478,20 @@ final class PodRunner {
                 if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
                     source = source.resolve(mount.getSubPath());
                 }
-                String target = quote(mount.getMountPath());
-                if (Files.isDirectory(source) || !Files.exists(source)) {
-                    script.append("mkdir -p ").append(quote(source.toString())).append(' ').append(target).append('\n');
-                } else {
-                    script.append("mkdir -p \"$(dirname ").append(target).append(")\"; [ -e ").append(target)
-                            .append(" ] || touch ").append(target).append('\n');
+                boolean file = Files.exists(source) && !Files.isDirectory(source);
+                if (!Files.exists(source)) {
+                    try {
+                        Files.createDirectories(source);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
                 }
-                script.append("mount --bind ").append(quote(source.toString())).append(' ').append(target).append('\n');
+                mounts.add(new MountScript.Mount(source.toString(), mount.getMountPath(), file));
             }
-            script.append("exec \"$@\"\n");
+            String script = MountScript.build(hostsFile().toString(), mounts);
+
             List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-                    "/bin/sh", "-c", script.toString(), spec.getName()));
+                    "/bin/sh", "-c", script, spec.getName()));
             wrapped.addAll(argv);
             return wrapped;
         }
@@ -550,10 +548,6 @@ final class PodRunner {
 
     private static String time(Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
-    }
-
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\"'\"'") + "'";
     }
 
     private static <T> List<T> list(List<T> maybe) {
