@@ -40,11 +40,13 @@ public final class Demo {
             run(rig, out);
             if (exit) {
                 out.println("==> --exit given: stopping the rig");
-                return;
+            } else {
+                out.println("==> up; press Ctrl-C to stop (every process the demo started is stopped)");
+                Thread.currentThread().join();
             }
-            out.println("==> up; press Ctrl-C to stop (every process the demo started is stopped)");
-            Thread.currentThread().join();
         }
+        out.println("==> stopped");
+        System.exit(0); // client libraries may leave idle non-daemon threads behind; the demo is done
     }
 
     /** Everything but starting the rig; returns the member list the cluster reported. */
