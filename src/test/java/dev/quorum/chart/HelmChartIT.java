@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.Helm;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -38,9 +38,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -69,16 +68,18 @@ class HelmChartIT {
     static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
             "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
 
+    @RegisterExtension
+    static final RigSession RIG = new RigSession();
     static Rig rig;
     static String ns;
     static Helm helm;
 
-    @RegisterExtension
-    static final BeforeAllCallback SETUP = (ExtensionContext context) -> {
-        rig = SharedRig.get(context);
-        ns = SharedRig.namespace(rig, context);
+    @BeforeAll
+    static void onRig() {
+        rig = RIG.rig();
+        ns = RIG.namespace();
         helm = Helm.of(rig.tools());
-    };
+    }
 
     // ---------------------------------------------------------------------------------------------- lint
 

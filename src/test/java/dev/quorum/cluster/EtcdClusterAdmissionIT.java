@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quorum.demo.Demo;
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,19 +18,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The generated CRD's rules, enforced by the real API server: bad specs never reach the operator. */
 class EtcdClusterAdmissionIT {
 
-    static Rig rig;
+    @RegisterExtension
+    static final RigSession RIG = new RigSession();
     static String ns;
 
-    @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> {
-        rig = SharedRig.get(context);
-        ns = SharedRig.namespace(rig, context);
-        EtcdClusterOperatorIT.kube = rig.client();
-    };
-
     @BeforeAll
-    static void installCrds() throws IOException {
-        EtcdClusterOperatorIT.installCrds();
+    static void installCrds() {
+        ns = RIG.namespace();
+        RIG.installQuorumCrds();
     }
 
     @ParameterizedTest
@@ -105,6 +97,6 @@ class EtcdClusterAdmissionIT {
     private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
             io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
             io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters() {
-        return rig.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns);
+        return RIG.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns);
     }
 }

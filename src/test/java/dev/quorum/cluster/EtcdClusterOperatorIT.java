@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.demo.Demo;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -39,24 +37,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdClusterOperatorIT {
 
-    static Rig rig;
+    @RegisterExtension
+    static final RigSession RIG = new RigSession();
+    static final ObjectMapper JSON = new ObjectMapper();
     static String ns;
     static KubernetesClient kube;
     static OperatorProcess operator;
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> {
-        rig = SharedRig.get(context);
-        ns = SharedRig.namespace(rig, context);
-        kube = rig.client();
-    };
 
     @BeforeAll
-    static void installCrdsAndStartOperator() throws IOException {
-        installCrds();
+    static void installCrdsAndStartOperator() {
+        ns = RIG.namespace();
+        kube = RIG.client();
+        RIG.installQuorumCrds();
         // a short refresh interval lets the "writes nothing" check span several reconciles
-        operator = OperatorProcess.start(rig, "operator-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+        operator = OperatorProcess.start(RIG.rig(), "operator-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
     }
 
     @AfterAll
@@ -117,7 +111,7 @@ class EtcdClusterOperatorIT {
     @Order(3)
     void killedMemberShowsAsDegradedAndRecovers() {
         String victim = "demo-1";
-        assertThat(rig.kubelet().killContainer(ns, victim, "etcd", Duration.ofSeconds(15))).isTrue();
+        assertThat(RIG.rig().kubelet().killContainer(ns, victim, "etcd", Duration.ofSeconds(15))).isTrue();
         awaitStatus("demo", "Degraded with 2 ready members, still Available", Duration.ofSeconds(60),
                 s -> condition(s, "Degraded").equals("True") && s.path("readyMembers").asInt() == 2
                         && condition(s, "Available").equals("True") && s.path("faultTolerance").asInt() == 0);
@@ -165,7 +159,7 @@ class EtcdClusterOperatorIT {
             assertThat(operator.isAlive()).isTrue();
         } finally {
             clusters().withName("even").delete();
-            installCrds();
+            RIG.installQuorumCrds();
         }
     }
 
@@ -195,19 +189,6 @@ class EtcdClusterOperatorIT {
         } else if (node instanceof List<?> list) {
             list.forEach(EtcdClusterOperatorIT::stripValidations);
         }
-    }
-
-    static void installCrds() throws IOException {
-        try (Stream<Path> crds = Files.list(Path.of("crds"))) {
-            for (Path crd : crds.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                kube.load(Files.newInputStream(crd)).items().forEach(o -> kube.resource(o).forceConflicts().serverSideApply());
-            }
-        }
-        await("CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
-            var crd = kube.apiextensions().v1().customResourceDefinitions().withName("etcdclusters.etcd.quorum.dev").get();
-            return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
     }
 
     static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> clusters() {
@@ -267,10 +248,6 @@ class EtcdClusterOperatorIT {
     }
 
     static ClientResult etcdctl(String... args) {
-        String[] argv = new String[args.length + 2];
-        argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
-        argv[1] = "--command-timeout=10s";
-        System.arraycopy(args, 0, argv, 2, args.length);
-        return rig.kubelet().runInCluster(ns, Duration.ofSeconds(30), argv);
+        return RIG.etcdctl(args);
     }
 }

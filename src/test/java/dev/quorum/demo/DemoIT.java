@@ -2,36 +2,32 @@ package dev.quorum.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The README's demo, as CI runs it: to Available, a write and read through the client Service, the member list. */
 class DemoIT {
 
-    static Rig rig;
-
     @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> rig = SharedRig.get(context);
+    static final RigSession RIG = new RigSession();
 
     @Test
     void demoRunsToAvailableAndPrintsTheMemberList() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
         try {
-            String members = Demo.run(rig, new PrintStream(new TeeOutputStream(buffer, System.out), true, StandardCharsets.UTF_8));
+            String members = Demo.run(RIG.rig(), new PrintStream(new TeeOutputStream(buffer, System.out), true, StandardCharsets.UTF_8));
             assertThat(members.lines().filter(l -> l.contains("started") && l.contains("demo-"))).hasSize(3);
             String printed = buffer.toString(StandardCharsets.UTF_8);
             assertThat(printed).contains("==> Available after").contains("hello from quorum")
                     .containsPattern("demo\\s+3\\s+3\\s+3\\.6\\.16");
         } finally {
             out.close();
-            rig.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
+            RIG.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
         }
     }
 

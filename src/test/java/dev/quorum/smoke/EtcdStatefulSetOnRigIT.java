@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.LocalKubelet.ClientResult;
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -34,19 +32,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdStatefulSetOnRigIT {
 
-    static Rig rig;
+    @RegisterExtension
+    static final RigSession RIG = new RigSession();
     static String ns;
     static KubernetesClient kube;
 
-    @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> {
-        rig = SharedRig.get(context);
-        ns = SharedRig.namespace(rig, context);
-        kube = rig.client();
-    };
-
     @BeforeAll
     static void applyHandWrittenStatefulSet() {
+        ns = RIG.namespace();
+        kube = RIG.client();
         List<HasMetadata> objects = kube.load(EtcdStatefulSetOnRigIT.class.getResourceAsStream("/rig/etcd-statefulset.yaml"))
                 .items();
         objects.forEach(o -> kube.resource(o).inNamespace(ns).serverSideApply());
@@ -137,11 +131,7 @@ class EtcdStatefulSetOnRigIT {
     }
 
     private static ClientResult etcdctl(String... args) {
-        String[] argv = new String[args.length + 2];
-        argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
-        argv[1] = "--command-timeout=10s";
-        System.arraycopy(args, 0, argv, 2, args.length);
-        return rig.kubelet().runInCluster(ns, Duration.ofSeconds(30), argv);
+        return RIG.etcdctl(args);
     }
 
     private static void awaitReadyPods(int count, Duration timeout) {

@@ -3,8 +3,7 @@ package dev.quorum.smoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -12,24 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the local kubelet promises pods, beyond etcd: init order, env, volumes, probes, images it cannot run. */
 class LocalKubeletIT {
 
-    static Rig rig;
-    static String ns;
-
     @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> {
-        rig = SharedRig.get(context);
-        ns = SharedRig.namespace(rig, context);
-    };
+    static final RigSession RIG = new RigSession();
 
     @Test
     void initContainersInOrderThenContainerWithEnvVolumesAndExecProbe() throws Exception {
-        rig.client().configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        RIG.client().configMaps().inNamespace(RIG.namespace()).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
                 .withNewMetadata().withName("settings").endMetadata().addToData("greeting", "hi").build()).create();
         String sh = "/bin/sh";
         Pod pod = new PodBuilder().withNewMetadata().withName("shell").endMetadata().withNewSpec()
@@ -57,33 +49,33 @@ class LocalKubeletIT {
                 .addNewVolume().withName("config").withNewConfigMap().withName("settings").endConfigMap().endVolume()
                 .withTerminationGracePeriodSeconds(2L)
                 .endSpec().build();
-        rig.client().pods().inNamespace(ns).resource(pod).create();
+        RIG.client().pods().inNamespace(RIG.namespace()).resource(pod).create();
 
         await("pod ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            Pod p = rig.client().pods().inNamespace(ns).withName("shell").get();
+            Pod p = RIG.client().pods().inNamespace(RIG.namespace()).withName("shell").get();
             return p.getStatus() != null && "Running".equals(p.getStatus().getPhase()) && p.getStatus().getConditions()
                     .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         });
-        Pod running = rig.client().pods().inNamespace(ns).withName("shell").get();
+        Pod running = RIG.client().pods().inNamespace(RIG.namespace()).withName("shell").get();
         assertThat(running.getStatus().getInitContainerStatuses()).extracting(s -> s.getState().getTerminated().getExitCode())
                 .containsExactly(0, 0);
         assertThat(running.getStatus().getPodIP()).startsWith("127.").isNotEqualTo("127.0.0.1");
-        Path log = rig.logs().resolve("pods").resolve(ns + "_shell_main.log");
+        Path log = RIG.rig().logs().resolve("pods").resolve(RIG.namespace() + "_shell_main.log");
         String expected = "first\nsecond\nname=shell ip=" + running.getStatus().getPodIP() + " says=hi\nhi\n";
         await("container output").atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains(expected));
 
-        rig.client().pods().inNamespace(ns).withName("shell").delete();
+        RIG.client().pods().inNamespace(RIG.namespace()).withName("shell").delete();
         await("pod gone after graceful termination").atMost(Duration.ofSeconds(30))
-                .until(() -> rig.client().pods().inNamespace(ns).withName("shell").get() == null);
+                .until(() -> RIG.client().pods().inNamespace(RIG.namespace()).withName("shell").get() == null);
     }
 
     @Test
     void anImageTheRigCannotRunIsReportedNotGuessed() {
-        rig.client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("unknown").endMetadata()
+        RIG.client().pods().inNamespace(RIG.namespace()).resource(new PodBuilder().withNewMetadata().withName("unknown").endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("example.com/unknown:1.0").endContainer()
                 .endSpec().build()).create();
         await("ErrImagePull with a message").atMost(Duration.ofSeconds(30)).until(() -> {
-            Pod p = rig.client().pods().inNamespace(ns).withName("unknown").get();
+            Pod p = RIG.client().pods().inNamespace(RIG.namespace()).withName("unknown").get();
             if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null
                     || p.getStatus().getContainerStatuses().isEmpty()) {
                 return false;
@@ -93,22 +85,22 @@ class LocalKubeletIT {
                     && status.getState().getWaiting().getMessage().contains("example.com/unknown:1.0")
                     && "Pending".equals(p.getStatus().getPhase());
         });
-        rig.client().pods().inNamespace(ns).withName("unknown").withGracePeriod(0).delete();
+        RIG.client().pods().inNamespace(RIG.namespace()).withName("unknown").withGracePeriod(0).delete();
     }
 
     @Test
     void crashedContainerIsRestartedAndCounted() {
-        rig.client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("crashy").endMetadata()
+        RIG.client().pods().inNamespace(RIG.namespace()).resource(new PodBuilder().withNewMetadata().withName("crashy").endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("quay.io/coreos/etcd:v3.6.16")
                 .withCommand("/bin/sh", "-c", "exit 3").endContainer().endSpec().build()).create();
         await("restarted with back-off").atMost(Duration.ofSeconds(60)).until(() -> {
-            Pod p = rig.client().pods().inNamespace(ns).withName("crashy").get();
+            Pod p = RIG.client().pods().inNamespace(RIG.namespace()).withName("crashy").get();
             return p.getStatus() != null && p.getStatus().getContainerStatuses() != null
                     && !p.getStatus().getContainerStatuses().isEmpty()
                     && p.getStatus().getContainerStatuses().get(0).getRestartCount() >= 2
                     && p.getStatus().getContainerStatuses().get(0).getLastState().getTerminated() != null
                     && p.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode() == 3;
         });
-        rig.client().pods().inNamespace(ns).withName("crashy").withGracePeriod(0).delete();
+        RIG.client().pods().inNamespace(RIG.namespace()).withName("crashy").withGracePeriod(0).delete();
     }
 }

@@ -3,13 +3,11 @@ package dev.quorum.smoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quorum.rig.Rig;
-import dev.quorum.rig.SharedRig;
+import dev.quorum.rig.RigSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,15 +18,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** The rig's S3 server answers the AWS SDK v2 (with its default checksums) like object storage does. */
 class S3ServerOnRigIT {
 
-    static Rig rig;
-
     @RegisterExtension
-    static final org.junit.jupiter.api.extension.BeforeAllCallback SETUP = (ExtensionContext context) -> rig = SharedRig.get(context);
+    static final RigSession RIG = new RigSession();
 
     @Test
     void bucketPutMultipartListGetDelete() {
-        try (S3Client s3 = rig.s3().client()) {
-            String bucket = rig.s3().createBucket("smoke-" + System.nanoTime());
+        try (S3Client s3 = RIG.rig().s3().client()) {
+            String bucket = RIG.rig().s3().createBucket("smoke-" + System.nanoTime());
             s3.putObject(b -> b.bucket(bucket).key("small.txt"), RequestBody.fromString("hello"));
 
             byte[] part1 = new byte[5 * 1024 * 1024];

@@ -1,0 +1,70 @@
+package dev.quorum.rig;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.rig.LocalKubelet.ClientResult;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The suite's shared rig as one test class sees it: register as
+ * {@code @RegisterExtension static final RigSession RIG = new RigSession();} to get the rig, a namespace of
+ * the class's own (named after it, so pod logs carry the test's name) and the clients tests use.
+ */
+public final class RigSession implements BeforeAllCallback {
+
+    private Rig rig;
+    private String namespace;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        rig = SharedRig.get(context);
+        namespace = SharedRig.namespace(rig, context);
+    }
+
+    public Rig rig() {
+        return rig;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public KubernetesClient client() {
+        return rig.client();
+    }
+
+    /** etcdctl of the default etcd version, run as a pod in this namespace would (cluster DNS names resolve). */
+    public ClientResult etcdctl(String... args) {
+        String[] argv = new String[args.length + 2];
+        argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
+        argv[1] = "--command-timeout=10s";
+        System.arraycopy(args, 0, argv, 2, args.length);
+        return rig.kubelet().runInCluster(namespace, Duration.ofSeconds(30), argv);
+    }
+
+    /** Applies the generated CRDs in crds/ and waits until the API server serves them. */
+    public void installQuorumCrds() {
+        KubernetesClient kube = client();
+        try (Stream<Path> crds = Files.list(Path.of("crds"))) {
+            for (Path crd : crds.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                kube.load(Files.newInputStream(crd)).items()
+                        .forEach(o -> kube.resource(o).forceConflicts().serverSideApply());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        await("EtcdCluster CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
+            var crd = kube.apiextensions().v1().customResourceDefinitions().withName("etcdclusters.etcd.quorum.dev").get();
+            return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        });
+    }
+}
