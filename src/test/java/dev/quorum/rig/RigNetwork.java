@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The rig's pod network. Every pod gets its own loopback address, derived from its namespace and name so
- * that a pod's DNS name maps to the same address before it exists and after it is recreated (a StatefulSet
- * member's peer URL must stay valid). Names are served by a hosts file per pod, bind-mounted over
+ * The rig's pod network. Every pod gets its own loopback address, derived from its namespace and name (and a
+ * salt per test run) so that a pod's DNS name maps to the same address before it exists and after it is
+ * recreated (a StatefulSet member's peer URL must stay valid). Names are served by a hosts file per pod, bind-mounted over
  * /etc/hosts in the pod's private mount namespace: {@code <pod>.<service>.<ns>.svc[.cluster.local]},
  * {@code <service>.<ns>.svc[.cluster.local]} (the ready endpoints; headless services publishing not-ready
  * addresses list every pod), the short names of the pod's own namespace, and {@code localhost} = the pod.
@@ -36,11 +36,14 @@ public final class RigNetwork {
         this.clusterDomain = clusterDomain;
     }
 
+    /** Keeps rigs of different test runs on one machine (a developer's and CI's) from sharing pod addresses. */
+    private static final String RUN_SALT = java.util.UUID.randomUUID().toString();
+
     /** A stable address in 127.16.0.0 - 127.255.255.254, away from 127.0.0.1 and the nodes' 127.0.x.y. */
     public static String podIp(String namespace, String name) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256")
-                    .digest((namespace + "/" + name).getBytes(StandardCharsets.UTF_8));
+                    .digest((RUN_SALT + "/" + namespace + "/" + name).getBytes(StandardCharsets.UTF_8));
             int second = 16 + Byte.toUnsignedInt(h[0]) % 240;
             int third = Byte.toUnsignedInt(h[1]);
             int fourth = 1 + Byte.toUnsignedInt(h[2]) % 254;
