@@ -102,7 +102,7 @@ public final class Demo {
         }
     }
 
-    static boolean isAvailable(GenericKubernetesResource cluster) {
+    public static boolean isAvailable(GenericKubernetesResource cluster) {
         if (cluster == null || !(cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
             return false;
         }

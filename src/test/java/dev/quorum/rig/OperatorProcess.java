@@ -52,6 +52,19 @@ public final class OperatorProcess implements AutoCloseable {
         return operator;
     }
 
+    /** The chart's default image; a pod of it runs the built jar, as the real image would. */
+    public static final String IMAGE_REPOSITORY = "ghcr.io/quorum-dev/quorum-operator";
+
+    /**
+     * Lets the rig's kubelet run the operator's image: the built jar in a JVM, its HTTP server (health probes)
+     * on the pod's address, the API server reached in-cluster style through the pod's service account.
+     */
+    public static void registerImage(Rig rig) {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+        rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(List.of(javaBin),
+                List.of("java", "-Xmx256m", "-jar", jar().toString()), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -339,7 +339,7 @@ final class PodRunner {
             lastPushed = json;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
-                LOG.log(Level.FINE, "status of " + key() + " not written", e);
+                LOG.log(Level.WARNING, "status of " + key() + " not written: " + e.getMessage());
             }
         }
     }
@@ -360,7 +360,6 @@ final class PodRunner {
                 .withHostIP(hostIp).withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(hostIp).build())
                 .withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build())
                 .withStartTime(startTime.truncatedTo(ChronoUnit.SECONDS).toString())
-                .withQosClass("BestEffort")
                 .withConditions(conditions)
                 .withInitContainerStatuses(initContainers.values().stream().map(ContainerRun::status).toList())
                 .withContainerStatuses(containers.values().stream().map(ContainerRun::status).toList())
@@ -506,7 +505,7 @@ final class PodRunner {
             runtime.binDirs().forEach(d -> path.append(d).append(':'));
             env.put("PATH", path + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             env.put("HOSTNAME", name);
-            env.put("HOME", "/root");
+            env.put("HOME", workingDir().toString()); // a home of its own: no ~/.kube/config of the host's
             env.putAll(runtime.env());
             return env;
         }
