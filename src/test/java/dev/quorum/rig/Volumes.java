@@ -65,26 +65,17 @@ final class Volumes {
             } else if (volume.getEmptyDir() != null) {
                 // a directory that lives as long as the pod
             } else if (volume.getConfigMap() != null) {
-                ConfigMap map = client.configMaps().inNamespace(ns).withName(volume.getConfigMap().getName()).get();
-                if (map == null && !Boolean.TRUE.equals(volume.getConfigMap().getOptional())) {
-                    throw new NotReadyException("configmap " + volume.getConfigMap().getName() + " not found");
-                }
-                writeItems(dir, map == null ? Map.of() : textOf(map), volume.getConfigMap().getItems());
+                writeItems(dir, configMapData(ns, volume.getConfigMap().getName(), volume.getConfigMap().getOptional()),
+                        volume.getConfigMap().getItems());
             } else if (volume.getSecret() != null) {
-                Secret secret = client.secrets().inNamespace(ns).withName(volume.getSecret().getSecretName()).get();
-                if (secret == null && !Boolean.TRUE.equals(volume.getSecret().getOptional())) {
-                    throw new NotReadyException("secret " + volume.getSecret().getSecretName() + " not found");
-                }
-                writeItems(dir, secret == null ? Map.of() : bytesOf(secret), volume.getSecret().getItems());
+                writeItems(dir, secretData(ns, volume.getSecret().getSecretName(), volume.getSecret().getOptional()),
+                        volume.getSecret().getItems());
             } else if (volume.getProjected() != null) {
                 for (VolumeProjection source : volume.getProjected().getSources()) {
                     project(pod, source, dir);
                 }
             } else if (volume.getDownwardAPI() != null) {
-                for (var item : volume.getDownwardAPI().getItems()) {
-                    write(dir.resolve(item.getPath()), Env.fieldValue(pod, item.getFieldRef().getFieldPath())
-                            .getBytes(StandardCharsets.UTF_8));
-                }
+                writeDownwardApi(pod, volume.getDownwardAPI().getItems(), dir);
             } else {
                 throw new NotReadyException("volume " + volume.getName() + " is of a type the rig does not support");
             }
@@ -108,22 +99,37 @@ final class Volumes {
             write(dir.resolve(source.getServiceAccountToken().getPath()),
                     token.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
         } else if (source.getConfigMap() != null) {
-            ConfigMap map = client.configMaps().inNamespace(ns).withName(source.getConfigMap().getName()).get();
-            if (map == null && !Boolean.TRUE.equals(source.getConfigMap().getOptional())) {
-                throw new NotReadyException("configmap " + source.getConfigMap().getName() + " not found");
-            }
-            writeItems(dir, map == null ? Map.of() : textOf(map), source.getConfigMap().getItems());
+            writeItems(dir, configMapData(ns, source.getConfigMap().getName(), source.getConfigMap().getOptional()),
+                    source.getConfigMap().getItems());
         } else if (source.getSecret() != null) {
-            Secret secret = client.secrets().inNamespace(ns).withName(source.getSecret().getName()).get();
-            if (secret == null && !Boolean.TRUE.equals(source.getSecret().getOptional())) {
-                throw new NotReadyException("secret " + source.getSecret().getName() + " not found");
-            }
-            writeItems(dir, secret == null ? Map.of() : bytesOf(secret), source.getSecret().getItems());
+            writeItems(dir, secretData(ns, source.getSecret().getName(), source.getSecret().getOptional()),
+                    source.getSecret().getItems());
         } else if (source.getDownwardAPI() != null) {
-            for (var item : source.getDownwardAPI().getItems()) {
-                write(dir.resolve(item.getPath()), Env.fieldValue(pod, item.getFieldRef().getFieldPath())
-                        .getBytes(StandardCharsets.UTF_8));
-            }
+            writeDownwardApi(pod, source.getDownwardAPI().getItems(), dir);
+        }
+    }
+
+    private Map<String, byte[]> configMapData(String ns, String name, Boolean optional) throws NotReadyException {
+        ConfigMap map = client.configMaps().inNamespace(ns).withName(name).get();
+        if (map == null && !Boolean.TRUE.equals(optional)) {
+            throw new NotReadyException("configmap " + name + " not found");
+        }
+        return map == null ? Map.of() : textOf(map);
+    }
+
+    private Map<String, byte[]> secretData(String ns, String name, Boolean optional) throws NotReadyException {
+        Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+        if (secret == null && !Boolean.TRUE.equals(optional)) {
+            throw new NotReadyException("secret " + name + " not found");
+        }
+        return secret == null ? Map.of() : bytesOf(secret);
+    }
+
+    private static void writeDownwardApi(Pod pod, List<io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile> items,
+            Path dir) throws IOException {
+        for (var item : items) {
+            write(dir.resolve(item.getPath()), Env.fieldValue(pod, item.getFieldRef().getFieldPath())
+                    .getBytes(StandardCharsets.UTF_8));
         }
     }
 
