@@ -123,6 +123,21 @@ class EtcdClusterOperatorIT {
 
     @Test
     @Order(4)
+    void pausedClusterIsLeftAloneButStillReported() {
+        setPaused("demo", true);
+        kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").delete();
+        // five refresh periods of the operator: a paused cluster's missing PDB stays missing
+        await().pollDelay(Duration.ZERO).during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
+                .until(() -> kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").get() == null);
+        assertThat(status("demo").path("readyMembers").asInt()).isEqualTo(3);
+
+        setPaused("demo", false);
+        await("PDB restored once unpaused").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").get() != null);
+    }
+
+    @Test
+    @Order(5)
     void deletingTheClusterRemovesWhatItOwns() {
         cluster("demo").delete();
         await("children garbage-collected").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
@@ -132,7 +147,7 @@ class EtcdClusterOperatorIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void specThatGotPastAdmissionIsRefusedWithAConditionAndAnEvent() throws IOException {
         try {
             installCrdWithoutValidationRules();
@@ -164,6 +179,14 @@ class EtcdClusterOperatorIT {
     }
 
     // ---- helpers ----
+
+    @SuppressWarnings("unchecked")
+    static void setPaused(String name, boolean paused) {
+        cluster(name).edit(c -> {
+            ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("paused", paused);
+            return c;
+        });
+    }
 
     @SuppressWarnings("unchecked")
     static void installCrdWithoutValidationRules() throws IOException {
