@@ -17,8 +17,21 @@ import java.util.regex.Pattern;
  */
 public final class Images {
 
-    /** What an image provides: directories searched for the entrypoint, and the entrypoint if the pod names none. */
-    public record Runtime(List<Path> binDirs, List<String> entrypoint, Map<String, String> env) {
+    /**
+     * What an image provides: host directories that appear at paths inside the container (the image's files),
+     * the entrypoint used when the pod names no command, the image's PATH entries and environment.
+     */
+    public record Runtime(Map<String, Path> files, List<String> entrypoint, List<String> path, Map<String, String> env) {
+
+        /** Where a path inside the container lives on the host, if it is one of the image's files. */
+        Path hostPath(String containerPath) {
+            for (Map.Entry<String, Path> entry : files.entrySet()) {
+                if (containerPath.startsWith(entry.getKey() + "/")) {
+                    return entry.getValue().resolve(containerPath.substring(entry.getKey().length() + 1));
+                }
+            }
+            return Path.of(containerPath);
+        }
     }
 
     public static final class UnknownImageException extends Exception {
@@ -54,13 +67,18 @@ public final class Images {
                 throw new UnknownImageException("image " + image + ": etcd " + version
                         + " is not built on this rig (built: " + tools.etcdVersions() + ")");
             }
-            return new Runtime(List.of(tools.etcdDir(version)), List.of("/usr/local/bin/etcd"), Map.of());
+            // as in etcd's images: the binaries in /usr/local/bin
+            return new Runtime(Map.of("/usr/local/bin", tools.etcdDir(version)), List.of("/usr/local/bin/etcd"),
+                    List.of("/usr/local/bin"), Map.of());
         }
         throw new UnknownImageException("image " + image + " has no local binary on this rig "
                 + "(it runs etcd images and registered images only)");
     }
 
-    /** The host command for a container: its command (or the image's entrypoint) with the binary found locally. */
+    /**
+     * The command for a container: its command (or the image's entrypoint) and args, as Kubernetes combines
+     * them. The executable must exist in the image's files, on the image's PATH, or on the host (e.g. /bin/sh).
+     */
     public static List<String> command(Runtime runtime, List<String> command, List<String> args)
             throws UnknownImageException {
         List<String> argv = new ArrayList<>(command == null || command.isEmpty() ? runtime.entrypoint() : command);
@@ -68,26 +86,23 @@ public final class Images {
             throw new UnknownImageException("no command and the image has no entrypoint");
         }
         if (args != null) {
-            argv.addAll(args); // command (or entrypoint) + args, as Kubernetes combines them
+            argv.addAll(args);
         }
         String executable = argv.get(0);
-        String base = Path.of(executable).getFileName().toString();
-        for (Path dir : runtime.binDirs()) {
-            if (Files.isExecutable(dir.resolve(base))) {
-                argv.set(0, dir.resolve(base).toString());
+        List<String> candidates = new ArrayList<>();
+        if (executable.startsWith("/")) {
+            candidates.add(executable);
+        } else {
+            runtime.path().forEach(dir -> candidates.add(dir + "/" + executable));
+            List.of("/usr/local/bin", "/usr/bin", "/bin").forEach(dir -> candidates.add(dir + "/" + executable));
+        }
+        for (String candidate : candidates) {
+            if (Files.isExecutable(runtime.hostPath(candidate))) {
+                argv.set(0, candidate); // a path inside the container: the mounts make it resolve
                 return argv;
             }
         }
-        if (executable.startsWith("/") && Files.isExecutable(Path.of(executable))) {
-            return argv; // e.g. /bin/sh: the host's
-        }
-        for (String dir : List.of("/usr/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(dir, base))) {
-                argv.set(0, Path.of(dir, base).toString());
-                return argv;
-            }
-        }
-        throw new UnknownImageException("executable " + executable + " not found in the image's local binaries "
-                + runtime.binDirs());
+        throw new UnknownImageException("executable " + executable + " is neither in the image's files "
+                + runtime.files().keySet() + " nor on the host");
     }
 }

@@ -60,9 +60,13 @@ public final class OperatorProcess implements AutoCloseable {
      * on the pod's address, the API server reached in-cluster style through the pod's service account.
      */
     public static void registerImage(Rig rig) {
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin");
-        rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(List.of(javaBin),
-                List.of("java", "-Xmx256m", "-jar", jar().toString()), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
+        Path app = jar().getParent();
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        // laid out as in Quarkus' JVM images: the application in /deployments, a JDK in /opt/java/openjdk
+        rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(
+                Map.of("/deployments", app, "/opt/java/openjdk", javaHome),
+                List.of("/opt/java/openjdk/bin/java", "-Xmx256m", "-jar", "/deployments/quarkus-run.jar"),
+                List.of("/opt/java/openjdk/bin"), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
     }
 
     public boolean isAlive() {

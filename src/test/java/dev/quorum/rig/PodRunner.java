@@ -469,6 +469,8 @@ final class PodRunner {
         /** The command run in a private mount namespace: the pod's hosts file and volumes mounted in place. */
         List<String> wrap(List<String> argv) {
             List<MountScript.Mount> mounts = new ArrayList<>();
+            runtime.files().forEach((containerPath, hostPath) -> mounts.add(
+                    new MountScript.Mount(hostPath.toString(), containerPath, !Files.isDirectory(hostPath))));
             for (VolumeMount mount : list(spec.getVolumeMounts())) {
                 Path source = volumePaths.get(mount.getName());
                 if (source == null) {
@@ -502,10 +504,10 @@ final class PodRunner {
         private Map<String, String> baseEnv() {
             Map<String, String> env = new LinkedHashMap<>();
             StringBuilder path = new StringBuilder();
-            runtime.binDirs().forEach(d -> path.append(d).append(':'));
+            runtime.path().forEach(d -> path.append(d).append(':'));
             env.put("PATH", path + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             env.put("HOSTNAME", name);
-            env.put("HOME", workingDir().toString()); // a home of its own: no ~/.kube/config of the host's
+            env.put("HOME", "/nonexistent"); // as for a user without a home: never the host's ~/.kube/config
             env.putAll(runtime.env());
             return env;
         }
