@@ -114,5 +114,5 @@ Leader election's rules: leases in the operator's own namespace only.
 {{- define "quorum.leaderElectionRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "patch"]
 {{- end }}

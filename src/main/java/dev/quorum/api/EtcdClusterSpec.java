@@ -20,6 +20,11 @@ public class EtcdClusterSpec {
       "size must be an odd number from 3 to 9: etcd needs a majority of members (quorum = size/2 + 1)"
           + " to work, so an even size tolerates no more failures than the odd size below it,"
           + " fewer than 3 members tolerate no failure at all, and more than 9 slow every write down";
+  /** 3.5.11 added /readyz and /livez, which the member probes use. */
+  public static final String VERSION_PATTERN = "^(3[.]5[.](1[1-9]|[2-9][0-9])|3[.][6-9][.][0-9]+)$"; // no backslashes: CEL string
+  public static final String VERSION_MESSAGE =
+      "version must be an etcd release from 3.5.11 on, written like 3.6.16: the member probes use the /readyz"
+          + " and /livez endpoints that etcd added in 3.5.11";
   public static final String SIZE_FIXED_MESSAGE =
       "size cannot change yet: adding or removing etcd members must go one member at a time through the"
           + " etcd membership API, which this version of Quorum does not do; create a cluster of the new size"
@@ -37,7 +42,7 @@ public class EtcdClusterSpec {
 
   @JsonPropertyDescription("etcd version to run, e.g. 3.6.16; the image tag is v<version>.")
   @Default("3.6.16")
-  @Pattern("^3\\.[5-9]\\.[0-9]+$")
+  @ValidationRule(value = "self.matches('" + VERSION_PATTERN + "')", message = VERSION_MESSAGE)
   private String version;
 
   @JsonPropertyDescription("Image repository; the image is <repository>:v<version>.")

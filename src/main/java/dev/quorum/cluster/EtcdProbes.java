@@ -19,9 +19,13 @@ final class EtcdProbes {
     return http("/livez", 10, 8);
   }
 
-  /** Long budget (5 minutes) for a first start or a big WAL replay, before liveness takes over. */
+  /**
+   * Long budget (5 minutes) for a first start or a big WAL replay, before liveness takes over. /livez, not
+   * /readyz: a member that comes back while a majority is still down cannot be ready, and must not be
+   * restarted for it.
+   */
   static Probe startup() {
-    return http("/readyz", 5, 60);
+    return http("/livez", 5, 60);
   }
 
   private static Probe http(String path, int periodSeconds, int failureThreshold) {

@@ -23,4 +23,13 @@ public record Observation(
     List<String> specProblems,
     Optional<String> reconcileError,
     String clusterDomain,
-    Instant now) {}
+    Instant now) {
+
+  /**
+   * How many members the cluster runs: the StatefulSet's replicas once it exists. Quorum and fault tolerance
+   * are about the members that run, not a size the spec asks for but the operator refused or has not reached.
+   */
+  public int runningSize() {
+    return statefulSet().map(s -> s.getSpec().getReplicas()).orElse(cluster().getSpec().getSize());
+  }
+}

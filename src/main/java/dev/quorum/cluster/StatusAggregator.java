@@ -19,7 +19,7 @@ public final class StatusAggregator {
   public static EtcdClusterStatus aggregate(Observation observation) {
     EtcdCluster cluster = observation.cluster();
     EtcdClusterStatus previous = cluster.getStatus();
-    int size = cluster.getSpec().getSize();
+    int size = observation.runningSize();
     List<MemberStatus> members = MemberStatuses.of(observation);
     int ready = (int) members.stream().filter(MemberStatus::isReady).count();
 
@@ -56,7 +56,7 @@ public final class StatusAggregator {
       this.observation = observation;
       this.previous = observation.cluster().getStatus();
       this.members = members;
-      this.size = observation.cluster().getSpec().getSize();
+      this.size = observation.runningSize();
       this.quorum = Quorum.quorum(size);
       this.ready = ready;
       // once a quorum has been seen, fewer ready members is a loss, not a cluster still being created
@@ -136,8 +136,9 @@ public final class StatusAggregator {
         return "the StatefulSet controller has not seen the latest spec yet";
       }
       int replicas = sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas();
-      if (replicas != size) {
-        return String.format("scaling from %d to %d members", replicas, size);
+      int desired = observation.cluster().getSpec().getSize();
+      if (replicas != desired && observation.specProblems().isEmpty()) {
+        return String.format("scaling from %d to %d members", replicas, desired);
       }
       int updated = s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
       if (updated < replicas || (s.getUpdateRevision() != null

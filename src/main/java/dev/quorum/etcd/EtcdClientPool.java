@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +37,16 @@ public class EtcdClientPool {
   EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout) {
     this.settings = settings;
     this.idleTimeout = idleTimeout;
+    // clients of deleted clusters must go even when no other cluster is reconciled any more
+    long period = Math.max(1, idleTimeout.toSeconds() / 2);
+    sweeper.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.SECONDS);
   }
+
+  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "etcd-client-sweeper");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public EtcdClientSettings settings() {
     return settings;
@@ -74,6 +86,7 @@ public class EtcdClientPool {
 
   @PreDestroy
   void closeAll() {
+    sweeper.shutdownNow();
     clients.keySet().forEach(this::evict);
   }
 

@@ -63,7 +63,7 @@ class HelmChartIT {
             new Rule("", "pods", "get", "list", "watch"),
             new Rule("", "events", "create"));
     static final List<Rule> LEADER_ELECTION_RULES = List.of(
-            new Rule("coordination.k8s.io", "leases", "get", "create", "update"));
+            new Rule("coordination.k8s.io", "leases", "get", "create", "update", "patch"));
 
     static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
             "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
@@ -217,6 +217,7 @@ class HelmChartIT {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(env(operator(objects))).containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "true");
+        assertHttpProbe(operator(objects).getReadinessProbe(), "/q/health/live"); // a standby must count as ready
 
         Role leases = one(objects, Role.class);
         assertThat(leases.getMetadata().getNamespace()).isEqualTo("quorum-system");

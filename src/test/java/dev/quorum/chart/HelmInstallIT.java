@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a user does: {@code helm install} the chart, then apply an EtcdCluster. The operator runs as the chart's
- * pod with the chart's ServiceAccount and least-privilege RBAC, in-cluster style (projected token and CA), and
- * still forms a real etcd cluster: proof that the RBAC the chart grants is enough.
+ * pods (two replicas, so with leader election) with the chart's ServiceAccount and least-privilege RBAC,
+ * in-cluster style (projected token and CA), and still forms a real etcd cluster: proof that the RBAC the chart
+ * grants is enough and that a standby replica does not block the rollout.
  */
 class HelmInstallIT {
 
@@ -37,12 +38,18 @@ class HelmInstallIT {
         Helm helm = Helm.of(RIG.rig().tools());
         String kubeconfig = "--kubeconfig=" + RIG.rig().controlPlane().kubeconfig();
         Helm.Result install = helm.run(Duration.ofMinutes(4), List.of("install", "quorum", "helm/quorum", kubeconfig,
-                "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--wait", "--timeout", "3m"));
+                "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--set", "replicaCount=2", "--wait", "--timeout", "3m"));
         try {
             assertThat(install.exitCode()).as(install.toString()).isZero();
-            Pod operator = kube.pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/name", "quorum")
-                    .list().getItems().get(0);
-            assertThat(operator.getSpec().getServiceAccountName()).isEqualTo("quorum");
+            List<Pod> replicas = kube.pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/name", "quorum")
+                    .list().getItems();
+            assertThat(replicas).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName()).isEqualTo("quorum"));
+            var lease = await("a replica leads").atMost(Duration.ofSeconds(60)).until(() -> kube.leases()
+                    .inNamespace(RELEASE_NAMESPACE).list().getItems().stream()
+                    .filter(l -> l.getSpec().getHolderIdentity() != null).findFirst(), java.util.Optional::isPresent).get();
+            Pod operator = replicas.stream().filter(p -> p.getMetadata().getName().equals(lease.getSpec().getHolderIdentity()))
+                    .findFirst().orElseThrow(() -> new AssertionError("lease held by " + lease.getSpec().getHolderIdentity()
+                            + ", not by an operator pod"));
 
             String ns = RIG.namespace();
             kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()

@@ -35,6 +35,13 @@ class EtcdClusterAdmissionIT {
                 "quorum = size/2 + 1");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "3.5.10", "3.4.30", "v3.6.16", "latest" })
+    void versionMustBeARelease3511OrNewer(String version) {
+        assertRejected(cluster("version-" + version.replaceAll("[^a-z0-9]", "-"), Map.of("version", version)),
+                "version must be an etcd release from 3.5.11 on", "/readyz");
+    }
+
     @Test
     void validSizesAreAccepted() {
         for (int size : new int[] { 3, 5, 7, 9 }) {

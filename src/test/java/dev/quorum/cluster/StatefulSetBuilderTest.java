@@ -81,7 +81,7 @@ class StatefulSetBuilderTest {
 
     assertThat(etcd.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(etcd.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
-    assertThat(etcd.getStartupProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(etcd.getStartupProbe().getHttpGet().getPath()).isEqualTo("/livez");
     assertThat(etcd.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(2381);
     assertThat(etcd.getLivenessProbe().getFailureThreshold()).isGreaterThanOrEqualTo(5);
     assertThat(etcd.getStartupProbe().getFailureThreshold() * etcd.getStartupProbe().getPeriodSeconds())

@@ -67,6 +67,17 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void quorumFollowsTheRunningMembersNotARefusedSize() {
+    cluster.getSpec().setSize(5); // refused by the operator: the StatefulSet still runs 3
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)),
+        Optional.of(statefulSet(3, 3, "r1", "r1")));
+
+    assertThat(status.getQuorum()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isEqualTo(1);
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+  }
+
+  @Test
   void belowQuorumTheClusterIsUnavailable() {
     cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
 

@@ -223,6 +223,8 @@ final class PodRunner {
                 if (run.process != null && run.process.isAlive()) {
                     anyLive = true;
                     if (run.livenessFailed) {
+                        run.ready = false; // report it before the (graceful, possibly long) stop
+                        pushStatus();
                         run.process.stop(Duration.ofSeconds(Objects.requireNonNullElse(
                                 pod.getSpec().getTerminationGracePeriodSeconds(), 30L)));
                     }

@@ -102,8 +102,8 @@ final class Prober {
                 }
             }
             return "probe type not supported by the rig (httpGet, tcpSocket and exec are)";
-        } catch (IOException | Images.UnknownImageException e) {
-            return e.toString();
+        } catch (IOException | Images.UnknownImageException | IllegalArgumentException e) {
+            return e.toString(); // a probe that cannot run fails, like any other probe failure
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -114,7 +114,8 @@ final class Prober {
         if (port.getIntVal() != null) {
             return port.getIntVal();
         }
-        return run.spec.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName())).findFirst()
+        return Objects.requireNonNullElse(run.spec.getPorts(), List.<io.fabric8.kubernetes.api.model.ContainerPort>of())
+                .stream().filter(p -> port.getStrVal().equals(p.getName())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no container port named " + port.getStrVal()))
                 .getContainerPort();
     }
