@@ -41,7 +41,7 @@ have_all() { local d=$1; shift; for f in "$@"; do [[ -x "$d/$f" ]] || return 1; 
 build_kube() {
   local v=$KUBE_VERSION out="$TOOLS/bin/kube-$KUBE_VERSION"
   if have_all "$out" kube-apiserver kube-controller-manager kubectl; then log "kubernetes $v: cached"; return; fi
-  log "kubernetes $v: building kube-apiserver, kube-controller-manager, kubectl (cold: 15-30 min on 2 cores)"
+  log "kubernetes $v: building kube-apiserver, kube-controller-manager, kubectl (cold: about 5-10 min on 2 cores)"
   local src="$TOOLS/src/kube-$v"
   mkdir -p "$src"
   local upstream
