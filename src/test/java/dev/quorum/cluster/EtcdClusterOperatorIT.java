@@ -198,15 +198,13 @@ class EtcdClusterOperatorIT {
 
     @SuppressWarnings("unchecked")
     static void installCrdWithoutValidationRules() throws IOException {
-        try (Stream<Path> crds = Files.list(Path.of("crds"))) {
-            for (Path crd : crds.filter(p -> p.getFileName().toString().startsWith("etcdclusters.")).toList()) {
-                Map<String, Object> object = JSON.convertValue(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-                        .readValue(crd.toFile(), Map.class), Map.class);
-                stripValidations(object);
-                kube.resource(JSON.convertValue(object,
-                        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class))
-                        .forceConflicts().serverSideApply();
-            }
+        for (Path crd : dev.quorum.rig.QuorumCrds.files()) {
+            Map<String, Object> object = JSON.convertValue(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readValue(crd.toFile(), Map.class), Map.class);
+            stripValidations(object);
+            kube.resource(JSON.convertValue(object,
+                    io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class))
+                    .forceConflicts().serverSideApply();
         }
     }
 

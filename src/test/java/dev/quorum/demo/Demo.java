@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Quorum's main job on the local rig: a real control plane and kubelet, the CRDs, the operator's jar, and
@@ -33,10 +33,9 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         boolean exit = List.of(args).contains("--exit");
-        Path dir = Path.of("target", "rig", "demo").toAbsolutePath();
         PrintStream out = System.out;
-        out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in " + dir);
-        try (Rig rig = Rig.start("demo", dir, 3)) {
+        out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
+        try (Rig rig = Rig.start("demo", 3)) {
             run(rig, out);
             if (exit) {
                 out.println("==> --exit given: stopping the rig");
@@ -54,11 +53,7 @@ public final class Demo {
         Instant start = Instant.now();
         KubernetesClient kube = rig.client();
         out.println("==> installing the CRDs from crds/");
-        try (Stream<Path> crds = Files.list(Path.of("crds"))) {
-            for (Path crd : crds.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                kube.load(Files.newInputStream(crd)).items().forEach(o -> kube.resource(o).serverSideApply());
-            }
-        }
+        QuorumCrds.install(kube);
         out.println("==> starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
         try (OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of())) {
             Path example = Path.of("deploy", "examples", "etcdcluster.yaml");

@@ -196,10 +196,6 @@ public final class ControlPlane implements AutoCloseable {
         return kubeconfig;
     }
 
-    public String adminToken() {
-        return adminToken;
-    }
-
     public synchronized KubernetesClient client() {
         if (client == null) {
             client = newClient();
@@ -282,10 +278,6 @@ public final class ControlPlane implements AutoCloseable {
 
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
-    }
-
-    public List<ManagedProcess> processes() {
-        return List.copyOf(processes);
     }
 
     @Override

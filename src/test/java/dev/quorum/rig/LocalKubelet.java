@@ -383,19 +383,6 @@ public final class LocalKubelet implements AutoCloseable {
                 .map(r -> r.killContainer(container, downFor)).orElse(false);
     }
 
-    /** The hosts file the given pod's processes see: lets a test run a client as if inside the cluster. */
-    public String resolve(String hostname) {
-        for (String line : network.hostsFor(anyPod(), pods.getStore().list(), services.getStore().list()).split("\n")) {
-            String[] parts = line.trim().split("\\s+");
-            for (int i = 1; i < parts.length; i++) {
-                if (parts[i].equals(hostname)) {
-                    return parts[0];
-                }
-            }
-        }
-        return null;
-    }
-
     /** What a command run "inside the cluster" printed, and its exit code. */
     public record ClientResult(int exitCode, String output) {
     }
@@ -432,11 +419,6 @@ public final class LocalKubelet implements AutoCloseable {
         }
     }
 
-    private Pod anyPod() {
-        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("rig-client").withNamespace("default")
-                .endMetadata().withNewSpec().endSpec().build();
-    }
-
     RigNetwork network() {
         return network;
     }
@@ -463,10 +445,6 @@ public final class LocalKubelet implements AutoCloseable {
 
     Path logDirectory() {
         return logs;
-    }
-
-    public List<String> nodeNames() {
-        return nodeNames;
     }
 
     @Override

@@ -55,10 +55,6 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
-    public String name() {
-        return name;
-    }
-
     public Path log() {
         return log;
     }

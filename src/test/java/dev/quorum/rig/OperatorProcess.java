@@ -16,11 +16,8 @@ import java.util.Map;
 public final class OperatorProcess implements AutoCloseable {
 
     private final ManagedProcess process;
-    private final int healthPort;
-
-    private OperatorProcess(ManagedProcess process, int healthPort) {
+    private OperatorProcess(ManagedProcess process) {
         this.process = process;
-        this.healthPort = healthPort;
     }
 
     public static Path jar() {
@@ -42,7 +39,7 @@ public final class OperatorProcess implements AutoCloseable {
         ManagedProcess process = ManagedProcess.start("operator-" + name,
                 List.of(java, "-Xmx256m", "-jar", jar().toString()), env, rig.dir().resolve("operator"),
                 rig.logs().resolve("operator-" + name + ".log"));
-        OperatorProcess operator = new OperatorProcess(process, port);
+        OperatorProcess operator = new OperatorProcess(process);
         await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the operator exited:\n" + process.tail(40));
@@ -75,10 +72,6 @@ public final class OperatorProcess implements AutoCloseable {
 
     public String logTail(int lines) {
         return process.tail(lines);
-    }
-
-    public int healthPort() {
-        return healthPort;
     }
 
     @Override

@@ -57,6 +57,7 @@ final class PodRunner {
     private final Map<String, ContainerRun> initContainers = new LinkedHashMap<>();
     private Map<String, Path> volumePaths = Map.of();
     private String phase = "Pending";
+    private boolean prepared;
     private boolean initialized;
     private String podMessage;
     private String podReason;
@@ -164,6 +165,7 @@ final class PodRunner {
                 for (ContainerRun run : allRuns()) {
                     run.resolve();
                 }
+                prepared = true;
                 return;
             } catch (Images.UnknownImageException e) {
                 markAllWaiting("ErrImagePull", e.getMessage());
@@ -350,7 +352,7 @@ final class PodRunner {
         boolean containersReady = phase.equals("Running") && containers.values().stream().allMatch(r -> r.ready);
         String now = "";
         List<PodCondition> conditions = List.of(
-                condition("PodReadyToStartContainers", volumePaths.isEmpty() && !initialized ? "False" : "True"),
+                condition("PodReadyToStartContainers", prepared ? "True" : "False"),
                 condition("Initialized", initialized || initContainers.isEmpty() ? "True" : "False"),
                 condition("Ready", containersReady ? "True" : "False"),
                 condition("ContainersReady", containersReady ? "True" : "False"),

@@ -16,7 +16,6 @@ public final class Rig implements AutoCloseable {
 
     public static final String CLUSTER_DOMAIN = "cluster.local";
 
-    private final String name;
     private final Tools tools;
     private final Path dir;
     private final Path logs;
@@ -25,8 +24,7 @@ public final class Rig implements AutoCloseable {
     private LocalKubelet kubelet;
     private S3Server s3;
 
-    private Rig(String name, Path dir) {
-        this.name = name;
+    private Rig(Path dir) {
         this.tools = Tools.locate();
         this.dir = dir;
         this.logs = dir.resolve("logs");
@@ -34,8 +32,8 @@ public final class Rig implements AutoCloseable {
     }
 
     /** Starts a control plane and a kubelet with {@code nodes} nodes; state and logs under {@code dir}. */
-    public static Rig start(String name, Path dir, int nodes) {
-        Rig rig = new Rig(name, dir);
+    public static Rig start(Path dir, int nodes) {
+        Rig rig = new Rig(dir);
         try {
             if (Files.exists(dir)) {
                 deleteRecursively(dir);
@@ -60,7 +58,7 @@ public final class Rig implements AutoCloseable {
 
     /** Under target/rig/&lt;name&gt; of the module being built. */
     public static Rig start(String name, int nodes) {
-        return start(name, Path.of("target", "rig", name).toAbsolutePath(), nodes);
+        return start(Path.of("target", "rig", name).toAbsolutePath(), nodes);
     }
 
     public synchronized S3Server s3() {
@@ -68,10 +66,6 @@ public final class Rig implements AutoCloseable {
             s3 = new S3Server(tools, dir.resolve("s3"), logs);
         }
         return s3;
-    }
-
-    public String name() {
-        return name;
     }
 
     public Tools tools() {

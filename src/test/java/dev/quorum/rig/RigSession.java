@@ -1,15 +1,8 @@
 package dev.quorum.rig;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -52,19 +45,6 @@ public final class RigSession implements BeforeAllCallback {
 
     /** Applies the generated CRDs in crds/ and waits until the API server serves them. */
     public void installQuorumCrds() {
-        KubernetesClient kube = client();
-        try (Stream<Path> crds = Files.list(Path.of("crds"))) {
-            for (Path crd : crds.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                kube.load(Files.newInputStream(crd)).items()
-                        .forEach(o -> kube.resource(o).forceConflicts().serverSideApply());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        await("EtcdCluster CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
-            var crd = kube.apiextensions().v1().customResourceDefinitions().withName("etcdclusters.etcd.quorum.dev").get();
-            return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
+        QuorumCrds.install(client());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.RigNetwork;
 import dev.quorum.rig.RigSession;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -94,7 +95,7 @@ class EtcdStatefulSetOnRigIT {
             await("etcd-1 recreated and ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         Pod p = kube.pods().inNamespace(ns).withName("etcd-1").get();
-                        return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && isReady(p);
+                        return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && RigNetwork.isReady(p);
                     });
             int atRejoin = written.get();
             await("writes continue after the rejoin").atMost(Duration.ofSeconds(30)).until(() -> written.get() > atRejoin + 10);
@@ -137,12 +138,7 @@ class EtcdStatefulSetOnRigIT {
     private static void awaitReadyPods(int count, Duration timeout) {
         await(count + " ready etcd pods").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() ->
                 kube.pods().inNamespace(ns).withLabels(Map.of("app", "etcd")).list().getItems().stream()
-                        .filter(EtcdStatefulSetOnRigIT::isReady).count() == count);
-    }
-
-    private static boolean isReady(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+                        .filter(RigNetwork::isReady).count() == count);
     }
 
     private static ByteSequence bytes(String s) {
