@@ -14,13 +14,6 @@ HELM_VERSION=${HELM_VERSION:-3.19.5}
 VERSITYGW_VERSION=${VERSITYGW_VERSION:-1.8.0}
 
 TOOLS=${QUORUM_TOOLS:-$HOME/.cache/quorum}
-export GOPROXY=${QUORUM_GOPROXY:-https://proxy.golang.org}   # the proxy only: a missing module fails clearly
-export GOSUMDB=${QUORUM_GOSUMDB:-off}                        # the checksum database is not reachable here
-export GOFLAGS="-mod=mod -buildvcs=false"
-export GOMODCACHE=${GOMODCACHE:-$TOOLS/go/mod}
-export GOCACHE=${GOCACHE:-$TOOLS/go/cache}
-export CGO_ENABLED=0
-export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 
 if [[ "${1:-}" == "--print" ]]; then
   echo "QUORUM_TOOLS=$TOOLS"
@@ -32,6 +25,23 @@ log() { printf '[tools %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 need() { command -v "$1" >/dev/null || { echo "tools.sh: '$1' is required (install Go from https://go.dev or your distribution)" >&2; exit 1; }; }
 need go
 need curl
+
+# The Go toolchain's own proxy setting (so a user's corporate proxy is honoured), without the `direct`
+# fallback: modules come from a proxy only, and a missing one fails clearly.
+GOPROXY=${QUORUM_GOPROXY:-$(go env GOPROXY 2>/dev/null || true)}
+GOPROXY=$(tr '|' ',' <<<"$GOPROXY" | tr ',' '\n' | grep -Ev '^(direct|off|)$' | paste -sd, - || true)
+if [[ -z "$GOPROXY" ]]; then
+  echo "tools.sh: no module proxy configured (go env GOPROXY, or QUORUM_GOPROXY); the rig's tools are built from one" >&2
+  exit 1
+fi
+export GOPROXY
+PROXY_URL=${GOPROXY%%,*}   # the first proxy, for the one file read with curl
+export GOSUMDB=${QUORUM_GOSUMDB:-off}                        # the checksum database is not reachable here
+export GOFLAGS="-mod=mod -buildvcs=false"
+export GOMODCACHE=${GOMODCACHE:-$TOOLS/go/mod}
+export GOCACHE=${GOCACHE:-$TOOLS/go/cache}
+export CGO_ENABLED=0
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 
 mkdir -p "$TOOLS/bin" "$TOOLS/src"
 
@@ -45,7 +55,7 @@ build_kube() {
   local src="$TOOLS/src/kube-$v"
   mkdir -p "$src"
   local upstream
-  upstream=$(curl -fsS "$GOPROXY/k8s.io/kubernetes/@v/v$v.mod")
+  upstream=$(curl -fsS "$PROXY_URL/k8s.io/kubernetes/@v/v$v.mod")
   local minor=${v#*.}; minor=${minor%%.*}
   local patch=${v##*.}
   {

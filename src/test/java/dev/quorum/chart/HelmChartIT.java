@@ -49,458 +49,458 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HelmChartIT {
 
-    static final Path CHART = Path.of("helm", "quorum").toAbsolutePath();
-    static final String GROUP = "etcd.quorum.dev";
+  static final Path CHART = Path.of("helm", "quorum").toAbsolutePath();
+  static final String GROUP = "etcd.quorum.dev";
 
-    /** Exactly what the operator needs, in the order the chart lists it. */
-    static final List<Rule> OPERATOR_RULES = List.of(
-            new Rule(GROUP, "etcdclusters", "get", "list", "watch"),
-            new Rule(GROUP, "etcdclusters/status", "get", "patch", "update"),
-            new Rule(GROUP, "etcdclusters/finalizers", "update"),
-            new Rule("apps", "statefulsets", "get", "list", "watch", "create", "patch"),
-            new Rule("", "services", "get", "list", "watch", "create", "patch"),
-            new Rule("policy", "poddisruptionbudgets", "get", "list", "watch", "create", "patch"),
-            new Rule("", "pods", "get", "list", "watch"),
-            new Rule("", "events", "create"));
-    static final List<Rule> LEADER_ELECTION_RULES = List.of(
-            new Rule("coordination.k8s.io", "leases", "get", "create", "update", "patch"));
+  /** Exactly what the operator needs, in the order the chart lists it. */
+  static final List<Rule> OPERATOR_RULES = List.of(
+      new Rule(GROUP, "etcdclusters", "get", "list", "watch"),
+      new Rule(GROUP, "etcdclusters/status", "get", "patch", "update"),
+      new Rule(GROUP, "etcdclusters/finalizers", "update"),
+      new Rule("apps", "statefulsets", "get", "list", "watch", "create", "patch"),
+      new Rule("", "services", "get", "list", "watch", "create", "patch"),
+      new Rule("policy", "poddisruptionbudgets", "get", "list", "watch", "create", "patch"),
+      new Rule("", "pods", "get", "list", "watch"),
+      new Rule("", "events", "create"));
+  static final List<Rule> LEADER_ELECTION_RULES = List.of(
+      new Rule("coordination.k8s.io", "leases", "get", "create", "update", "patch"));
 
-    static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
-            "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
+  static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
+      "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
 
-    @RegisterExtension
-    static final RigSession RIG = new RigSession();
-    static Rig rig;
-    static String ns;
-    static Helm helm;
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static Rig rig;
+  static String ns;
+  static Helm helm;
 
-    @BeforeAll
-    static void onRig() {
-        rig = RIG.rig();
-        ns = RIG.namespace();
-        helm = Helm.of(rig.tools());
+  @BeforeAll
+  static void onRig() {
+    rig = RIG.rig();
+    ns = RIG.namespace();
+    helm = Helm.of(rig.tools());
+  }
+
+  // ---------------------------------------------------------------------------------------------- lint
+
+  @Test
+  void lintPassesAlsoStrict() {
+    for (List<String> args : List.of(List.of("lint", CHART.toString()),
+        List.of("lint", CHART.toString(), "--strict", "--kube-version", rig.tools().kubeVersion()),
+        List.of("lint", CHART.toString(), "--strict", "--set", "watchNamespaces={a,b}", "--set", "replicaCount=3"))) {
+      Helm.Result lint = helm.run(Helm.DEFAULT_TIMEOUT, args);
+      assertThat(lint.exitCode()).as("%s", lint).isZero();
+      assertThat(lint.stdout()).as("%s", lint).contains("1 chart(s) linted, 0 chart(s) failed");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- defaults
+
+  @Test
+  void defaultsRenderOneRestrictedOperatorWithClusterWideLeastPrivilegeRbac() {
+    List<HasMetadata> objects = template("quorum", "quorum-system");
+
+    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+        .containsExactlyInAnyOrder("ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum",
+            "Deployment/quorum");
+
+    ServiceAccount sa = one(objects, ServiceAccount.class);
+    assertThat(sa.getMetadata().getNamespace()).isEqualTo("quorum-system");
+    assertThat(sa.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "quorum")
+        .containsEntry("app.kubernetes.io/instance", "quorum")
+        .containsEntry("app.kubernetes.io/version", "0.1.0")
+        .containsEntry("app.kubernetes.io/managed-by", "Helm");
+
+    Deployment deployment = one(objects, Deployment.class);
+    assertThat(deployment.getMetadata().getNamespace()).isEqualTo("quorum-system");
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment.getSpec().getStrategy().getType())
+        .as("without leader election two operator pods must never overlap").isEqualTo("Recreate");
+    assertThat(deployment.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Map.of("app.kubernetes.io/name", "quorum", "app.kubernetes.io/instance", "quorum"));
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("quorum");
+    assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getContainers()).hasSize(1);
+    assertThat(pod.getInitContainers()).isNullOrEmpty();
+
+    Container operator = pod.getContainers().get(0);
+    assertThat(operator.getImage()).isEqualTo("ghcr.io/quorum-dev/quorum-operator:0.1.0");
+    assertThat(operator.getImagePullPolicy()).isEqualTo("IfNotPresent");
+    var sc = operator.getSecurityContext();
+    assertThat(sc.getRunAsNonRoot()).isTrue();
+    assertThat(sc.getRunAsUser()).isEqualTo(1001L);
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+    assertThat(operator.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+    assertHttpProbe(operator.getStartupProbe(), "/q/health/started");
+    assertHttpProbe(operator.getLivenessProbe(), "/q/health/live");
+    assertHttpProbe(operator.getReadinessProbe(), "/q/health/ready");
+
+    // the read-only root filesystem leaves /tmp writable through an emptyDir
+    assertThat(operator.getVolumeMounts()).singleElement().satisfies(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/tmp");
+      assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(m.getName())).singleElement()
+          .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    });
+
+    assertThat(operator.getResources().getRequests()).isEqualTo(
+        Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")));
+    assertThat(operator.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("512Mi")));
+
+    assertThat(operator.getEnv()).extracting(EnvVar::getName).containsExactlyElementsOf(OPERATOR_ENV);
+    assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
+        .containsEntry("QUARKUS_LOG_LEVEL", "INFO")
+        .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
+    assertThat(operator.getEnv()).filteredOn(e -> e.getName().equals("POD_NAMESPACE")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace"));
+
+    ClusterRole role = one(objects, ClusterRole.class);
+    assertThat(rules(role.getRules())).as("ClusterRole rules (no leases without leader election)")
+        .containsExactlyElementsOf(OPERATOR_RULES);
+    assertThat(role.getAggregationRule()).isNull();
+
+    ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getRoleRef().getApiGroup()).isEqualTo("rbac.authorization.k8s.io");
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
+  }
+
+  // ---------------------------------------------------------------------------------------------- watch namespaces
+
+  @Test
+  void watchNamespacesRenderARoleInEachAndNoClusterScopedRbac() {
+    List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "watchNamespaces={a,b}");
+
+    assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
+    List<Role> roles = all(objects, Role.class);
+    assertThat(roles).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactlyInAnyOrder("a/quorum", "b/quorum");
+    roles.forEach(r -> assertThat(rules(r.getRules())).as("rules of %s", r.getMetadata().getNamespace())
+        .containsExactlyElementsOf(OPERATOR_RULES));
+
+    List<RoleBinding> bindings = all(objects, RoleBinding.class);
+    assertThat(bindings).extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("a", "b");
+    bindings.forEach(b -> {
+      assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+      assertThat(b.getRoleRef().getName()).isEqualTo("quorum");
+      assertThat(b.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
+    });
+
+    Container operator = operator(objects);
+    assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "a,b")
+        .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
+  }
+
+  // ---------------------------------------------------------------------------------------------- leader election
+
+  @Test
+  void twoReplicasTurnLeaderElectionOnWithLeasesInTheReleaseNamespaceOnly() {
+    List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "replicaCount=2");
+
+    Deployment deployment = one(objects, Deployment.class);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(env(operator(objects))).containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "true");
+    assertHttpProbe(operator(objects).getReadinessProbe(), "/q/health/live"); // a standby must count as ready
+
+    Role leases = one(objects, Role.class);
+    assertThat(leases.getMetadata().getNamespace()).isEqualTo("quorum-system");
+    assertThat(rules(leases.getRules())).containsExactlyElementsOf(LEADER_ELECTION_RULES);
+    RoleBinding binding = one(objects, RoleBinding.class);
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo("quorum-system");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(leases.getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
+    assertThat(rules(one(objects, ClusterRole.class).getRules())).as("leases are never granted cluster-wide")
+        .containsExactlyElementsOf(OPERATOR_RULES);
+
+    // the tri-state: forced on with one replica, forced off is refused with two
+    assertThat(env(operator(template("quorum", "quorum-system", "--set", "leaderElection.enabled=true"))))
+        .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "true");
+    assertThat(env(operator(template("quorum", "quorum-system", "--set", "leaderElection.enabled=false"))))
+        .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
+    Helm.Result refused = helm.run("template", "quorum", CHART.toString(), "--kube-version",
+        rig.tools().kubeVersion(), "--set", "replicaCount=2", "--set", "leaderElection.enabled=false");
+    assertThat(refused.exitCode()).as("%s", refused).isNotZero();
+    assertThat(refused.stderr()).contains("replicaCount > 1 requires leader election");
+  }
+
+  // ---------------------------------------------------------------------------------------------- schema
+
+  @Test
+  void schemaRejectsWrongTypesAndUnknownKeysNamingTheProblem() {
+    Helm.Result notAnInteger = templateExpectingFailure("--set", "replicaCount=abc");
+    assertThat(notAnInteger.stderr()).contains("replicaCount").contains("integer");
+
+    Helm.Result typo = templateExpectingFailure("--set", "replicaCuont=2");
+    assertThat(typo.stderr()).contains("replicaCuont").contains("not allowed");
+
+    Helm.Result nestedTypo = templateExpectingFailure("--set", "image.repostory=x");
+    assertThat(nestedTypo.stderr()).contains("repostory").contains("not allowed");
+
+    Helm.Result badNamespace = templateExpectingFailure("--set", "watchNamespaces={Not_A_Namespace}");
+    assertThat(badNamespace.stderr()).contains("watchNamespaces").contains("Not_A_Namespace");
+
+    Helm.Result badLevel = templateExpectingFailure("--set", "logLevel=LOUD");
+    assertThat(badLevel.stderr()).contains("logLevel");
+  }
+
+  // ---------------------------------------------------------------------------------------------- RBAC on the API server
+
+  @Test
+  void clusterWideRbacIsLeastPrivilegeOnTheRealApiServer() {
+    String release = "rbac-cluster";
+    List<HasMetadata> objects = template(release, ns);
+    List<HasMetadata> rbac = objects.stream().filter(o -> !(o instanceof Deployment)).toList();
+    assertThat(rbac).hasSize(3);
+    String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";
+    try {
+      rbac.forEach(o -> rig.client().resource(o).serverSideApply());
+
+      awaitAllowed(user, attrs("create", "apps", "statefulsets", "", "some-namespace"));
+      assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", "some-namespace"));
+      assertAllowed(user, attrs("update", GROUP, "etcdclusters", "finalizers", "other-namespace"));
+      assertAllowed(user, attrs("watch", GROUP, "etcdclusters", "", null));
+      assertAllowed(user, attrs("patch", "policy", "poddisruptionbudgets", "", "some-namespace"));
+      assertAllowed(user, attrs("create", "", "events", "", "some-namespace"));
+
+      assertDenied(user, attrs("get", "", "secrets", "", "some-namespace"));
+      assertDenied(user, attrs("list", "", "secrets", "", null));
+      assertDenied(user, attrs("delete", "", "pods", "", "some-namespace"));
+      assertDenied(user, attrs("create", "", "pods", "exec", "some-namespace"));
+      assertDenied(user, attrs("create", "rbac.authorization.k8s.io", "clusterroles", "", null));
+      assertDenied(user, attrs("delete", GROUP, "etcdclusters", "", "some-namespace"));
+      assertDenied(user, attrs("delete", "apps", "statefulsets", "", "some-namespace"));
+      assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
+      assertDenied(user, attrs("get", "apiextensions.k8s.io", "customresourcedefinitions", "", null));
+    } finally {
+      rbac.forEach(o -> rig.client().resource(o).delete());
+    }
+  }
+
+  @Test
+  void namespacedRbacGrantsTheWatchedNamespacesAndTheLeaseOnly() {
+    String release = "rbac-ns";
+    String w1 = ns + "-w1";
+    String w2 = ns + "-w2";
+    String other = ns + "-other";
+    for (String name : List.of(w1, w2, other)) {
+      rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
+          .build()).serverSideApply();
+    }
+    List<HasMetadata> rbac = template(release, ns, "--set", "watchNamespaces={" + w1 + "," + w2 + "}", "--set",
+        "replicaCount=2").stream().filter(o -> !(o instanceof Deployment)).toList();
+    assertThat(rbac).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
+    String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";
+
+    rbac.forEach(o -> rig.client().resource(o).serverSideApply());
+
+    awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w1));
+    awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w2));
+    awaitAllowed(user, attrs("update", "coordination.k8s.io", "leases", "", ns));
+    assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", w2));
+
+    assertDenied(user, attrs("create", "apps", "statefulsets", "", other));
+    assertDenied(user, attrs("list", GROUP, "etcdclusters", "", null));
+    assertDenied(user, attrs("list", GROUP, "etcdclusters", "", other));
+    assertDenied(user, attrs("get", "", "secrets", "", w1));
+    assertDenied(user, attrs("delete", "", "pods", "", w1));
+    assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", w1));
+    assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
+  }
+
+  // ---------------------------------------------------------------------------------------------- pod security on the API server
+
+  @Test
+  void operatorPodIsAdmittedUnderTheRestrictedPodSecurityStandard() {
+    String restricted = ns + "-restricted";
+    rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(restricted)
+        .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+        .addToLabels("pod-security.kubernetes.io/enforce-version", "latest").endMetadata().build())
+        .serverSideApply();
+    List<HasMetadata> objects = template("pss", restricted);
+    rig.client().resource(one(objects, ServiceAccount.class)).serverSideApply();
+
+    Deployment deployment = one(objects, Deployment.class);
+    // the whole Deployment passes the API server's validation
+    rig.client().apps().deployments().inNamespace(restricted).resource(deployment).dryRun().create();
+
+    // PodSecurity admission judges pods: the Deployment's pod, dry-run
+    Pod pod = new PodBuilder().withNewMetadata().withName("operator-pod").withNamespace(restricted)
+        .withLabels(deployment.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withSpec(deployment.getSpec().getTemplate().getSpec()).build();
+    Pod admitted = rig.client().pods().inNamespace(restricted).resource(pod).dryRun().create();
+    assertThat(admitted.getSpec().getServiceAccountName()).isEqualTo("pss-quorum");
+
+    // the check can fail: the same pod allowed to escalate privileges is rejected
+    Pod escalating = new PodBuilder(pod).editSpec().editFirstContainer().editSecurityContext()
+        .withAllowPrivilegeEscalation(true).endSecurityContext().endContainer().endSpec().build();
+    assertThatThrownBy(() -> rig.client().pods().inNamespace(restricted).resource(escalating).dryRun().create())
+        .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity");
+  }
+
+  // ---------------------------------------------------------------------------------------------- generated files
+
+  @Test
+  void generatedFilesAreCurrent() {
+    Helm.Result check = Helm.exec(List.of("bash", "hack/update-generated.sh", "--check"), null,
+        Map.of("QUORUM_TOOLS", rig.tools().root().toString()), Duration.ofMinutes(2));
+    assertThat(check.exitCode()).as("hack/update-generated.sh --check:\n%s", check).isZero();
+    assertThat(check.stderr()).contains("generated files are up to date");
+  }
+
+  @Test
+  void deployManifestIsAcceptedByTheApiServer() throws Exception {
+    Path manifest = Path.of("deploy", "quorum.yaml");
+    assertThat(manifest).as("deploy/quorum.yaml is missing: run hack/update-generated.sh").isRegularFile();
+    List<HasMetadata> objects;
+    try (var in = java.nio.file.Files.newInputStream(manifest)) {
+      objects = rig.client().load(in).items();
+    }
+    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
+        "Namespace/quorum-system", "CustomResourceDefinition/etcdclusters." + GROUP).contains(
+            "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
+    assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
+        && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)
+        && !(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding))
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as("%s", o.getKind()).isEqualTo("quorum-system"));
+
+    // the namespace for real (namespaced objects need it even for a dry run), everything else dry-run
+    rig.client().resource(objects.get(0)).serverSideApply();
+    for (HasMetadata o : objects.subList(1, objects.size())) {
+      rig.client().resource(o).dryRun().serverSideApply();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  /** helm template with the rig's Kubernetes version, parsed. */
+  private static List<HasMetadata> template(String release, String namespace, String... extra) {
+    List<String> args = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", namespace,
+        "--kube-version", rig.tools().kubeVersion()));
+    args.addAll(List.of(extra));
+    Helm.Result result = helm.run(Helm.DEFAULT_TIMEOUT, args);
+    assertThat(result.exitCode()).as("%s", result).isZero();
+    List<HasMetadata> objects = rig.client()
+        .load(new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8))).items();
+    assertThat(objects).as("rendered objects").isNotEmpty().doesNotContainNull();
+    return objects;
+  }
+
+  private static Helm.Result templateExpectingFailure(String... extra) {
+    List<String> args = new ArrayList<>(List.of("template", "quorum", CHART.toString(), "--kube-version",
+        rig.tools().kubeVersion()));
+    args.addAll(List.of(extra));
+    Helm.Result result = helm.run(Helm.DEFAULT_TIMEOUT, args);
+    assertThat(result.exitCode()).as("expected a failure: %s", result).isNotZero();
+    assertThat(result.stdout()).as("nothing rendered").isBlank();
+    return result;
+  }
+
+  private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+    List<T> found = all(objects, type);
+    assertThat(found).as("exactly one %s", type.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static Container operator(List<HasMetadata> objects) {
+    List<Container> containers = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).hasSize(1);
+    return containers.get(0);
+  }
+
+  private static Map<String, String> env(Container container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+    return env;
+  }
+
+  private static void assertHttpProbe(Probe probe, String path) {
+    assertThat(probe).as("probe on %s", path).isNotNull();
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+
+  private static void assertServiceAccount(Subject subject, String name, String namespace) {
+    assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+    assertThat(subject.getName()).isEqualTo(name);
+    assertThat(subject.getNamespace()).isEqualTo(namespace);
+  }
+
+  private static List<Rule> rules(List<PolicyRule> rules) {
+    return rules.stream().map(r -> {
+      assertThat(r.getResourceNames()).as("no resourceNames in %s", r).isNullOrEmpty();
+      assertThat(r.getNonResourceURLs()).as("no nonResourceURLs in %s", r).isNullOrEmpty();
+      assertThat(r.getApiGroups()).as("one API group per rule: %s", r).hasSize(1);
+      assertThat(r.getResources()).as("one resource per rule: %s", r).hasSize(1);
+      return new Rule(r.getApiGroups().get(0), r.getResources().get(0), r.getVerbs().toArray(String[]::new));
+    }).toList();
+  }
+
+  private static ResourceAttributes attrs(String verb, String group, String resource, String subresource,
+      String namespace) {
+    return new ResourceAttributesBuilder().withVerb(verb).withGroup(group).withResource(resource)
+        .withSubresource(subresource).withNamespace(namespace).build();
+  }
+
+  /** The API server's own authorizer, asked about the ServiceAccount as its token would present it. */
+  private static boolean allowed(String user, ResourceAttributes attributes) {
+    String saNamespace = user.split(":")[2];
+    SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
+        .withGroups("system:serviceaccounts", "system:serviceaccounts:" + saNamespace, "system:authenticated")
+        .withResourceAttributes(attributes).endSpec().build();
+    return rig.client().authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+  }
+
+  /** RBAC objects reach the authorizer through its informers: wait for the first grant to show. */
+  private static void awaitAllowed(String user, ResourceAttributes attributes) {
+    await(user + " may " + describe(attributes)).atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200)).until(() -> allowed(user, attributes));
+  }
+
+  private static void assertAllowed(String user, ResourceAttributes attributes) {
+    assertThat(allowed(user, attributes)).as("%s may %s", user, describe(attributes)).isTrue();
+  }
+
+  private static void assertDenied(String user, ResourceAttributes attributes) {
+    assertThat(allowed(user, attributes)).as("%s must not %s", user, describe(attributes)).isFalse();
+  }
+
+  private static String describe(ResourceAttributes a) {
+    return a.getVerb() + " " + (a.getGroup().isEmpty() ? "core" : a.getGroup()) + "/" + a.getResource()
+        + (a.getSubresource().isEmpty() ? "" : "/" + a.getSubresource())
+        + (a.getNamespace() == null ? " cluster-wide" : " in " + a.getNamespace());
+  }
+
+  /** One RBAC rule: one API group, one resource, its verbs in order. */
+  record Rule(String apiGroup, String resource, List<String> verbs) {
+    Rule(String apiGroup, String resource, String... verbs) {
+      this(apiGroup, resource, List.of(verbs));
     }
 
-    // ---------------------------------------------------------------------------------------------- lint
-
-    @Test
-    void lintPassesAlsoStrict() {
-        for (List<String> args : List.of(List.of("lint", CHART.toString()),
-                List.of("lint", CHART.toString(), "--strict", "--kube-version", rig.tools().kubeVersion()),
-                List.of("lint", CHART.toString(), "--strict", "--set", "watchNamespaces={a,b}", "--set", "replicaCount=3"))) {
-            Helm.Result lint = helm.run(Helm.DEFAULT_TIMEOUT, args);
-            assertThat(lint.exitCode()).as("%s", lint).isZero();
-            assertThat(lint.stdout()).as("%s", lint).contains("1 chart(s) linted, 0 chart(s) failed");
-        }
+    Rule {
+      Objects.requireNonNull(apiGroup);
+      Objects.requireNonNull(resource);
+      verbs = List.copyOf(verbs);
     }
-
-    // ---------------------------------------------------------------------------------------------- defaults
-
-    @Test
-    void defaultsRenderOneRestrictedOperatorWithClusterWideLeastPrivilegeRbac() {
-        List<HasMetadata> objects = template("quorum", "quorum-system");
-
-        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
-                .containsExactlyInAnyOrder("ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum",
-                        "Deployment/quorum");
-
-        ServiceAccount sa = one(objects, ServiceAccount.class);
-        assertThat(sa.getMetadata().getNamespace()).isEqualTo("quorum-system");
-        assertThat(sa.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "quorum")
-                .containsEntry("app.kubernetes.io/instance", "quorum")
-                .containsEntry("app.kubernetes.io/version", "0.1.0")
-                .containsEntry("app.kubernetes.io/managed-by", "Helm");
-
-        Deployment deployment = one(objects, Deployment.class);
-        assertThat(deployment.getMetadata().getNamespace()).isEqualTo("quorum-system");
-        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
-        assertThat(deployment.getSpec().getStrategy().getType())
-                .as("without leader election two operator pods must never overlap").isEqualTo("Recreate");
-        assertThat(deployment.getSpec().getSelector().getMatchLabels())
-                .isEqualTo(Map.of("app.kubernetes.io/name", "quorum", "app.kubernetes.io/instance", "quorum"));
-        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
-                .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
-
-        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-        assertThat(pod.getServiceAccountName()).isEqualTo("quorum");
-        assertThat(pod.getAutomountServiceAccountToken()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-        assertThat(pod.getContainers()).hasSize(1);
-        assertThat(pod.getInitContainers()).isNullOrEmpty();
-
-        Container operator = pod.getContainers().get(0);
-        assertThat(operator.getImage()).isEqualTo("ghcr.io/quorum-dev/quorum-operator:0.1.0");
-        assertThat(operator.getImagePullPolicy()).isEqualTo("IfNotPresent");
-        var sc = operator.getSecurityContext();
-        assertThat(sc.getRunAsNonRoot()).isTrue();
-        assertThat(sc.getRunAsUser()).isEqualTo(1001L);
-        assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
-        assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
-        assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
-        assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
-        assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-
-        assertThat(operator.getPorts()).singleElement().satisfies(p -> {
-            assertThat(p.getName()).isEqualTo("http");
-            assertThat(p.getContainerPort()).isEqualTo(8080);
-        });
-        assertHttpProbe(operator.getStartupProbe(), "/q/health/started");
-        assertHttpProbe(operator.getLivenessProbe(), "/q/health/live");
-        assertHttpProbe(operator.getReadinessProbe(), "/q/health/ready");
-
-        // the read-only root filesystem leaves /tmp writable through an emptyDir
-        assertThat(operator.getVolumeMounts()).singleElement().satisfies(m -> {
-            assertThat(m.getMountPath()).isEqualTo("/tmp");
-            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(m.getName())).singleElement()
-                    .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
-        });
-
-        assertThat(operator.getResources().getRequests()).isEqualTo(
-                Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")));
-        assertThat(operator.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("512Mi")));
-
-        assertThat(operator.getEnv()).extracting(EnvVar::getName).containsExactlyElementsOf(OPERATOR_ENV);
-        assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
-                .containsEntry("QUARKUS_LOG_LEVEL", "INFO")
-                .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
-        assertThat(operator.getEnv()).filteredOn(e -> e.getName().equals("POD_NAMESPACE")).singleElement()
-                .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace"));
-
-        ClusterRole role = one(objects, ClusterRole.class);
-        assertThat(rules(role.getRules())).as("ClusterRole rules (no leases without leader election)")
-                .containsExactlyElementsOf(OPERATOR_RULES);
-        assertThat(role.getAggregationRule()).isNull();
-
-        ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class);
-        assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-        assertThat(binding.getRoleRef().getApiGroup()).isEqualTo("rbac.authorization.k8s.io");
-        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
-    }
-
-    // ---------------------------------------------------------------------------------------------- watch namespaces
-
-    @Test
-    void watchNamespacesRenderARoleInEachAndNoClusterScopedRbac() {
-        List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "watchNamespaces={a,b}");
-
-        assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
-        List<Role> roles = all(objects, Role.class);
-        assertThat(roles).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
-                .containsExactlyInAnyOrder("a/quorum", "b/quorum");
-        roles.forEach(r -> assertThat(rules(r.getRules())).as("rules of %s", r.getMetadata().getNamespace())
-                .containsExactlyElementsOf(OPERATOR_RULES));
-
-        List<RoleBinding> bindings = all(objects, RoleBinding.class);
-        assertThat(bindings).extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("a", "b");
-        bindings.forEach(b -> {
-            assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
-            assertThat(b.getRoleRef().getName()).isEqualTo("quorum");
-            assertThat(b.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
-        });
-
-        Container operator = operator(objects);
-        assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "a,b")
-                .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
-    }
-
-    // ---------------------------------------------------------------------------------------------- leader election
-
-    @Test
-    void twoReplicasTurnLeaderElectionOnWithLeasesInTheReleaseNamespaceOnly() {
-        List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "replicaCount=2");
-
-        Deployment deployment = one(objects, Deployment.class);
-        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
-        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
-        assertThat(env(operator(objects))).containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "true");
-        assertHttpProbe(operator(objects).getReadinessProbe(), "/q/health/live"); // a standby must count as ready
-
-        Role leases = one(objects, Role.class);
-        assertThat(leases.getMetadata().getNamespace()).isEqualTo("quorum-system");
-        assertThat(rules(leases.getRules())).containsExactlyElementsOf(LEADER_ELECTION_RULES);
-        RoleBinding binding = one(objects, RoleBinding.class);
-        assertThat(binding.getMetadata().getNamespace()).isEqualTo("quorum-system");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(leases.getMetadata().getName());
-        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
-        assertThat(rules(one(objects, ClusterRole.class).getRules())).as("leases are never granted cluster-wide")
-                .containsExactlyElementsOf(OPERATOR_RULES);
-
-        // the tri-state: forced on with one replica, forced off is refused with two
-        assertThat(env(operator(template("quorum", "quorum-system", "--set", "leaderElection.enabled=true"))))
-                .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "true");
-        assertThat(env(operator(template("quorum", "quorum-system", "--set", "leaderElection.enabled=false"))))
-                .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
-        Helm.Result refused = helm.run("template", "quorum", CHART.toString(), "--kube-version",
-                rig.tools().kubeVersion(), "--set", "replicaCount=2", "--set", "leaderElection.enabled=false");
-        assertThat(refused.exitCode()).as("%s", refused).isNotZero();
-        assertThat(refused.stderr()).contains("replicaCount > 1 requires leader election");
-    }
-
-    // ---------------------------------------------------------------------------------------------- schema
-
-    @Test
-    void schemaRejectsWrongTypesAndUnknownKeysNamingTheProblem() {
-        Helm.Result notAnInteger = templateExpectingFailure("--set", "replicaCount=abc");
-        assertThat(notAnInteger.stderr()).contains("replicaCount").contains("integer");
-
-        Helm.Result typo = templateExpectingFailure("--set", "replicaCuont=2");
-        assertThat(typo.stderr()).contains("replicaCuont").contains("not allowed");
-
-        Helm.Result nestedTypo = templateExpectingFailure("--set", "image.repostory=x");
-        assertThat(nestedTypo.stderr()).contains("repostory").contains("not allowed");
-
-        Helm.Result badNamespace = templateExpectingFailure("--set", "watchNamespaces={Not_A_Namespace}");
-        assertThat(badNamespace.stderr()).contains("watchNamespaces").contains("Not_A_Namespace");
-
-        Helm.Result badLevel = templateExpectingFailure("--set", "logLevel=LOUD");
-        assertThat(badLevel.stderr()).contains("logLevel");
-    }
-
-    // ---------------------------------------------------------------------------------------------- RBAC on the API server
-
-    @Test
-    void clusterWideRbacIsLeastPrivilegeOnTheRealApiServer() {
-        String release = "rbac-cluster";
-        List<HasMetadata> objects = template(release, ns);
-        List<HasMetadata> rbac = objects.stream().filter(o -> !(o instanceof Deployment)).toList();
-        assertThat(rbac).hasSize(3);
-        String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";
-        try {
-            rbac.forEach(o -> rig.client().resource(o).serverSideApply());
-
-            awaitAllowed(user, attrs("create", "apps", "statefulsets", "", "some-namespace"));
-            assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", "some-namespace"));
-            assertAllowed(user, attrs("update", GROUP, "etcdclusters", "finalizers", "other-namespace"));
-            assertAllowed(user, attrs("watch", GROUP, "etcdclusters", "", null));
-            assertAllowed(user, attrs("patch", "policy", "poddisruptionbudgets", "", "some-namespace"));
-            assertAllowed(user, attrs("create", "", "events", "", "some-namespace"));
-
-            assertDenied(user, attrs("get", "", "secrets", "", "some-namespace"));
-            assertDenied(user, attrs("list", "", "secrets", "", null));
-            assertDenied(user, attrs("delete", "", "pods", "", "some-namespace"));
-            assertDenied(user, attrs("create", "", "pods", "exec", "some-namespace"));
-            assertDenied(user, attrs("create", "rbac.authorization.k8s.io", "clusterroles", "", null));
-            assertDenied(user, attrs("delete", GROUP, "etcdclusters", "", "some-namespace"));
-            assertDenied(user, attrs("delete", "apps", "statefulsets", "", "some-namespace"));
-            assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
-            assertDenied(user, attrs("get", "apiextensions.k8s.io", "customresourcedefinitions", "", null));
-        } finally {
-            rbac.forEach(o -> rig.client().resource(o).delete());
-        }
-    }
-
-    @Test
-    void namespacedRbacGrantsTheWatchedNamespacesAndTheLeaseOnly() {
-        String release = "rbac-ns";
-        String w1 = ns + "-w1";
-        String w2 = ns + "-w2";
-        String other = ns + "-other";
-        for (String name : List.of(w1, w2, other)) {
-            rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
-                    .build()).serverSideApply();
-        }
-        List<HasMetadata> rbac = template(release, ns, "--set", "watchNamespaces={" + w1 + "," + w2 + "}", "--set",
-                "replicaCount=2").stream().filter(o -> !(o instanceof Deployment)).toList();
-        assertThat(rbac).noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
-        String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";
-
-        rbac.forEach(o -> rig.client().resource(o).serverSideApply());
-
-        awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w1));
-        awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w2));
-        awaitAllowed(user, attrs("update", "coordination.k8s.io", "leases", "", ns));
-        assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", w2));
-
-        assertDenied(user, attrs("create", "apps", "statefulsets", "", other));
-        assertDenied(user, attrs("list", GROUP, "etcdclusters", "", null));
-        assertDenied(user, attrs("list", GROUP, "etcdclusters", "", other));
-        assertDenied(user, attrs("get", "", "secrets", "", w1));
-        assertDenied(user, attrs("delete", "", "pods", "", w1));
-        assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", w1));
-        assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
-    }
-
-    // ---------------------------------------------------------------------------------------------- pod security on the API server
-
-    @Test
-    void operatorPodIsAdmittedUnderTheRestrictedPodSecurityStandard() {
-        String restricted = ns + "-restricted";
-        rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(restricted)
-                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-                .addToLabels("pod-security.kubernetes.io/enforce-version", "latest").endMetadata().build())
-                .serverSideApply();
-        List<HasMetadata> objects = template("pss", restricted);
-        rig.client().resource(one(objects, ServiceAccount.class)).serverSideApply();
-
-        Deployment deployment = one(objects, Deployment.class);
-        // the whole Deployment passes the API server's validation
-        rig.client().apps().deployments().inNamespace(restricted).resource(deployment).dryRun().create();
-
-        // PodSecurity admission judges pods: the Deployment's pod, dry-run
-        Pod pod = new PodBuilder().withNewMetadata().withName("operator-pod").withNamespace(restricted)
-                .withLabels(deployment.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
-                .withSpec(deployment.getSpec().getTemplate().getSpec()).build();
-        Pod admitted = rig.client().pods().inNamespace(restricted).resource(pod).dryRun().create();
-        assertThat(admitted.getSpec().getServiceAccountName()).isEqualTo("pss-quorum");
-
-        // the check can fail: the same pod allowed to escalate privileges is rejected
-        Pod escalating = new PodBuilder(pod).editSpec().editFirstContainer().editSecurityContext()
-                .withAllowPrivilegeEscalation(true).endSecurityContext().endContainer().endSpec().build();
-        assertThatThrownBy(() -> rig.client().pods().inNamespace(restricted).resource(escalating).dryRun().create())
-                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity");
-    }
-
-    // ---------------------------------------------------------------------------------------------- generated files
-
-    @Test
-    void generatedFilesAreCurrent() {
-        Helm.Result check = Helm.exec(List.of("bash", "hack/update-generated.sh", "--check"), null,
-                Map.of("QUORUM_TOOLS", rig.tools().root().toString()), Duration.ofMinutes(2));
-        assertThat(check.exitCode()).as("hack/update-generated.sh --check:\n%s", check).isZero();
-        assertThat(check.stderr()).contains("generated files are up to date");
-    }
-
-    @Test
-    void deployManifestIsAcceptedByTheApiServer() throws Exception {
-        Path manifest = Path.of("deploy", "quorum.yaml");
-        assertThat(manifest).as("deploy/quorum.yaml is missing: run hack/update-generated.sh").isRegularFile();
-        List<HasMetadata> objects;
-        try (var in = java.nio.file.Files.newInputStream(manifest)) {
-            objects = rig.client().load(in).items();
-        }
-        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
-                "Namespace/quorum-system", "CustomResourceDefinition/etcdclusters." + GROUP).contains(
-                        "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
-        assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
-                && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)
-                && !(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding))
-                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as("%s", o.getKind()).isEqualTo("quorum-system"));
-
-        // the namespace for real (namespaced objects need it even for a dry run), everything else dry-run
-        rig.client().resource(objects.get(0)).serverSideApply();
-        for (HasMetadata o : objects.subList(1, objects.size())) {
-            rig.client().resource(o).dryRun().serverSideApply();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- helpers
-
-    /** helm template with the rig's Kubernetes version, parsed. */
-    private static List<HasMetadata> template(String release, String namespace, String... extra) {
-        List<String> args = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", namespace,
-                "--kube-version", rig.tools().kubeVersion()));
-        args.addAll(List.of(extra));
-        Helm.Result result = helm.run(Helm.DEFAULT_TIMEOUT, args);
-        assertThat(result.exitCode()).as("%s", result).isZero();
-        List<HasMetadata> objects = rig.client()
-                .load(new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8))).items();
-        assertThat(objects).as("rendered objects").isNotEmpty().doesNotContainNull();
-        return objects;
-    }
-
-    private static Helm.Result templateExpectingFailure(String... extra) {
-        List<String> args = new ArrayList<>(List.of("template", "quorum", CHART.toString(), "--kube-version",
-                rig.tools().kubeVersion()));
-        args.addAll(List.of(extra));
-        Helm.Result result = helm.run(Helm.DEFAULT_TIMEOUT, args);
-        assertThat(result.exitCode()).as("expected a failure: %s", result).isNotZero();
-        assertThat(result.stdout()).as("nothing rendered").isBlank();
-        return result;
-    }
-
-    private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
-        return objects.stream().filter(type::isInstance).map(type::cast).toList();
-    }
-
-    private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
-        List<T> found = all(objects, type);
-        assertThat(found).as("exactly one %s", type.getSimpleName()).hasSize(1);
-        return found.get(0);
-    }
-
-    private static Container operator(List<HasMetadata> objects) {
-        List<Container> containers = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers();
-        assertThat(containers).hasSize(1);
-        return containers.get(0);
-    }
-
-    private static Map<String, String> env(Container container) {
-        Map<String, String> env = new LinkedHashMap<>();
-        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
-        return env;
-    }
-
-    private static void assertHttpProbe(Probe probe, String path) {
-        assertThat(probe).as("probe on %s", path).isNotNull();
-        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
-    }
-
-    private static void assertServiceAccount(Subject subject, String name, String namespace) {
-        assertThat(subject.getKind()).isEqualTo("ServiceAccount");
-        assertThat(subject.getName()).isEqualTo(name);
-        assertThat(subject.getNamespace()).isEqualTo(namespace);
-    }
-
-    private static List<Rule> rules(List<PolicyRule> rules) {
-        return rules.stream().map(r -> {
-            assertThat(r.getResourceNames()).as("no resourceNames in %s", r).isNullOrEmpty();
-            assertThat(r.getNonResourceURLs()).as("no nonResourceURLs in %s", r).isNullOrEmpty();
-            assertThat(r.getApiGroups()).as("one API group per rule: %s", r).hasSize(1);
-            assertThat(r.getResources()).as("one resource per rule: %s", r).hasSize(1);
-            return new Rule(r.getApiGroups().get(0), r.getResources().get(0), r.getVerbs().toArray(String[]::new));
-        }).toList();
-    }
-
-    private static ResourceAttributes attrs(String verb, String group, String resource, String subresource,
-            String namespace) {
-        return new ResourceAttributesBuilder().withVerb(verb).withGroup(group).withResource(resource)
-                .withSubresource(subresource).withNamespace(namespace).build();
-    }
-
-    /** The API server's own authorizer, asked about the ServiceAccount as its token would present it. */
-    private static boolean allowed(String user, ResourceAttributes attributes) {
-        String saNamespace = user.split(":")[2];
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
-                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + saNamespace, "system:authenticated")
-                .withResourceAttributes(attributes).endSpec().build();
-        return rig.client().authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
-    }
-
-    /** RBAC objects reach the authorizer through its informers: wait for the first grant to show. */
-    private static void awaitAllowed(String user, ResourceAttributes attributes) {
-        await(user + " may " + describe(attributes)).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(200)).until(() -> allowed(user, attributes));
-    }
-
-    private static void assertAllowed(String user, ResourceAttributes attributes) {
-        assertThat(allowed(user, attributes)).as("%s may %s", user, describe(attributes)).isTrue();
-    }
-
-    private static void assertDenied(String user, ResourceAttributes attributes) {
-        assertThat(allowed(user, attributes)).as("%s must not %s", user, describe(attributes)).isFalse();
-    }
-
-    private static String describe(ResourceAttributes a) {
-        return a.getVerb() + " " + (a.getGroup().isEmpty() ? "core" : a.getGroup()) + "/" + a.getResource()
-                + (a.getSubresource().isEmpty() ? "" : "/" + a.getSubresource())
-                + (a.getNamespace() == null ? " cluster-wide" : " in " + a.getNamespace());
-    }
-
-    /** One RBAC rule: one API group, one resource, its verbs in order. */
-    record Rule(String apiGroup, String resource, List<String> verbs) {
-        Rule(String apiGroup, String resource, String... verbs) {
-            this(apiGroup, resource, List.of(verbs));
-        }
-
-        Rule {
-            Objects.requireNonNull(apiGroup);
-            Objects.requireNonNull(resource);
-            verbs = List.copyOf(verbs);
-        }
-    }
+  }
 }

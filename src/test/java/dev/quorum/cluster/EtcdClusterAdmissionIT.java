@@ -18,92 +18,92 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The generated CRD's rules, enforced by the real API server: bad specs never reach the operator. */
 class EtcdClusterAdmissionIT {
 
-    @RegisterExtension
-    static final RigSession RIG = new RigSession();
-    static String ns;
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static String ns;
 
-    @BeforeAll
-    static void installCrds() {
-        ns = RIG.namespace();
-        RIG.installQuorumCrds();
-    }
+  @BeforeAll
+  static void installCrds() {
+    ns = RIG.namespace();
+    RIG.installQuorumCrds();
+  }
 
-    @ParameterizedTest
-    @ValueSource(ints = { 0, 1, 2, 4, 11 })
-    void sizeMustBeOddAndFromThreeToNine(int size) {
-        assertRejected(cluster("size-" + size, Map.of("size", size)), "size must be an odd number from 3 to 9",
-                "quorum = size/2 + 1");
-    }
+  @ParameterizedTest
+  @ValueSource(ints = { 0, 1, 2, 4, 11 })
+  void sizeMustBeOddAndFromThreeToNine(int size) {
+    assertRejected(cluster("size-" + size, Map.of("size", size)), "size must be an odd number from 3 to 9",
+        "quorum = size/2 + 1");
+  }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "3.5.10", "3.4.30", "v3.6.16", "latest" })
-    void versionMustBeARelease3511OrNewer(String version) {
-        assertRejected(cluster("version-" + version.replaceAll("[^a-z0-9]", "-"), Map.of("version", version)),
-                "version must be an etcd release from 3.5.11 on", "/readyz");
-    }
+  @ParameterizedTest
+  @ValueSource(strings = { "3.5.10", "3.4.30", "v3.6.16", "latest" })
+  void versionMustBeARelease3511OrNewer(String version) {
+    assertRejected(cluster("version-" + version.replaceAll("[^a-z0-9]", "-"), Map.of("version", version)),
+        "version must be an etcd release from 3.5.11 on", "/readyz");
+  }
 
-    @Test
-    void validSizesAreAccepted() {
-        for (int size : new int[] { 3, 5, 7, 9 }) {
-            GenericKubernetesResource created = clusters().resource(cluster("ok-" + size, Map.of("size", size))).create();
-            assertThat(created.getMetadata().getUid()).isNotBlank();
-            clusters().withName("ok-" + size).delete();
-        }
+  @Test
+  void validSizesAreAccepted() {
+    for (int size : new int[] { 3, 5, 7, 9 }) {
+      GenericKubernetesResource created = clusters().resource(cluster("ok-" + size, Map.of("size", size))).create();
+      assertThat(created.getMetadata().getUid()).isNotBlank();
+      clusters().withName("ok-" + size).delete();
     }
+  }
 
-    @Test
-    void extraArgsCannotOverrideFlagsTheOperatorOwns() {
-        assertRejected(cluster("owned-flag", Map.of("etcd", Map.of("extraArgs", Map.of("initial-cluster", "x=http://y:2380")))),
-                "initial-cluster");
-        GenericKubernetesResource allowed = clusters().resource(cluster("free-flag",
-                Map.of("etcd", Map.of("extraArgs", Map.of("max-txn-ops", "256"))))).create();
-        assertThat(allowed.getMetadata().getUid()).isNotBlank();
-        clusters().withName("free-flag").delete();
-    }
+  @Test
+  void extraArgsCannotOverrideFlagsTheOperatorOwns() {
+    assertRejected(cluster("owned-flag", Map.of("etcd", Map.of("extraArgs", Map.of("initial-cluster", "x=http://y:2380")))),
+        "initial-cluster");
+    GenericKubernetesResource allowed = clusters().resource(cluster("free-flag",
+        Map.of("etcd", Map.of("extraArgs", Map.of("max-txn-ops", "256"))))).create();
+    assertThat(allowed.getMetadata().getUid()).isNotBlank();
+    clusters().withName("free-flag").delete();
+  }
 
-    @Test
-    void sizeCannotChangeUntilMembershipChangesAreSupported() {
-        clusters().resource(cluster("fixed-size", Map.of("size", 3))).create();
-        try {
-            assertThatThrownBy(() -> clusters().withName("fixed-size").edit(c -> {
-                ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("size", 5);
-                return c;
-            })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("size cannot change yet");
-        } finally {
-            clusters().withName("fixed-size").delete();
-        }
+  @Test
+  void sizeCannotChangeUntilMembershipChangesAreSupported() {
+    clusters().resource(cluster("fixed-size", Map.of("size", 3))).create();
+    try {
+      assertThatThrownBy(() -> clusters().withName("fixed-size").edit(c -> {
+        ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("size", 5);
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("size cannot change yet");
+    } finally {
+      clusters().withName("fixed-size").delete();
     }
+  }
 
-    @Test
-    void storageCannotChangeAfterCreation() {
-        clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
-        try {
-            assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
-                ((Map<String, Object>) ((Map<String, Object>) c.getAdditionalProperties().get("spec")).get("storage"))
-                        .put("size", "2Gi");
-                return c;
-            })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage cannot change after creation");
-        } finally {
-            clusters().withName("fixed-storage").delete();
-        }
+  @Test
+  void storageCannotChangeAfterCreation() {
+    clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
+    try {
+      assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
+        ((Map<String, Object>) ((Map<String, Object>) c.getAdditionalProperties().get("spec")).get("storage"))
+            .put("size", "2Gi");
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage cannot change after creation");
+    } finally {
+      clusters().withName("fixed-storage").delete();
     }
+  }
 
-    private static void assertRejected(GenericKubernetesResource cluster, String... messageParts) {
-        assertThatThrownBy(() -> clusters().resource(cluster).create())
-                .isInstanceOf(KubernetesClientException.class)
-                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
-                .hasMessageContainingAll(messageParts);
-    }
+  private static void assertRejected(GenericKubernetesResource cluster, String... messageParts) {
+    assertThatThrownBy(() -> clusters().resource(cluster).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContainingAll(messageParts);
+  }
 
-    private static GenericKubernetesResource cluster(String name, Map<String, Object> spec) {
-        return new GenericKubernetesResourceBuilder().withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
-                .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-                .addToAdditionalProperties("spec", spec).build();
-    }
+  private static GenericKubernetesResource cluster(String name, Map<String, Object> spec) {
+    return new GenericKubernetesResourceBuilder().withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .addToAdditionalProperties("spec", spec).build();
+  }
 
-    private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
-            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters() {
-        return RIG.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns);
-    }
+  private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> clusters() {
+    return RIG.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns);
+  }
 }

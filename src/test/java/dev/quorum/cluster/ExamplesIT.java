@@ -23,45 +23,45 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Every example in deploy/examples is admitted and becomes an Available etcd cluster as written. */
 class ExamplesIT {
 
-    @RegisterExtension
-    static final RigSession RIG = new RigSession();
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
 
-    @Test
-    void everyExampleBecomesAvailable() throws IOException {
-        KubernetesClient kube = RIG.client();
-        String ns = RIG.namespace();
-        RIG.installQuorumCrds();
-        List<String> names = new ArrayList<>();
-        try (OperatorProcess operator = OperatorProcess.start(RIG.rig(), "examples", Map.of());
-                Stream<Path> files = Files.list(Path.of("deploy", "examples"))) {
-            for (Path example : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                for (HasMetadata object : kube.load(Files.newInputStream(example)).items()) {
-                    kube.resource(object).inNamespace(ns).serverSideApply();
-                    names.add(object.getMetadata().getName());
-                }
-            }
-            assertThat(names).contains("demo", "production", "scratch");
-            for (String name : names) {
-                await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    if (!operator.isAlive()) {
-                        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-                    }
-                    return Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
-                            .withName(name).get());
-                });
-            }
-            StatefulSet production = kube.apps().statefulSets().inNamespace(ns).withName("production").get();
-            assertThat(production.getSpec().getReplicas()).isEqualTo(5);
-            assertThat(production.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
-                    .contains("--quota-backend-bytes=8589934592", "--max-request-bytes=10485760");
-            assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("production").get()
-                    .getSpec().getMinAvailable().getIntVal()).isEqualTo(3);
-            StatefulSet scratch = kube.apps().statefulSets().inNamespace(ns).withName("scratch").get();
-            assertThat(scratch.getSpec().getVolumeClaimTemplates()).isEmpty();
-            assertThat(scratch.getSpec().getTemplate().getSpec().getVolumes())
-                    .anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
-        } finally {
-            names.forEach(n -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(n).delete());
+  @Test
+  void everyExampleBecomesAvailable() throws IOException {
+    KubernetesClient kube = RIG.client();
+    String ns = RIG.namespace();
+    RIG.installQuorumCrds();
+    List<String> names = new ArrayList<>();
+    try (OperatorProcess operator = OperatorProcess.start(RIG.rig(), "examples", Map.of());
+        Stream<Path> files = Files.list(Path.of("deploy", "examples"))) {
+      for (Path example : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        for (HasMetadata object : kube.load(Files.newInputStream(example)).items()) {
+          kube.resource(object).inNamespace(ns).serverSideApply();
+          names.add(object.getMetadata().getName());
         }
+      }
+      assertThat(names).contains("demo", "production", "scratch");
+      for (String name : names) {
+        await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          return Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
+              .withName(name).get());
+        });
+      }
+      StatefulSet production = kube.apps().statefulSets().inNamespace(ns).withName("production").get();
+      assertThat(production.getSpec().getReplicas()).isEqualTo(5);
+      assertThat(production.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+          .contains("--quota-backend-bytes=8589934592", "--max-request-bytes=10485760");
+      assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("production").get()
+          .getSpec().getMinAvailable().getIntVal()).isEqualTo(3);
+      StatefulSet scratch = kube.apps().statefulSets().inNamespace(ns).withName("scratch").get();
+      assertThat(scratch.getSpec().getVolumeClaimTemplates()).isEmpty();
+      assertThat(scratch.getSpec().getTemplate().getSpec().getVolumes())
+          .anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+    } finally {
+      names.forEach(n -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(n).delete());
     }
+  }
 }

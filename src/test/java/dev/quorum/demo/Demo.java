@@ -27,98 +27,98 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Demo {
 
-    public static final ResourceDefinitionContext ETCD_CLUSTERS = new ResourceDefinitionContext.Builder()
-            .withGroup("etcd.quorum.dev").withVersion("v1alpha1").withPlural("etcdclusters").withKind("EtcdCluster")
-            .withNamespaced(true).build();
+  public static final ResourceDefinitionContext ETCD_CLUSTERS = new ResourceDefinitionContext.Builder()
+      .withGroup("etcd.quorum.dev").withVersion("v1alpha1").withPlural("etcdclusters").withKind("EtcdCluster")
+      .withNamespaced(true).build();
 
-    public static void main(String[] args) throws Exception {
-        boolean exit = List.of(args).contains("--exit");
-        PrintStream out = System.out;
-        out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
-        try (Rig rig = Rig.start("demo", 3)) {
-            run(rig, out);
-            if (exit) {
-                out.println("==> --exit given: stopping the rig");
-            } else {
-                out.println("==> up; press Ctrl-C to stop (every process the demo started is stopped)");
-                Thread.currentThread().join();
+  public static void main(String[] args) throws Exception {
+    boolean exit = List.of(args).contains("--exit");
+    PrintStream out = System.out;
+    out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
+    try (Rig rig = Rig.start("demo", 3)) {
+      run(rig, out);
+      if (exit) {
+        out.println("==> --exit given: stopping the rig");
+      } else {
+        out.println("==> up; press Ctrl-C to stop (every process the demo started is stopped)");
+        Thread.currentThread().join();
+      }
+    }
+    out.println("==> stopped");
+    System.exit(0); // client libraries may leave idle non-daemon threads behind; the demo is done
+  }
+
+  /** Everything but starting the rig; returns the member list the cluster reported. */
+  public static String run(Rig rig, PrintStream out) throws IOException, InterruptedException {
+    Instant start = Instant.now();
+    KubernetesClient kube = rig.client();
+    out.println("==> installing the CRDs from crds/");
+    QuorumCrds.install(kube);
+    out.println("==> starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
+    try (OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of())) {
+      Path example = Path.of("deploy", "examples", "etcdcluster.yaml");
+      out.println("==> kubectl apply -f " + example);
+      List<HasMetadata> objects = kube.load(Files.newInputStream(example)).items();
+      objects.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
+      String name = objects.get(0).getMetadata().getName();
+
+      out.println("==> waiting for EtcdCluster " + name + " to become Available");
+      await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            if (!operator.isAlive()) {
+              throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
             }
-        }
-        out.println("==> stopped");
-        System.exit(0); // client libraries may leave idle non-daemon threads behind; the demo is done
+            return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
+                .withName(name).get());
+          });
+      out.printf("==> Available after %ds%n", Duration.between(start, Instant.now()).toSeconds());
+
+      String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
+      String endpoint = "--endpoints=http://" + name + "-client.default.svc.cluster.local:2379";
+      out.println("==> etcdctl put/get through the client Service " + name + "-client");
+      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+          "put", "/demo/greeting", "hello from quorum")).output());
+      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+          "get", "/demo/greeting")).output());
+
+      out.println("==> kubectl get etcdclusters");
+      out.print(kubectl(rig, "get", "etcdclusters", "-n", "default", "-o", "wide"));
+      out.println("==> etcdctl member list");
+      String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+          "member", "list", "-w", "table")).output();
+      out.print(members);
+      out.println("==> try it yourself:");
+      out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,statefulsets,pods,pdb");
+      kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list().getItems()
+          .stream().findFirst().ifPresent(p -> out.println("    " + etcdctl + " --endpoints=http://"
+              + p.getStatus().getPodIP() + ":2379 endpoint status --cluster -w table"));
+      return members;
     }
+  }
 
-    /** Everything but starting the rig; returns the member list the cluster reported. */
-    public static String run(Rig rig, PrintStream out) throws IOException, InterruptedException {
-        Instant start = Instant.now();
-        KubernetesClient kube = rig.client();
-        out.println("==> installing the CRDs from crds/");
-        QuorumCrds.install(kube);
-        out.println("==> starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
-        try (OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of())) {
-            Path example = Path.of("deploy", "examples", "etcdcluster.yaml");
-            out.println("==> kubectl apply -f " + example);
-            List<HasMetadata> objects = kube.load(Files.newInputStream(example)).items();
-            objects.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
-            String name = objects.get(0).getMetadata().getName();
-
-            out.println("==> waiting for EtcdCluster " + name + " to become Available");
-            await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> {
-                        if (!operator.isAlive()) {
-                            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-                        }
-                        return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
-                                .withName(name).get());
-                    });
-            out.printf("==> Available after %ds%n", Duration.between(start, Instant.now()).toSeconds());
-
-            String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
-            String endpoint = "--endpoints=http://" + name + "-client.default.svc.cluster.local:2379";
-            out.println("==> etcdctl put/get through the client Service " + name + "-client");
-            out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
-                    "put", "/demo/greeting", "hello from quorum")).output());
-            out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
-                    "get", "/demo/greeting")).output());
-
-            out.println("==> kubectl get etcdclusters");
-            out.print(kubectl(rig, "get", "etcdclusters", "-n", "default", "-o", "wide"));
-            out.println("==> etcdctl member list");
-            String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
-                    "member", "list", "-w", "table")).output();
-            out.print(members);
-            out.println("==> try it yourself:");
-            out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
-            out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,statefulsets,pods,pdb");
-            kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list().getItems()
-                    .stream().findFirst().ifPresent(p -> out.println("    " + etcdctl + " --endpoints=http://"
-                            + p.getStatus().getPodIP() + ":2379 endpoint status --cluster -w table"));
-            return members;
-        }
+  public static boolean isAvailable(GenericKubernetesResource cluster) {
+    if (cluster == null || !(cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+      return false;
     }
+    return status.get("conditions") instanceof List<?> conditions && conditions.stream()
+        .anyMatch(c -> c instanceof Map<?, ?> m && "Available".equals(m.get("type")) && "True".equals(m.get("status")));
+  }
 
-    public static boolean isAvailable(GenericKubernetesResource cluster) {
-        if (cluster == null || !(cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
-            return false;
-        }
-        return status.get("conditions") instanceof List<?> conditions && conditions.stream()
-                .anyMatch(c -> c instanceof Map<?, ?> m && "Available".equals(m.get("type")) && "True".equals(m.get("status")));
+  private static ClientResult check(ClientResult result) {
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("etcdctl failed (" + result.exitCode() + "):\n" + result.output());
     }
+    return result;
+  }
 
-    private static ClientResult check(ClientResult result) {
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException("etcdctl failed (" + result.exitCode() + "):\n" + result.output());
-        }
-        return result;
-    }
-
-    private static String kubectl(Rig rig, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(rig.tools().kubeBinary("kubectl").toString(),
-                "--kubeconfig=" + rig.controlPlane().kubeconfig()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        return output;
-    }
+  private static String kubectl(Rig rig, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of(rig.tools().kubeBinary("kubectl").toString(),
+        "--kubeconfig=" + rig.controlPlane().kubeconfig()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    p.waitFor(30, TimeUnit.SECONDS);
+    return output;
+  }
 }

@@ -17,111 +17,111 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagedProcess implements AutoCloseable {
 
-    private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
+  private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.stop(Duration.ofSeconds(2))),
-                "rig-process-reaper"));
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.stop(Duration.ofSeconds(2))),
+        "rig-process-reaper"));
+  }
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ManagedProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
+      Path log) {
+    try {
+      Files.createDirectories(log.getParent());
+      Files.createDirectories(workDir);
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .directory(workDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      if (env != null) {
+        builder.environment().clear();
+        builder.environment().putAll(env);
+      }
+      ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
+      LIVE.add(managed);
+      return managed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + ": " + command, e);
     }
+  }
 
-    private final String name;
-    private final Process process;
-    private final Path log;
+  public Path log() {
+    return log;
+  }
 
-    private ManagedProcess(String name, Process process, Path log) {
-        this.name = name;
-        this.process = process;
-        this.log = log;
-    }
+  public boolean isAlive() {
+    return process.isAlive();
+  }
 
-    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
-            Path log) {
-        try {
-            Files.createDirectories(log.getParent());
-            Files.createDirectories(workDir);
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            if (env != null) {
-                builder.environment().clear();
-                builder.environment().putAll(env);
-            }
-            ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
-            LIVE.add(managed);
-            return managed;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+  public long pid() {
+    return process.pid();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  /** SIGTERM, wait up to {@code grace}, then SIGKILL; descendants too. Returns the exit code. */
+  public int stop(Duration grace) {
+    try {
+      if (process.isAlive()) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.descendants().forEach(ProcessHandle::destroyForcibly);
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
         }
+      }
+      return process.isAlive() ? -1 : process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return -1;
+    } finally {
+      LIVE.remove(this);
     }
+  }
 
-    public Path log() {
-        return log;
+  /** The way a crash looks: SIGKILL, no chance to clean up. */
+  public void kill() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    LIVE.remove(this);
+  }
 
-    public boolean isAlive() {
-        return process.isAlive();
+  /** The last lines of the log, for failure messages. */
+  public String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
     }
+  }
 
-    public long pid() {
-        return process.pid();
-    }
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(10));
+  }
 
-    public Process process() {
-        return process;
-    }
-
-    /** SIGTERM, wait up to {@code grace}, then SIGKILL; descendants too. Returns the exit code. */
-    public int stop(Duration grace) {
-        try {
-            if (process.isAlive()) {
-                process.descendants().forEach(ProcessHandle::destroy);
-                process.destroy();
-                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-            return process.isAlive() ? -1 : process.exitValue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            return -1;
-        } finally {
-            LIVE.remove(this);
-        }
-    }
-
-    /** The way a crash looks: SIGKILL, no chance to clean up. */
-    public void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LIVE.remove(this);
-    }
-
-    /** The last lines of the log, for failure messages. */
-    public String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    @Override
-    public void close() {
-        stop(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public String toString() {
-        return name + "(pid " + process.pid() + ", log " + log + ")";
-    }
+  @Override
+  public String toString() {
+    return name + "(pid " + process.pid() + ", log " + log + ")";
+  }
 }

@@ -15,67 +15,67 @@ import java.util.Map;
  */
 public final class OperatorProcess implements AutoCloseable {
 
-    private final ManagedProcess process;
-    private OperatorProcess(ManagedProcess process) {
-        this.process = process;
-    }
+  private final ManagedProcess process;
+  private OperatorProcess(ManagedProcess process) {
+    this.process = process;
+  }
 
-    public static Path jar() {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with ./mvnw package -DskipTests");
-        }
-        return jar;
+  public static Path jar() {
+    Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build it with ./mvnw package -DskipTests");
     }
+    return jar;
+  }
 
-    public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv) {
-        int port = Net.freePort();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.putAll(extraEnv);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ManagedProcess process = ManagedProcess.start("operator-" + name,
-                List.of(java, "-Xmx256m", "-jar", jar().toString()), env, rig.dir().resolve("operator"),
-                rig.logs().resolve("operator-" + name + ".log"));
-        OperatorProcess operator = new OperatorProcess(process);
-        await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the operator exited:\n" + process.tail(40));
-            }
-            return Net.isListening("127.0.0.1", port);
-        });
-        return operator;
-    }
+  public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv) {
+    int port = Net.freePort();
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.putAll(extraEnv);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ManagedProcess process = ManagedProcess.start("operator-" + name,
+        List.of(java, "-Xmx256m", "-jar", jar().toString()), env, rig.dir().resolve("operator"),
+        rig.logs().resolve("operator-" + name + ".log"));
+    OperatorProcess operator = new OperatorProcess(process);
+    await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + process.tail(40));
+      }
+      return Net.isListening("127.0.0.1", port);
+    });
+    return operator;
+  }
 
-    /** The chart's default image; a pod of it runs the built jar, as the real image would. */
-    public static final String IMAGE_REPOSITORY = "ghcr.io/quorum-dev/quorum-operator";
+  /** The chart's default image; a pod of it runs the built jar, as the real image would. */
+  public static final String IMAGE_REPOSITORY = "ghcr.io/quorum-dev/quorum-operator";
 
-    /**
-     * Lets the rig's kubelet run the operator's image: the built jar in a JVM, its HTTP server (health probes)
-     * on the pod's address, the API server reached in-cluster style through the pod's service account.
-     */
-    public static void registerImage(Rig rig) {
-        Path app = jar().getParent();
-        Path javaHome = Path.of(System.getProperty("java.home"));
-        // laid out as in Quarkus' JVM images: the application in /deployments, a JDK in /opt/java/openjdk
-        rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(
-                Map.of("/deployments", app, "/opt/java/openjdk", javaHome),
-                List.of("/opt/java/openjdk/bin/java", "-Xmx256m", "-jar", "/deployments/quarkus-run.jar"),
-                List.of("/opt/java/openjdk/bin"), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
-    }
+  /**
+   * Lets the rig's kubelet run the operator's image: the built jar in a JVM, its HTTP server (health probes)
+   * on the pod's address, the API server reached in-cluster style through the pod's service account.
+   */
+  public static void registerImage(Rig rig) {
+    Path app = jar().getParent();
+    Path javaHome = Path.of(System.getProperty("java.home"));
+    // laid out as in Quarkus' JVM images: the application in /deployments, a JDK in /opt/java/openjdk
+    rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(
+        Map.of("/deployments", app, "/opt/java/openjdk", javaHome),
+        List.of("/opt/java/openjdk/bin/java", "-Xmx256m", "-jar", "/deployments/quarkus-run.jar"),
+        List.of("/opt/java/openjdk/bin"), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
+  }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
+  public boolean isAlive() {
+    return process.isAlive();
+  }
 
-    public String logTail(int lines) {
-        return process.tail(lines);
-    }
+  public String logTail(int lines) {
+    return process.tail(lines);
+  }
 
-    @Override
-    public void close() {
-        process.stop(Duration.ofSeconds(10));
-    }
+  @Override
+  public void close() {
+    process.stop(Duration.ofSeconds(10));
+  }
 }

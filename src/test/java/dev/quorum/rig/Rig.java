@@ -14,106 +14,106 @@ import java.util.Map;
  */
 public final class Rig implements AutoCloseable {
 
-    public static final String CLUSTER_DOMAIN = "cluster.local";
+  public static final String CLUSTER_DOMAIN = "cluster.local";
 
-    private final Tools tools;
-    private final Path dir;
-    private final Path logs;
-    private final Images images;
-    private ControlPlane controlPlane;
-    private LocalKubelet kubelet;
-    private S3Server s3;
+  private final Tools tools;
+  private final Path dir;
+  private final Path logs;
+  private final Images images;
+  private ControlPlane controlPlane;
+  private LocalKubelet kubelet;
+  private S3Server s3;
 
-    private Rig(Path dir) {
-        this.tools = Tools.locate();
-        this.dir = dir;
-        this.logs = dir.resolve("logs");
-        this.images = new Images(tools);
+  private Rig(Path dir) {
+    this.tools = Tools.locate();
+    this.dir = dir;
+    this.logs = dir.resolve("logs");
+    this.images = new Images(tools);
+  }
+
+  /** Starts a control plane and a kubelet with {@code nodes} nodes; state and logs under {@code dir}. */
+  public static Rig start(Path dir, int nodes) {
+    Rig rig = new Rig(dir);
+    try {
+      if (Files.exists(dir)) {
+        deleteRecursively(dir);
+      }
+      Files.createDirectories(rig.logs);
+      rig.controlPlane = new ControlPlane(rig.tools, dir.resolve("control-plane"), rig.logs).start();
+      List<String> nodeNames = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        nodeNames.add("rig-node-" + i);
+      }
+      rig.kubelet = new LocalKubelet(rig.controlPlane.client(), rig.images, dir.resolve("kubelet"),
+          rig.logs.resolve("pods"), nodeNames, Map.of(
+              "KUBERNETES_SERVICE_HOST", "127.0.0.1",
+              "KUBERNETES_SERVICE_PORT", rig.controlPlane.apiUrl().replaceAll(".*:", "")),
+          CLUSTER_DOMAIN).start();
+      return rig;
+    } catch (RuntimeException | IOException e) {
+      rig.close();
+      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
     }
+  }
 
-    /** Starts a control plane and a kubelet with {@code nodes} nodes; state and logs under {@code dir}. */
-    public static Rig start(Path dir, int nodes) {
-        Rig rig = new Rig(dir);
-        try {
-            if (Files.exists(dir)) {
-                deleteRecursively(dir);
-            }
-            Files.createDirectories(rig.logs);
-            rig.controlPlane = new ControlPlane(rig.tools, dir.resolve("control-plane"), rig.logs).start();
-            List<String> nodeNames = new ArrayList<>();
-            for (int i = 0; i < nodes; i++) {
-                nodeNames.add("rig-node-" + i);
-            }
-            rig.kubelet = new LocalKubelet(rig.controlPlane.client(), rig.images, dir.resolve("kubelet"),
-                    rig.logs.resolve("pods"), nodeNames, Map.of(
-                            "KUBERNETES_SERVICE_HOST", "127.0.0.1",
-                            "KUBERNETES_SERVICE_PORT", rig.controlPlane.apiUrl().replaceAll(".*:", "")),
-                    CLUSTER_DOMAIN).start();
-            return rig;
-        } catch (RuntimeException | IOException e) {
-            rig.close();
-            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
-        }
-    }
+  /** Under target/rig/&lt;name&gt; of the module being built. */
+  public static Rig start(String name, int nodes) {
+    return start(Path.of("target", "rig", name).toAbsolutePath(), nodes);
+  }
 
-    /** Under target/rig/&lt;name&gt; of the module being built. */
-    public static Rig start(String name, int nodes) {
-        return start(Path.of("target", "rig", name).toAbsolutePath(), nodes);
+  public synchronized S3Server s3() {
+    if (s3 == null) {
+      s3 = new S3Server(tools, dir.resolve("s3"), logs);
     }
+    return s3;
+  }
 
-    public synchronized S3Server s3() {
-        if (s3 == null) {
-            s3 = new S3Server(tools, dir.resolve("s3"), logs);
-        }
-        return s3;
-    }
+  public Tools tools() {
+    return tools;
+  }
 
-    public Tools tools() {
-        return tools;
-    }
+  public Images images() {
+    return images;
+  }
 
-    public Images images() {
-        return images;
-    }
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
 
-    public ControlPlane controlPlane() {
-        return controlPlane;
-    }
+  public io.fabric8.kubernetes.client.KubernetesClient client() {
+    return controlPlane.client();
+  }
 
-    public io.fabric8.kubernetes.client.KubernetesClient client() {
-        return controlPlane.client();
-    }
+  public LocalKubelet kubelet() {
+    return kubelet;
+  }
 
-    public LocalKubelet kubelet() {
-        return kubelet;
-    }
+  public Path dir() {
+    return dir;
+  }
 
-    public Path dir() {
-        return dir;
-    }
+  public Path logs() {
+    return logs;
+  }
 
-    public Path logs() {
-        return logs;
+  @Override
+  public void close() {
+    if (kubelet != null) {
+      kubelet.close();
     }
+    if (s3 != null) {
+      s3.close();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+  }
 
-    @Override
-    public void close() {
-        if (kubelet != null) {
-            kubelet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
-        }
+  private static void deleteRecursively(Path path) throws IOException {
+    try (var walk = Files.walk(path)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        try (var walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
+  }
 }

@@ -13,38 +13,38 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RigSession implements BeforeAllCallback {
 
-    private Rig rig;
-    private String namespace;
+  private Rig rig;
+  private String namespace;
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        rig = SharedRig.get(context);
-        namespace = SharedRig.namespace(rig, context);
-    }
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    rig = SharedRig.get(context);
+    namespace = SharedRig.namespace(rig, context);
+  }
 
-    public Rig rig() {
-        return rig;
-    }
+  public Rig rig() {
+    return rig;
+  }
 
-    public String namespace() {
-        return namespace;
-    }
+  public String namespace() {
+    return namespace;
+  }
 
-    public KubernetesClient client() {
-        return rig.client();
-    }
+  public KubernetesClient client() {
+    return rig.client();
+  }
 
-    /** etcdctl of the default etcd version, run as a pod in this namespace would (cluster DNS names resolve). */
-    public ClientResult etcdctl(String... args) {
-        String[] argv = new String[args.length + 2];
-        argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
-        argv[1] = "--command-timeout=10s";
-        System.arraycopy(args, 0, argv, 2, args.length);
-        return rig.kubelet().runInCluster(namespace, Duration.ofSeconds(30), argv);
-    }
+  /** etcdctl of the default etcd version, run as a pod in this namespace would (cluster DNS names resolve). */
+  public ClientResult etcdctl(String... args) {
+    String[] argv = new String[args.length + 2];
+    argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
+    argv[1] = "--command-timeout=10s";
+    System.arraycopy(args, 0, argv, 2, args.length);
+    return rig.kubelet().runInCluster(namespace, Duration.ofSeconds(30), argv);
+  }
 
-    /** Applies the generated CRDs in crds/ and waits until the API server serves them. */
-    public void installQuorumCrds() {
-        QuorumCrds.install(client());
-    }
+  /** Applies the generated CRDs in crds/ and waits until the API server serves them. */
+  public void installQuorumCrds() {
+    QuorumCrds.install(client());
+  }
 }

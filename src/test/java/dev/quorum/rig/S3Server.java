@@ -18,60 +18,60 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** A real S3-compatible server (versitygw, posix backend) on a free loopback port, as its own process. */
 public final class S3Server implements AutoCloseable {
 
-    public static final String REGION = "us-east-1";
+  public static final String REGION = "us-east-1";
 
-    private final String accessKey = "rig-" + UUID.randomUUID().toString().substring(0, 8);
-    private final String secretKey = UUID.randomUUID().toString();
-    private final int port = Net.freePort();
-    private final ManagedProcess process;
+  private final String accessKey = "rig-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String secretKey = UUID.randomUUID().toString();
+  private final int port = Net.freePort();
+  private final ManagedProcess process;
 
-    public S3Server(Tools tools, Path dir, Path logs) {
-        try {
-            Files.createDirectories(dir.resolve("data"));
-            Files.createDirectories(dir.resolve("meta"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        process = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
-                "--port", "127.0.0.1:" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
-                "--quiet", "posix", "--sidecar", dir.resolve("meta").toString(), dir.resolve("data").toString()),
-                null, dir, logs.resolve("s3-versitygw.log"));
-        await("S3 server listening").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("versitygw exited:\n" + process.tail(20));
-            }
-            return Net.isListening("127.0.0.1", port);
-        });
+  public S3Server(Tools tools, Path dir, Path logs) {
+    try {
+      Files.createDirectories(dir.resolve("data"));
+      Files.createDirectories(dir.resolve("meta"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    process = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
+        "--port", "127.0.0.1:" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
+        "--quiet", "posix", "--sidecar", dir.resolve("meta").toString(), dir.resolve("data").toString()),
+        null, dir, logs.resolve("s3-versitygw.log"));
+    await("S3 server listening").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("versitygw exited:\n" + process.tail(20));
+      }
+      return Net.isListening("127.0.0.1", port);
+    });
+  }
 
-    public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
-    }
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
 
-    public String accessKey() {
-        return accessKey;
-    }
+  public String accessKey() {
+    return accessKey;
+  }
 
-    public String secretKey() {
-        return secretKey;
-    }
+  public String secretKey() {
+    return secretKey;
+  }
 
-    /** An SDK client with the SDK's default checksum behaviour, path-style addressing. */
-    public S3Client client() {
-        return S3Client.builder().endpointOverride(endpoint()).region(Region.of(REGION)).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .build();
-    }
+  /** An SDK client with the SDK's default checksum behaviour, path-style addressing. */
+  public S3Client client() {
+    return S3Client.builder().endpointOverride(endpoint()).region(Region.of(REGION)).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+        .build();
+  }
 
-    public String createBucket(String name) {
-        try (S3Client s3 = client()) {
-            s3.createBucket(b -> b.bucket(name));
-        }
-        return name;
+  public String createBucket(String name) {
+    try (S3Client s3 = client()) {
+      s3.createBucket(b -> b.bucket(name));
     }
+    return name;
+  }
 
-    @Override
-    public void close() {
-        process.stop(Duration.ofSeconds(5));
-    }
+  @Override
+  public void close() {
+    process.stop(Duration.ofSeconds(5));
+  }
 }

@@ -9,30 +9,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class SharedRig {
 
-    private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(SharedRig.class);
+  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(SharedRig.class);
 
-    private SharedRig() {
-    }
+  private SharedRig() {
+  }
 
-    public static Rig get(ExtensionContext context) {
-        return context.getRoot().getStore(STORE)
-                .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 2)), Closeable.class).rig;
-    }
+  public static Rig get(ExtensionContext context) {
+    return context.getRoot().getStore(STORE)
+        .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 2)), Closeable.class).rig;
+  }
 
-    /** A fresh namespace named after the test class, so pod logs carry the test's name. */
-    public static String namespace(Rig rig, ExtensionContext context) {
-        String base = context.getRequiredTestClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2")
-                .toLowerCase(Locale.ROOT);
-        String name = base.length() > 50 ? base.substring(0, 50) : base;
-        rig.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
-        return name;
-    }
+  /** A fresh namespace named after the test class, so pod logs carry the test's name. */
+  public static String namespace(Rig rig, ExtensionContext context) {
+    String base = context.getRequiredTestClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2")
+        .toLowerCase(Locale.ROOT);
+    String name = base.length() > 50 ? base.substring(0, 50) : base;
+    rig.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+    return name;
+  }
 
-    private record Closeable(Rig rig) implements ExtensionContext.Store.CloseableResource {
-        @Override
-        public void close() {
-            rig.close();
-        }
+  private record Closeable(Rig rig) implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() {
+      rig.close();
     }
+  }
 }

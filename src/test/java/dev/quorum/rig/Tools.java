@@ -15,89 +15,89 @@ import java.util.Map;
  */
 public final class Tools {
 
-    private final Path root;
-    private final Map<String, String> versions;
+  private final Path root;
+  private final Map<String, String> versions;
 
-    private Tools(Path root, Map<String, String> versions) {
-        this.root = root;
-        this.versions = versions;
+  private Tools(Path root, Map<String, String> versions) {
+    this.root = root;
+    this.versions = versions;
+  }
+
+  public static Tools locate() {
+    String configured = System.getProperty("quorum.tools", System.getenv("QUORUM_TOOLS"));
+    Path root = configured != null && !configured.isBlank()
+        ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".cache", "quorum");
+    Path versionsFile = root.resolve("versions.env");
+    if (!Files.isRegularFile(versionsFile)) {
+      throw new IllegalStateException("The rig's binaries are not built: " + versionsFile
+          + " is missing. Run hack/tools.sh (first build takes 20-40 minutes) or set QUORUM_TOOLS.");
     }
+    return new Tools(root, readEnvFile(versionsFile));
+  }
 
-    public static Tools locate() {
-        String configured = System.getProperty("quorum.tools", System.getenv("QUORUM_TOOLS"));
-        Path root = configured != null && !configured.isBlank()
-                ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".cache", "quorum");
-        Path versionsFile = root.resolve("versions.env");
-        if (!Files.isRegularFile(versionsFile)) {
-            throw new IllegalStateException("The rig's binaries are not built: " + versionsFile
-                    + " is missing. Run hack/tools.sh (first build takes 20-40 minutes) or set QUORUM_TOOLS.");
+  public Path root() {
+    return root;
+  }
+
+  public String kubeVersion() {
+    return versions.get("KUBE_VERSION");
+  }
+
+  /** etcd versions built, the default (the one Quorum deploys) first. */
+  public List<String> etcdVersions() {
+    return Arrays.asList(versions.get("ETCD_VERSIONS").trim().split("\\s+"));
+  }
+
+  public String defaultEtcdVersion() {
+    return etcdVersions().get(0);
+  }
+
+  public Path kubeBinary(String name) {
+    return require(root.resolve("bin/kube-" + kubeVersion()).resolve(name));
+  }
+
+  public Path etcdDir(String version) {
+    Path dir = root.resolve("bin/etcd-" + version);
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("etcd " + version + " is not built (have " + etcdVersions()
+          + "): add it to ETCD_VERSIONS and run hack/tools.sh");
+    }
+    return dir;
+  }
+
+  public Path etcdBinary(String version, String name) {
+    return require(etcdDir(version).resolve(name));
+  }
+
+  public Path helm() {
+    return require(root.resolve("bin/helm-" + versions.get("HELM_VERSION")).resolve("helm"));
+  }
+
+  public Path versitygw() {
+    return require(root.resolve("bin/versitygw-" + versions.get("VERSITYGW_VERSION")).resolve("versitygw"));
+  }
+
+  private static Path require(Path binary) {
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalStateException(binary + " is missing: run hack/tools.sh");
+    }
+    return binary;
+  }
+
+  private static Map<String, String> readEnvFile(Path file) {
+    try {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (String line : Files.readAllLines(file)) {
+        int eq = line.indexOf('=');
+        if (line.isBlank() || line.startsWith("#") || eq < 0) {
+          continue;
         }
-        return new Tools(root, readEnvFile(versionsFile));
+        values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replace("\"", ""));
+      }
+      return values;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-
-    public Path root() {
-        return root;
-    }
-
-    public String kubeVersion() {
-        return versions.get("KUBE_VERSION");
-    }
-
-    /** etcd versions built, the default (the one Quorum deploys) first. */
-    public List<String> etcdVersions() {
-        return Arrays.asList(versions.get("ETCD_VERSIONS").trim().split("\\s+"));
-    }
-
-    public String defaultEtcdVersion() {
-        return etcdVersions().get(0);
-    }
-
-    public Path kubeBinary(String name) {
-        return require(root.resolve("bin/kube-" + kubeVersion()).resolve(name));
-    }
-
-    public Path etcdDir(String version) {
-        Path dir = root.resolve("bin/etcd-" + version);
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("etcd " + version + " is not built (have " + etcdVersions()
-                    + "): add it to ETCD_VERSIONS and run hack/tools.sh");
-        }
-        return dir;
-    }
-
-    public Path etcdBinary(String version, String name) {
-        return require(etcdDir(version).resolve(name));
-    }
-
-    public Path helm() {
-        return require(root.resolve("bin/helm-" + versions.get("HELM_VERSION")).resolve("helm"));
-    }
-
-    public Path versitygw() {
-        return require(root.resolve("bin/versitygw-" + versions.get("VERSITYGW_VERSION")).resolve("versitygw"));
-    }
-
-    private static Path require(Path binary) {
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException(binary + " is missing: run hack/tools.sh");
-        }
-        return binary;
-    }
-
-    private static Map<String, String> readEnvFile(Path file) {
-        try {
-            Map<String, String> values = new LinkedHashMap<>();
-            for (String line : Files.readAllLines(file)) {
-                int eq = line.indexOf('=');
-                if (line.isBlank() || line.startsWith("#") || eq < 0) {
-                    continue;
-                }
-                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replace("\"", ""));
-            }
-            return values;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+  }
 }

@@ -33,115 +33,115 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdStatefulSetOnRigIT {
 
-    @RegisterExtension
-    static final RigSession RIG = new RigSession();
-    static String ns;
-    static KubernetesClient kube;
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static String ns;
+  static KubernetesClient kube;
 
-    @BeforeAll
-    static void applyHandWrittenStatefulSet() {
-        ns = RIG.namespace();
-        kube = RIG.client();
-        List<HasMetadata> objects = kube.load(EtcdStatefulSetOnRigIT.class.getResourceAsStream("/rig/etcd-statefulset.yaml"))
-                .items();
-        objects.forEach(o -> kube.resource(o).inNamespace(ns).serverSideApply());
-        awaitReadyPods(3, Duration.ofMinutes(2));
-    }
+  @BeforeAll
+  static void applyHandWrittenStatefulSet() {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    List<HasMetadata> objects = kube.load(EtcdStatefulSetOnRigIT.class.getResourceAsStream("/rig/etcd-statefulset.yaml"))
+        .items();
+    objects.forEach(o -> kube.resource(o).inNamespace(ns).serverSideApply());
+    awaitReadyPods(3, Duration.ofMinutes(2));
+  }
 
-    @Test
-    @Order(1)
-    void threeHealthyStartedMembersThatShareData() {
-        String clientService = "http://etcd-client." + ns + ".svc.cluster.local:2379";
-        ClientResult health = etcdctl("--endpoints=" + clientService, "endpoint", "health", "--cluster");
-        assertThat(health.exitCode()).as(health.output()).isZero();
-        assertThat(health.output().lines().filter(l -> l.contains("is healthy"))).hasSize(3);
+  @Test
+  @Order(1)
+  void threeHealthyStartedMembersThatShareData() {
+    String clientService = "http://etcd-client." + ns + ".svc.cluster.local:2379";
+    ClientResult health = etcdctl("--endpoints=" + clientService, "endpoint", "health", "--cluster");
+    assertThat(health.exitCode()).as(health.output()).isZero();
+    assertThat(health.output().lines().filter(l -> l.contains("is healthy"))).hasSize(3);
 
-        ClientResult members = etcdctl("--endpoints=" + clientService, "member", "list");
-        assertThat(members.exitCode()).as(members.output()).isZero();
-        assertThat(members.output().lines().filter(l -> l.contains(", started, ") && l.endsWith(", false")))
-                .as(members.output()).hasSize(3);
+    ClientResult members = etcdctl("--endpoints=" + clientService, "member", "list");
+    assertThat(members.exitCode()).as(members.output()).isZero();
+    assertThat(members.output().lines().filter(l -> l.contains(", started, ") && l.endsWith(", false")))
+        .as(members.output()).hasSize(3);
 
-        ClientResult put = etcdctl("--endpoints=" + podUrl("etcd-0"), "put", "greeting", "hello from etcd-0");
-        assertThat(put.output()).contains("OK");
-        ClientResult get = etcdctl("--endpoints=" + podUrl("etcd-2"), "get", "greeting", "--print-value-only");
-        assertThat(get.output().strip()).isEqualTo("hello from etcd-0");
-    }
+    ClientResult put = etcdctl("--endpoints=" + podUrl("etcd-0"), "put", "greeting", "hello from etcd-0");
+    assertThat(put.output()).contains("OK");
+    ClientResult get = etcdctl("--endpoints=" + podUrl("etcd-2"), "get", "greeting", "--print-value-only");
+    assertThat(get.output().strip()).isEqualTo("hello from etcd-0");
+  }
 
-    @Test
-    @Order(2)
-    void deletedMemberRejoinsWithItsDataWhileWritesContinue() throws Exception {
-        String idBefore = memberId("etcd-1");
-        Pod before = kube.pods().inNamespace(ns).withName("etcd-1").get();
-        AtomicInteger written = new AtomicInteger();
-        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-        String[] survivors = { "http://" + podIp("etcd-0") + ":2379", "http://" + podIp("etcd-2") + ":2379" };
-        try (Client etcd = Client.builder().endpoints(survivors).build()) {
-            Thread writer = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted() && writeFailure.get() == null) {
-                    int n = written.get();
-                    try {
-                        etcd.getKVClient().put(bytes("during-restart/" + n), bytes("v" + n)).get(10, TimeUnit.SECONDS);
-                        written.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Exception e) {
-                        writeFailure.set(e);
-                    }
-                }
-            }, "writer");
-            writer.start();
-
-            kube.pods().inNamespace(ns).withName("etcd-1").delete();
-            await("etcd-1 recreated and ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> {
-                        Pod p = kube.pods().inNamespace(ns).withName("etcd-1").get();
-                        return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && RigNetwork.isReady(p);
-                    });
-            int atRejoin = written.get();
-            await("writes continue after the rejoin").atMost(Duration.ofSeconds(30)).until(() -> written.get() > atRejoin + 10);
-            writer.interrupt();
-            writer.join(15_000);
+  @Test
+  @Order(2)
+  void deletedMemberRejoinsWithItsDataWhileWritesContinue() throws Exception {
+    String idBefore = memberId("etcd-1");
+    Pod before = kube.pods().inNamespace(ns).withName("etcd-1").get();
+    AtomicInteger written = new AtomicInteger();
+    AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+    String[] survivors = { "http://" + podIp("etcd-0") + ":2379", "http://" + podIp("etcd-2") + ":2379" };
+    try (Client etcd = Client.builder().endpoints(survivors).build()) {
+      Thread writer = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted() && writeFailure.get() == null) {
+          int n = written.get();
+          try {
+            etcd.getKVClient().put(bytes("during-restart/" + n), bytes("v" + n)).get(10, TimeUnit.SECONDS);
+            written.incrementAndGet();
+          } catch (InterruptedException e) {
+            return;
+          } catch (Exception e) {
+            writeFailure.set(e);
+          }
         }
-        assertThat(writeFailure.get()).as("a write through the surviving members failed").isNull();
-        assertThat(written.get()).isGreaterThan(10);
-        assertThat(memberId("etcd-1")).as("the member rejoined with its data, not as a new member").isEqualTo(idBefore);
-        ClientResult members = etcdctl("--endpoints=" + podUrl("etcd-0"), "member", "list");
-        assertThat(members.output().lines().filter(l -> l.contains(", started, "))).hasSize(3);
-        // the recreated member serves data written before and while it was gone
-        ClientResult old = etcdctl("--endpoints=" + podUrl("etcd-1"), "get", "greeting", "--print-value-only");
-        assertThat(old.output().strip()).isEqualTo("hello from etcd-0");
-        int last = written.get() - 1;
-        await("etcd-1 caught up").atMost(Duration.ofSeconds(30)).until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"),
-                "get", "during-restart/" + last, "--print-value-only", "--consistency=s").output().strip().equals("v" + last));
-    }
+      }, "writer");
+      writer.start();
 
-    // ---- helpers ----
-
-    private static String memberId(String name) {
-        ClientResult members = etcdctl("--endpoints=" + podUrl("etcd-0"), "member", "list");
-        return members.output().lines().filter(l -> l.contains(", " + name + ", ")).map(l -> l.split(",")[0])
-                .findFirst().orElseThrow(() -> new AssertionError("no member " + name + " in\n" + members.output()));
+      kube.pods().inNamespace(ns).withName("etcd-1").delete();
+      await("etcd-1 recreated and ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> {
+            Pod p = kube.pods().inNamespace(ns).withName("etcd-1").get();
+            return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && RigNetwork.isReady(p);
+          });
+      int atRejoin = written.get();
+      await("writes continue after the rejoin").atMost(Duration.ofSeconds(30)).until(() -> written.get() > atRejoin + 10);
+      writer.interrupt();
+      writer.join(15_000);
     }
+    assertThat(writeFailure.get()).as("a write through the surviving members failed").isNull();
+    assertThat(written.get()).isGreaterThan(10);
+    assertThat(memberId("etcd-1")).as("the member rejoined with its data, not as a new member").isEqualTo(idBefore);
+    ClientResult members = etcdctl("--endpoints=" + podUrl("etcd-0"), "member", "list");
+    assertThat(members.output().lines().filter(l -> l.contains(", started, "))).hasSize(3);
+    // the recreated member serves data written before and while it was gone
+    ClientResult old = etcdctl("--endpoints=" + podUrl("etcd-1"), "get", "greeting", "--print-value-only");
+    assertThat(old.output().strip()).isEqualTo("hello from etcd-0");
+    int last = written.get() - 1;
+    await("etcd-1 caught up").atMost(Duration.ofSeconds(30)).until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"),
+        "get", "during-restart/" + last, "--print-value-only", "--consistency=s").output().strip().equals("v" + last));
+  }
 
-    private static String podIp(String pod) {
-        return kube.pods().inNamespace(ns).withName(pod).get().getStatus().getPodIP();
-    }
+  // ---- helpers ----
 
-    private static String podUrl(String pod) {
-        return "http://" + pod + ".etcd." + ns + ".svc.cluster.local:2379";
-    }
+  private static String memberId(String name) {
+    ClientResult members = etcdctl("--endpoints=" + podUrl("etcd-0"), "member", "list");
+    return members.output().lines().filter(l -> l.contains(", " + name + ", ")).map(l -> l.split(",")[0])
+        .findFirst().orElseThrow(() -> new AssertionError("no member " + name + " in\n" + members.output()));
+  }
 
-    private static ClientResult etcdctl(String... args) {
-        return RIG.etcdctl(args);
-    }
+  private static String podIp(String pod) {
+    return kube.pods().inNamespace(ns).withName(pod).get().getStatus().getPodIP();
+  }
 
-    private static void awaitReadyPods(int count, Duration timeout) {
-        await(count + " ready etcd pods").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() ->
-                kube.pods().inNamespace(ns).withLabels(Map.of("app", "etcd")).list().getItems().stream()
-                        .filter(RigNetwork::isReady).count() == count);
-    }
+  private static String podUrl(String pod) {
+    return "http://" + pod + ".etcd." + ns + ".svc.cluster.local:2379";
+  }
 
-    private static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
+  private static ClientResult etcdctl(String... args) {
+    return RIG.etcdctl(args);
+  }
+
+  private static void awaitReadyPods(int count, Duration timeout) {
+    await(count + " ready etcd pods").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() ->
+        kube.pods().inNamespace(ns).withLabels(Map.of("app", "etcd")).list().getItems().stream()
+            .filter(RigNetwork::isReady).count() == count);
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
 }
