@@ -2,32 +2,55 @@ package dev.quorum.cluster;
 
 import dev.quorum.config.QuorumConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.HttpURLConnection;
 import java.util.List;
 
 /**
- * Applies desired child objects with server-side apply. Applying an unchanged object is a no-op on
- * the API server (no new resourceVersion), so a steady cluster causes no writes; nothing here may add
- * timestamps or other values that change from one reconcile to the next.
+ * Writes child objects. Applying an unchanged object with server-side apply is a no-op on the API server (no
+ * new resourceVersion), so a steady cluster causes no writes; nothing here may add timestamps or other values
+ * that change from one reconcile to the next.
  */
 @ApplicationScoped
 public class ChildResources {
 
   private final KubernetesClient client;
-  private final String fieldManager;
 
-  public ChildResources(KubernetesClient client, QuorumConfig config) {
+  public ChildResources(KubernetesClient client) {
     this.client = client;
-    this.fieldManager = config.fieldManager();
   }
 
-  public void apply(List<HasMetadata> desired) {
-    desired.forEach(this::apply);
-  }
-
-  private void apply(HasMetadata object) {
+  /** Objects whose spec the operator keeps as it wants it (Services, budget, ConfigMap). */
+  public void apply(List<? extends HasMetadata> desired) {
     // force: the operator owns these objects; a conflicting manager (kubectl edit) is overridden
-    client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    desired.forEach(o -> client.resource(o).fieldManager(QuorumConfig.FIELD_MANAGER).forceConflicts().serverSideApply());
+  }
+
+  /**
+   * Objects that are created once and then replaced, never patched (pods and claims are mostly immutable). An
+   * object that exists already (the informer had not seen it yet) is left as it is.
+   */
+  public void create(List<? extends HasMetadata> objects) {
+    for (HasMetadata object : objects) {
+      try {
+        client.resource(object).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The member pods as the API server has them now, for decisions that must not rest on a stale cache. */
+  public List<Pod> livePods(String namespace, String labelKey, String labelValue) {
+    return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();
+  }
+
+  public void delete(Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
   }
 }

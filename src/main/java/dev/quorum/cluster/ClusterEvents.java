@@ -1,8 +1,8 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.ConditionTypes;
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -34,14 +34,22 @@ public class ClusterEvents {
     if (alreadyReported(cluster.getStatus(), message)) {
       return false;
     }
-    try {
-      client.v1().events().inNamespace(cluster.getMetadata().getNamespace())
-          .resource(warning(cluster, Reasons.INVALID_SPEC, message, Instant.now())).create();
-    } catch (RuntimeException e) {
-      LOG.warnf(e, "could not record an event for %s/%s", cluster.getMetadata().getNamespace(),
-          cluster.getMetadata().getName());
-    }
+    record(event(cluster, "Warning", Reasons.INVALID_SPEC, message, Instant.now()));
     return true;
+  }
+
+  /** Something the operator did to the cluster's members, such as restarting one to roll out a new spec. */
+  public void normal(EtcdCluster cluster, String reason, String message) {
+    record(event(cluster, "Normal", reason, message, Instant.now()));
+  }
+
+  private void record(Event event) {
+    try {
+      client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "could not record an event for %s/%s", event.getMetadata().getNamespace(),
+          event.getInvolvedObject().getName());
+    }
   }
 
   static boolean alreadyReported(EtcdClusterStatus status, String message) {
@@ -51,7 +59,7 @@ public class ClusterEvents {
         .orElse(false);
   }
 
-  static Event warning(EtcdCluster cluster, String reason, String message, Instant now) {
+  static Event event(EtcdCluster cluster, String type, String reason, String message, Instant now) {
     String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
     return new EventBuilder()
         .withNewMetadata()
@@ -66,7 +74,7 @@ public class ClusterEvents {
             .withUid(cluster.getMetadata().getUid())
             .withResourceVersion(cluster.getMetadata().getResourceVersion())
             .build())
-        .withType("Warning")
+        .withType(type)
         .withReason(reason)
         .withMessage(message)
         .withFirstTimestamp(time)

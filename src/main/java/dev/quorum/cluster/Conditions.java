@@ -1,6 +1,6 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;

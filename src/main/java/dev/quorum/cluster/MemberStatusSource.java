@@ -1,19 +1,24 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.EtcdCluster;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.EtcdClientPool;
 import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.MemberStatusReader;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
-/** Asks a cluster's members how they are; empty when none of them can be reached. */
+/**
+ * Asks a cluster's members how they are, at their stable DNS names as any client in the cluster would (so a
+ * certificate can name them); empty when none of them can be reached.
+ */
 @ApplicationScoped
 public class MemberStatusSource {
 
@@ -25,20 +30,33 @@ public class MemberStatusSource {
     this.clients = clients;
   }
 
-  public Optional<ClusterSnapshot> read(EtcdCluster cluster, List<Pod> pods) {
-    String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-    Map<String, String> endpoints = MemberEndpoints.byPodName(pods, clients.settings().scheme());
+  public Optional<ClusterSnapshot> read(EtcdClusterModel model, List<Pod> pods) {
+    Map<String, String> endpoints = reachableEndpoints(model, pods);
     if (endpoints.isEmpty()) {
-      clients.evict(key);
+      clients.evict(model.key());
       return Optional.empty();
     }
     try {
-      EtcdClusterClient client = clients.clientFor(key, new ArrayList<>(endpoints.values()));
+      EtcdClusterClient client = clients.clientFor(model.key(), new ArrayList<>(endpoints.values()));
       return Optional.of(MemberStatusReader.read(client, endpoints));
     } catch (RuntimeException e) {
-      // expected while members start, or when pod IPs are not routable from the operator
-      LOG.debugf(e, "etcd members of %s did not answer", key);
+      // expected while members start
+      LOG.debugf(e, "etcd members of %s did not answer", model.key());
       return Optional.empty();
     }
+  }
+
+  /** Member name to client URL, for members whose pod runs and is not going away. */
+  static Map<String, String> reachableEndpoints(EtcdClusterModel model, List<Pod> pods) {
+    Map<String, String> endpoints = new TreeMap<>();
+    for (Member member : model.members()) {
+      pods.stream()
+          .filter(p -> member.name().equals(p.getMetadata().getName()))
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
+              && "Running".equals(p.getStatus().getPhase()))
+          .findFirst()
+          .ifPresent(p -> endpoints.put(member.name(), member.clientUrl()));
+    }
+    return endpoints;
   }
 }

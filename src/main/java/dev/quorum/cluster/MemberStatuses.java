@@ -1,9 +1,10 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.MemberStatus;
+import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.util.Comparator;
@@ -12,7 +13,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The members list of the status, from etcd's own view when it answered, else from the pods. */
+/** The members list of the status, from etcd's own view when it answered, else from the model and pods. */
 final class MemberStatuses {
 
   private MemberStatuses() {}
@@ -20,12 +21,12 @@ final class MemberStatuses {
   static List<MemberStatus> of(Observation observation) {
     return observation.etcd()
         .map(snapshot -> fromEtcd(snapshot, podsByName(observation.pods())))
-        .orElseGet(() -> fromPods(observation.cluster(), observation.pods(), observation.clusterDomain()));
+        .orElseGet(() -> fromModel(observation.model(), podsByName(observation.pods())));
   }
 
   /**
-   * A member is ready when it answers, follows a leader, votes, and Kubernetes agrees its pod is
-   * ready: a member cut off from the majority still answers but serves nothing.
+   * A member is ready when it answers, follows a leader, votes, and Kubernetes agrees its pod is ready: a member
+   * cut off from the majority still answers but serves nothing.
    */
   private static List<MemberStatus> fromEtcd(ClusterSnapshot snapshot, Map<String, Pod> pods) {
     return snapshot.members().stream()
@@ -40,16 +41,12 @@ final class MemberStatuses {
         .toList();
   }
 
-  private static List<MemberStatus> fromPods(EtcdCluster cluster, List<Pod> pods, String domain) {
-    return pods.stream()
-        .map(pod -> {
-          String name = pod.getMetadata().getName();
-          String host = EtcdClusterNames.memberHost(cluster, name, domain);
-          return new MemberStatus(name, null,
-              "http://" + host + ":" + EtcdClusterNames.PEER_PORT,
-              "http://" + host + ":" + EtcdClusterNames.CLIENT_PORT,
-              PodReadiness.ready(pod), false);
-        })
+  /** Before etcd answers: the members that have a pod, with the URLs they will advertise. */
+  private static List<MemberStatus> fromModel(EtcdClusterModel model, Map<String, Pod> pods) {
+    return model.members().stream()
+        .filter(m -> pods.containsKey(m.name()))
+        .map((Member m) -> new MemberStatus(m.name(), null, m.peerUrl(), m.clientUrl(),
+            PodReadiness.ready(pods.get(m.name())), false))
         .sorted(byOrdinal())
         .toList();
   }

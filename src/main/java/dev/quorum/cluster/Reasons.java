@@ -13,6 +13,7 @@ public final class Reasons {
   public static final String QUORUM_LOST = "QuorumLost";
   public static final String MEMBERS_UNAVAILABLE = "MembersUnavailable";
   public static final String ALL_MEMBERS_READY = "AllMembersReady";
+  public static final String MEMBER_POD_ENDED = "MemberPodEnded";
 
   private Reasons() {}
 }

@@ -1,11 +1,10 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.EtcdClusterSpec;
-import dev.quorum.api.EtcdTuning;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.model.MemberBootstrapRecords;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 /**
  * The admission rules of the CRD, checked again in the operator: a spec can get past admission
@@ -37,15 +36,19 @@ public final class SpecValidator {
   }
 
   /**
-   * The spec against what runs: until membership changes go through the etcd API, a size that differs
-   * from the running StatefulSet's would start members that cannot join (or drop a majority's worth).
+   * The spec against what runs: until membership changes go through the etcd API, a size that differs from the
+   * members on record would start members that cannot join (or drop a majority's worth).
    */
-  public static List<String> problems(EtcdClusterSpec spec, Optional<StatefulSet> running) {
+  public static List<String> problems(EtcdClusterSpec spec, MemberBootstrapRecords records) {
     List<String> problems = problems(spec);
-    Integer replicas = running.map(s -> s.getSpec().getReplicas()).orElse(null);
-    if (spec != null && replicas != null && replicas != spec.getSize()) {
-      problems.add(EtcdClusterSpec.SIZE_FIXED_MESSAGE + " (running " + replicas + " members, spec asks for "
+    if (spec != null && !records.isEmpty() && records.count() != spec.getSize()) {
+      problems.add(EtcdClusterSpec.SIZE_FIXED_MESSAGE + " (running " + records.count() + " members, spec asks for "
           + spec.getSize() + ")");
+    }
+    if (!records.unreadable().isEmpty()) {
+      problems.add("the bootstrap records of " + String.join(", ", records.unreadable().keySet())
+          + " in the members ConfigMap cannot be read; each needs initial-cluster, initial-cluster-state (new or"
+          + " existing) and initial-cluster-token");
     }
     return problems;
   }

@@ -1,15 +1,13 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.ConditionTypes;
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.EtcdClusterStatus;
-import dev.quorum.api.MemberStatus;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import dev.quorum.model.Quorum;
 import java.util.List;
-import java.util.Objects;
 
 /** Pure: turns an {@link Observation} into the status the EtcdCluster reports. */
 public final class StatusAggregator {
@@ -35,8 +33,8 @@ public final class StatusAggregator {
         .orElse(previous != null ? previous.getClusterID() : null));
     status.setVersion(observation.etcd().flatMap(s -> EtcdVersions.lowest(
         s.members().stream().filter(MemberSnapshot::reachable).map(MemberSnapshot::version).toList())).orElse(null));
-    status.setClientEndpoint(EtcdClusterNames.clientEndpoint(cluster, observation.clusterDomain()));
-    status.setSelector(EtcdClusterNames.selector(cluster));
+    status.setClientEndpoint(observation.model().clientEndpoint());
+    status.setSelector(observation.model().selector());
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
   }
@@ -89,12 +87,13 @@ public final class StatusAggregator {
       if (observation.cluster().getSpec().isPaused()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.PAUSED, "spec.paused is true; nothing is changed");
       }
+      List<String> missing = observation.missingMembers();
       if (!formed) {
-        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING, observation.statefulSet().isEmpty()
-            ? "creating the StatefulSet"
-            : String.format("waiting for the first quorum: %d of %d members ready", ready, size));
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING, missing.isEmpty()
+            ? String.format("waiting for the first quorum: %d of %d members ready", ready, size)
+            : String.format("creating member pods: %d of %d exist", size - missing.size(), size));
       }
-      String rollout = rolloutInProgress(observation.statefulSet().orElse(null));
+      String rollout = rolloutInProgress(missing);
       if (rollout != null) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);
       }
@@ -125,27 +124,18 @@ public final class StatusAggregator {
           String.format("all %d members ready", size));
     }
 
-    /** Why the StatefulSet is not settled yet, or null when it is. */
-    private String rolloutInProgress(StatefulSet sts) {
-      if (sts == null) {
-        return "the StatefulSet does not exist yet";
+    /** What is changing in the members, or null when nothing is. */
+    private String rolloutInProgress(List<String> missing) {
+      List<String> outdated = observation.outdatedMembers();
+      String waiting = observation.waiting().map(w -> "; " + w).orElse("");
+      if (!outdated.isEmpty()) {
+        return String.format("rolling out the current spec: %d of %d members updated (next: %s)%s",
+            size - outdated.size() - missing.size(), size, String.join(", ", outdated), waiting);
       }
-      StatefulSetStatus s = sts.getStatus();
-      if (s == null || s.getObservedGeneration() == null
-          || s.getObservedGeneration() < sts.getMetadata().getGeneration()) {
-        return "the StatefulSet controller has not seen the latest spec yet";
+      if (!missing.isEmpty()) {
+        return "recreating the pods of " + String.join(", ", missing) + waiting;
       }
-      int replicas = sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas();
-      int desired = observation.cluster().getSpec().getSize();
-      if (replicas != desired && observation.specProblems().isEmpty()) {
-        return String.format("scaling from %d to %d members", replicas, desired);
-      }
-      int updated = s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
-      if (updated < replicas || (s.getUpdateRevision() != null
-          && !Objects.equals(s.getCurrentRevision(), s.getUpdateRevision()))) {
-        return String.format("rolling out a new pod template: %d of %d members updated", updated, replicas);
-      }
-      return null;
+      return observation.waiting().orElse(null);
     }
 
     private String notReady() {

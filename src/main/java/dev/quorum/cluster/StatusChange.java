@@ -1,7 +1,7 @@
 package dev.quorum.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quorum.api.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 
 /** Whether a freshly computed status differs from the stored one, so unchanged status is never written. */
 final class StatusChange {

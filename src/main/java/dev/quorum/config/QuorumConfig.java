@@ -9,8 +9,8 @@ import java.util.Optional;
 @ConfigMapping(prefix = "quorum")
 public interface QuorumConfig {
 
-  /** Used by builders and tests that run without Quarkus. */
-  String DEFAULT_FIELD_MANAGER = "quorum";
+  /** Server-side apply field manager of everything the operator writes; fixed, so ownership never moves. */
+  String FIELD_MANAGER = "quorum";
 
   /** Kubernetes DNS domain used in member addresses. */
   @WithDefault("cluster.local")
@@ -19,10 +19,6 @@ public interface QuorumConfig {
   /** How often a cluster's status is refreshed even when nothing in Kubernetes changed. */
   @WithDefault("30s")
   Duration statusRefreshInterval();
-
-  /** Server-side apply field manager for everything the operator writes. */
-  @WithDefault(DEFAULT_FIELD_MANAGER)
-  String fieldManager();
 
   Etcd etcd();
 
@@ -42,14 +38,6 @@ public interface QuorumConfig {
   }
 
   interface Etcd {
-
-    /** etcd version used when a spec names none. */
-    @WithDefault("3.6.16")
-    String defaultVersion();
-
-    /** Image repository used when a spec names none. */
-    @WithDefault("quay.io/coreos/etcd")
-    String defaultRepository();
 
     /** Time allowed to open a connection to one member. */
     @WithDefault("2s")

@@ -2,9 +2,9 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.AutoCompactionMode;
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.EtcdTuning;
+import dev.quorum.api.v1alpha1.AutoCompactionMode;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdTuning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

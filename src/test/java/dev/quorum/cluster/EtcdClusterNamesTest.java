@@ -2,7 +2,7 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdCluster;
 import org.junit.jupiter.api.Test;
 
 class EtcdClusterNamesTest {

@@ -2,9 +2,9 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.PodSettings;
-import dev.quorum.api.PvcRetentionPolicy;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.api.v1alpha1.PvcRetentionPolicy;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;

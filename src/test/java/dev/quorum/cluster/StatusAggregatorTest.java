@@ -2,10 +2,10 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.ConditionTypes;
-import dev.quorum.api.EtcdCluster;
-import dev.quorum.api.EtcdClusterStatus;
-import dev.quorum.api.MemberStatus;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
 import io.fabric8.kubernetes.api.model.Condition;

@@ -1,6 +1,6 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdCluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;

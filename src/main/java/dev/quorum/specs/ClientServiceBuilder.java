@@ -1,6 +1,7 @@
-package dev.quorum.cluster;
+package dev.quorum.specs;
 
-import dev.quorum.api.EtcdCluster;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdPorts;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -11,15 +12,15 @@ public final class ClientServiceBuilder {
 
   private ClientServiceBuilder() {}
 
-  public static Service build(EtcdCluster cluster) {
+  public static Service build(EtcdClusterModel model) {
     return new ServiceBuilder()
-        .withMetadata(ChildMetadata.of(cluster, EtcdClusterNames.clientService(cluster)))
+        .withMetadata(ChildMetadata.of(model, model.clientService()))
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(EtcdClusterNames.selectorLabels(cluster))
+        .withSelector(model.selectorLabels())
         .withPorts(new ServicePortBuilder().withName("client").withProtocol("TCP")
-            .withPort(EtcdClusterNames.CLIENT_PORT)
-            .withTargetPort(new IntOrString(EtcdClusterNames.CLIENT_PORT))
+            .withPort(EtcdPorts.CLIENT)
+            .withTargetPort(new IntOrString(EtcdPorts.CLIENT))
             .build())
         .endSpec()
         .build();

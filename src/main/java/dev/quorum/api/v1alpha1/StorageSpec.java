@@ -1,4 +1,4 @@
-package dev.quorum.api;
+package dev.quorum.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,4 +1,4 @@
-package dev.quorum.cluster;
+package dev.quorum.model;
 
 /** Majority arithmetic of a Raft cluster. */
 public final class Quorum {

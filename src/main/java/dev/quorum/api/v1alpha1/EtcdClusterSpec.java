@@ -1,4 +1,4 @@
-package dev.quorum.api;
+package dev.quorum.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -14,6 +14,13 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class EtcdClusterSpec {
+
+  /**
+   * The etcd version a cluster gets when its spec names none. The API server writes it into the resource at
+   * creation (CRD default), so a later operator release with a newer default never upgrades a running cluster.
+   */
+  public static final String DEFAULT_VERSION = "3.6.16";
+  public static final String DEFAULT_REPOSITORY = "quay.io/coreos/etcd";
 
   public static final String SIZE_RULE = "self % 2 == 1 && self >= 3 && self <= 9";
   public static final String SIZE_MESSAGE =
@@ -41,12 +48,12 @@ public class EtcdClusterSpec {
   private int size = 3;
 
   @JsonPropertyDescription("etcd version to run, e.g. 3.6.16; the image tag is v<version>.")
-  @Default("3.6.16")
+  @Default(DEFAULT_VERSION)
   @ValidationRule(value = "self.matches('" + VERSION_PATTERN + "')", message = VERSION_MESSAGE)
   private String version;
 
   @JsonPropertyDescription("Image repository; the image is <repository>:v<version>.")
-  @Default("quay.io/coreos/etcd")
+  @Default(DEFAULT_REPOSITORY)
   private String repository;
 
   @JsonPropertyDescription("Full image reference; overrides repository and version when set.")

@@ -1,6 +1,7 @@
-package dev.quorum.cluster;
+package dev.quorum.specs;
 
-import dev.quorum.api.EtcdCluster;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdPorts;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
@@ -10,19 +11,17 @@ public final class PeerServiceBuilder {
 
   private PeerServiceBuilder() {}
 
-  public static Service build(EtcdCluster cluster) {
+  public static Service build(EtcdClusterModel model) {
     return new ServiceBuilder()
-        .withMetadata(ChildMetadata.of(cluster, EtcdClusterNames.peerService(cluster)))
+        .withMetadata(ChildMetadata.of(model, model.peerService()))
         .withNewSpec()
         .withClusterIP("None")
         // members must resolve each other before they are ready, or the first quorum never forms
         .withPublishNotReadyAddresses(true)
-        .withSelector(EtcdClusterNames.selectorLabels(cluster))
+        .withSelector(model.selectorLabels())
         .withPorts(
-            new ServicePortBuilder().withName("peer").withProtocol("TCP")
-                .withPort(EtcdClusterNames.PEER_PORT).build(),
-            new ServicePortBuilder().withName("client").withProtocol("TCP")
-                .withPort(EtcdClusterNames.CLIENT_PORT).build())
+            new ServicePortBuilder().withName("peer").withProtocol("TCP").withPort(EtcdPorts.PEER).build(),
+            new ServicePortBuilder().withName("client").withProtocol("TCP").withPort(EtcdPorts.CLIENT).build())
         .endSpec()
         .build();
   }

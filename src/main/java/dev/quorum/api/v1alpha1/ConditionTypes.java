@@ -1,4 +1,4 @@
-package dev.quorum.api;
+package dev.quorum.api.v1alpha1;
 
 /** Condition types and reasons an EtcdCluster reports. */
 public final class ConditionTypes {

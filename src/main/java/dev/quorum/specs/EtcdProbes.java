@@ -1,5 +1,6 @@
-package dev.quorum.cluster;
+package dev.quorum.specs;
 
+import dev.quorum.model.EtcdPorts;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -9,9 +10,9 @@ final class EtcdProbes {
 
   private EtcdProbes() {}
 
-  /** Ready means the member serves linearizable requests, so the client Service only routes to those. */
+  /** Every 2 s, cheap for etcd. Ready means the member serves linearizable requests, so the client Service only routes to those. */
   static Probe readiness() {
-    return http("/readyz", 5, 3);
+    return http("/readyz", 2, 3);
   }
 
   /** Generous: a member that is slow while catching up must not be restarted into a loop. */
@@ -22,17 +23,18 @@ final class EtcdProbes {
   /**
    * Long budget (5 minutes) for a first start or a big WAL replay, before liveness takes over. /livez, not
    * /readyz: a member that comes back while a majority is still down cannot be ready, and must not be
-   * restarted for it.
+   * restarted for it. Asked every second: readiness is not probed before this succeeds, so its period is
+   * what a new member waits before it can become ready.
    */
   static Probe startup() {
-    return http("/livez", 5, 60);
+    return http("/livez", 1, 300);
   }
 
   private static Probe http(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
-        .withPort(new IntOrString(EtcdClusterNames.METRICS_PORT))
+        .withPort(new IntOrString(EtcdPorts.METRICS))
         .withScheme("HTTP")
         .endHttpGet()
         .withPeriodSeconds(periodSeconds)

@@ -1,4 +1,4 @@
-package dev.quorum.cluster;
+package dev.quorum.specs;
 
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;

@@ -1,6 +1,6 @@
-package dev.quorum.cluster;
+package dev.quorum.specs;
 
-import dev.quorum.api.EtcdCluster;
+import dev.quorum.model.EtcdClusterModel;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
@@ -9,13 +9,13 @@ public final class PodDisruptionBudgetBuilder {
 
   private PodDisruptionBudgetBuilder() {}
 
-  public static PodDisruptionBudget build(EtcdCluster cluster) {
+  public static PodDisruptionBudget build(EtcdClusterModel model) {
     return new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder()
-        .withMetadata(ChildMetadata.of(cluster, EtcdClusterNames.podDisruptionBudget(cluster)))
+        .withMetadata(ChildMetadata.of(model, model.podDisruptionBudget()))
         .withNewSpec()
-        .withMinAvailable(new IntOrString(Quorum.quorum(cluster.getSpec().getSize())))
+        .withMinAvailable(new IntOrString(model.quorum()))
         .withNewSelector()
-        .withMatchLabels(EtcdClusterNames.selectorLabels(cluster))
+        .withMatchLabels(model.selectorLabels())
         .endSelector()
         .endSpec()
         .build();

@@ -1,4 +1,4 @@
-package dev.quorum.api;
+package dev.quorum.api.v1alpha1;
 
 /** What happens to the members' volume claims when the cluster is deleted. */
 public enum PvcRetentionPolicy {

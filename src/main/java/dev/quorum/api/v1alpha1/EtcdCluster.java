@@ -1,4 +1,4 @@
-package dev.quorum.api;
+package dev.quorum.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;

@@ -1,0 +1,133 @@
+package dev.quorum.cluster;
+
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
+import dev.quorum.specs.MemberClaimBuilder;
+import dev.quorum.specs.MemberPodBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Pure: decides what to do with the member pods and claims now. Missing claims and pods are created at once
+ * (a missing member adds no risk); a pod that runs an outdated spec is replaced one at a time, only while
+ * every member is ready, followers first and the leader last, so a roll never costs more than the one member
+ * it restarts and at most one leader election.
+ */
+public final class MemberRollout {
+
+  /**
+   * @param replace a pod to delete now, to be recreated with the current spec; at most one
+   * @param waiting why outdated members are not replaced yet; empty when nothing waits
+   */
+  public record Plan(List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<Replacement> replace,
+      Optional<String> waiting) {
+
+    public boolean isEmpty() {
+      return createClaims.isEmpty() && createPods.isEmpty() && replace.isEmpty();
+    }
+  }
+
+  public record Replacement(Pod pod, String reason, String message) {}
+
+  private MemberRollout() {}
+
+  /** @param leader the member etcd reports as leader, if known */
+  public static Plan plan(EtcdClusterModel model, List<Pod> pods, List<PersistentVolumeClaim> claims,
+      Optional<String> leader) {
+    Map<String, Pod> podByName = byName(pods);
+    Map<String, PersistentVolumeClaim> claimByName = byName(claims);
+    List<PersistentVolumeClaim> createClaims = new ArrayList<>();
+    List<Pod> createPods = new ArrayList<>();
+    List<String> blocked = new ArrayList<>();
+    for (Member member : model.members()) {
+      Optional<PersistentVolumeClaim> claim = MemberClaimBuilder.build(model, member);
+      PersistentVolumeClaim existingClaim = claim.map(c -> claimByName.get(c.getMetadata().getName())).orElse(null);
+      if (claim.isPresent() && existingClaim == null) {
+        createClaims.add(claim.get());
+      } else if (existingClaim != null && terminating(existingClaim)) {
+        // a pod created now would bind the claim that is going away
+        blocked.add(member.name() + " waits for its old volume claim to be deleted");
+        continue;
+      }
+      if (!podByName.containsKey(member.name())) {
+        createPods.add(MemberPodBuilder.build(model, member));
+      }
+    }
+    Optional<Replacement> replace = failedPod(model, podByName);
+    Optional<String> waiting = blocked.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", blocked));
+    if (replace.isEmpty()) {
+      List<Member> outdated = outdated(model, podByName, leader);
+      if (!outdated.isEmpty()) {
+        Optional<String> unsafe = unsafeToRoll(model, podByName, createPods);
+        if (unsafe.isPresent()) {
+          waiting = Optional.of("the roll waits: " + unsafe.get());
+        } else {
+          Member next = outdated.get(0);
+          int updated = model.size() - outdated.size();
+          replace = Optional.of(new Replacement(podByName.get(next.name()), Reasons.ROLLING_UPDATE, String.format(
+              "restarting %s with the current spec (%d of %d members updated%s)", next.name(), updated, model.size(),
+              leader.filter(next.name()::equals).isPresent() ? "; it leads, so it goes last" : "")));
+        }
+      }
+    }
+    return new Plan(createClaims, createPods, replace, waiting);
+  }
+
+  /** Members whose pod runs an outdated spec, in the order they are replaced: followers by ordinal, leader last. */
+  static List<Member> outdated(EtcdClusterModel model, Map<String, Pod> podByName, Optional<String> leader) {
+    return model.members().stream()
+        .filter(m -> podByName.containsKey(m.name()) && !terminating(podByName.get(m.name())))
+        .filter(m -> !Objects.equals(shapeHash(podByName.get(m.name())), MemberPodBuilder.shapeHash(model, m)))
+        .sorted(Comparator.comparing((Member m) -> leader.filter(m.name()::equals).isPresent())
+            .thenComparing(Member::ordinal, Comparator.reverseOrder()))
+        .toList();
+  }
+
+  /** Why replacing a member now could cost quorum or stack a second outage on the first; empty when safe. */
+  private static Optional<String> unsafeToRoll(EtcdClusterModel model, Map<String, Pod> podByName,
+      List<Pod> creating) {
+    List<String> notReady = model.members().stream()
+        .map(Member::name)
+        .filter(name -> !podByName.containsKey(name) || !PodReadiness.ready(podByName.get(name)))
+        .toList();
+    if (!notReady.isEmpty() || !creating.isEmpty()) {
+      return Optional.of("every member must be ready first (not ready: " + String.join(", ", notReady) + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** A pod that ended (evicted, or failed for good) never runs again: it is replaced, whatever else happens. */
+  private static Optional<Replacement> failedPod(EtcdClusterModel model, Map<String, Pod> podByName) {
+    return model.members().stream()
+        .map(m -> podByName.get(m.name()))
+        .filter(Objects::nonNull)
+        .filter(p -> !terminating(p) && p.getStatus() != null
+            && ("Failed".equals(p.getStatus().getPhase()) || "Succeeded".equals(p.getStatus().getPhase())))
+        .findFirst()
+        .map(p -> new Replacement(p, Reasons.MEMBER_POD_ENDED, String.format("replacing pod %s, which ended (%s%s)",
+            p.getMetadata().getName(), p.getStatus().getPhase(),
+            p.getStatus().getReason() != null ? ": " + p.getStatus().getReason() : "")));
+  }
+
+  static String shapeHash(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(MemberPodBuilder.SHAPE_HASH_ANNOTATION);
+  }
+
+  static boolean terminating(HasMetadata object) {
+    return object.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  private static <T extends HasMetadata> Map<String, T> byName(List<T> objects) {
+    return objects.stream().collect(Collectors.toMap(o -> o.getMetadata().getName(), Function.identity(), (a, b) -> a));
+  }
+}

@@ -1,0 +1,225 @@
+package dev.quorum.model;
+
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.api.v1alpha1.StorageSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One EtcdCluster resolved once per reconcile: names, labels, members with their URLs and bootstrap, the
+ * scheme, the image. Every builder reads it, so a name, URL or default is decided here and nowhere else.
+ */
+public final class EtcdClusterModel {
+
+  private final EtcdCluster resource;
+  private final OperatorSettings settings;
+  private final Scheme scheme;
+  private final String version;
+  private final String image;
+  private final String token;
+  private final List<Member> members;
+
+  private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records) {
+    this.resource = resource;
+    this.settings = settings;
+    EtcdClusterSpec spec = resource.getSpec();
+    this.scheme = Scheme.HTTP;
+    this.version = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
+    String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
+    this.image = blankToNull(spec.getImage()).orElse(repository + ":v" + version);
+    this.token = initialClusterToken(resource);
+    this.members = members(spec.getSize(), records);
+  }
+
+  /** @param records the recorded bootstrap of members that have one; the others are founding members */
+  public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records) {
+    return new EtcdClusterModel(cluster, settings, records);
+  }
+
+  private List<Member> members(int size, MemberBootstrapRecords records) {
+    List<String> names = new ArrayList<>();
+    for (int ordinal = 0; ordinal < size; ordinal++) {
+      names.add(memberName(ordinal));
+    }
+    // founding members start together, each knowing all of them
+    String founders = names.stream().map(n -> n + "=" + peerUrl(n)).collect(Collectors.joining(","));
+    MemberBootstrap founding = new MemberBootstrap(MemberBootstrap.State.NEW, founders, token);
+    List<Member> result = new ArrayList<>();
+    for (int ordinal = 0; ordinal < size; ordinal++) {
+      String name = names.get(ordinal);
+      result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name),
+          records.of(name).orElse(founding)));
+    }
+    return List.copyOf(result);
+  }
+
+  public EtcdCluster resource() {
+    return resource;
+  }
+
+  public EtcdClusterSpec spec() {
+    return resource.getSpec();
+  }
+
+  public String name() {
+    return resource.getMetadata().getName();
+  }
+
+  public String namespace() {
+    return resource.getMetadata().getNamespace();
+  }
+
+  /** namespace/name, for logs and client pools. */
+  public String key() {
+    return namespace() + "/" + name();
+  }
+
+  public Scheme scheme() {
+    return scheme;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public String image() {
+    return image;
+  }
+
+  public List<Member> members() {
+    return members;
+  }
+
+  public Optional<Member> member(String name) {
+    return members.stream().filter(m -> m.name().equals(name)).findFirst();
+  }
+
+  public int size() {
+    return members.size();
+  }
+
+  public int quorum() {
+    return Quorum.quorum(size());
+  }
+
+  public StorageSpec storage() {
+    return resource.getSpec().getStorage() != null ? resource.getSpec().getStorage() : new StorageSpec();
+  }
+
+  public PodSettings podSettings() {
+    return resource.getSpec().getPod() != null ? resource.getSpec().getPod() : new PodSettings();
+  }
+
+  /**
+   * Unique per EtcdCluster object, so members of a deleted and re-created cluster of the same name can
+   * never join each other's leftovers.
+   */
+  public String initialClusterToken() {
+    return token;
+  }
+
+  // --- names of what the cluster is made of ---
+
+  /** Headless Service that gives every member a stable DNS name. */
+  public String peerService() {
+    return name();
+  }
+
+  public String clientService() {
+    return name() + "-client";
+  }
+
+  public String podDisruptionBudget() {
+    return name();
+  }
+
+  /** ConfigMap holding each member's recorded bootstrap. */
+  public String membersConfigMap() {
+    return membersConfigMap(name());
+  }
+
+  public static String membersConfigMap(String clusterName) {
+    return clusterName + "-members";
+  }
+
+  /** A member's (and its pod's) name. */
+  public String memberName(int ordinal) {
+    return name() + "-" + ordinal;
+  }
+
+  /** The member's data volume claim; the name a StatefulSet's "data" claim template would give it. */
+  public String claimName(Member member) {
+    return "data-" + member.name();
+  }
+
+  // --- addresses: a member's stable DNS name through the peer Service ---
+
+  public String memberHost(String member) {
+    return member + "." + peerService() + "." + namespace() + ".svc." + settings.clusterDomain();
+  }
+
+  private String peerUrl(String member) {
+    return scheme.url(memberHost(member), EtcdPorts.PEER);
+  }
+
+  private String clientUrl(String member) {
+    return scheme.url(memberHost(member), EtcdPorts.CLIENT);
+  }
+
+  public String clientServiceHost() {
+    return clientService() + "." + namespace() + ".svc." + settings.clusterDomain();
+  }
+
+  /** host:port of the client Service, as the status reports it. */
+  public String clientEndpoint() {
+    return clientServiceHost() + ":" + EtcdPorts.CLIENT;
+  }
+
+  // --- labels ---
+
+  /** Labels that select the member pods; they never change. */
+  public Map<String, String> selectorLabels() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.NAME, Labels.NAME_VALUE);
+    labels.put(Labels.INSTANCE, name());
+    labels.put(Labels.CLUSTER, name());
+    return labels;
+  }
+
+  /** Labels on every object the operator creates. */
+  public Map<String, String> labels() {
+    Map<String, String> labels = selectorLabels();
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    return labels;
+  }
+
+  /** Labels of one member's pod and claim. */
+  public Map<String, String> memberLabels(Member member) {
+    Map<String, String> labels = labels();
+    labels.put(Labels.MEMBER, member.name());
+    return labels;
+  }
+
+  /** The selector in the string form a scale subresource reports. */
+  public String selector() {
+    return selectorLabels().entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
+  }
+
+  private static String initialClusterToken(EtcdCluster cluster) {
+    String uid = cluster.getMetadata().getUid();
+    String name = cluster.getMetadata().getName();
+    return uid == null || uid.isEmpty() ? name : name + "-" + uid.substring(0, Math.min(8, uid.length()));
+  }
+
+  private static Optional<String> blankToNull(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.quorum.model;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The recorded bootstrap of each member, as kept in the cluster's members ConfigMap: key = member name,
+ * value = {@link MemberBootstrap#toRecord()}. This is the per-member seam: founding members are recorded
+ * when the cluster is created; a member that joins later (membership), or starts from a backup (restore),
+ * gets its record before its pod is created, so a crash in between leaves the decision on record.
+ */
+public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<String, String> unreadable) {
+
+  public static final MemberBootstrapRecords NONE = new MemberBootstrapRecords(Map.of(), Map.of());
+
+  public static MemberBootstrapRecords parse(Map<String, String> data) {
+    Map<String, MemberBootstrap> byMember = new TreeMap<>();
+    Map<String, String> unreadable = new TreeMap<>();
+    if (data != null) {
+      data.forEach((member, record) -> MemberBootstrap.fromRecord(record == null ? "" : record).ifPresentOrElse(
+          bootstrap -> byMember.put(member, bootstrap), () -> unreadable.put(member, record)));
+    }
+    return new MemberBootstrapRecords(Map.copyOf(byMember), Map.copyOf(unreadable));
+  }
+
+  public Optional<MemberBootstrap> of(String member) {
+    return Optional.ofNullable(byMember.get(member));
+  }
+
+  public boolean isEmpty() {
+    return byMember.isEmpty() && unreadable.isEmpty();
+  }
+
+  /** How many members the cluster was given records for: its running size until membership changes it. */
+  public int count() {
+    return byMember.size() + unreadable.size();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.quorum.specs;
+
+import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdPorts;
+import dev.quorum.model.Member;
+import dev.quorum.model.Scheme;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The etcd command line of one member. Deterministic, so an unchanged spec never rolls the pods. */
+public final class EtcdArgs {
+
+  public static final String DATA_MOUNT = "/var/lib/etcd";
+  public static final String DATA_DIR = DATA_MOUNT + "/data";
+  /** Every address of the pod: a member is reached through its DNS name, which resolves to the pod IP. */
+  static final String ALL_ADDRESSES = "0.0.0.0";
+
+  private EtcdArgs() {}
+
+  /** The member's whole command line: its shape, then its bootstrap settings. */
+  public static List<String> build(EtcdClusterModel model, Member member) {
+    List<String> args = shape(model, member);
+    member.bootstrap().flags().forEach((flag, value) -> args.add("--" + flag + "=" + value));
+    return args;
+  }
+
+  /**
+   * Everything but the bootstrap settings. etcd reads those only while its data directory is empty, so a
+   * member whose recorded bootstrap changes is not restarted for it; the rest is what a roll applies.
+   */
+  public static List<String> shape(EtcdClusterModel model, Member member) {
+    Scheme scheme = model.scheme();
+    List<String> args = new ArrayList<>();
+    args.add("--name=" + member.name());
+    args.add("--data-dir=" + DATA_DIR);
+    args.add("--listen-peer-urls=" + scheme.url(ALL_ADDRESSES, EtcdPorts.PEER));
+    args.add("--listen-client-urls=" + scheme.url(ALL_ADDRESSES, EtcdPorts.CLIENT));
+    // plain HTTP whatever the scheme: probes and metrics scrapers carry no client certificate
+    args.add("--listen-metrics-urls=" + Scheme.HTTP.url(ALL_ADDRESSES, EtcdPorts.METRICS));
+    args.add("--advertise-client-urls=" + member.clientUrl());
+    args.add("--initial-advertise-peer-urls=" + member.peerUrl());
+    args.addAll(tuningArgs(model.spec().getEtcd()));
+    return args;
+  }
+
+  static List<String> tuningArgs(EtcdTuning etcd) {
+    List<String> args = new ArrayList<>();
+    if (etcd == null) {
+      return args;
+    }
+    addIfSet(args, "quota-backend-bytes", etcd.getQuotaBackendBytes());
+    if (etcd.getAutoCompactionMode() != null) {
+      args.add("--auto-compaction-mode=" + etcd.getAutoCompactionMode().flagValue());
+    }
+    addIfSet(args, "auto-compaction-retention", etcd.getAutoCompactionRetention());
+    addIfSet(args, "heartbeat-interval", etcd.getHeartbeatIntervalMillis());
+    addIfSet(args, "election-timeout", etcd.getElectionTimeoutMillis());
+    addIfSet(args, "snapshot-count", etcd.getSnapshotCount());
+    if (etcd.getExtraArgs() != null) {
+      // sorted for a stable pod spec; owned flags are dropped even if admission let them through
+      new TreeMap<>(etcd.getExtraArgs()).entrySet().stream()
+          .filter(e -> !EtcdTuning.OWNED_FLAGS.contains(e.getKey()))
+          .map(EtcdArgs::flag)
+          .forEach(args::add);
+    }
+    return args;
+  }
+
+  private static void addIfSet(List<String> args, String flag, Object value) {
+    if (value != null) {
+      args.add("--" + flag + "=" + value);
+    }
+  }
+
+  private static String flag(Map.Entry<String, String> entry) {
+    String value = entry.getValue() == null ? "" : entry.getValue();
+    return "--" + entry.getKey() + "=" + value;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.quorum.specs;
+
+import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdPorts;
+import dev.quorum.model.Member;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pod of one member. The operator owns member pods directly (no StatefulSet), so each carries its own
+ * bootstrap flags and any member can be created, replaced or rolled on its own; static pods reuse
+ * {@link #podSpec}.
+ */
+public final class MemberPodBuilder {
+
+  public static final String CONTAINER = "etcd";
+  public static final String DATA_VOLUME = "data";
+  /** Hash of the member's shape (everything but its bootstrap): a pod whose hash differs is rolled. */
+  public static final String SHAPE_HASH_ANNOTATION = "etcd.quorum.dev/shape-hash";
+  static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+
+  private MemberPodBuilder() {}
+
+  public static Pod build(EtcdClusterModel model, Member member) {
+    PodSpec spec = podSpec(model, member, EtcdArgs.build(model, member));
+    Map<String, String> annotations = userAnnotations(model);
+    annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
+    return new PodBuilder()
+        .withMetadata(ChildMetadata.builder(model, member.name())
+            .withLabels(podLabels(model, member))
+            .withAnnotations(annotations)
+            .build())
+        .withSpec(spec)
+        .build();
+  }
+
+  /** The hash a pod of this member carries when it runs the current spec. */
+  public static String shapeHash(EtcdClusterModel model, Member member) {
+    PodSpec shape = podSpec(model, member, EtcdArgs.shape(model, member));
+    String canonical = Serialization.asJson(shape) + Serialization.asJson(podLabels(model, member))
+        + Serialization.asJson(userAnnotations(model));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  public static PodSpec podSpec(EtcdClusterModel model, Member member, List<String> args) {
+    PodSettings pod = model.podSettings();
+    return new PodSpecBuilder()
+        // <hostname>.<subdomain> is the member's DNS name through the headless peer Service
+        .withHostname(member.name())
+        .withSubdomain(model.peerService())
+        .withSecurityContext(PodSecurity.pod())
+        // etcd reads ETCD_* variables as flags; service links would inject e.g. ETCD_PORT for a Service named etcd
+        .withEnableServiceLinks(false)
+        .withImagePullSecrets(model.spec().getImagePullSecrets())
+        .withNodeSelector(pod.getNodeSelector())
+        .withAffinity(pod.getAffinity() != null ? pod.getAffinity() : defaultAffinity(model))
+        .withTolerations(pod.getTolerations())
+        .withTopologySpreadConstraints(pod.getTopologySpreadConstraints())
+        .withPriorityClassName(pod.getPriorityClassName())
+        .withContainers(container(model, pod, args))
+        .withVolumes(dataVolume(model, member))
+        .build();
+  }
+
+  private static Container container(EtcdClusterModel model, PodSettings pod, List<String> args) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(model.image())
+        .withImagePullPolicy(model.spec().getImagePullPolicy())
+        .withCommand("/usr/local/bin/etcd")
+        .withArgs(args)
+        .withPorts(
+            new ContainerPortBuilder().withName("client").withContainerPort(EtcdPorts.CLIENT).build(),
+            new ContainerPortBuilder().withName("peer").withContainerPort(EtcdPorts.PEER).build(),
+            new ContainerPortBuilder().withName("metrics").withContainerPort(EtcdPorts.METRICS).build())
+        .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
+        .withResources(pod.getResources())
+        .withStartupProbe(EtcdProbes.startup())
+        .withReadinessProbe(EtcdProbes.readiness())
+        .withLivenessProbe(EtcdProbes.liveness())
+        .withSecurityContext(PodSecurity.container())
+        .build();
+  }
+
+  private static Volume dataVolume(EtcdClusterModel model, Member member) {
+    VolumeBuilder volume = new VolumeBuilder().withName(DATA_VOLUME);
+    return model.storage().isEphemeral()
+        ? volume.withNewEmptyDir().endEmptyDir().build()
+        : volume.withNewPersistentVolumeClaim().withClaimName(model.claimName(member)).endPersistentVolumeClaim().build();
+  }
+
+  /** Members prefer distinct nodes, so losing one node costs at most one member when possible. */
+  static Affinity defaultAffinity(EtcdClusterModel model) {
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+        .withWeight(100)
+        .withNewPodAffinityTerm()
+        .withTopologyKey(HOSTNAME_TOPOLOGY)
+        .withNewLabelSelector().withMatchLabels(model.selectorLabels()).endLabelSelector()
+        .endPodAffinityTerm()
+        .endPreferredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  /** User labels first, so the operator's labels always win. */
+  private static Map<String, String> podLabels(EtcdClusterModel model, Member member) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (model.podSettings().getLabels() != null) {
+      labels.putAll(model.podSettings().getLabels());
+    }
+    labels.putAll(model.memberLabels(member));
+    return labels;
+  }
+
+  private static Map<String, String> userAnnotations(EtcdClusterModel model) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (model.podSettings().getAnnotations() != null) {
+      annotations.putAll(model.podSettings().getAnnotations());
+    }
+    return annotations;
+  }
+}
