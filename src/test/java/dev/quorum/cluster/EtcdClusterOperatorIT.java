@@ -11,6 +11,7 @@ import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The EtcdCluster operator end to end on the rig: the operator's jar against the real API server, the real
- * StatefulSet controller and real etcd processes.
+ * garbage collector and real etcd processes in the member pods the operator owns.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdClusterOperatorIT {
@@ -91,8 +92,25 @@ class EtcdClusterOperatorIT {
     assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "put", "/it/key", "value").output()).contains("OK");
     assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "get", "/it/key", "--print-value-only").output().strip())
         .isEqualTo("value");
-    assertThat(kube.apps().statefulSets().inNamespace(ns).withName("demo").get().getSpec().getPodManagementPolicy())
-        .isEqualTo("Parallel");
+
+    // one pod per member, owned by the cluster, each founded with every member's stable DNS peer URL
+    String founders = "demo-0=" + peerUrl("demo", 0) + ",demo-1=" + peerUrl("demo", 1) + ",demo-2=" + peerUrl("demo", 2);
+    List<Pod> pods = memberPods("demo");
+    assertThat(pods).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("demo-0", "demo-1", "demo-2");
+    pods.forEach(p -> {
+      assertThat(p.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(o -> assertThat(o.getKind()).isEqualTo("EtcdCluster"))
+          .satisfies(o -> assertThat(o.getController()).isTrue());
+      assertThat(p.getSpec().getSubdomain()).isEqualTo("demo");
+      assertThat(etcdArgs(p)).contains("--initial-cluster=" + founders, "--initial-cluster-state=new",
+          "--advertise-client-urls=http://" + p.getMetadata().getName() + ".demo." + ns + ".svc.cluster.local:2379");
+    });
+    assertThat(kube.configMaps().inNamespace(ns).withName("demo-members").get().getData())
+        .containsOnlyKeys("demo-0", "demo-1", "demo-2")
+        .allSatisfy((member, record) -> assertThat(record).contains("initial-cluster-state: new"));
+    // the operator reached the members by their DNS names: its status lists what etcd reported
+    assertThat(status.path("members").get(0).path("clientURL").asText())
+        .isEqualTo("http://demo-0.demo." + ns + ".svc.cluster.local:2379");
     assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").get().getSpec()
         .getMinAvailable().getIntVal()).isEqualTo(2);
   }
@@ -104,7 +122,7 @@ class EtcdClusterOperatorIT {
     // the operator re-reads the cluster every 2s here: five periods without a single write
     await().pollDelay(Duration.ZERO).during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
         .until(() -> resourceVersionsWithCluster("demo").equals(before));
-    assertThat(before).hasSize(5);
+    assertThat(before).hasSize(8);
   }
 
   @Test
@@ -123,16 +141,103 @@ class EtcdClusterOperatorIT {
 
   @Test
   @Order(4)
+  void aSpecChangeRollsOneMemberAtATimeLeaderLast() {
+    Map<String, String> before = podUids("demo");
+    editSpec("demo", spec -> spec.put("etcd", Map.of("snapshotCount", 20000)));
+    List<String> replaced = new java.util.ArrayList<>();
+    int[] fewestReady = {3};
+    await("every member restarted with the new spec").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          List<Pod> pods = memberPods("demo");
+          fewestReady[0] = Math.min(fewestReady[0], (int) pods.stream().filter(EtcdClusterOperatorIT::ready).count());
+          pods.stream().filter(p -> !p.getMetadata().getUid().equals(before.get(p.getMetadata().getName())))
+              .map(p -> p.getMetadata().getName()).filter(n -> !replaced.contains(n)).forEach(replaced::add);
+          return replaced.size() == 3 && pods.stream().allMatch(p -> etcdArgs(p).contains("--snapshot-count=20000"))
+              && condition(status("demo"), "Progressing").equals("False")
+              && status("demo").path("readyMembers").asInt() == 3;
+        });
+    assertThat(fewestReady[0]).as("a quorum of member pods stayed ready throughout the roll").isGreaterThanOrEqualTo(2);
+    List<String> rollEvents = kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "RollingUpdate".equals(e.getReason()) && "demo".equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getMessage()).toList();
+    assertThat(rollEvents).hasSize(3);
+    String last = replaced.get(2);
+    assertThat(rollEvents).as("the member replaced last was the leader")
+        .anyMatch(m -> m.startsWith("restarting " + last + " ") && m.contains("it leads, so it goes last"));
+    assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "get", "/it/key", "--print-value-only").output().strip())
+        .isEqualTo("value");
+  }
+
+  @Test
+  @Order(5)
+  void aMemberRecordedAsJoiningAnExistingClusterStartsWithExactlyThoseFlags() {
+    GenericKubernetesResource seam = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+        .withNewMetadata().withName("seam").withNamespace(ns).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("size", 3, "storage", Map.of("ephemeral", true))).build();
+    clusters().resource(seam).create();
+    try {
+      awaitStatus("seam", "Available with 3 ready members", Duration.ofMinutes(2),
+          s -> condition(s, "Available").equals("True") && s.path("readyMembers").asInt() == 3);
+      Map<String, String> othersBefore = podUids("seam");
+      othersBefore.remove("seam-2");
+      Map<String, Integer> restartsBefore = restarts("seam");
+      String members = "seam-0=" + peerUrl("seam", 0) + ",seam-1=" + peerUrl("seam", 1) + ",seam-2=" + peerUrl("seam", 2);
+      String token = kube.configMaps().inNamespace(ns).withName("seam-members").get().getData().get("seam-2").lines()
+          .filter(l -> l.startsWith("initial-cluster-token: ")).findFirst().orElseThrow().substring(23);
+
+      // by hand, as membership will do it: seam-2 leaves and joins again as a new member with empty data
+      setPaused("seam", true);
+      awaitStatus("seam", "paused seen by the operator", Duration.ofSeconds(30), s -> reason(s, "Progressing").equals("Paused"));
+      kube.configMaps().inNamespace(ns).withName("seam-members").edit(cm -> {
+        cm.getData().put("seam-2", "initial-cluster: " + members + "\ninitial-cluster-state: existing\n"
+            + "initial-cluster-token: " + token + "\n");
+        return cm;
+      });
+      String oldId = memberId("seam", "seam-2");
+      // asked of seam-0 directly: the client Service may route to seam-2, which stops once it is removed;
+      // etcd refuses a removal until the remaining members have been connected for a while ("unhealthy cluster")
+      String seam0 = "--endpoints=http://seam-0.seam." + ns + ".svc.cluster.local:2379";
+      await("seam-2 removed through etcd").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> etcdctl(seam0, "member", "remove", oldId).exitCode() == 0);
+      await("seam-2 added again as a new member").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> etcdctl(seam0, "member", "add", "seam-2", "--peer-urls=" + peerUrl("seam", 2)).exitCode() == 0
+              || etcdctl(seam0, "member", "list").output().contains(peerUrl("seam", 2)));
+      String oldPod = kube.pods().inNamespace(ns).withName("seam-2").get().getMetadata().getUid();
+      kube.pods().inNamespace(ns).withName("seam-2").delete(); // its emptyDir data goes with it
+      await("old seam-2 pod gone").atMost(Duration.ofSeconds(60)).until(() -> {
+        Pod p = kube.pods().inNamespace(ns).withName("seam-2").get();
+        return p == null || !p.getMetadata().getUid().equals(oldPod);
+      });
+      setPaused("seam", false);
+
+      awaitStatus("seam", "Available with 3 ready members again", Duration.ofMinutes(2),
+          s -> condition(s, "Available").equals("True") && s.path("readyMembers").asInt() == 3);
+      Pod joined = kube.pods().inNamespace(ns).withName("seam-2").get();
+      assertThat(etcdArgs(joined)).contains("--initial-cluster=" + members, "--initial-cluster-state=existing",
+          "--initial-cluster-token=" + token);
+      assertThat(etcdArgs(joined).stream().filter(a -> a.startsWith("--initial-cluster"))).hasSize(3);
+      ClientResult list = etcdctl("--endpoints=" + clientUrl("seam"), "member", "list");
+      assertThat(list.output().lines().filter(l -> l.contains(", started, seam-"))).as(list.output()).hasSize(3);
+      assertThat(memberId("seam", "seam-2")).isNotEqualTo(oldId);
+      // the other members were not touched: same pods, no restarts
+      Map<String, String> othersAfter = podUids("seam");
+      othersAfter.remove("seam-2");
+      assertThat(othersAfter).isEqualTo(othersBefore);
+      Map<String, Integer> restartsAfter = restarts("seam");
+      assertThat(restartsAfter.get("seam-0")).isEqualTo(restartsBefore.get("seam-0"));
+      assertThat(restartsAfter.get("seam-1")).isEqualTo(restartsBefore.get("seam-1"));
+    } finally {
+      cluster("seam").delete();
+    }
+  }
+
+  @Test
+  @Order(6)
   void pausedClusterIsLeftAloneButStillReported() {
     setPaused("demo", true);
-    awaitStatus("demo", "paused seen by the operator", Duration.ofSeconds(30), s -> {
-      for (JsonNode c : s.path("conditions")) {
-        if ("Progressing".equals(c.path("type").asText())) {
-          return "Paused".equals(c.path("reason").asText());
-        }
-      }
-      return false;
-    });
+    awaitStatus("demo", "paused seen by the operator", Duration.ofSeconds(30),
+        s -> reason(s, "Progressing").equals("Paused"));
     kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").delete();
     // five refresh periods of the operator: a paused cluster's missing PDB stays missing
     await().pollDelay(Duration.ZERO).during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
@@ -145,7 +250,7 @@ class EtcdClusterOperatorIT {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void deletingTheClusterRemovesWhatItOwns() {
     cluster("demo").delete();
     await("children garbage-collected").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
@@ -155,7 +260,7 @@ class EtcdClusterOperatorIT {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void specThatGotPastAdmissionIsRefusedWithAConditionAndAnEvent() throws IOException {
     try {
       installCrdWithoutValidationRules();
@@ -188,12 +293,63 @@ class EtcdClusterOperatorIT {
 
   // ---- helpers ----
 
-  @SuppressWarnings("unchecked")
   static void setPaused(String name, boolean paused) {
+    editSpec(name, spec -> spec.put("paused", paused));
+  }
+
+  @SuppressWarnings("unchecked")
+  static void editSpec(String name, java.util.function.Consumer<Map<String, Object>> change) {
     cluster(name).edit(c -> {
-      ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("paused", paused);
+      change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
       return c;
     });
+  }
+
+  static List<Pod> memberPods(String name) {
+    return kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", name).list().getItems();
+  }
+
+  static Map<String, String> podUids(String name) {
+    Map<String, String> uids = new java.util.TreeMap<>();
+    memberPods(name).forEach(p -> uids.put(p.getMetadata().getName(), p.getMetadata().getUid()));
+    return uids;
+  }
+
+  static Map<String, Integer> restarts(String name) {
+    Map<String, Integer> restarts = new java.util.TreeMap<>();
+    memberPods(name).forEach(p -> restarts.put(p.getMetadata().getName(), p.getStatus().getContainerStatuses().stream()
+        .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum()));
+    return restarts;
+  }
+
+  static boolean ready(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+        && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  static List<String> etcdArgs(Pod pod) {
+    return pod.getSpec().getContainers().get(0).getArgs();
+  }
+
+  static String peerUrl(String cluster, int ordinal) {
+    return "http://" + cluster + "-" + ordinal + "." + cluster + "." + ns + ".svc.cluster.local:2380";
+  }
+
+  /** The member's ID in hex, as etcdctl takes it. */
+  static String memberId(String cluster, String member) {
+    ClientResult list = etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns + ".svc.cluster.local:2379",
+        "member", "list", "-w", "json");
+    try {
+      for (JsonNode m : JSON.readTree(list.output()).path("members")) {
+        if (member.equals(m.path("name").asText())) {
+          return Long.toHexString(m.path("ID").asLong());
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(list.output(), e);
+    }
+    throw new IllegalStateException(member + " is not in " + list.output());
   }
 
   @SuppressWarnings("unchecked")
@@ -233,6 +389,15 @@ class EtcdClusterOperatorIT {
     return cluster == null ? JSON.createObjectNode() : JSON.valueToTree(cluster.getAdditionalProperties().get("status"));
   }
 
+  static String reason(JsonNode status, String type) {
+    for (JsonNode c : status.path("conditions")) {
+      if (type.equals(c.path("type").asText())) {
+        return c.path("reason").asText();
+      }
+    }
+    return "";
+  }
+
   static String condition(JsonNode status, String type) {
     for (JsonNode c : status.path("conditions")) {
       if (type.equals(c.path("type").asText())) {
@@ -258,14 +423,16 @@ class EtcdClusterOperatorIT {
     return versions;
   }
 
+  /** Children's resourceVersions; member pods by UID, as their status changes with every probe transition. */
   static Map<String, String> childResourceVersions(String name) {
     Map<String, String> versions = new java.util.TreeMap<>();
-    var sts = kube.apps().statefulSets().inNamespace(ns).withName(name).get();
+    memberPods(name).forEach(p -> versions.put("pod " + p.getMetadata().getName(), p.getMetadata().getUid()));
+    var members = kube.configMaps().inNamespace(ns).withName(name + "-members").get();
     var peer = kube.services().inNamespace(ns).withName(name).get();
     var client = kube.services().inNamespace(ns).withName(name + "-client").get();
     var pdb = kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName(name).get();
-    if (sts != null) {
-      versions.put("statefulset", sts.getMetadata().getResourceVersion());
+    if (members != null) {
+      versions.put("members-configmap", members.getMetadata().getResourceVersion());
     }
     if (peer != null) {
       versions.put("peer-service", peer.getMetadata().getResourceVersion());

@@ -7,7 +7,7 @@ import dev.quorum.demo.Demo;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,16 +50,17 @@ class ExamplesIT {
               .withName(name).get());
         });
       }
-      StatefulSet production = kube.apps().statefulSets().inNamespace(ns).withName("production").get();
-      assertThat(production.getSpec().getReplicas()).isEqualTo(5);
-      assertThat(production.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
-          .contains("--quota-backend-bytes=8589934592", "--max-request-bytes=10485760");
+      List<Pod> production = kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", "production").list()
+          .getItems();
+      assertThat(production).hasSize(5).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getArgs())
+          .contains("--quota-backend-bytes=8589934592", "--max-request-bytes=10485760"));
       assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("production").get()
           .getSpec().getMinAvailable().getIntVal()).isEqualTo(3);
-      StatefulSet scratch = kube.apps().statefulSets().inNamespace(ns).withName("scratch").get();
-      assertThat(scratch.getSpec().getVolumeClaimTemplates()).isEmpty();
-      assertThat(scratch.getSpec().getTemplate().getSpec().getVolumes())
-          .anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+      assertThat(kube.persistentVolumeClaims().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", "scratch").list()
+          .getItems()).isEmpty();
+      assertThat(kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", "scratch").list().getItems())
+          .hasSize(3).allSatisfy(p -> assertThat(p.getSpec().getVolumes())
+              .anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull()));
     } finally {
       names.forEach(n -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(n).delete());
     }

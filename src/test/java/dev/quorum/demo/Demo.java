@@ -35,8 +35,7 @@ public final class Demo {
     boolean exit = List.of(args).contains("--exit");
     PrintStream out = System.out;
     out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
-    try (Rig rig = Rig.start("demo", 3)) {
-      run(rig, out);
+    try (Rig rig = Rig.start("demo", 3); Running demo = run(rig, out)) {
       if (exit) {
         out.println("==> --exit given: stopping the rig");
       } else {
@@ -48,14 +47,23 @@ public final class Demo {
     System.exit(0); // client libraries may leave idle non-daemon threads behind; the demo is done
   }
 
-  /** Everything but starting the rig; returns the member list the cluster reported. */
-  public static String run(Rig rig, PrintStream out) throws IOException, InterruptedException {
+  /** The demo once it is up: the operator keeps running (and serving new resources) until this is closed. */
+  public record Running(OperatorProcess operator, String members) implements AutoCloseable {
+    @Override
+    public void close() {
+      operator.close();
+    }
+  }
+
+  /** Everything but starting the rig; the operator is left running for whatever the user applies next. */
+  public static Running run(Rig rig, PrintStream out) throws IOException, InterruptedException {
     Instant start = Instant.now();
     KubernetesClient kube = rig.client();
     out.println("==> installing the CRDs from crds/");
     QuorumCrds.install(kube);
     out.println("==> starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
-    try (OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of())) {
+    OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of());
+    try {
       Path example = Path.of("deploy", "examples", "etcdcluster.yaml");
       out.println("==> kubectl apply -f " + example);
       List<HasMetadata> objects = kube.load(Files.newInputStream(example)).items();
@@ -89,11 +97,16 @@ public final class Demo {
       out.print(members);
       out.println("==> try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
-      out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,statefulsets,pods,pdb");
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " apply -f deploy/examples/etcdcluster-ephemeral.yaml"
+          + "   # the operator keeps running: more clusters are welcome");
       kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list().getItems()
           .stream().findFirst().ifPresent(p -> out.println("    " + etcdctl + " --endpoints=http://"
               + p.getStatus().getPodIP() + ":2379 endpoint status --cluster -w table"));
-      return members;
+      return new Running(operator, members);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      operator.close();
+      throw e;
     }
   }
 

@@ -1,42 +1,67 @@
 package dev.quorum.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.RigSession;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The README's demo, as CI runs it: to Available, a write and read through the client Service, the member list. */
+/**
+ * The README's demo, as a user runs it: to Available, a write and read through the client Service, the member
+ * list; then, while the demo is up, a second cluster applied by the user gets its members too.
+ */
 class DemoIT {
 
   @RegisterExtension
   static final RigSession RIG = new RigSession();
 
   @Test
-  void demoRunsToAvailableAndPrintsTheMemberList() throws Exception {
+  void demoRunsToAvailableAndKeepsServingNewClusters() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    try {
-      String members = Demo.run(RIG.rig(), new PrintStream(new TeeOutputStream(buffer, System.out), true, StandardCharsets.UTF_8));
-      assertThat(members.lines().filter(l -> l.contains("started") && l.contains("demo-"))).hasSize(3);
+    PrintStream out = new PrintStream(new TeeOutputStream(buffer, System.out), true, StandardCharsets.UTF_8);
+    KubernetesClient kube = RIG.client();
+    List<HasMetadata> second = kube.load(Files.newInputStream(Path.of("deploy/examples/etcdcluster-ephemeral.yaml")))
+        .items();
+    try (Demo.Running demo = Demo.run(RIG.rig(), out)) {
+      assertThat(demo.members().lines().filter(l -> l.contains("started") && l.contains("demo-"))).hasSize(3);
       String printed = buffer.toString(StandardCharsets.UTF_8);
       assertThat(printed).contains("==> Available after").contains("hello from quorum")
           .containsPattern("demo\\s+3\\s+3\\s+3\\.6\\.16");
+
+      // the demo is up: what the user applies now is served by the same operator
+      second.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
+      String name = second.get(0).getMetadata().getName();
+      await(name + " Available while the demo is up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            assertThat(demo.operator().isAlive()).as("the demo's operator is running").isTrue();
+            return Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
+                .withName(name).get());
+          });
     } finally {
       out.close();
-      RIG.client().genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
+      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
+      second.forEach(o -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
+          .withName(o.getMetadata().getName()).delete());
     }
   }
 
   /** Shows the demo's output in the test log and keeps it for the assertions. */
-  private static final class TeeOutputStream extends java.io.OutputStream {
-    private final java.io.OutputStream a;
-    private final java.io.OutputStream b;
+  private static final class TeeOutputStream extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
 
-    TeeOutputStream(java.io.OutputStream a, java.io.OutputStream b) {
+    TeeOutputStream(OutputStream a, OutputStream b) {
       this.a = a;
       this.b = b;
     }

@@ -382,6 +382,31 @@ public final class LocalKubelet implements AutoCloseable {
         .map(r -> r.killContainer(container, downFor)).orElse(false);
   }
 
+  /**
+   * A hosts file that resolves every pod and Service DNS name of the rig, kept current; a process whose mount
+   * namespace has it at /etc/hosts resolves names as a pod would. Dropped by {@link #dropClusterDns}.
+   */
+  public Path clusterDns(String client) {
+    try {
+      Path hosts = dir.resolve("clients").resolve(client).resolve("hosts");
+      Files.createDirectories(hosts.getParent());
+      network.registerClient(client, hosts, pods.getStore().list(), services.getStore().list());
+      return hosts;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public void dropClusterDns(String client) {
+    network.unregisterClient(client);
+  }
+
+  /** The command prefix that runs a program with {@code hostsFile} as its /etc/hosts (needs unshare and mount). */
+  public static List<String> withHostsFile(Path hostsFile) {
+    return List.of("unshare", "--mount", "--propagation", "private", "--",
+        "/bin/sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hostsFile.toString());
+  }
+
   /** What a command run "inside the cluster" printed, and its exit code. */
   public record ClientResult(int exitCode, String output) {
   }
@@ -398,8 +423,7 @@ public final class LocalKubelet implements AutoCloseable {
       Files.createDirectories(hosts.getParent());
       RigNetwork.writeInPlace(hosts, network.hostsFor(client, pods.getStore().list(), services.getStore().list())
           .replaceFirst("^\\S+ localhost rig-client", "127.0.0.1 localhost rig-client"));
-      List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-          "/bin/sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts.toString()));
+      List<String> command = new ArrayList<>(withHostsFile(hosts));
       command.addAll(List.of(argv));
       Path out = Files.createTempFile(dir, "client", ".log");
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();

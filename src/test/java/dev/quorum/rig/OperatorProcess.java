@@ -5,19 +5,26 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The operator as users run it: its built jar in a JVM of its own, against the rig's API server through a
- * kubeconfig. Reaches etcd members at their pod addresses, as it would inside a cluster.
+ * kubeconfig. Cluster DNS names resolve for it as they would inside a cluster (the rig's hosts file at
+ * /etc/hosts in a mount namespace of its own), so it reaches members by their stable names.
  */
 public final class OperatorProcess implements AutoCloseable {
 
   private final ManagedProcess process;
-  private OperatorProcess(ManagedProcess process) {
+  private final Rig rig;
+  private final String dnsClient;
+
+  private OperatorProcess(ManagedProcess process, Rig rig, String dnsClient) {
     this.process = process;
+    this.rig = rig;
+    this.dnsClient = dnsClient;
   }
 
   public static Path jar() {
@@ -36,10 +43,12 @@ public final class OperatorProcess implements AutoCloseable {
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.putAll(extraEnv);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ManagedProcess process = ManagedProcess.start("operator-" + name,
-        List.of(java, "-Xmx256m", "-jar", jar().toString()), env, rig.dir().resolve("operator"),
+    String dnsClient = "operator-" + name;
+    List<String> command = new ArrayList<>(LocalKubelet.withHostsFile(rig.kubelet().clusterDns(dnsClient)));
+    command.addAll(List.of(java, "-Xmx256m", "-jar", jar().toString()));
+    ManagedProcess process = ManagedProcess.start("operator-" + name, command, env, rig.dir().resolve("operator"),
         rig.logs().resolve("operator-" + name + ".log"));
-    OperatorProcess operator = new OperatorProcess(process);
+    OperatorProcess operator = new OperatorProcess(process, rig, dnsClient);
     await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("the operator exited:\n" + process.tail(40));
@@ -77,5 +86,6 @@ public final class OperatorProcess implements AutoCloseable {
   @Override
   public void close() {
     process.stop(Duration.ofSeconds(10));
+    rig.kubelet().dropClusterDns(dnsClient);
   }
 }

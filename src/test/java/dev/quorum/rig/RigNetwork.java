@@ -31,6 +31,7 @@ public final class RigNetwork {
   private final String clusterDomain;
   private final Map<String, Path> hostsFiles = new ConcurrentHashMap<>(); // pod key -> hosts file
   private final Map<String, Pod> podsByKey = new ConcurrentHashMap<>();
+  private final Map<String, Path> clientHostsFiles = new ConcurrentHashMap<>(); // client name -> hosts file
 
   public RigNetwork(String clusterDomain) {
     this.clusterDomain = clusterDomain;
@@ -72,15 +73,35 @@ public final class RigNetwork {
     hostsFiles.remove(key);
   }
 
-  /** Rewrites every running pod's hosts file from the current pods and services. */
+  /**
+   * A process outside any pod that should resolve cluster DNS names as a pod does (the operator run from its
+   * jar): its hosts file is kept current with every refresh.
+   */
+  public synchronized void registerClient(String name, Path hostsFile, Collection<Pod> pods,
+      Collection<Service> services) {
+    clientHostsFiles.put(name, hostsFile);
+    writeInPlace(hostsFile, clientHosts(sharedEntries(pods, services)));
+  }
+
+  public void unregisterClient(String name) {
+    clientHostsFiles.remove(name);
+  }
+
+  /** Rewrites every running pod's and client's hosts file from the current pods and services. */
   public synchronized void refresh(Collection<Pod> pods, Collection<Service> services) {
     String shared = sharedEntries(pods, services);
+    clientHostsFiles.values().forEach(file -> writeInPlace(file, clientHosts(shared)));
     for (Map.Entry<String, Path> entry : hostsFiles.entrySet()) {
       Pod pod = podsByKey.get(entry.getKey());
       if (pod != null) {
         writeInPlace(entry.getValue(), hostsFor(pod, pods, services, shared));
       }
     }
+  }
+
+  /** A client keeps the host's own localhost: the operator listens there. */
+  private static String clientHosts(String shared) {
+    return "127.0.0.1 localhost\n::1 localhost ip6-localhost\n" + shared;
   }
 
   public String hostsFor(Pod pod, Collection<Pod> pods, Collection<Service> services) {

@@ -65,7 +65,7 @@ class EtcdClusterCrdTest {
     assertThat(spec().getProperties().get("version").getDefault().asText()).isEqualTo("3.6.16");
     assertThat(spec().getProperties().get("version").getXKubernetesValidations()).singleElement()
         .satisfies(rule -> assertThat(rule.getMessage()).contains("3.5.11"));
-    java.util.regex.Pattern versions = java.util.regex.Pattern.compile(dev.quorum.api.EtcdClusterSpec.VERSION_PATTERN);
+    java.util.regex.Pattern versions = java.util.regex.Pattern.compile(EtcdClusterSpec.VERSION_PATTERN);
     assertThat(java.util.List.of("3.5.11", "3.5.35", "3.6.0", "3.6.16", "3.7.3"))
         .allMatch(v -> versions.matcher(v).matches());
     assertThat(java.util.List.of("3.5.10", "3.5.0", "3.4.30", "v3.6.16", "3.6", "4.0.0"))
