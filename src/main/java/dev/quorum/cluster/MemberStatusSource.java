@@ -32,9 +32,8 @@ public class MemberStatusSource {
       clients.evict(key);
       return Optional.empty();
     }
-    try {
-      EtcdClusterClient client = clients.clientFor(key, new ArrayList<>(endpoints.values()));
-      return Optional.of(MemberStatusReader.read(client, endpoints));
+    try (EtcdClientPool.Lease lease = clients.lease(key, new ArrayList<>(endpoints.values()))) {
+      return Optional.of(MemberStatusReader.read(lease.client(), endpoints));
     } catch (RuntimeException e) {
       // expected while members start, or when pod IPs are not routable from the operator
       LOG.debugf(e, "etcd members of %s did not answer", key);
