@@ -2,7 +2,6 @@ package dev.quorum.cluster;
 
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.EtcdClientPool;
-import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.MemberStatusReader;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
@@ -36,9 +35,8 @@ public class MemberStatusSource {
       clients.evict(model.key());
       return Optional.empty();
     }
-    try {
-      EtcdClusterClient client = clients.clientFor(model.key(), new ArrayList<>(endpoints.values()));
-      return Optional.of(MemberStatusReader.read(client, endpoints));
+    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()))) {
+      return Optional.of(MemberStatusReader.read(lease.client(), endpoints));
     } catch (RuntimeException e) {
       // expected while members start
       LOG.debugf(e, "etcd members of %s did not answer", model.key());

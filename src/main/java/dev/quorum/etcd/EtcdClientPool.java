@@ -5,18 +5,25 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * One client per etcd cluster, kept while its endpoints stay the same: each jetcd client owns
- * threads and connections, too costly to build on every status refresh. Clients of clusters no
- * longer reconciled (deleted) are closed once idle.
+ * threads and connections, too costly to build on every status refresh. Callers hold a client
+ * through a {@link Lease}; a client replaced (endpoints changed) or evicted is retired and closed
+ * only once its last lease is closed, so a long call (a backup snapshot) is never cut. Clients of
+ * clusters no longer reconciled (deleted) are closed once idle.
  */
 @ApplicationScoped
 public class EtcdClientPool {
@@ -25,22 +32,13 @@ public class EtcdClientPool {
 
   private final EtcdClientSettings settings;
   private final Duration idleTimeout;
-  private final Map<String, Pooled> clients = new ConcurrentHashMap<>();
+  private final Function<List<String>, EtcdClusterClient> connector;
 
-  private record Pooled(List<String> endpoints, EtcdClusterClient client, long lastUsedNanos) {}
-
-  @Inject
-  public EtcdClientPool(QuorumConfig config) {
-    this(EtcdClientSettings.from(config), config.statusRefreshInterval().multipliedBy(4).plusMinutes(1));
-  }
-
-  EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout) {
-    this.settings = settings;
-    this.idleTimeout = idleTimeout;
-    // clients of deleted clusters must go even when no other cluster is reconciled any more
-    long period = Math.max(1, idleTimeout.toSeconds() / 2);
-    sweeper.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.SECONDS);
-  }
+  // one lock for all bookkeeping: leasing is rare (status refreshes, backups), closing happens outside it
+  private final Object lock = new Object();
+  private final Map<String, Entry> current = new HashMap<>();
+  private final Set<Entry> draining = new HashSet<>();
+  private boolean shutDown;
 
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "etcd-client-sweeper");
@@ -48,53 +46,191 @@ public class EtcdClientPool {
     return thread;
   });
 
+  @Inject
+  public EtcdClientPool(QuorumConfig config) {
+    this(EtcdClientSettings.from(config), config.statusRefreshInterval().multipliedBy(4).plusMinutes(1));
+  }
+
+  EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout) {
+    this(settings, idleTimeout, endpoints -> EtcdClusterClient.connect(endpoints, settings));
+  }
+
+  /** {@code connector} builds a client for sorted endpoints; tests pass one that needs no network. */
+  EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout,
+      Function<List<String>, EtcdClusterClient> connector) {
+    this.settings = settings;
+    this.idleTimeout = idleTimeout;
+    this.connector = connector;
+    // clients of deleted clusters must go even when no other cluster is reconciled any more
+    long period = Math.max(1, idleTimeout.toSeconds() / 2);
+    sweeper.scheduleWithFixedDelay(() -> closeIdle(System.nanoTime()), period, period, TimeUnit.SECONDS);
+  }
+
   public EtcdClientSettings settings() {
     return settings;
   }
 
-  /** The client of {@code clusterKey}, rebuilt when the endpoints changed (pods moved). */
-  public EtcdClusterClient clientFor(String clusterKey, List<String> endpoints) {
-    closeIdle();
+  /**
+   * A lease on the client of {@code clusterKey}. The client is rebuilt when the endpoints changed
+   * (pods moved); the one it replaces is closed once the leases still holding it are closed.
+   */
+  public Lease lease(String clusterKey, List<String> endpoints) {
     List<String> sorted = endpoints.stream().sorted().toList();
-    Pooled pooled = clients.compute(clusterKey, (key, current) -> {
-      if (current != null && current.endpoints().equals(sorted)) {
-        return new Pooled(sorted, current.client(), System.nanoTime());
+    Entry replaced = null;
+    Entry entry;
+    synchronized (lock) {
+      if (shutDown) {
+        throw new IllegalStateException("the etcd client pool is closed");
       }
-      if (current != null) {
-        closeQuietly(key, current.client());
+      entry = current.get(clusterKey);
+      if (entry == null || !entry.endpoints.equals(sorted)) {
+        // connecting is lazy (no network), so it is cheap enough under the lock
+        Entry fresh = new Entry(clusterKey, sorted, connector.apply(sorted));
+        replaced = entry;
+        if (replaced != null && !retire(replaced)) {
+          replaced = null;
+        }
+        current.put(clusterKey, fresh);
+        entry = fresh;
       }
-      return new Pooled(sorted, EtcdClusterClient.connect(sorted, settings), System.nanoTime());
-    });
-    return pooled.client();
+      entry.leases++;
+      entry.lastUsedNanos = System.nanoTime();
+    }
+    if (replaced != null) {
+      LOG.debugf("etcd endpoints of %s changed to %s", clusterKey, sorted);
+      close(replaced);
+    }
+    return new Lease(entry);
   }
 
+  /** Retires the client of a cluster that has no members (any more): closed once no lease holds it. */
   public void evict(String clusterKey) {
-    Pooled removed = clients.remove(clusterKey);
-    if (removed != null) {
-      closeQuietly(clusterKey, removed.client());
+    Entry idle = null;
+    synchronized (lock) {
+      Entry entry = current.remove(clusterKey);
+      if (entry != null && retire(entry)) {
+        idle = entry;
+      }
+    }
+    if (idle != null) {
+      close(idle);
     }
   }
 
-  private void closeIdle() {
-    long now = System.nanoTime();
-    clients.forEach((key, pooled) -> {
-      if (now - pooled.lastUsedNanos() > idleTimeout.toNanos() && clients.remove(key, pooled)) {
-        closeQuietly(key, pooled.client());
-      }
-    });
+  /** Closes the clients nobody leased for the idle timeout, as of {@code nowNanos} (tests move it on). */
+  void closeIdle(long nowNanos) {
+    List<Entry> idle = new ArrayList<>();
+    synchronized (lock) {
+      current.values().removeIf(entry -> {
+        boolean unused = entry.leases == 0 && nowNanos - entry.lastUsedNanos > idleTimeout.toNanos();
+        if (unused) {
+          entry.closed = true;
+          idle.add(entry);
+        }
+        return unused;
+      });
+    }
+    idle.forEach(this::close);
   }
 
+  /** Shutdown: every client goes, leased or not. */
   @PreDestroy
   void closeAll() {
     sweeper.shutdownNow();
-    clients.keySet().forEach(this::evict);
+    List<Entry> all = new ArrayList<>();
+    synchronized (lock) {
+      shutDown = true;
+      all.addAll(current.values());
+      all.addAll(draining);
+      current.clear();
+      draining.clear();
+      all.forEach(entry -> entry.closed = true);
+    }
+    all.forEach(this::close);
   }
 
-  private static void closeQuietly(String key, EtcdClusterClient client) {
+  /**
+   * Takes a client out of service; true when nobody leases it and the caller must close it now,
+   * otherwise the last lease closes it. Callers hold the lock.
+   */
+  private boolean retire(Entry entry) {
+    if (entry.leases == 0) {
+      entry.closed = true;
+      return true;
+    }
+    entry.retired = true;
+    draining.add(entry);
+    return false;
+  }
+
+  private void release(Entry entry) {
+    boolean last;
+    synchronized (lock) {
+      entry.leases--;
+      entry.lastUsedNanos = System.nanoTime();
+      last = entry.retired && entry.leases == 0 && !entry.closed;
+      if (last) {
+        entry.closed = true;
+        draining.remove(entry);
+      }
+    }
+    if (last) {
+      close(entry);
+    }
+  }
+
+  private void close(Entry entry) {
+    LOG.debugf("closing the etcd client of %s (%s)", entry.clusterKey, entry.endpoints);
     try {
-      client.close();
+      entry.client.close();
     } catch (RuntimeException e) {
-      LOG.debugf(e, "closing the etcd client of %s failed", key);
+      LOG.debugf(e, "closing the etcd client of %s failed", entry.clusterKey);
+    }
+  }
+
+  /** A pooled client and its bookkeeping; the mutable fields are guarded by the pool's lock. */
+  private static final class Entry {
+
+    final String clusterKey;
+    final List<String> endpoints;
+    final EtcdClusterClient client;
+    int leases;
+    long lastUsedNanos = System.nanoTime();
+    // replaced or evicted while leased: closed by the last lease
+    boolean retired;
+    // set once, by whoever closes the client
+    boolean closed;
+
+    Entry(String clusterKey, List<String> endpoints, EtcdClusterClient client) {
+      this.clusterKey = clusterKey;
+      this.endpoints = endpoints;
+      this.client = client;
+    }
+  }
+
+  /** A hold on a pooled client: the client stays open at least until the lease is closed. */
+  public final class Lease implements AutoCloseable {
+
+    private final Entry entry;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Lease(Entry entry) {
+      this.entry = entry;
+    }
+
+    public EtcdClusterClient client() {
+      if (released.get()) {
+        throw new IllegalStateException("the lease on the etcd client of " + entry.clusterKey + " is closed");
+      }
+      return entry.client;
+    }
+
+    /** Releases the client once, however often it is called; never throws. */
+    @Override
+    public void close() {
+      if (released.compareAndSet(false, true)) {
+        release(entry);
+      }
     }
   }
 }

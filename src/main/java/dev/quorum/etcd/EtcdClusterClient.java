@@ -22,7 +22,8 @@ public final class EtcdClusterClient implements AutoCloseable {
   private final List<String> endpoints;
   private final EtcdClientSettings settings;
 
-  private EtcdClusterClient(Client client, List<String> endpoints, EtcdClientSettings settings) {
+  // package-private so pool tests can wrap a jetcd client that needs no network
+  EtcdClusterClient(Client client, List<String> endpoints, EtcdClientSettings settings) {
     this.client = client;
     this.endpoints = List.copyOf(endpoints);
     this.settings = settings;
