@@ -17,8 +17,4 @@ public record ClusterSnapshot(long clusterId, long leaderId, List<MemberSnapshot
   public Optional<MemberSnapshot> leader() {
     return leaderId == 0 ? Optional.empty() : members.stream().filter(m -> m.id() == leaderId).findFirst();
   }
-
-  public Optional<MemberSnapshot> member(String name) {
-    return members.stream().filter(m -> name.equals(m.name())).findFirst();
-  }
 }

@@ -15,10 +15,6 @@ public record EtcdClientSettings(Duration dialTimeout, Duration requestTimeout, 
     return new EtcdClientSettings(config.etcd().dialTimeout(), config.etcd().requestTimeout(), Optional.empty());
   }
 
-  public EtcdClientSettings withSslContext(SslContext context) {
-    return new EtcdClientSettings(dialTimeout, requestTimeout, Optional.of(context));
-  }
-
   /** URL scheme members are reached with. */
   public String scheme() {
     return sslContext.isPresent() ? "https" : "http";

@@ -2,9 +2,7 @@ package dev.quorum.etcd;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import io.etcd.jetcd.cluster.MemberAddResponse;
 import io.etcd.jetcd.cluster.MemberListResponse;
-import io.etcd.jetcd.cluster.MemberRemoveResponse;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import java.net.URI;
 import java.util.List;
@@ -12,9 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client for one etcd cluster, reached through its members' own endpoints (http://podIP:2379),
- * so it works wherever pod IPs are routable, in a cluster or on a local rig. Every call is bounded by
- * the request timeout. Membership calls are here so later reconcilers share one client.
+ * A client for one etcd cluster, reached through its members' own client URLs (their stable DNS names), as
+ * any client inside the cluster would. Every call is bounded by the request timeout.
  */
 public final class EtcdClusterClient implements AutoCloseable {
 
@@ -60,16 +57,6 @@ public final class EtcdClusterClient implements AutoCloseable {
   public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
     return bounded(client.getMaintenanceClient().statusMember(endpoint));
   }
-
-  public CompletableFuture<MemberAddResponse> addMember(List<URI> peerUrls, boolean learner) {
-    return bounded(client.getClusterClient().addMember(peerUrls, learner));
-  }
-
-  public CompletableFuture<MemberRemoveResponse> removeMember(long memberId) {
-    return bounded(client.getClusterClient().removeMember(memberId));
-  }
-
-  // jetcd 0.8.5 has no MemberPromote; a later membership reconciler needs its own gRPC call for it.
 
   /** The underlying jetcd client, for calls not wrapped here (KV, snapshots). */
   public Client jetcd() {

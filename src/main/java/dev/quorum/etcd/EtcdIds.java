@@ -8,8 +8,4 @@ public final class EtcdIds {
   public static String toHex(long id) {
     return Long.toHexString(id);
   }
-
-  public static long fromHex(String hex) {
-    return Long.parseUnsignedLong(hex, 16);
-  }
 }

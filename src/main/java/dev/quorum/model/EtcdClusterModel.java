@@ -96,10 +96,6 @@ public final class EtcdClusterModel {
     return members;
   }
 
-  public Optional<Member> member(String name) {
-    return members.stream().filter(m -> m.name().equals(name)).findFirst();
-  }
-
   public int size() {
     return members.size();
   }
