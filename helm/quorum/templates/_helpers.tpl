@@ -79,40 +79,31 @@ leaderElection.enabled is a tri-state: "auto" (on when replicaCount > 1), true o
 
 {{/*
 The operator's RBAC rules, the same cluster-wide (ClusterRole) and per watched namespace (Role).
-Least privilege: exactly what the reconciler does, nothing else (no secrets, no pod deletion).
+Least privilege: exactly what the reconcilers declare. files/operator-rules.yaml is generated from their
+declarations by hack/update-generated.sh; do not edit it or write rules here.
 */}}
 {{- define "quorum.rules" -}}
-- apiGroups: ["etcd.quorum.dev"]
-  resources: ["etcdclusters"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["etcd.quorum.dev"]
-  resources: ["etcdclusters/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["etcd.quorum.dev"]
-  resources: ["etcdclusters/finalizers"]
-  verbs: ["update"]
-- apiGroups: ["apps"]
-  resources: ["statefulsets"]
-  verbs: ["get", "list", "watch", "create", "patch"]
-- apiGroups: [""]
-  resources: ["services"]
-  verbs: ["get", "list", "watch", "create", "patch"]
-- apiGroups: ["policy"]
-  resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "patch"]
-- apiGroups: [""]
-  resources: ["pods"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: [""]
-  resources: ["events"]
-  verbs: ["create"]
+{{- include "quorum.generatedRules" (list . "files/operator-rules.yaml") }}
 {{- end }}
 
 {{/*
-Leader election's rules: leases in the operator's own namespace only.
+Leader election's rules: leases in the operator's own namespace only (files/leader-election-rules.yaml, generated
+from the operator's code as well).
 */}}
 {{- define "quorum.leaderElectionRules" -}}
-- apiGroups: ["coordination.k8s.io"]
-  resources: ["leases"]
-  verbs: ["get", "create", "update", "patch"]
+{{- include "quorum.generatedRules" (list . "files/leader-election-rules.yaml") }}
+{{- end }}
+
+{{/*
+A generated rules file, (list $ path): its YAML list without the header comment. A missing or empty file fails
+the rendering rather than granting nothing.
+*/}}
+{{- define "quorum.generatedRules" -}}
+{{- $root := index . 0 }}
+{{- $path := index . 1 }}
+{{- $rules := regexReplaceAll "(?m)^#.*\n" ($root.Files.Get $path) "" | trim }}
+{{- if not $rules }}
+{{- fail (printf "%s is missing or empty: run hack/update-generated.sh" $path) }}
+{{- end }}
+{{- $rules }}
 {{- end }}

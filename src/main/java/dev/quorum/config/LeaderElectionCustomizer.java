@@ -10,6 +10,13 @@ import java.util.function.Consumer;
 @Singleton
 public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer {
 
+  /**
+   * Leader election's grant on the Lease, in the operator's own namespace only: fabric8's LeaseLock reads and
+   * creates it and renews it by patch; update as well, as the chart always granted, for a lock that replaces it.
+   */
+  public static final OperatorRbac.Rule LEASE_RULE = new OperatorRbac.Rule("coordination.k8s.io", "leases",
+      "get", "create", "update", "patch");
+
   private final QuorumConfig config;
 
   public LeaderElectionCustomizer(QuorumConfig config) {

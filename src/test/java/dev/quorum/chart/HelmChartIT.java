@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.config.OperatorRbac;
+import dev.quorum.config.OperatorRbac.Rule;
+import dev.quorum.config.OperatorReconcilers;
 import dev.quorum.rig.Helm;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigSession;
@@ -37,7 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,18 +55,15 @@ class HelmChartIT {
   static final Path CHART = Path.of("helm", "quorum").toAbsolutePath();
   static final String GROUP = "etcd.quorum.dev";
 
-  /** Exactly what the operator needs, in the order the chart lists it. */
-  static final List<Rule> OPERATOR_RULES = List.of(
-      new Rule(GROUP, "etcdclusters", "get", "list", "watch"),
-      new Rule(GROUP, "etcdclusters/status", "get", "patch", "update"),
-      new Rule(GROUP, "etcdclusters/finalizers", "update"),
-      new Rule("apps", "statefulsets", "get", "list", "watch", "create", "patch"),
-      new Rule("", "services", "get", "list", "watch", "create", "patch"),
-      new Rule("policy", "poddisruptionbudgets", "get", "list", "watch", "create", "patch"),
-      new Rule("", "pods", "get", "list", "watch"),
-      new Rule("", "events", "create"));
-  static final List<Rule> LEADER_ELECTION_RULES = List.of(
-      new Rule("coordination.k8s.io", "leases", "get", "create", "update", "patch"));
+  /**
+   * Exactly what the operator needs, in the order the chart lists it: computed from the reconcilers' declarations,
+   * so the chart fails here whenever it grants anything else.
+   */
+  static final List<Rule> OPERATOR_RULES = OperatorRbac.rulesFor(OperatorReconcilers.discover());
+  static final List<Rule> LEADER_ELECTION_RULES = OperatorRbac.leaderElectionRules();
+  /** Every verb the API server checks on a resource, to prove that undeclared ones are refused. */
+  static final List<String> RESOURCE_VERBS = List.of("get", "list", "watch", "create", "update", "patch", "delete",
+      "deletecollection");
 
   static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
       "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
@@ -228,6 +228,8 @@ class HelmChartIT {
     assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertServiceAccount(s, "quorum", "quorum-system"));
     assertThat(rules(one(objects, ClusterRole.class).getRules())).as("leases are never granted cluster-wide")
         .containsExactlyElementsOf(OPERATOR_RULES);
+    assertThat(OPERATOR_RULES).extracting(Rule::resource).as("leases are never granted cluster-wide")
+        .doesNotContain("leases");
 
     // the tri-state: forced on with one replica, forced off is refused with two
     assertThat(env(operator(template("quorum", "quorum-system", "--set", "leaderElection.enabled=true"))))
@@ -272,20 +274,15 @@ class HelmChartIT {
     try {
       rbac.forEach(o -> rig.client().resource(o).serverSideApply());
 
-      awaitAllowed(user, attrs("create", "apps", "statefulsets", "", "some-namespace"));
-      assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", "some-namespace"));
-      assertAllowed(user, attrs("update", GROUP, "etcdclusters", "finalizers", "other-namespace"));
-      assertAllowed(user, attrs("watch", GROUP, "etcdclusters", "", null));
-      assertAllowed(user, attrs("patch", "policy", "poddisruptionbudgets", "", "some-namespace"));
-      assertAllowed(user, attrs("create", "", "events", "", "some-namespace"));
+      awaitAllowed(user, firstGrant(OPERATOR_RULES, "some-namespace"));
+      assertGrantsExactly(user, OPERATOR_RULES, "some-namespace");
+      assertGrantsExactly(user, OPERATOR_RULES, null);
 
+      // never granted without a deliberate change here, whatever the declarations say
       assertDenied(user, attrs("get", "", "secrets", "", "some-namespace"));
       assertDenied(user, attrs("list", "", "secrets", "", null));
-      assertDenied(user, attrs("delete", "", "pods", "", "some-namespace"));
       assertDenied(user, attrs("create", "", "pods", "exec", "some-namespace"));
       assertDenied(user, attrs("create", "rbac.authorization.k8s.io", "clusterroles", "", null));
-      assertDenied(user, attrs("delete", GROUP, "etcdclusters", "", "some-namespace"));
-      assertDenied(user, attrs("delete", "apps", "statefulsets", "", "some-namespace"));
       assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
       assertDenied(user, attrs("get", "apiextensions.k8s.io", "customresourcedefinitions", "", null));
     } finally {
@@ -310,18 +307,18 @@ class HelmChartIT {
 
     rbac.forEach(o -> rig.client().resource(o).serverSideApply());
 
-    awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w1));
-    awaitAllowed(user, attrs("create", "apps", "statefulsets", "", w2));
-    awaitAllowed(user, attrs("update", "coordination.k8s.io", "leases", "", ns));
-    assertAllowed(user, attrs("patch", GROUP, "etcdclusters", "status", w2));
+    awaitAllowed(user, firstGrant(OPERATOR_RULES, w1));
+    awaitAllowed(user, firstGrant(OPERATOR_RULES, w2));
+    awaitAllowed(user, firstGrant(LEADER_ELECTION_RULES, ns));
+    assertGrantsExactly(user, OPERATOR_RULES, w1);
+    assertGrantsExactly(user, OPERATOR_RULES, w2);
+    assertGrantsExactly(user, LEADER_ELECTION_RULES, ns);
 
-    assertDenied(user, attrs("create", "apps", "statefulsets", "", other));
-    assertDenied(user, attrs("list", GROUP, "etcdclusters", "", null));
-    assertDenied(user, attrs("list", GROUP, "etcdclusters", "", other));
+    assertGrantsNothing(user, OPERATOR_RULES, other);
+    assertGrantsNothing(user, OPERATOR_RULES, null);
+    assertGrantsNothing(user, LEADER_ELECTION_RULES, w1);
+    assertGrantsNothing(user, LEADER_ELECTION_RULES, "kube-system");
     assertDenied(user, attrs("get", "", "secrets", "", w1));
-    assertDenied(user, attrs("delete", "", "pods", "", w1));
-    assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", w1));
-    assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
   }
 
   // ---------------------------------------------------------------------------------------------- pod security on the API server
@@ -462,6 +459,32 @@ class HelmChartIT {
         .withSubresource(subresource).withNamespace(namespace).build();
   }
 
+  /** A verb on a rule's resource, "etcdclusters/status" being resource etcdclusters, subresource status. */
+  private static ResourceAttributes attrs(String verb, Rule rule, String namespace) {
+    String[] resource = rule.resource().split("/", 2);
+    return attrs(verb, rule.apiGroup(), resource[0], resource.length > 1 ? resource[1] : "", namespace);
+  }
+
+  private static ResourceAttributes firstGrant(List<Rule> rules, String namespace) {
+    return attrs(rules.get(0).verbs().get(0), rules.get(0), namespace);
+  }
+
+  /** Each declared verb is granted, and no other verb on the same resources: nothing broader than declared. */
+  private static void assertGrantsExactly(String user, List<Rule> declared, String namespace) {
+    for (Rule rule : declared) {
+      for (String verb : Stream.concat(RESOURCE_VERBS.stream(), rule.verbs().stream()).distinct().toList()) {
+        ResourceAttributes attributes = attrs(verb, rule, namespace);
+        boolean expected = rule.verbs().contains(verb);
+        assertThat(allowed(user, attributes)).as("%s %s %s", user, expected ? "may" : "must not", describe(attributes))
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  private static void assertGrantsNothing(String user, List<Rule> declared, String namespace) {
+    declared.forEach(rule -> rule.verbs().forEach(verb -> assertDenied(user, attrs(verb, rule, namespace))));
+  }
+
   /** The API server's own authorizer, asked about the ServiceAccount as its token would present it. */
   private static boolean allowed(String user, ResourceAttributes attributes) {
     String saNamespace = user.split(":")[2];
@@ -477,10 +500,6 @@ class HelmChartIT {
         .pollInterval(Duration.ofMillis(200)).until(() -> allowed(user, attributes));
   }
 
-  private static void assertAllowed(String user, ResourceAttributes attributes) {
-    assertThat(allowed(user, attributes)).as("%s may %s", user, describe(attributes)).isTrue();
-  }
-
   private static void assertDenied(String user, ResourceAttributes attributes) {
     assertThat(allowed(user, attributes)).as("%s must not %s", user, describe(attributes)).isFalse();
   }
@@ -489,18 +508,5 @@ class HelmChartIT {
     return a.getVerb() + " " + (a.getGroup().isEmpty() ? "core" : a.getGroup()) + "/" + a.getResource()
         + (a.getSubresource().isEmpty() ? "" : "/" + a.getSubresource())
         + (a.getNamespace() == null ? " cluster-wide" : " in " + a.getNamespace());
-  }
-
-  /** One RBAC rule: one API group, one resource, its verbs in order. */
-  record Rule(String apiGroup, String resource, List<String> verbs) {
-    Rule(String apiGroup, String resource, String... verbs) {
-      this(apiGroup, resource, List.of(verbs));
-    }
-
-    Rule {
-      Objects.requireNonNull(apiGroup);
-      Objects.requireNonNull(resource);
-      verbs = List.copyOf(verbs);
-    }
   }
 }
