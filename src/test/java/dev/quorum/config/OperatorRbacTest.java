@@ -133,8 +133,8 @@ class OperatorRbacTest {
         new Rule("etcd.quorum.dev", "etcdclusters", "get", "list", "watch"),
         new Rule("etcd.quorum.dev", "etcdclusters/finalizers", "update"));
     assertThat(rule(rules, "etcd.quorum.dev", "etcdclusters/status").verbs()).contains("patch");
-    assertThat(rule(rules, "apps", "statefulsets").verbs()).contains("get", "list", "watch", "create", "patch");
-    assertThat(rule(rules, "", "pods").verbs()).contains("get", "list", "watch");
+    assertThat(rule(rules, "", "pods").verbs()).contains("get", "list", "watch", "create", "delete");
+    assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).contains("create").doesNotContain("delete");
     assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("secrets", "leases");
   }
 
