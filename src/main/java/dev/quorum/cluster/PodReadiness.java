@@ -19,7 +19,7 @@ final class PodReadiness {
         .anyMatch("True"::equals);
   }
 
-  /** StatefulSet ordinal of a pod name such as demo-2; -1 when there is none. */
+  /** Member ordinal of a pod name such as demo-2; -1 when there is none. */
   static int ordinal(String podName) {
     int dash = podName.lastIndexOf('-');
     try {

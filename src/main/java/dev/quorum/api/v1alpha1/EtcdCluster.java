@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** An etcd cluster run by Quorum as a StatefulSet. */
+/** An etcd cluster run by Quorum: one pod and one volume claim per member, owned by the operator. */
 @Group(EtcdCluster.GROUP)
 @Version(EtcdCluster.VERSION)
 @Plural("etcdclusters")

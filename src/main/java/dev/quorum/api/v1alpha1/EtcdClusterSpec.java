@@ -37,7 +37,8 @@ public class EtcdClusterSpec {
           + " etcd membership API, which this version of Quorum does not do; create a cluster of the new size"
           + " and restore a backup into it";
   public static final String STORAGE_IMMUTABLE_MESSAGE =
-      "storage cannot change after creation: a StatefulSet's volume claim templates are immutable;"
+      "storage cannot change after creation: each member's volume claim is created once with it, and a claim"
+          + " cannot move to another storage class or become ephemeral;"
           + " create a new cluster and restore a backup into it";
 
   @JsonPropertyDescription("Number of etcd members: an odd number from 3 to 9.")

@@ -10,7 +10,7 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class StorageSpec {
 
-  /** Kubernetes' own quantity syntax, so a bad size fails at admission rather than in the StatefulSet. */
+  /** Kubernetes' own quantity syntax, so a bad size fails at admission rather than when a member claim is created. */
   static final String QUANTITY_PATTERN =
       "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
 
