@@ -4,7 +4,6 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -91,7 +90,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
           LOG.warnf("%s has an invalid spec, nothing is created: %s", model.key(), problems);
         }
       } else if (!cluster.getSpec().isPaused()) {
-        waiting = converge(model, records, pods, claims, leader(etcd));
+        waiting = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName));
       }
     } catch (RuntimeException e) {
       // one broken cluster must not stop the others: report it and try again soon
@@ -149,10 +148,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .findFirst()
         .map(c -> MemberBootstrapRecords.parse(c.getData()))
         .orElse(MemberBootstrapRecords.NONE);
-  }
-
-  private static Optional<String> leader(Optional<ClusterSnapshot> etcd) {
-    return etcd.flatMap(ClusterSnapshot::leader).filter(MemberSnapshot::started).map(MemberSnapshot::name);
   }
 
   private Duration nextCheck(Observation observation) {

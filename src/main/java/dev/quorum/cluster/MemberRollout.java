@@ -63,26 +63,40 @@ public final class MemberRollout {
       }
     }
     Optional<Replacement> replace = failedPod(model, podByName);
-    Optional<String> waiting = blocked.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", blocked));
+    List<String> waits = new ArrayList<>(blocked);
     if (replace.isEmpty()) {
       List<Member> outdated = outdated(model, podByName, leader);
-      if (!outdated.isEmpty()) {
-        Optional<String> unsafe = unsafeToRoll(model, podByName, createPods);
-        if (unsafe.isPresent()) {
-          waiting = Optional.of("the roll waits: " + unsafe.get());
-        } else {
-          Member next = outdated.get(0);
-          int updated = model.size() - outdated.size();
-          replace = Optional.of(new Replacement(podByName.get(next.name()), Reasons.ROLLING_UPDATE, String.format(
-              "restarting %s with the current spec (%d of %d members updated%s)", next.name(), updated, model.size(),
-              leader.filter(next.name()::equals).isPresent() ? "; it leads, so it goes last" : "")));
-        }
+      // a member that is not ready serves nothing: replacing it costs no availability, and a spec that broke
+      // it can only be fixed by replacing it
+      Optional<Member> notReady = outdated.stream().filter(m -> !PodReadiness.ready(podByName.get(m.name()))).findFirst();
+      Optional<String> unsafe = unsafeToRoll(model, podByName, createPods);
+      if (notReady.isPresent()) {
+        replace = Optional.of(replacement(model, outdated, notReady.get(), podByName, "it is not ready"));
+      } else if (!outdated.isEmpty() && unsafe.isPresent()) {
+        waits.add("the roll waits: " + unsafe.get());
+      } else if (!outdated.isEmpty()) {
+        Member next = outdated.get(0);
+        replace = Optional.of(replacement(model, outdated, next, podByName,
+            leader.filter(next.name()::equals).isPresent() ? "it leads, so it goes last" : null));
       }
     }
+    Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", waits));
     return new Plan(createClaims, createPods, replace, waiting);
   }
 
+  private static Replacement replacement(EtcdClusterModel model, List<Member> outdated, Member next,
+      Map<String, Pod> podByName, String why) {
+    int updated = model.size() - outdated.size();
+    return new Replacement(podByName.get(next.name()), Reasons.ROLLING_UPDATE, String.format(
+        "restarting %s with the current spec (%d of %d members updated%s)", next.name(), updated, model.size(),
+        why == null ? "" : "; " + why));
+  }
+
   /** Members whose pod runs an outdated spec, in the order they are replaced: followers by ordinal, leader last. */
+  public static List<Member> outdated(EtcdClusterModel model, List<Pod> pods, Optional<String> leader) {
+    return outdated(model, byName(pods), leader);
+  }
+
   static List<Member> outdated(EtcdClusterModel model, Map<String, Pod> podByName, Optional<String> leader) {
     return model.members().stream()
         .filter(m -> podByName.containsKey(m.name()) && !terminating(podByName.get(m.name())))

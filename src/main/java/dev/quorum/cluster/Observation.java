@@ -5,11 +5,9 @@ import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
-import dev.quorum.specs.MemberPodBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -47,13 +45,9 @@ public record Observation(
     return pods.stream().filter(p -> name.equals(p.getMetadata().getName())).findFirst();
   }
 
-  /** Members whose pod exists but runs an older spec than the current one. */
+  /** Members whose pod runs an older spec than the current one, in the order they are replaced. */
   public List<String> outdatedMembers() {
-    return model.members().stream()
-        .filter(m -> pod(m.name()).map(p -> !Objects.equals(MemberRollout.shapeHash(p),
-            MemberPodBuilder.shapeHash(model, m))).orElse(false))
-        .map(Member::name)
-        .toList();
+    return MemberRollout.outdated(model, pods, etcd.flatMap(ClusterSnapshot::leaderName)).stream().map(Member::name).toList();
   }
 
   /** Members without a pod, or whose pod is going away. */

@@ -17,4 +17,9 @@ public record ClusterSnapshot(long clusterId, long leaderId, List<MemberSnapshot
   public Optional<MemberSnapshot> leader() {
     return leaderId == 0 ? Optional.empty() : members.stream().filter(m -> m.id() == leaderId).findFirst();
   }
+
+  /** The leader's member name; empty when no leader is known or it has not started yet. */
+  public Optional<String> leaderName() {
+    return leader().filter(MemberSnapshot::started).map(MemberSnapshot::name);
+  }
 }

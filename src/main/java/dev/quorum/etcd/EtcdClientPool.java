@@ -66,10 +66,6 @@ public class EtcdClientPool {
     sweeper.scheduleWithFixedDelay(() -> closeIdle(System.nanoTime()), period, period, TimeUnit.SECONDS);
   }
 
-  public EtcdClientSettings settings() {
-    return settings;
-  }
-
   /**
    * A lease on the client of {@code clusterKey}. The client is rebuilt when the endpoints changed
    * (pods moved); the one it replaces is closed once the leases still holding it are closed.

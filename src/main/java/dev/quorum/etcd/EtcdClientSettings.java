@@ -6,17 +6,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How the operator talks to etcd members. {@code sslContext} is the TLS hook: when present, clients
- * speak TLS and callers use https:// endpoints.
+ * How the operator talks to etcd members. {@code sslContext} is the TLS hook: when present, clients speak TLS
+ * (the model's scheme decides the https:// URLs they are given).
  */
 public record EtcdClientSettings(Duration dialTimeout, Duration requestTimeout, Optional<SslContext> sslContext) {
 
   public static EtcdClientSettings from(QuorumConfig config) {
     return new EtcdClientSettings(config.etcd().dialTimeout(), config.etcd().requestTimeout(), Optional.empty());
-  }
-
-  /** URL scheme members are reached with. */
-  public String scheme() {
-    return sslContext.isPresent() ? "https" : "http";
   }
 }

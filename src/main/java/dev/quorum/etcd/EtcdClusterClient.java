@@ -44,10 +44,6 @@ public final class EtcdClusterClient implements AutoCloseable {
     return endpoints;
   }
 
-  public EtcdClientSettings settings() {
-    return settings;
-  }
-
   /** Served by any member from its local state, so it answers even without quorum. */
   public CompletableFuture<MemberListResponse> listMembers() {
     return bounded(client.getClusterClient().listMember());

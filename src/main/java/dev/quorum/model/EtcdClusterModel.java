@@ -168,7 +168,7 @@ public final class EtcdClusterModel {
     return scheme.url(memberHost(member), EtcdPorts.CLIENT);
   }
 
-  public String clientServiceHost() {
+  private String clientServiceHost() {
     return clientService() + "." + namespace() + ".svc." + settings.clusterDomain();
   }
 

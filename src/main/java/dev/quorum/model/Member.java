@@ -5,10 +5,4 @@ package dev.quorum.model;
  * Service, the URLs it is reached at, and how its data is bootstrapped.
  */
 public record Member(String name, int ordinal, String host, String peerUrl, String clientUrl,
-    MemberBootstrap bootstrap) {
-
-  /** This member as an {@code --initial-cluster} entry. */
-  public String initialClusterEntry() {
-    return name + "=" + peerUrl;
-  }
-}
+    MemberBootstrap bootstrap) {}

@@ -18,8 +18,11 @@ public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<
     Map<String, MemberBootstrap> byMember = new TreeMap<>();
     Map<String, String> unreadable = new TreeMap<>();
     if (data != null) {
-      data.forEach((member, record) -> MemberBootstrap.fromRecord(record == null ? "" : record).ifPresentOrElse(
-          bootstrap -> byMember.put(member, bootstrap), () -> unreadable.put(member, record)));
+      data.forEach((member, record) -> {
+        String text = record == null ? "" : record;
+        MemberBootstrap.fromRecord(text).ifPresentOrElse(
+            bootstrap -> byMember.put(member, bootstrap), () -> unreadable.put(member, text));
+      });
     }
     return new MemberBootstrapRecords(Map.copyOf(byMember), Map.copyOf(unreadable));
   }

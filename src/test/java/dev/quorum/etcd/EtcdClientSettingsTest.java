@@ -13,11 +13,6 @@ class EtcdClientSettingsTest {
   private final EtcdClientSettings plain = new EtcdClientSettings(Duration.ofSeconds(2), Duration.ofSeconds(5), Optional.empty());
 
   @Test
-  void plainTextUsesHttpEndpoints() {
-    assertThat(plain.scheme()).isEqualTo("http");
-  }
-
-  @Test
   void aClientNeedsAnEndpoint() {
     assertThatThrownBy(() -> EtcdClusterClient.connect(List.of(), plain)).isInstanceOf(IllegalArgumentException.class);
   }
