@@ -2,8 +2,12 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.specs.MembersConfigMapBuilder;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,20 +38,37 @@ class SpecValidatorTest {
   }
 
   @Test
-  void refusesASizeThatDiffersFromTheRunningStatefulSet() {
+  void refusesASizeThatDiffersFromTheMembersOnRecord() {
+    MemberBootstrapRecords running = threeMembersOnRecord();
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.setSize(5);
-    var running = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewSpec().withReplicas(3)
-        .endSpec().build();
 
-    assertThat(SpecValidator.problems(spec, java.util.Optional.of(running))).singleElement().asString()
+    assertThat(SpecValidator.problems(spec, running)).singleElement().asString()
         .contains("size cannot change yet")
         .contains("(running 3 members, spec asks for 5)");
     spec.setSize(3);
-    assertThat(SpecValidator.problems(spec, java.util.Optional.of(running))).isEmpty();
+    assertThat(SpecValidator.problems(spec, running)).isEmpty();
     spec.setSize(5);
-    assertThat(SpecValidator.problems(spec, java.util.Optional.empty())).as("a new cluster may have any valid size")
+    assertThat(SpecValidator.problems(spec, MemberBootstrapRecords.NONE)).as("a new cluster may have any valid size")
         .isEmpty();
+  }
+
+  @Test
+  void namesTheMembersWhoseRecordCannotBeRead() {
+    Map<String, String> data = new HashMap<>(
+        MembersConfigMapBuilder.build(TestClusters.model(TestClusters.cluster("demo", 3))).getData());
+    data.put("demo-2", "initial-cluster-state: restored\n");
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+
+    assertThat(SpecValidator.problems(spec, MemberBootstrapRecords.parse(data))).singleElement().asString()
+        .contains("bootstrap records of demo-2 in the members ConfigMap cannot be read")
+        .contains("initial-cluster-state (new or existing)");
+  }
+
+  @Test
+  void aMissingSpecIsAProblem() {
+    assertThat(SpecValidator.problems(null)).containsExactly("spec is missing");
+    assertThat(SpecValidator.problems(null, MemberBootstrapRecords.NONE)).containsExactly("spec is missing");
   }
 
   @Test
@@ -89,6 +110,12 @@ class SpecValidatorTest {
     spec.getEtcd().setHeartbeatIntervalMillis(500);
 
     assertThat(SpecValidator.problems(spec)).hasSize(3);
+    assertThat(SpecValidator.problems(spec, threeMembersOnRecord())).as("and the size against the members on record")
+        .hasSize(4);
+  }
+
+  private static MemberBootstrapRecords threeMembersOnRecord() {
+    return TestClusters.foundingRecords(TestClusters.model(TestClusters.cluster("demo", 3)));
   }
 
   private static EtcdClusterSpec withExtraArgs(Map<String, String> extraArgs) {

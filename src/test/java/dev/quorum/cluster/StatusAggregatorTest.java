@@ -2,16 +2,17 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrapRecords;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ class StatusAggregatorTest {
     assertThat(status.getVersion()).isEqualTo("3.6.16");
     assertThat(status.getObservedGeneration()).isEqualTo(1L);
     assertThat(status.getClientEndpoint()).isEqualTo("demo-client.default.svc.cluster.local:2379");
-    assertThat(status.getSelector()).isEqualTo(EtcdClusterNames.selector(cluster));
+    assertThat(status.getSelector()).isEqualTo(model().selector());
     assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
     assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.STABLE);
     assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
@@ -67,14 +68,20 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void quorumFollowsTheRunningMembersNotARefusedSize() {
-    cluster.getSpec().setSize(5); // refused by the operator: the StatefulSet still runs 3
-    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)),
-        Optional.of(statefulSet(3, 3, "r1", "r1")));
+  void quorumFollowsTheMembersOnRecordNotARefusedSize() {
+    MemberBootstrapRecords running = TestClusters.foundingRecords(model());
+    List<Pod> pods = pods(true, true, true);
+    cluster.getSpec().setSize(5); // refused by the operator: the 3 members on record still run
+    List<String> problems = SpecValidator.problems(cluster.getSpec(), running);
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(running), running, pods,
+        Optional.of(etcd(true, true, true)), problems, Optional.empty(), Optional.empty(), NOW));
 
     assertThat(status.getQuorum()).isEqualTo(2);
     assertThat(status.getFaultTolerance()).isEqualTo(1);
     assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("size cannot change yet");
   }
 
   @Test
@@ -87,6 +94,7 @@ class StatusAggregatorTest {
     assertThat(status.getFaultTolerance()).isZero();
     assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
     assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.QUORUM_LOST);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("not ready: demo-1, demo-2");
   }
 
   @Test
@@ -102,12 +110,16 @@ class StatusAggregatorTest {
 
   @Test
   void aNewClusterIsProgressing() {
-    EtcdClusterStatus status = aggregate(List.of(), Optional.empty(), Optional.empty());
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), MemberBootstrapRecords.NONE,
+        List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW));
 
     assertThat(status.getReadyMembers()).isZero();
     assertThat(status.getMembers()).isEmpty();
+    assertThat(status.getQuorum()).isEqualTo(2);
     assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.CREATING);
     assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("creating member pods: 0 of 3 exist");
     assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.CREATING);
   }
 
@@ -121,17 +133,73 @@ class StatusAggregatorTest {
     assertThat(status.getLeader()).isNull();
     assertThat(status.getVersion()).isNull();
     assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("waiting for the first quorum: 0 of 3 members ready");
   }
 
   @Test
   void aRollingUpdateIsProgressing() {
     cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
-    StatefulSet rolling = statefulSet(3, 1, "rev-1", "rev-2");
+    // demo-2 runs the current spec already; demo-0 and demo-1 still run the previous one
+    List<Pod> pods = List.of(TestClusters.outdatedPod(model(), 0, true), TestClusters.outdatedPod(model(), 1, true),
+        TestClusters.pod(model(), 2, true));
 
-    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)), Optional.of(rolling));
+    EtcdClusterStatus status = aggregate(pods, Optional.of(etcd(true, true, true)));
 
     assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
-    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).contains("1 of 3 members updated");
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .startsWith("rolling out the current spec: 1 of 3 members updated (next: ")
+        .contains("demo-0", "demo-1")
+        .doesNotContain("demo-2");
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
+  }
+
+  @Test
+  void aRollThatWaitsSaysWhy() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    List<Pod> pods = List.of(TestClusters.outdatedPod(model(), 0, true), TestClusters.pod(model(), 1, true),
+        TestClusters.pod(model(), 2, false));
+    String waiting = "the roll waits: every member must be ready first (not ready: demo-2)";
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods,
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(), Optional.of(waiting), NOW));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("rolling out the current spec: 2 of 3 members updated (next: demo-0); " + waiting);
+  }
+
+  @Test
+  void aMissingPodAfterFormationIsBeingRecreated() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, true), Optional.of(etcd(true, true, false)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo("recreating the pods of demo-2");
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBERS_UNAVAILABLE);
+  }
+
+  @Test
+  void aPodBeingDeletedCountsAsMissing() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    List<Pod> pods = pods(true, true, true);
+    TestClusters.terminating(pods.get(1));
+
+    EtcdClusterStatus status = aggregate(pods, Optional.of(etcd(true, false, true)));
+
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo("recreating the pods of demo-1");
+  }
+
+  @Test
+  void aWaitingChangeAloneKeepsTheClusterProgressing() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(),
+        Optional.of("demo-1 waits for its old volume claim to be deleted"), NOW));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("demo-1 waits for its old volume claim to be deleted");
   }
 
   @Test
@@ -164,14 +232,26 @@ class StatusAggregatorTest {
 
   @Test
   void invalidSpecIsReportedAsDegraded() {
-    Observation observation = new Observation(cluster, Optional.empty(), List.of(), Optional.empty(),
-        List.of("size must be odd"), Optional.empty(), "cluster.local", NOW);
+    Observation observation = new Observation(model(), MemberBootstrapRecords.NONE, List.of(), Optional.empty(),
+        List.of("size must be odd"), Optional.empty(), Optional.empty(), NOW);
 
     EtcdClusterStatus status = StatusAggregator.aggregate(observation);
 
     assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
     assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).isEqualTo("size must be odd");
     assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.INVALID_SPEC);
+  }
+
+  @Test
+  void aFailedReconcileIsReportedAsDegraded() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
+        Optional.of(etcd(true, true, true)), List.of(), Optional.of("applying the desired objects failed: boom"),
+        Optional.empty(), NOW));
+
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.RECONCILE_ERROR);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage())
+        .isEqualTo("applying the desired objects failed: boom");
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
   }
 
   @Test
@@ -190,31 +270,38 @@ class StatusAggregatorTest {
     cluster.setStatus(first);
 
     EtcdClusterStatus same = StatusAggregator.aggregate(observation(pods(true, true, true),
-        Optional.of(etcd(true, true, true)), Optional.of(settled()), NOW.plusSeconds(60)));
+        Optional.of(etcd(true, true, true)), NOW.plusSeconds(60)));
     EtcdClusterStatus degraded = StatusAggregator.aggregate(observation(pods(true, true, false),
-        Optional.of(etcd(true, true, false)), Optional.of(settled()), NOW.plusSeconds(60)));
+        Optional.of(etcd(true, true, false)), NOW.plusSeconds(60)));
 
     assertThat(StatusChange.changed(first, same)).isFalse();
     assertThat(condition(degraded, ConditionTypes.AVAILABLE).getLastTransitionTime()).isEqualTo("2026-01-02T03:04:05Z");
     assertThat(condition(degraded, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-02T03:05:05Z");
   }
 
+  /** The cluster as created: its members on record, its model read with them. */
+  private MemberBootstrapRecords records() {
+    return TestClusters.foundingRecords(TestClusters.model(cluster));
+  }
+
+  private EtcdClusterModel model() {
+    return model(records());
+  }
+
+  private EtcdClusterModel model(MemberBootstrapRecords records) {
+    return TestClusters.model(cluster, records);
+  }
+
   private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd) {
-    return aggregate(pods, etcd, Optional.of(settled()));
+    return StatusAggregator.aggregate(observation(pods, etcd, NOW));
   }
 
-  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd, Optional<StatefulSet> sts) {
-    return StatusAggregator.aggregate(observation(pods, etcd, sts, NOW));
-  }
-
-  private Observation observation(List<Pod> pods, Optional<ClusterSnapshot> etcd, Optional<StatefulSet> sts, Instant now) {
-    return new Observation(cluster, sts, pods, etcd, List.of(), Optional.empty(), "cluster.local", now);
+  private Observation observation(List<Pod> pods, Optional<ClusterSnapshot> etcd, Instant now) {
+    return new Observation(model(), records(), pods, etcd, List.of(), Optional.empty(), Optional.empty(), now);
   }
 
   private List<Pod> pods(boolean... ready) {
-    List<Pod> pods = new ArrayList<>();
-    IntStream.range(0, ready.length).forEach(i -> pods.add(TestClusters.pod(cluster, i, ready[i])));
-    return pods;
+    return TestClusters.pods(model(), ready);
   }
 
   private static ClusterSnapshot etcd(boolean... reachable) {
@@ -228,19 +315,6 @@ class StatusAggregatorTest {
     String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
     return new MemberSnapshot(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
         List.of("http://" + host + ":2379"), false, reachable, reachable, version, reachable ? null : "connection refused");
-  }
-
-  private static StatefulSet settled() {
-    return statefulSet(3, 3, "rev-1", "rev-1");
-  }
-
-  private static StatefulSet statefulSet(int replicas, int updated, String current, String update) {
-    return new StatefulSetBuilder()
-        .withNewMetadata().withName("demo").withGeneration(2L).endMetadata()
-        .withNewSpec().withReplicas(replicas).endSpec()
-        .withNewStatus().withObservedGeneration(2L).withReplicas(replicas).withUpdatedReplicas(updated)
-        .withCurrentRevision(current).withUpdateRevision(update).endStatus()
-        .build();
   }
 
   private static Condition condition(EtcdClusterStatus status, String type) {

@@ -1,4 +1,4 @@
-package dev.quorum.cluster;
+package dev.quorum.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
