@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,15 +64,17 @@ class EtcdClusterCrdTest {
 
   @Test
   void versionAndRepositoryHaveDefaults() {
-    assertThat(spec().getProperties().get("version").getDefault().asText()).isEqualTo("3.6.16");
+    assertThat(spec().getProperties().get("version").getDefault().asText()).isEqualTo("3.6.16")
+        .isEqualTo(EtcdClusterSpec.DEFAULT_VERSION);
     assertThat(spec().getProperties().get("version").getXKubernetesValidations()).singleElement()
         .satisfies(rule -> assertThat(rule.getMessage()).contains("3.5.11"));
-    java.util.regex.Pattern versions = java.util.regex.Pattern.compile(EtcdClusterSpec.VERSION_PATTERN);
-    assertThat(java.util.List.of("3.5.11", "3.5.35", "3.6.0", "3.6.16", "3.7.3"))
+    Pattern versions = Pattern.compile(EtcdClusterSpec.VERSION_PATTERN);
+    assertThat(List.of("3.5.11", "3.5.35", "3.6.0", "3.6.16", "3.7.3"))
         .allMatch(v -> versions.matcher(v).matches());
-    assertThat(java.util.List.of("3.5.10", "3.5.0", "3.4.30", "v3.6.16", "3.6", "4.0.0"))
+    assertThat(List.of("3.5.10", "3.5.0", "3.4.30", "v3.6.16", "3.6", "4.0.0"))
         .noneMatch(v -> versions.matcher(v).matches());
-    assertThat(spec().getProperties().get("repository").getDefault().asText()).isEqualTo("quay.io/coreos/etcd");
+    assertThat(spec().getProperties().get("repository").getDefault().asText()).isEqualTo("quay.io/coreos/etcd")
+        .isEqualTo(EtcdClusterSpec.DEFAULT_REPOSITORY);
   }
 
   @Test

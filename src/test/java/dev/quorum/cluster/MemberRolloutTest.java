@@ -1,0 +1,238 @@
+package dev.quorum.cluster;
+
+import static dev.quorum.TestClusters.claim;
+import static dev.quorum.TestClusters.claims;
+import static dev.quorum.TestClusters.ended;
+import static dev.quorum.TestClusters.outdatedPod;
+import static dev.quorum.TestClusters.pod;
+import static dev.quorum.TestClusters.readyPods;
+import static dev.quorum.TestClusters.terminating;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
+import dev.quorum.specs.MemberPodBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class MemberRolloutTest {
+
+  private static final Optional<String> NO_LEADER = Optional.empty();
+
+  private final EtcdCluster cluster = TestClusters.cluster("demo", 3);
+  private final EtcdClusterModel current = TestClusters.model(cluster);
+
+  @Test
+  void anEmptyClusterGetsEveryClaimAndPod() {
+    MemberRollout.Plan plan = MemberRollout.plan(current, List.of(), List.of(), NO_LEADER);
+
+    assertThat(plan.createClaims()).extracting(c -> c.getMetadata().getName())
+        .containsExactly("data-demo-0", "data-demo-1", "data-demo-2");
+    assertThat(plan.createClaims()).isEqualTo(claims(current));
+    assertThat(plan.createPods()).extracting(p -> p.getMetadata().getName())
+        .containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(plan.createPods()).isEqualTo(current.members().stream()
+        .map(m -> MemberPodBuilder.build(current, m)).toList());
+    assertThat(plan.replace()).isEmpty();
+    assertThat(plan.waiting()).isEmpty();
+    assertThat(plan.isEmpty()).isFalse();
+  }
+
+  @Test
+  void ephemeralMembersNeedNoClaims() {
+    cluster.getSpec().getStorage().setEphemeral(true);
+    EtcdClusterModel ephemeral = TestClusters.model(cluster);
+
+    MemberRollout.Plan plan = MemberRollout.plan(ephemeral, List.of(), List.of(), NO_LEADER);
+
+    assertThat(plan.createClaims()).isEmpty();
+    assertThat(plan.createPods()).hasSize(3);
+  }
+
+  @Test
+  void aMissingPodIsCreatedAtOnceWhateverTheOthersDo() {
+    List<Pod> pods = List.of(pod(current, 0, false), pod(current, 2, false));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), NO_LEADER);
+
+    assertThat(plan.createClaims()).isEmpty();
+    assertThat(plan.createPods()).extracting(p -> p.getMetadata().getName()).containsExactly("demo-1");
+    assertThat(plan.replace()).isEmpty();
+  }
+
+  @Test
+  void aClusterRunningTheCurrentSpecNeedsNothing() {
+    MemberRollout.Plan plan = MemberRollout.plan(current, readyPods(current), claims(current), Optional.of("demo-0"));
+
+    assertThat(plan.isEmpty()).isTrue();
+    assertThat(plan.waiting()).isEmpty();
+  }
+
+  @Test
+  void anUpToDatePodThatIsNotReadyIsLeftAlone() {
+    List<Pod> pods = List.of(pod(current, 0, true), pod(current, 1, false), pod(current, 2, true));
+
+    assertThat(MemberRollout.plan(current, pods, claims(current), NO_LEADER).isEmpty()).isTrue();
+  }
+
+  @Test
+  void oneOutdatedPodIsReplacedWhenEveryMemberIsReady() {
+    List<Pod> pods = List.of(pod(current, 0, true), outdatedPod(current, 1, true), pod(current, 2, true));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), Optional.of("demo-0"));
+
+    assertThat(plan.createClaims()).isEmpty();
+    assertThat(plan.createPods()).isEmpty();
+    assertThat(plan.replace()).hasValueSatisfying(replacement -> {
+      assertThat(replacement.pod()).isSameAs(pods.get(1));
+      assertThat(replacement.reason()).isEqualTo(Reasons.ROLLING_UPDATE);
+      assertThat(replacement.message())
+          .isEqualTo("restarting demo-1 with the current spec (2 of 3 members updated)");
+    });
+    assertThat(plan.waiting()).isEmpty();
+  }
+
+  @Test
+  void followersRollFirstByDescendingOrdinalAndTheLeaderLast() {
+    EtcdClusterModel five = TestClusters.model(TestClusters.cluster("demo", 5));
+
+    List<Member> order = MemberRollout.outdated(five, byName(outdatedPods(five)), Optional.of("demo-2"));
+
+    assertThat(order).extracting(Member::name).containsExactly("demo-4", "demo-3", "demo-1", "demo-0", "demo-2");
+  }
+
+  @Test
+  void withoutAKnownLeaderTheHighestOrdinalRollsFirst() {
+    List<Member> order = MemberRollout.outdated(current, byName(outdatedPods(current)), NO_LEADER);
+
+    assertThat(order).extracting(Member::name).containsExactly("demo-2", "demo-1", "demo-0");
+  }
+
+  @Test
+  void aRollReplacesOneMemberAtATimeLeavingTheLeaderForLast() {
+    Optional<String> leader = Optional.of("demo-1");
+    List<Pod> pods = new ArrayList<>(outdatedPods(current));
+    List<String> replaced = new ArrayList<>();
+
+    for (int step = 0; step < 3; step++) {
+      MemberRollout.Replacement next = MemberRollout.plan(current, pods, claims(current), leader).replace()
+          .orElseThrow();
+      String name = next.pod().getMetadata().getName();
+      replaced.add(name);
+      // the member comes back with the current spec and becomes ready before the next step
+      int ordinal = current.member(name).orElseThrow().ordinal();
+      pods.set(ordinal, pod(current, ordinal, true));
+      if (step == 2) {
+        assertThat(next.message()).isEqualTo(
+            "restarting demo-1 with the current spec (2 of 3 members updated; it leads, so it goes last)");
+      }
+    }
+
+    assertThat(replaced).containsExactly("demo-2", "demo-0", "demo-1");
+    assertThat(MemberRollout.plan(current, pods, claims(current), leader).isEmpty()).isTrue();
+  }
+
+  @Test
+  void theRollWaitsWhileAMemberIsNotReady() {
+    // demo-2 was just replaced and has not caught up yet
+    List<Pod> pods = List.of(outdatedPod(current, 0, true), outdatedPod(current, 1, true), pod(current, 2, false));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), Optional.of("demo-0"));
+
+    assertThat(plan.replace()).isEmpty();
+    assertThat(plan.isEmpty()).isTrue();
+    assertThat(plan.waiting())
+        .contains("the roll waits: every member must be ready first (not ready: demo-2)");
+  }
+
+  @Test
+  void theRollWaitsForAMissingMemberToBeCreatedFirst() {
+    List<Pod> pods = List.of(outdatedPod(current, 0, true), outdatedPod(current, 1, true));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), NO_LEADER);
+
+    assertThat(plan.createPods()).extracting(p -> p.getMetadata().getName()).containsExactly("demo-2");
+    assertThat(plan.replace()).isEmpty();
+    assertThat(plan.waiting()).hasValueSatisfying(w -> assertThat(w).contains("not ready: demo-2"));
+  }
+
+  @Test
+  void aPodThatEndedIsReplacedEvenWhileOthersAreNotReady() {
+    Pod evicted = ended(pod(current, 0, true), "Failed", "Evicted");
+    List<Pod> pods = List.of(evicted, pod(current, 1, false), outdatedPod(current, 2, true));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), NO_LEADER);
+
+    assertThat(plan.replace()).hasValueSatisfying(replacement -> {
+      assertThat(replacement.pod()).isSameAs(evicted);
+      assertThat(replacement.reason()).isEqualTo(Reasons.MEMBER_POD_ENDED);
+      assertThat(replacement.message()).isEqualTo("replacing pod demo-0, which ended (Failed: Evicted)");
+    });
+    assertThat(plan.createPods()).isEmpty();
+  }
+
+  @Test
+  void aPodThatSucceededHasEndedToo() {
+    Pod exited = ended(pod(current, 1, true), "Succeeded", null);
+    List<Pod> pods = List.of(pod(current, 0, true), exited, pod(current, 2, true));
+
+    assertThat(MemberRollout.plan(current, pods, claims(current), NO_LEADER).replace())
+        .hasValueSatisfying(replacement -> {
+          assertThat(replacement.pod()).isSameAs(exited);
+          assertThat(replacement.message()).isEqualTo("replacing pod demo-1, which ended (Succeeded)");
+        });
+  }
+
+  @Test
+  void aPodBeingDeletedIsNeitherReplacedNorRecreated() {
+    List<Pod> pods = List.of(outdatedPod(current, 0, true), outdatedPod(current, 1, true),
+        terminating(outdatedPod(current, 2, true)));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), NO_LEADER);
+
+    assertThat(plan.createPods()).as("its name is still taken").isEmpty();
+    assertThat(plan.replace()).isEmpty();
+    assertThat(plan.waiting()).hasValueSatisfying(w -> assertThat(w).contains("not ready: demo-2"));
+  }
+
+  @Test
+  void aMemberWaitsForItsTerminatingClaimBeforeItGetsAPod() {
+    List<PersistentVolumeClaim> claims = List.of(claim(current, 0), terminating(claim(current, 1)), claim(current, 2));
+    List<Pod> pods = List.of(pod(current, 0, true), pod(current, 2, true));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims, NO_LEADER);
+
+    assertThat(plan.createClaims()).as("its claim is still there, going away").isEmpty();
+    assertThat(plan.createPods()).as("a pod now would bind the claim that is going away").isEmpty();
+    assertThat(plan.waiting()).contains("demo-1 waits for its old volume claim to be deleted");
+  }
+
+  @Test
+  void theOtherMembersAreCreatedWhileOneWaitsForItsClaim() {
+    List<PersistentVolumeClaim> claims = List.of(terminating(claim(current, 0)));
+
+    MemberRollout.Plan plan = MemberRollout.plan(current, List.of(), claims, NO_LEADER);
+
+    assertThat(plan.createClaims()).extracting(c -> c.getMetadata().getName())
+        .containsExactly("data-demo-1", "data-demo-2");
+    assertThat(plan.createPods()).extracting(p -> p.getMetadata().getName()).containsExactly("demo-1", "demo-2");
+    assertThat(plan.waiting()).contains("demo-0 waits for its old volume claim to be deleted");
+  }
+
+  private List<Pod> outdatedPods(EtcdClusterModel model) {
+    return model.members().stream().map(m -> outdatedPod(model, m.ordinal(), true)).toList();
+  }
+
+  private static Map<String, Pod> byName(List<Pod> pods) {
+    return pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity()));
+  }
+}

@@ -1,0 +1,331 @@
+package dev.quorum.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.MemberStatus;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrapRecords;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+
+  private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
+  private static final long CLUSTER_ID = 0xcafe0000beefL;
+
+  private final EtcdCluster cluster = TestClusters.cluster("demo", 3);
+
+  @Test
+  void allMembersReady() {
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(3);
+    assertThat(status.getQuorum()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isEqualTo(1);
+    assertThat(status.getLeader()).isEqualTo("demo-0");
+    assertThat(status.getClusterID()).isEqualTo("cafe0000beef");
+    assertThat(status.getVersion()).isEqualTo("3.6.16");
+    assertThat(status.getObservedGeneration()).isEqualTo(1L);
+    assertThat(status.getClientEndpoint()).isEqualTo("demo-client.default.svc.cluster.local:2379");
+    assertThat(status.getSelector()).isEqualTo(model().selector());
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.STABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
+    assertThat(status.getMembers()).extracting(MemberStatus::getName).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(status.getMembers().get(0)).satisfies(m -> {
+      assertThat(m.getId()).isEqualTo("a0");
+      assertThat(m.getPeerURL()).isEqualTo("http://demo-0.demo.default.svc.cluster.local:2380");
+      assertThat(m.getClientURL()).isEqualTo("http://demo-0.demo.default.svc.cluster.local:2379");
+      assertThat(m.isReady()).isTrue();
+      assertThat(m.isLeader()).isTrue();
+    });
+  }
+
+  @Test
+  void oneMemberDownLeavesTheClusterAvailableButDegraded() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, false), Optional.of(etcd(true, true, false)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isZero();
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBERS_UNAVAILABLE);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("demo-2").contains("0 more failure");
+    assertThat(status.getMembers().get(2).isReady()).isFalse();
+  }
+
+  @Test
+  void quorumFollowsTheMembersOnRecordNotARefusedSize() {
+    MemberBootstrapRecords running = TestClusters.foundingRecords(model());
+    List<Pod> pods = pods(true, true, true);
+    cluster.getSpec().setSize(5); // refused by the operator: the 3 members on record still run
+    List<String> problems = SpecValidator.problems(cluster.getSpec(), running);
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(running), running, pods,
+        Optional.of(etcd(true, true, true)), problems, Optional.empty(), Optional.empty(), NOW));
+
+    assertThat(status.getQuorum()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).isEqualTo(1);
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("size cannot change yet");
+  }
+
+  @Test
+  void belowQuorumTheClusterIsUnavailable() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, false, false), Optional.of(etcd(true, false, false)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(1);
+    assertThat(status.getFaultTolerance()).isZero();
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.QUORUM_LOST);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("not ready: demo-1, demo-2");
+  }
+
+  @Test
+  void aQuorumLossIsRememberedUntilQuorumIsBack() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    cluster.setStatus(aggregate(pods(false, false, false), Optional.empty()));
+
+    EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+    assertThat(status.getClusterID()).as("the cluster ID survives an unreachable etcd").isEqualTo("cafe0000beef");
+  }
+
+  @Test
+  void aNewClusterIsProgressing() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), MemberBootstrapRecords.NONE,
+        List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW));
+
+    assertThat(status.getReadyMembers()).isZero();
+    assertThat(status.getMembers()).isEmpty();
+    assertThat(status.getQuorum()).isEqualTo(2);
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.CREATING);
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("creating member pods: 0 of 3 exist");
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.CREATING);
+  }
+
+  @Test
+  void membersStartingWithoutEtcdAnswersAreListedFromPods() {
+    EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+
+    assertThat(status.getMembers()).extracting(MemberStatus::getName).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(status.getMembers()).noneMatch(MemberStatus::isReady);
+    assertThat(status.getMembers().get(1).getPeerURL()).isEqualTo("http://demo-1.demo.default.svc.cluster.local:2380");
+    assertThat(status.getLeader()).isNull();
+    assertThat(status.getVersion()).isNull();
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.CREATING);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("waiting for the first quorum: 0 of 3 members ready");
+  }
+
+  @Test
+  void aRollingUpdateIsProgressing() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    // demo-2 runs the current spec already; demo-0 and demo-1 still run the previous one
+    List<Pod> pods = List.of(TestClusters.outdatedPod(model(), 0, true), TestClusters.outdatedPod(model(), 1, true),
+        TestClusters.pod(model(), 2, true));
+
+    EtcdClusterStatus status = aggregate(pods, Optional.of(etcd(true, true, true)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .startsWith("rolling out the current spec: 1 of 3 members updated (next: ")
+        .contains("demo-0", "demo-1")
+        .doesNotContain("demo-2");
+    assertCondition(status, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
+  }
+
+  @Test
+  void aRollThatWaitsSaysWhy() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    List<Pod> pods = List.of(TestClusters.outdatedPod(model(), 0, true), TestClusters.pod(model(), 1, true),
+        TestClusters.pod(model(), 2, false));
+    String waiting = "the roll waits: every member must be ready first (not ready: demo-2)";
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods,
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(), Optional.of(waiting), NOW));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("rolling out the current spec: 2 of 3 members updated (next: demo-0); " + waiting);
+  }
+
+  @Test
+  void aMissingPodAfterFormationIsBeingRecreated() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+
+    EtcdClusterStatus status = aggregate(pods(true, true), Optional.of(etcd(true, true, false)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo("recreating the pods of demo-2");
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBERS_UNAVAILABLE);
+  }
+
+  @Test
+  void aPodBeingDeletedCountsAsMissing() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    List<Pod> pods = pods(true, true, true);
+    TestClusters.terminating(pods.get(1));
+
+    EtcdClusterStatus status = aggregate(pods, Optional.of(etcd(true, false, true)));
+
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo("recreating the pods of demo-1");
+  }
+
+  @Test
+  void aWaitingChangeAloneKeepsTheClusterProgressing() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(),
+        Optional.of("demo-1 waits for its old volume claim to be deleted"), NOW));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.ROLLING_UPDATE);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage())
+        .isEqualTo("demo-1 waits for its old volume claim to be deleted");
+  }
+
+  @Test
+  void aMemberThatAnswersEtcdButFailsItsReadinessProbeIsNotReady() {
+    EtcdClusterStatus status = aggregate(pods(true, true, false), Optional.of(etcd(true, true, true)));
+
+    assertThat(status.getReadyMembers()).isEqualTo(2);
+  }
+
+  @Test
+  void aMemberCutOffFromTheMajorityIsNotReadyEvenIfItAnswers() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    MemberSnapshot isolated = new MemberSnapshot(0xa0, "demo-0", List.of(), List.of(), false, true, false, "3.6.16", null);
+    ClusterSnapshot lost = new ClusterSnapshot(CLUSTER_ID, 0, List.of(isolated, member(1, false, null), member(2, false, null)));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(lost));
+
+    assertThat(status.getReadyMembers()).isZero();
+    assertThat(status.getLeader()).isNull();
+    assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
+  }
+
+  @Test
+  void versionIsTheLowestOneDuringAnUpgrade() {
+    ClusterSnapshot mixed = new ClusterSnapshot(CLUSTER_ID, 0xa0, List.of(
+        member(0, true, "3.6.16"), member(1, true, "3.5.21"), member(2, false, null)));
+
+    assertThat(aggregate(pods(true, true, true), Optional.of(mixed)).getVersion()).isEqualTo("3.5.21");
+  }
+
+  @Test
+  void invalidSpecIsReportedAsDegraded() {
+    Observation observation = new Observation(model(), MemberBootstrapRecords.NONE, List.of(), Optional.empty(),
+        List.of("size must be odd"), Optional.empty(), Optional.empty(), NOW);
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(observation);
+
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).isEqualTo("size must be odd");
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.INVALID_SPEC);
+  }
+
+  @Test
+  void aFailedReconcileIsReportedAsDegraded() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
+        Optional.of(etcd(true, true, true)), List.of(), Optional.of("applying the desired objects failed: boom"),
+        Optional.empty(), NOW));
+
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.RECONCILE_ERROR);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage())
+        .isEqualTo("applying the desired objects failed: boom");
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+  }
+
+  @Test
+  void pausedClustersAreNotProgressing() {
+    cluster.getSpec().setPaused(true);
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.PAUSED);
+    assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+  }
+
+  @Test
+  void transitionTimesOnlyMoveWhenAConditionFlips() {
+    EtcdClusterStatus first = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+    cluster.setStatus(first);
+
+    EtcdClusterStatus same = StatusAggregator.aggregate(observation(pods(true, true, true),
+        Optional.of(etcd(true, true, true)), NOW.plusSeconds(60)));
+    EtcdClusterStatus degraded = StatusAggregator.aggregate(observation(pods(true, true, false),
+        Optional.of(etcd(true, true, false)), NOW.plusSeconds(60)));
+
+    assertThat(StatusChange.changed(first, same)).isFalse();
+    assertThat(condition(degraded, ConditionTypes.AVAILABLE).getLastTransitionTime()).isEqualTo("2026-01-02T03:04:05Z");
+    assertThat(condition(degraded, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-02T03:05:05Z");
+  }
+
+  /** The cluster as created: its members on record, its model read with them. */
+  private MemberBootstrapRecords records() {
+    return TestClusters.foundingRecords(TestClusters.model(cluster));
+  }
+
+  private EtcdClusterModel model() {
+    return model(records());
+  }
+
+  private EtcdClusterModel model(MemberBootstrapRecords records) {
+    return TestClusters.model(cluster, records);
+  }
+
+  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd) {
+    return StatusAggregator.aggregate(observation(pods, etcd, NOW));
+  }
+
+  private Observation observation(List<Pod> pods, Optional<ClusterSnapshot> etcd, Instant now) {
+    return new Observation(model(), records(), pods, etcd, List.of(), Optional.empty(), Optional.empty(), now);
+  }
+
+  private List<Pod> pods(boolean... ready) {
+    return TestClusters.pods(model(), ready);
+  }
+
+  private static ClusterSnapshot etcd(boolean... reachable) {
+    List<MemberSnapshot> members = new ArrayList<>();
+    IntStream.range(0, reachable.length)
+        .forEach(i -> members.add(member(i, reachable[i], reachable[i] ? "3.6.16" : null)));
+    return new ClusterSnapshot(CLUSTER_ID, reachable[0] ? 0xa0 : 0, members);
+  }
+
+  private static MemberSnapshot member(int ordinal, boolean reachable, String version) {
+    String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
+    return new MemberSnapshot(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
+        List.of("http://" + host + ":2379"), false, reachable, reachable, version, reachable ? null : "connection refused");
+  }
+
+  private static Condition condition(EtcdClusterStatus status, String type) {
+    return status.condition(type).orElseThrow();
+  }
+
+  private static void assertCondition(EtcdClusterStatus status, String type, String value, String reason) {
+    Condition condition = condition(status, type);
+    assertThat(condition.getStatus()).as(type + " status").isEqualTo(value);
+    assertThat(condition.getReason()).as(type + " reason").isEqualTo(reason);
+    assertThat(condition.getMessage()).as(type + " message").isNotBlank();
+    assertThat(condition.getObservedGeneration()).isEqualTo(1L);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.quorum.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MemberBootstrapTest {
+
+  private static final String CLUSTER =
+      "demo-0=http://demo-0.demo.ns.svc.cluster.local:2380,demo-1=http://demo-1.demo.ns.svc.cluster.local:2380";
+  private static final MemberBootstrap FOUNDING =
+      new MemberBootstrap(MemberBootstrap.State.NEW, CLUSTER, "demo-6f1c9a2e");
+
+  @Test
+  void flagsAreEtcdsInAStableOrder() {
+    assertThat(FOUNDING.flags()).containsExactly(
+        java.util.Map.entry("initial-cluster", CLUSTER),
+        java.util.Map.entry("initial-cluster-state", "new"),
+        java.util.Map.entry("initial-cluster-token", "demo-6f1c9a2e"));
+    assertThat(MemberBootstrap.State.EXISTING.flagValue()).isEqualTo("existing");
+  }
+
+  @Test
+  void recordIsOneReadableFlagPerLine() {
+    assertThat(FOUNDING.toRecord()).isEqualTo("""
+        initial-cluster: %s
+        initial-cluster-state: new
+        initial-cluster-token: demo-6f1c9a2e
+        """.formatted(CLUSTER));
+  }
+
+  @Test
+  void recordReadsBackAsTheSameBootstrap() {
+    MemberBootstrap joining = new MemberBootstrap(MemberBootstrap.State.EXISTING, CLUSTER, "demo-6f1c9a2e");
+
+    assertThat(MemberBootstrap.fromRecord(FOUNDING.toRecord())).contains(FOUNDING);
+    assertThat(MemberBootstrap.fromRecord(joining.toRecord())).contains(joining);
+  }
+
+  @Test
+  void aRecordEditedByHandStillReads() {
+    // CRLF line endings, extra blanks and unknown lines, as an editor may leave them
+    String edited = "# joined later\r\ninitial-cluster-token:   demo-6f1c9a2e \r\n"
+        + "initial-cluster-state: new\r\ninitial-cluster: " + CLUSTER + "\r\n";
+
+    assertThat(MemberBootstrap.fromRecord(edited)).contains(FOUNDING);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"initial-cluster:", "initial-cluster-state:", "initial-cluster-token:"})
+  void aRecordMissingASettingIsRejected(String missing) {
+    String incomplete = FOUNDING.toRecord().lines()
+        .filter(line -> !line.startsWith(missing))
+        .map(line -> line + "\n")
+        .reduce("", String::concat);
+
+    assertThat(MemberBootstrap.fromRecord(incomplete)).isEmpty();
+  }
+
+  @Test
+  void aRecordWithAnEmptySettingIsRejected() {
+    assertThat(MemberBootstrap.fromRecord(FOUNDING.toRecord().replace("demo-6f1c9a2e", ""))).isEmpty();
+  }
+
+  @Test
+  void aRecordWithAnUnknownStateIsRejected() {
+    assertThat(MemberBootstrap.fromRecord(FOUNDING.toRecord().replace("state: new", "state: restored"))).isEmpty();
+    assertThat(MemberBootstrap.fromRecord(FOUNDING.toRecord().replace("state: new", "state: NEW"))).isEmpty();
+  }
+
+  @Test
+  void anythingElseIsRejected() {
+    assertThat(MemberBootstrap.fromRecord("")).isEmpty();
+    assertThat(MemberBootstrap.fromRecord("not a record")).isEmpty();
+  }
+}
