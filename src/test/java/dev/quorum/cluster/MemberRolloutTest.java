@@ -129,7 +129,7 @@ class MemberRolloutTest {
       String name = next.pod().getMetadata().getName();
       replaced.add(name);
       // the member comes back with the current spec and becomes ready before the next step
-      int ordinal = current.member(name).orElseThrow().ordinal();
+      int ordinal = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
       pods.set(ordinal, pod(current, ordinal, true));
       if (step == 2) {
         assertThat(next.message()).isEqualTo(
@@ -234,5 +234,24 @@ class MemberRolloutTest {
 
   private static Map<String, Pod> byName(List<Pod> pods) {
     return pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity()));
+  }
+
+  @Test
+  void anOutdatedMemberThatIsNotReadyIsReplacedFirstSoABrokenSpecCanBeFixed() {
+    // demo-2 got a spec that broke it (still Running, never ready); the spec has been fixed since
+    Pod broken = outdatedPod(current, 2, false);
+    List<Pod> pods = List.of(outdatedPod(current, 0, true), outdatedPod(current, 1, true), broken);
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims(current), Optional.of("demo-0"));
+    assertThat(plan.replace()).map(MemberRollout.Replacement::pod).contains(broken);
+    assertThat(plan.replace().get().message()).contains("demo-2", "it is not ready");
+  }
+
+  @Test
+  void aClaimWaitIsStillReportedWhileTheRollWaitsToo() {
+    List<Pod> pods = List.of(outdatedPod(current, 0, true), outdatedPod(current, 2, true));
+    List<PersistentVolumeClaim> claims = List.of(claim(current, 0), terminating(claim(current, 1)), claim(current, 2));
+    MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims, NO_LEADER);
+    assertThat(plan.replace()).isEmpty();
+    assertThat(plan.waiting()).hasValueSatisfying(w -> assertThat(w).contains("volume claim", "the roll waits"));
   }
 }

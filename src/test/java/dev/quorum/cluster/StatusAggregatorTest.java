@@ -328,4 +328,18 @@ class StatusAggregatorTest {
     assertThat(condition.getMessage()).as(type + " message").isNotBlank();
     assertThat(condition.getObservedGeneration()).isEqualTo(1L);
   }
+
+  @Test
+  void aTerminatingOutdatedPodCountsAsMissingOnly() {
+    MemberBootstrapRecords records = TestClusters.foundingRecords(TestClusters.model(cluster));
+    EtcdClusterModel model = TestClusters.model(cluster, records);
+    cluster.setStatus(StatusAggregator.aggregate(new Observation(model, records, TestClusters.readyPods(model),
+        Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW)));
+    List<Pod> pods = List.of(TestClusters.outdatedPod(model, 0, true), TestClusters.outdatedPod(model, 1, true),
+        TestClusters.terminating(TestClusters.outdatedPod(model, 2, true)));
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model, records, pods, Optional.empty(),
+        List.of(), Optional.empty(), Optional.empty(), NOW));
+    assertThat(status.condition(ConditionTypes.PROGRESSING).get().getMessage())
+        .contains("0 of 3 members updated", "next: demo-1, demo-0");
+  }
 }

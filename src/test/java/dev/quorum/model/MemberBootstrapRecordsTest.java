@@ -49,4 +49,11 @@ class MemberBootstrapRecordsTest {
     assertThat(MemberBootstrapRecords.NONE.isEmpty()).isTrue();
     assertThat(MemberBootstrapRecords.NONE.count()).isZero();
   }
+
+  @Test
+  void aMissingValueIsAnUnreadableRecordNotACrash() {
+    Map<String, String> data = new java.util.HashMap<>();
+    data.put("demo-0", null);
+    assertThat(MemberBootstrapRecords.parse(data).unreadable()).containsOnlyKeys("demo-0");
+  }
 }
