@@ -50,6 +50,11 @@ public class ChildResources {
     return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();
   }
 
+  /** @return false when the disruption budget refused (HTTP 429): try again later */
+  public boolean evict(Pod pod) {
+    return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).evict();
+  }
+
   public void delete(Pod pod) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
   }

@@ -43,6 +43,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "policy", resources = "poddisruptionbudgets", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // Member pods are created and, to roll or replace one, deleted; claims are only created (deleted by the GC, or kept).
 @RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
+// A ready member is restarted through the Eviction API, so the disruption budget arbitrates against drains.
+@RBACRule(apiGroups = "", resources = "pods/eviction", verbs = {RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
@@ -77,20 +79,27 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
     MemberBootstrapRecords records = records(cluster, context);
     EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records);
-    List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
+    // pods of a deleted namesake may linger until the garbage collector takes them: not this cluster's members
+    List<Pod> pods = context.getSecondaryResources(Pod.class).stream().filter(p -> ownedBy(p, cluster)).toList();
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
-    List<String> problems = SpecValidator.problems(cluster.getSpec(), records);
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
+    boolean formed = etcd.isPresent() || (cluster.getStatus() != null && cluster.getStatus().getClusterID() != null);
+    List<String> problems = new ArrayList<>(SpecValidator.problems(cluster.getSpec(), records));
+    if (records.isEmpty() && (formed || !pods.isEmpty())) {
+      problems.add("the members ConfigMap " + model.membersConfigMap() + " is missing, but the cluster has members:"
+          + " the operator does not guess how they were bootstrapped; restore the ConfigMap (each member's"
+          + " initial-cluster, initial-cluster-state and initial-cluster-token, as its pod's etcd flags show them)");
+    }
     Optional<String> error = Optional.empty();
-    Optional<String> waiting = Optional.empty();
+    Outcome outcome = Outcome.NOTHING;
     try {
       if (!problems.isEmpty()) {
         if (events.invalidSpec(cluster, String.join("; ", problems))) {
           LOG.warnf("%s has an invalid spec, nothing is created: %s", model.key(), problems);
         }
       } else if (!cluster.getSpec().isPaused()) {
-        waiting = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName));
+        outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
       }
     } catch (RuntimeException e) {
       // one broken cluster must not stop the others: report it and try again soon
@@ -98,44 +107,66 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       error = Optional.of("applying the desired objects failed: " + e.getMessage());
     }
     try {
-      Observation observation = new Observation(model, records, pods, etcd, problems, error, waiting, Instant.now());
+      Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
+          Instant.now());
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
-      return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation));
+      return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
       LOG.errorf(e, "computing the status of %s failed", model.key());
       return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(RETRY_AFTER_ERROR);
     }
   }
 
-  /** One pass towards the desired state; returns why a change waits, if one does. */
-  private Optional<String> converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<String> leader) {
-    // the peer Service first: members resolve each other through it as soon as they start
-    children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
-    if (records.count() < model.size()) {
-      // founding members are on record before any of their pods exists
-      children.apply(List.of(MembersConfigMapBuilder.build(model)));
-    }
-    MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader);
-    children.create(plan.createClaims());
-    children.create(plan.createPods());
-    plan.replace().ifPresent(replacement -> replace(model, claims, leader, replacement));
-    children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
-    return plan.waiting();
+  /** What one pass did: whether it changed any member, and why a change waits, if one does. */
+  private record Outcome(boolean acted, Optional<String> waiting) {
+    static final Outcome NOTHING = new Outcome(false, Optional.empty());
   }
 
-  /** Deletes a member's pod only if a plan made from the API server's current pods picks the same one. */
-  private void replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<String> leader,
-      MemberRollout.Replacement replacement) {
-    List<Pod> live = children.livePods(model.namespace(), Labels.CLUSTER, model.name());
-    Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader).replace()
+  private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, Optional<String> leader, boolean formed) {
+    // the peer Service first: members resolve each other through it as soon as they start
+    children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
+    if (records.isEmpty()) {
+      // founding members are on record before any of their pods exists; never rewritten afterwards
+      children.apply(List.of(MembersConfigMapBuilder.build(model)));
+    }
+    MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);
+    children.create(plan.createClaims());
+    children.create(plan.createPods());
+    boolean replaced = plan.replace().map(r -> replace(model, claims, leader, formed, r)).orElse(false);
+    children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
+    return new Outcome(replaced || !plan.createClaims().isEmpty() || !plan.createPods().isEmpty(), plan.waiting());
+  }
+
+  /**
+   * Replaces a member's pod only if a plan made from the API server's current pods picks the same one; a ready
+   * member is evicted, so the disruption budget may still refuse (a drain got there first).
+   */
+  private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<String> leader,
+      boolean formed, MemberRollout.Replacement replacement) {
+    List<Pod> live = children.livePods(model.namespace(), Labels.CLUSTER, model.name()).stream()
+        .filter(p -> ownedBy(p, model.resource())).toList();
+    Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
         .filter(r -> Objects.equals(r.pod().getMetadata().getUid(), replacement.pod().getMetadata().getUid()));
     if (confirmed.isEmpty()) {
-      return; // the cache was behind; the next reconcile decides again
+      return false; // the cache was behind; the next reconcile decides again
     }
-    LOG.infof("%s: %s", model.key(), confirmed.get().message());
-    events.normal(model.resource(), confirmed.get().reason(), confirmed.get().message());
-    children.delete(confirmed.get().pod());
+    MemberRollout.Replacement step = confirmed.get();
+    if (step.evict() && !children.evict(step.pod())) {
+      LOG.infof("%s: the disruption budget refused evicting %s for now", model.key(), step.pod().getMetadata().getName());
+      return false;
+    }
+    if (!step.evict()) {
+      children.delete(step.pod());
+    }
+    LOG.infof("%s: %s", model.key(), step.message());
+    events.normal(model.resource(), step.reason(), step.message());
+    return true;
+  }
+
+  private static boolean ownedBy(Pod pod, EtcdCluster cluster) {
+    return pod.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && Objects.equals(o.getUid(), cluster.getMetadata().getUid()));
   }
 
   /** The recorded bootstrap of this cluster's members; a ConfigMap left by a deleted namesake is ignored. */
@@ -150,11 +181,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .orElse(MemberBootstrapRecords.NONE);
   }
 
-  private Duration nextCheck(Observation observation) {
+  /** Soon while members come and go; otherwise informer events wake the reconciler, and the refresh is a backstop. */
+  private Duration nextCheck(Observation observation, Outcome outcome) {
     if (observation.reconcileError().isPresent()) {
       return RETRY_AFTER_ERROR;
     }
-    return observation.settled() ? config.statusRefreshInterval() : RECHECK_WHILE_CHANGING;
+    boolean changing = outcome.acted() || (observation.specProblems().isEmpty() && !observation.missingMembers().isEmpty());
+    return changing ? RECHECK_WHILE_CHANGING : config.statusRefreshInterval();
   }
 
   /** Writes the status only when it changed; the cached resource is never modified in place. */

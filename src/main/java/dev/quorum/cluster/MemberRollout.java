@@ -18,9 +18,10 @@ import java.util.stream.Collectors;
 
 /**
  * Pure: decides what to do with the member pods and claims now. Missing claims and pods are created at once
- * (a missing member adds no risk); a pod that runs an outdated spec is replaced one at a time, only while
- * every member is ready, followers first and the leader last, so a roll never costs more than the one member
- * it restarts and at most one leader election.
+ * (a missing member adds no risk); a pod that runs an outdated spec is replaced one at a time and only while
+ * no member is missing: a member that is not ready first (while the others keep a quorum ready), then ready
+ * ones only while every member is ready, followers first and the leader last, so a roll never costs more than
+ * the one member it restarts and at most one leader election.
  */
 public final class MemberRollout {
 
@@ -36,18 +37,22 @@ public final class MemberRollout {
     }
   }
 
-  public record Replacement(Pod pod, String reason, String message) {}
+  /** @param evict through the Eviction API (the disruption budget may refuse), rather than a plain delete */
+  public record Replacement(Pod pod, String reason, String message, boolean evict) {}
 
   private MemberRollout() {}
 
-  /** @param leader the member etcd reports as leader, if known */
+  /**
+   * @param leader the member etcd reports as leader, if known
+   * @param formed whether the cluster has ever formed; before that no member holds data worth keeping
+   */
   public static Plan plan(EtcdClusterModel model, List<Pod> pods, List<PersistentVolumeClaim> claims,
-      Optional<String> leader) {
+      Optional<String> leader, boolean formed) {
     Map<String, Pod> podByName = byName(pods);
     Map<String, PersistentVolumeClaim> claimByName = byName(claims);
     List<PersistentVolumeClaim> createClaims = new ArrayList<>();
     List<Pod> createPods = new ArrayList<>();
-    List<String> blocked = new ArrayList<>();
+    List<String> waits = new ArrayList<>();
     for (Member member : model.members()) {
       Optional<PersistentVolumeClaim> claim = MemberClaimBuilder.build(model, member);
       PersistentVolumeClaim existingClaim = claim.map(c -> claimByName.get(c.getMetadata().getName())).orElse(null);
@@ -55,41 +60,61 @@ public final class MemberRollout {
         createClaims.add(claim.get());
       } else if (existingClaim != null && terminating(existingClaim)) {
         // a pod created now would bind the claim that is going away
-        blocked.add(member.name() + " waits for its old volume claim to be deleted");
+        waits.add(member.name() + " waits for its old volume claim to be deleted");
         continue;
       }
       if (!podByName.containsKey(member.name())) {
         createPods.add(MemberPodBuilder.build(model, member));
       }
     }
-    Optional<Replacement> replace = failedPod(model, podByName);
-    List<String> waits = new ArrayList<>(blocked);
-    if (replace.isEmpty()) {
-      List<Member> outdated = outdated(model, podByName, leader);
-      // a member that is not ready serves nothing: replacing it costs no availability, and a spec that broke
-      // it can only be fixed by replacing it
-      Optional<Member> notReady = outdated.stream().filter(m -> !PodReadiness.ready(podByName.get(m.name()))).findFirst();
-      Optional<String> unsafe = unsafeToRoll(model, podByName, createPods);
-      if (notReady.isPresent()) {
-        replace = Optional.of(replacement(model, outdated, notReady.get(), podByName, "it is not ready"));
-      } else if (!outdated.isEmpty() && unsafe.isPresent()) {
+    Optional<Replacement> replace = endedPod(model, podByName);
+    List<Member> outdated = outdated(model, podByName, leader);
+    if (replace.isEmpty() && !outdated.isEmpty()) {
+      Optional<String> unsafe = unsafeToRoll(model, podByName, claimByName, createPods, formed);
+      if (unsafe.isPresent()) {
         waits.add("the roll waits: " + unsafe.get());
-      } else if (!outdated.isEmpty()) {
-        Member next = outdated.get(0);
-        replace = Optional.of(replacement(model, outdated, next, podByName,
-            leader.filter(next.name()::equals).isPresent() ? "it leads, so it goes last" : null));
+      } else {
+        replace = nextToRoll(model, podByName, outdated, leader, formed, waits);
       }
     }
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", waits));
     return new Plan(createClaims, createPods, replace, waiting);
   }
 
+  /**
+   * A member that is not ready serves nothing, so it goes first (a spec that broke it can only be fixed by
+   * replacing it), as long as the others keep a quorum ready. Ready members go only while every member is
+   * ready, by eviction so the disruption budget has the last word.
+   */
+  private static Optional<Replacement> nextToRoll(EtcdClusterModel model, Map<String, Pod> podByName,
+      List<Member> outdated, Optional<String> leader, boolean formed, List<String> waits) {
+    List<String> notReady = model.members().stream().map(Member::name)
+        .filter(name -> !PodReadiness.ready(podByName.get(name))).toList();
+    Optional<Member> brokenFirst = outdated.stream().filter(m -> notReady.contains(m.name())).findFirst();
+    if (brokenFirst.isPresent()) {
+      int othersReady = model.size() - notReady.size();
+      if (formed && othersReady < model.quorum()) {
+        waits.add(String.format("the roll waits: only %d other members are ready, restarting %s now would leave"
+            + " fewer than the quorum of %d", othersReady, brokenFirst.get().name(), model.quorum()));
+        return Optional.empty();
+      }
+      return Optional.of(replacement(model, outdated, brokenFirst.get(), podByName, "it is not ready", false));
+    }
+    if (!notReady.isEmpty()) {
+      waits.add("the roll waits: every member must be ready first (not ready: " + String.join(", ", notReady) + ")");
+      return Optional.empty();
+    }
+    Member next = outdated.get(0);
+    return Optional.of(replacement(model, outdated, next, podByName,
+        leader.filter(next.name()::equals).isPresent() ? "it leads, so it goes last" : null, true));
+  }
+
   private static Replacement replacement(EtcdClusterModel model, List<Member> outdated, Member next,
-      Map<String, Pod> podByName, String why) {
+      Map<String, Pod> podByName, String why, boolean evict) {
     int updated = model.size() - outdated.size();
     return new Replacement(podByName.get(next.name()), Reasons.ROLLING_UPDATE, String.format(
         "restarting %s with the current spec (%d of %d members updated%s)", next.name(), updated, model.size(),
-        why == null ? "" : "; " + why));
+        why == null ? "" : "; " + why), evict);
   }
 
   /** Members whose pod runs an outdated spec, in the order they are replaced: followers by ordinal, leader last. */
@@ -106,21 +131,32 @@ public final class MemberRollout {
         .toList();
   }
 
-  /** Why replacing a member now could cost quorum or stack a second outage on the first; empty when safe. */
+  /** Why no member may be replaced now, whichever it is; empty when a replacement may be considered. */
   private static Optional<String> unsafeToRoll(EtcdClusterModel model, Map<String, Pod> podByName,
-      List<Pod> creating) {
-    List<String> notReady = model.members().stream()
-        .map(Member::name)
-        .filter(name -> !podByName.containsKey(name) || !PodReadiness.ready(podByName.get(name)))
+      Map<String, PersistentVolumeClaim> claimByName, List<Pod> creating, boolean formed) {
+    if (formed && model.storage().isEphemeral()) {
+      // a restarted pod comes back with an empty data directory; membership will replace such members through
+      // etcd (remove, then add as a learner), never by a restart
+      return Optional.of("members of a cluster with ephemeral storage keep their data only while their pod lives,"
+          + " so they are not restarted to apply a new spec");
+    }
+    List<String> missing = model.members().stream().map(Member::name)
+        .filter(name -> !podByName.containsKey(name) || terminating(podByName.get(name)))
         .toList();
-    if (!notReady.isEmpty() || !creating.isEmpty()) {
-      return Optional.of("every member must be ready first (not ready: " + String.join(", ", notReady) + ")");
+    if (!missing.isEmpty() || !creating.isEmpty()) {
+      return Optional.of("a member is being (re)created: " + String.join(", ", missing));
+    }
+    List<String> claimsGoing = model.members().stream()
+        .filter(m -> claimByName.containsKey(model.claimName(m)) && terminating(claimByName.get(model.claimName(m))))
+        .map(Member::name).toList();
+    if (!claimsGoing.isEmpty()) {
+      return Optional.of("the volume claims of " + String.join(", ", claimsGoing) + " are being deleted");
     }
     return Optional.empty();
   }
 
   /** A pod that ended (evicted, or failed for good) never runs again: it is replaced, whatever else happens. */
-  private static Optional<Replacement> failedPod(EtcdClusterModel model, Map<String, Pod> podByName) {
+  private static Optional<Replacement> endedPod(EtcdClusterModel model, Map<String, Pod> podByName) {
     return model.members().stream()
         .map(m -> podByName.get(m.name()))
         .filter(Objects::nonNull)
@@ -129,7 +165,7 @@ public final class MemberRollout {
         .findFirst()
         .map(p -> new Replacement(p, Reasons.MEMBER_POD_ENDED, String.format("replacing pod %s, which ended (%s%s)",
             p.getMetadata().getName(), p.getStatus().getPhase(),
-            p.getStatus().getReason() != null ? ": " + p.getStatus().getReason() : "")));
+            p.getStatus().getReason() != null ? ": " + p.getStatus().getReason() : ""), false));
   }
 
   static String shapeHash(Pod pod) {

@@ -58,9 +58,4 @@ public record Observation(
         .toList();
   }
 
-  /** Nothing to wait for: every member runs the current spec and is ready. */
-  public boolean settled() {
-    return specProblems.isEmpty() && waiting.isEmpty() && outdatedMembers().isEmpty() && missingMembers().isEmpty()
-        && model.members().stream().allMatch(m -> pod(m.name()).map(PodReadiness::ready).orElse(false));
-  }
 }

@@ -113,8 +113,8 @@ public final class EtcdClusterModel {
   }
 
   /**
-   * Unique per EtcdCluster object, so members of a deleted and re-created cluster of the same name can
-   * never join each other's leftovers.
+   * Unique per EtcdCluster object, so fresh members of a re-created cluster of the same name never form a
+   * cluster with a deleted one's members (data already on a retained claim keeps its own cluster).
    */
   public String initialClusterToken() {
     return token;
