@@ -46,5 +46,9 @@ public interface QuorumConfig {
     /** Time allowed for one request to one member. */
     @WithDefault("5s")
     Duration requestTimeout();
+
+    /** Time allowed for a whole snapshot read from one member (a backup), however slow its upload. */
+    @WithDefault("1h")
+    Duration snapshotTimeout();
   }
 }

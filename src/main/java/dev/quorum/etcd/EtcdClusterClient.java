@@ -4,6 +4,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.cluster.MemberListResponse;
 import io.etcd.jetcd.maintenance.StatusResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +55,15 @@ public final class EtcdClusterClient implements AutoCloseable {
     return bounded(client.getMaintenanceClient().statusMember(endpoint));
   }
 
-  /** The underlying jetcd client, for calls not wrapped here (KV, snapshots). */
+  /**
+   * Streams the snapshot of the member at {@code endpoint} over a connection of its own: not through jetcd, and
+   * bounded by {@code options.timeout()} rather than the request timeout (see {@link SnapshotStream}).
+   */
+  public SnapshotStream openSnapshot(String endpoint, SnapshotOptions options) throws IOException {
+    return SnapshotStream.open(endpoint, settings, options);
+  }
+
+  /** The underlying jetcd client, for calls not wrapped here (KV). */
   public Client jetcd() {
     return client;
   }
