@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.Net;
 import dev.quorum.rig.S3Server;
 import dev.quorum.rig.Tools;
+import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -19,6 +22,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -323,6 +327,30 @@ class StreamingUploadIT {
       assertThat(store.sweepAbandoned("backups/", Instant.now().plusSeconds(60))).isEqualTo(2);
 
       assertOnly("backups/kept.db");
+    }
+  }
+
+  @Test
+  void thePackagedOperatorCanUpload() throws Exception {
+    // the test classpath carries more than the operator ships (commons-logging for the HTTP client, once): run an
+    // upload on the packaged classpath alone
+    Path app = Path.of("target", "quarkus-app").toAbsolutePath();
+    assertThat(app.resolve("quarkus-run.jar")).as("packaged by the build before the ITs run").exists();
+    String classpath = String.join(File.pathSeparator, app.resolve("app").resolve("*").toString(),
+        app.resolve("lib/boot").resolve("*").toString(), app.resolve("lib/main").resolve("*").toString());
+    Path probe = Path.of("src/test/resources/objectstore/PackagedUploadProbe.java").toAbsolutePath();
+    String key = "backups/packaged.db";
+    try (ManagedProcess java = ManagedProcess.start("packaged-upload-probe", List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", classpath, probe.toString(),
+            server.endpoint().toString(), bucket, server.accessKey(), server.secretKey(), key),
+        null, DIR.resolve("packaged-probe"), DIR.resolve("logs").resolve("packaged-upload-probe.log"))) {
+      await("the packaged upload probe exits").atMost(Duration.ofMinutes(2)).until(() -> !java.isAlive());
+      assertThat(java.process().exitValue()).as("exit code; log:%n%s", java.tail(30)).isZero();
+    }
+    try (ObjectStore store = ObjectStore.connect(settings())) {
+      assertThat(store.head(key).orElseThrow().metadata()).containsEntry("probe", "packaged")
+          .containsEntry(UserMetadata.SHA256, sha256Of(new ByteArrayInputStream(new byte[1024])));
     }
   }
 
