@@ -279,8 +279,9 @@ class HelmChartIT {
       assertGrantsExactly(user, OPERATOR_RULES, null);
 
       // never granted without a deliberate change here, whatever the declarations say
-      assertDenied(user, attrs("get", "", "secrets", "", "some-namespace"));
-      assertDenied(user, attrs("list", "", "secrets", "", null));
+      // an EtcdBackup's S3 credentials are read by name; Secrets are never listed or watched
+      assertDenied(user, attrs("list", "", "secrets", "", "some-namespace"));
+      assertDenied(user, attrs("watch", "", "secrets", "", null));
       assertDenied(user, attrs("create", "", "pods", "exec", "some-namespace"));
       assertDenied(user, attrs("create", "rbac.authorization.k8s.io", "clusterroles", "", null));
       assertDenied(user, attrs("update", "coordination.k8s.io", "leases", "", "kube-system"));
@@ -318,7 +319,7 @@ class HelmChartIT {
     assertGrantsNothing(user, OPERATOR_RULES, null);
     assertGrantsNothing(user, LEADER_ELECTION_RULES, w1);
     assertGrantsNothing(user, LEADER_ELECTION_RULES, "kube-system");
-    assertDenied(user, attrs("get", "", "secrets", "", w1));
+    assertDenied(user, attrs("list", "", "secrets", "", w1));
   }
 
   // ---------------------------------------------------------------------------------------------- pod security on the API server

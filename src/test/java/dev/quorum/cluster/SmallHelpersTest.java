@@ -68,7 +68,7 @@ class SmallHelpersTest {
 
   @Test
   void eventsPointAtTheCluster() {
-    Event event = ClusterEvents.event(model.resource(), "Warning", Reasons.INVALID_SPEC, "bad",
+    Event event = dev.quorum.events.Events.event(model.resource(), "Warning", Reasons.INVALID_SPEC, "bad",
         Instant.parse("2026-01-01T00:00:00.5Z"));
 
     assertThat(event.getType()).isEqualTo("Warning");

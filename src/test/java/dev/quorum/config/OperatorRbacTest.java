@@ -135,7 +135,8 @@ class OperatorRbacTest {
     assertThat(rule(rules, "etcd.quorum.dev", "etcdclusters/status").verbs()).contains("patch");
     assertThat(rule(rules, "", "pods").verbs()).contains("get", "list", "watch", "create", "delete");
     assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).contains("create").doesNotContain("delete");
-    assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("secrets", "leases");
+    assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("leases");
+    assertThat(rule(rules, "", "secrets").verbs()).as("credentials are read by name only").containsExactly("get");
   }
 
   @Test

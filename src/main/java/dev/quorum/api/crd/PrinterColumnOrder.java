@@ -13,7 +13,9 @@ import java.util.List;
  */
 public class PrinterColumnOrder implements CRDPostProcessor {
 
-  static final List<String> ORDER = List.of("SIZE", "READY", "VERSION", "LEADER", "AVAILABLE", "AGE");
+  // one list for every CRD: each has only some of these columns, and their relative order is what counts
+  static final List<String> ORDER = List.of("SIZE", "READY", "VERSION", "LEADER", "AVAILABLE",
+      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "AGE");
 
   @Override
   public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

@@ -1,0 +1,90 @@
+package dev.quorum.backup;
+
+import dev.quorum.etcd.EtcdClientSettings;
+import dev.quorum.etcd.MemberStatus;
+import dev.quorum.etcd.SnapshotOptions;
+import dev.quorum.etcd.SnapshotStream;
+import dev.quorum.objectstore.Failure;
+import dev.quorum.objectstore.ObjectStore;
+import dev.quorum.objectstore.ObjectStoreException;
+import dev.quorum.objectstore.S3Settings;
+import dev.quorum.objectstore.UploadResult;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+/**
+ * One attempt, run on a worker thread: a member's snapshot streamed straight into a multipart upload. Memory is
+ * bounded by the snapshot stream's buffer (≤ 1 MiB) plus one upload part, whatever the database size.
+ */
+final class BackupJob implements Callable<BackupResult> {
+
+  /** Thrown by {@link #call()}: the attempt failed, for this reason. */
+  static final class AttemptFailed extends Exception {
+    private final BackupFailure failure;
+
+    AttemptFailed(BackupFailure failure, Throwable cause) {
+      super(failure.message(), cause);
+      this.failure = failure;
+    }
+
+    BackupFailure failure() {
+      return failure;
+    }
+  }
+
+  private final String member;
+  private final String endpoint;
+  private final EtcdClientSettings etcd;
+  private final SnapshotOptions snapshotOptions;
+  private final S3Settings store;
+  private final String key;
+  private final Map<String, String> identity;
+
+  /** @param identity metadata that says whose backup the object is (namespace, name, cluster) */
+  BackupJob(String member, String endpoint, EtcdClientSettings etcd, SnapshotOptions snapshotOptions,
+      S3Settings store, String key, Map<String, String> identity) {
+    this.member = member;
+    this.endpoint = endpoint;
+    this.etcd = etcd;
+    this.snapshotOptions = snapshotOptions;
+    this.store = store;
+    this.key = key;
+    this.identity = identity;
+  }
+
+  @Override
+  public BackupResult call() throws AttemptFailed {
+    try (SnapshotStream snapshot = SnapshotStream.open(endpoint, etcd, snapshotOptions);
+        ObjectStore objects = ObjectStore.connect(store)) {
+      MemberStatus source = snapshot.memberStatus();
+      Map<String, String> metadata = new LinkedHashMap<>(identity);
+      metadata.put("etcd-revision", Long.toString(source.revision()));
+      metadata.put("etcd-version", source.version());
+      metadata.put("etcd-cluster-id", source.clusterIdHex());
+      metadata.put("etcd-member", member);
+      UploadResult upload = objects.upload(snapshot, key, metadata, OptionalLong.of(snapshot.size()));
+      return new BackupResult(upload, source, member);
+    } catch (ObjectStoreException e) {
+      Failure failure = e.failure();
+      if (Failure.SOURCE_FAILED.equals(failure.reason())) {
+        throw new AttemptFailed(BackupFailure.transientFailure(BackupFailure.SNAPSHOT_FAILED,
+            "the snapshot from " + member + " broke off: " + rootMessage(e)), e);
+      }
+      throw new AttemptFailed(new BackupFailure(failure.reason(), failure.message(), !failure.isTransient()), e);
+    } catch (IOException e) {
+      throw new AttemptFailed(BackupFailure.transientFailure(BackupFailure.SNAPSHOT_FAILED,
+          "no snapshot from " + member + " (" + endpoint + "): " + rootMessage(e)), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+  }
+}

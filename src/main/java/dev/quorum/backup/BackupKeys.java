@@ -1,0 +1,25 @@
+package dev.quorum.backup;
+
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.S3Destination;
+
+/** Where a backup's object goes: the key given, or one made from the prefix, the namespace, cluster and backup. */
+public final class BackupKeys {
+
+  private BackupKeys() {}
+
+  public static String key(EtcdBackup backup) {
+    S3Destination s3 = backup.getSpec().getDestination().getS3();
+    if (s3.getKey() != null && !s3.getKey().isBlank()) {
+      return s3.getKey();
+    }
+    String own = backup.getMetadata().getNamespace() + "/" + backup.getSpec().getClusterName() + "/"
+        + backup.getMetadata().getName() + ".db";
+    String prefix = s3.getPrefix() == null ? "" : s3.getPrefix().replaceAll("^/+|/+$", "");
+    return prefix.isEmpty() ? own : prefix + "/" + own;
+  }
+
+  public static String location(EtcdBackup backup) {
+    return "s3://" + backup.getSpec().getDestination().getS3().getBucket() + "/" + key(backup);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.quorum.backup;
+
+import dev.quorum.etcd.MemberStatus;
+import dev.quorum.objectstore.UploadResult;
+
+/** A snapshot that is stored and checked: what status reports about it. */
+public record BackupResult(UploadResult upload, MemberStatus source, String sourceMember) {}

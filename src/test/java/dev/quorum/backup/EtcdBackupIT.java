@@ -1,0 +1,198 @@
+package dev.quorum.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorum.api.v1alpha1.BackupDestination;
+import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupSpec;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.S3CredentialsSecret;
+import dev.quorum.api.v1alpha1.S3Destination;
+import dev.quorum.demo.Demo;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.RigSession;
+import dev.quorum.rig.S3Server;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * EtcdBackup end to end on the rig: a real etcd cluster holding more than 64 MiB, streamed by the operator's jar to
+ * the rig's real S3 server; and each problem only the operator can see ends Failed with a message naming it.
+ */
+class EtcdBackupIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final int VALUES = 72;
+  static final int VALUE_BYTES = 1024 * 1024;
+  static String ns;
+  static KubernetesClient kube;
+  static OperatorProcess operator;
+  static S3Server s3;
+  static String bucket;
+
+  @BeforeAll
+  static void clusterWithDataAndABucket() throws Exception {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    RIG.installQuorumCrds();
+    operator = OperatorProcess.start(RIG.rig(), "backup-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
+    kube.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+        .withNewMetadata().withName("src").withNamespace(ns).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("size", 3, "storage", Map.of("ephemeral", true))).build()).create();
+    await("src Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
+            .withName("src").get()));
+    // the test process has no cluster DNS; a member's pod address is reachable from it
+    try (Client etcd = Client.builder().endpoints("http://" + RigNetwork.podIp(ns, "src-0") + ":2379").build()) {
+      byte[] value = new byte[VALUE_BYTES];
+      Random random = new Random(7);
+      for (int i = 0; i < VALUES; i++) {
+        random.nextBytes(value);
+        etcd.getKVClient().put(ByteSequence.from("/data/" + i, java.nio.charset.StandardCharsets.UTF_8),
+            ByteSequence.from(value)).get(30, TimeUnit.SECONDS);
+      }
+    }
+    s3 = RIG.rig().s3();
+    bucket = s3.createBucket("backups-" + System.nanoTime());
+    kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(ns).endMetadata()
+        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
+        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+    kube.resource(new SecretBuilder().withNewMetadata().withName("s3-wrong").withNamespace(ns).endMetadata()
+        .addToStringData("AWS_ACCESS_KEY_ID", "nobody")
+        .addToStringData("AWS_SECRET_ACCESS_KEY", "not-the-secret").build()).create();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void aClusterHoldingMoreThan64MiBIsStreamedToS3AndIsAValidSnapshot() throws Exception {
+    EtcdBackupStatus status = awaitFinished(create(backup("full", "src", bucket, "s3")));
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(status.getSizeBytes()).isGreaterThan(64L * 1024 * 1024);
+    assertThat(status.getLocation()).isEqualTo("s3://" + bucket + "/" + ns + "/src/full.db");
+    assertThat(status.getSourceMember()).startsWith("src-");
+    assertThat(status.getEtcdVersion()).isEqualTo("3.6.16");
+    assertThat(status.getClusterID()).isNotBlank();
+    assertThat(status.getAttempts()).isEqualTo(1);
+
+    String key = ns + "/src/full.db";
+    try (S3Client client = s3.client()) {
+      HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
+      assertThat(head.contentLength()).isEqualTo(status.getSizeBytes());
+      assertThat(head.metadata()).containsEntry("sha256", status.getSha256())
+          .containsEntry("etcd-revision", String.valueOf(status.getRevision()));
+      Path file = Files.createDirectories(Path.of("target", "backup-it")).resolve("full.db");
+      try (InputStream in = client.getObject(b -> b.bucket(bucket).key(key))) {
+        Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      assertThat(sha256(file)).as("the object's bytes").isEqualTo(status.getSha256());
+      Process etcdutl = new ProcessBuilder(RIG.rig().tools().etcdBinary(RIG.rig().tools().defaultEtcdVersion(),
+          "etcdutl").toString(), "snapshot", "status", file.toString(), "-w", "json").redirectErrorStream(true).start();
+      String output = new String(etcdutl.getInputStream().readAllBytes());
+      assertThat(etcdutl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(etcdutl.exitValue()).as(output).isZero();
+      JsonNode snapshot = JSON.readTree(output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+      assertThat(snapshot.path("revision").asLong()).isEqualTo(status.getRevision());
+      assertThat(snapshot.path("totalKey").asLong()).isGreaterThanOrEqualTo(VALUES);
+    }
+  }
+
+  @Test
+  void whatOnlyTheOperatorCanSeeEndsFailedWithAMessageNamingIt() {
+    record Case(EtcdBackup backup, String reason, String named) {}
+    List<Case> cases = List.of(
+        new Case(backup("no-cluster", "missing", bucket, "s3"), BackupFailure.CLUSTER_NOT_FOUND, "missing"),
+        new Case(backup("no-secret", "src", bucket, "absent"), BackupFailure.SECRET_NOT_FOUND, "absent"),
+        new Case(backup("no-bucket", "src", "no-such-bucket", "s3"), "BucketNotFound", "no-such-bucket"),
+        new Case(backup("wrong-key", "src", bucket, "s3-wrong"), "AccessDenied", bucket));
+    cases.forEach(c -> create(c.backup()));
+    for (Case c : cases) {
+      EtcdBackupStatus status = awaitFinished(c.backup());
+      assertThat(status.getPhase()).as(c.backup().getMetadata().getName()).isEqualTo(BackupPhase.Failed);
+      assertThat(status.getReason()).as(status.getMessage()).isEqualTo(c.reason());
+      assertThat(status.getMessage()).contains(c.named());
+      assertThat(kube.v1().events().inNamespace(ns).list().getItems()).as("a Warning event")
+          .anyMatch(e -> c.backup().getMetadata().getName().equals(e.getInvolvedObject().getName())
+              && "Warning".equals(e.getType()) && c.reason().equals(e.getReason()));
+    }
+    assertThat(operator.isAlive()).isTrue();
+  }
+
+  static EtcdBackup backup(String name, String cluster, String bucketName, String secret) {
+    S3CredentialsSecret credentials = new S3CredentialsSecret();
+    credentials.setName(secret);
+    S3Destination destination = new S3Destination();
+    destination.setBucket(bucketName);
+    destination.setEndpoint(s3.endpoint().toString());
+    destination.setForcePathStyle(true);
+    destination.setCredentialsSecret(credentials);
+    BackupDestination to = new BackupDestination();
+    to.setS3(destination);
+    EtcdBackupSpec spec = new EtcdBackupSpec();
+    spec.setClusterName(cluster);
+    spec.setDestination(to);
+    EtcdBackup backup = new EtcdBackup();
+    backup.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    backup.setSpec(spec);
+    return backup;
+  }
+
+  static EtcdBackup create(EtcdBackup backup) {
+    return kube.resources(EtcdBackup.class).inNamespace(ns).resource(backup).create();
+  }
+
+  static EtcdBackupStatus awaitFinished(EtcdBackup backup) {
+    String name = backup.getMetadata().getName();
+    await(name + " finished").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get();
+      return current.getStatus() != null && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().finished();
+    });
+    return kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+
+  static String sha256(Path file) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}
