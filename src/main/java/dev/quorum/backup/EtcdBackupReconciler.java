@@ -142,7 +142,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       runner.finished(backup.getMetadata().getUid(), Optional.empty());
       status.setPhase(BackupPhase.Succeeded);
       status.setReason("Completed");
-      status.setMessage(String.format("%d bytes from %s at revision %d, SHA-256 verified by etcd and recorded",
+      status.setMessage(String.format("%d bytes from %s at revision %d; etcd's own checksum verified in transit, the object's SHA-256 recorded",
           result.upload().sizeBytes(), result.sourceMember(), result.source().revision()));
       status.setLocation(BackupKeys.location(backup));
       status.setSizeBytes(result.upload().sizeBytes());

@@ -370,8 +370,10 @@ class HelmChartIT {
     try (var in = java.nio.file.Files.newInputStream(manifest)) {
       objects = rig.client().load(in).items();
     }
+    // the namespace first, then every CRD before anything that could need it
     assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
-        "Namespace/quorum-system", "CustomResourceDefinition/etcdclusters." + GROUP).contains(
+        "Namespace/quorum-system", "CustomResourceDefinition/etcdbackups." + GROUP,
+        "CustomResourceDefinition/etcdclusters." + GROUP).contains(
             "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
     assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
         && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)

@@ -2,12 +2,17 @@ package dev.quorum.demo;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
+import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
@@ -48,7 +53,7 @@ public final class Demo {
   }
 
   /** The demo once it is up: the operator keeps running (and serving new resources) until this is closed. */
-  public record Running(OperatorProcess operator, String members) implements AutoCloseable {
+  public record Running(OperatorProcess operator, String members, EtcdBackup backup) implements AutoCloseable {
     @Override
     public void close() {
       operator.close();
@@ -95,6 +100,8 @@ public final class Demo {
       String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "member", "list", "-w", "table")).output();
       out.print(members);
+
+      EtcdBackup backup = backUp(rig, kube, name, operator, out);
       out.println("==> try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
@@ -103,11 +110,66 @@ public final class Demo {
       kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list().getItems()
           .stream().findFirst().ifPresent(p -> out.println("    " + etcdctl + " --endpoints=http://"
               + p.getStatus().getPodIP() + ":2379 endpoint status --cluster -w table"));
-      return new Running(operator, members);
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdbackups -o wide"
+          + "   # another backup: copy " + BACKUP + " under a new name");
+      return new Running(operator, members, backup);
     } catch (IOException | InterruptedException | RuntimeException e) {
       operator.close();
       throw e;
     }
+  }
+
+  static final String BACKUP = "demo-backup";
+
+  /** An EtcdBackup of the cluster to the rig's S3 server, with the access key from a Secret, as a user would. */
+  private static EtcdBackup backUp(Rig rig, KubernetesClient kube, String cluster, OperatorProcess operator,
+      PrintStream out) throws IOException, InterruptedException {
+    S3Server s3 = rig.s3();
+    String bucket = "demo-backups";
+    out.println("==> backing " + cluster + " up: bucket " + bucket + " on the rig's S3 server " + s3.endpoint());
+    if (!s3.bucketExists(bucket)) {
+      s3.createBucket(bucket);
+    }
+    kube.resource(new SecretBuilder().withNewMetadata().withName("demo-s3").withNamespace("default").endMetadata()
+        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
+        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).serverSideApply();
+    String manifest = """
+        apiVersion: etcd.quorum.dev/v1alpha1
+        kind: EtcdBackup
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          clusterName: %s
+          destination:
+            s3:
+              bucket: %s
+              endpoint: %s
+              forcePathStyle: true
+              credentialsSecret:
+                name: demo-s3
+        """.formatted(BACKUP, cluster, bucket, s3.endpoint());
+    out.print(manifest.lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+    kube.resource(kube.getKubernetesSerialization().unmarshal(manifest, EtcdBackup.class)).serverSideApply();
+    await("EtcdBackup " + BACKUP + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace("default").withName(BACKUP).get();
+          return current.getStatus() != null && current.getStatus().getPhase() != null
+              && current.getStatus().getPhase().finished();
+        });
+    EtcdBackup done = kube.resources(EtcdBackup.class).inNamespace("default").withName(BACKUP).get();
+    EtcdBackupStatus status = done.getStatus();
+    out.print(kubectl(rig, "get", "etcdbackups", "-n", "default"));
+    out.printf("==> %s %s: %s%n", BACKUP, status.getPhase(), status.getMessage());
+    if (status.getPhase() != BackupPhase.Succeeded) {
+      throw new IllegalStateException("the backup did not succeed: " + status.getReason() + ": " + status.getMessage());
+    }
+    out.printf("    %s  %d bytes  revision %d  sha256 %s%n", status.getLocation(), status.getSizeBytes(),
+        status.getRevision(), status.getSha256());
+    return done;
   }
 
   public static boolean isAvailable(GenericKubernetesResource cluster) {

@@ -3,10 +3,15 @@ package dev.quorum.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The README's demo, as a user runs it: to Available, a write and read through the client Service, the member
@@ -39,6 +45,21 @@ class DemoIT {
       assertThat(printed).contains("==> Available after").contains("hello from quorum")
           .containsPattern("demo\\s+3\\s+3\\s+3\\.6\\.16");
 
+      // the backup the demo took is in the bucket, with the checksum its status reports
+      EtcdBackupStatus backup = demo.backup().getStatus();
+      assertThat(printed).contains("demo-backup Succeeded");
+      try (S3Client s3 = RIG.rig().s3().client();
+          InputStream object = s3.getObject(b -> b.bucket("demo-backups").key("default/demo/demo-backup.db"))) {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        long size = 0;
+        byte[] chunk = new byte[1 << 16];
+        for (int n; (n = object.read(chunk)) > 0; size += n) {
+          sha256.update(chunk, 0, n);
+        }
+        assertThat(size).isEqualTo(backup.getSizeBytes());
+        assertThat(HexFormat.of().formatHex(sha256.digest())).isEqualTo(backup.getSha256());
+      }
+
       // the demo is up: what the user applies now is served by the same operator
       second.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
       String name = second.get(0).getMetadata().getName();
@@ -51,6 +72,7 @@ class DemoIT {
     } finally {
       out.close();
       kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
+      kube.resources(EtcdBackup.class).inNamespace("default").withName("demo-backup").delete();
       second.forEach(o -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
           .withName(o.getMetadata().getName()).delete());
     }

@@ -63,6 +63,12 @@ public final class S3Server implements AutoCloseable {
         .build();
   }
 
+  public boolean bucketExists(String name) {
+    try (S3Client s3 = client()) {
+      return s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(name));
+    }
+  }
+
   public String createBucket(String name) {
     try (S3Client s3 = client()) {
       s3.createBucket(b -> b.bucket(name));
