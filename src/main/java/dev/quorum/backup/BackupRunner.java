@@ -21,7 +21,8 @@ public class BackupRunner {
 
   static final int CONCURRENT_BACKUPS = 2;
 
-  record Attempt(int number, Future<BackupResult> outcome) {}
+  /** {@code started}: when the attempt was submitted, for the duration metric. */
+  record Attempt(int number, Instant started, Future<BackupResult> outcome) {}
 
   private final AtomicInteger threads = new AtomicInteger();
   private final ExecutorService workers = Executors.newFixedThreadPool(CONCURRENT_BACKUPS, r -> {
@@ -38,7 +39,7 @@ public class BackupRunner {
 
   Attempt start(String uid, int number, BackupJob job) {
     notBefore.remove(uid);
-    return attempts.computeIfAbsent(uid, k -> new Attempt(number, workers.submit(job)));
+    return attempts.computeIfAbsent(uid, k -> new Attempt(number, Instant.now(), workers.submit(job)));
   }
 
   /** The outcome is on record: forget the attempt, and wait until {@code retryAt} before the next one, if any. */

@@ -11,6 +11,7 @@ import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.EtcdClientSettings;
 import dev.quorum.events.Events;
 import dev.quorum.etcd.SnapshotOptions;
+import dev.quorum.metrics.BackupMetrics;
 import dev.quorum.objectstore.S3Credentials;
 import dev.quorum.objectstore.S3Settings;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -59,9 +60,12 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final Events events;
   private final EtcdClientSettings etcdSettings;
   private final SnapshotOptions snapshotOptions;
+  private final BackupMetrics metrics;
 
-  public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config) {
+  public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config,
+      BackupMetrics metrics) {
     this.kube = kube;
+    this.metrics = metrics;
     this.runner = runner;
     this.events = events;
     this.etcdSettings = EtcdClientSettings.from(config);
@@ -153,6 +157,8 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       status.setSourceMember(result.sourceMember());
       status.setCompletionTime(now());
       events.normal(backup, "Completed", status.getMessage() + " (" + status.getLocation() + ")");
+      metrics.succeeded(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(),
+          Duration.between(attempt.started(), Instant.now()), result.upload().sizeBytes(), Instant.now());
       return Duration.ofDays(1);
     } catch (ExecutionException e) {
       BackupFailure failure = e.getCause() instanceof BackupJob.AttemptFailed failed
@@ -181,6 +187,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       LOG.warnf("backup %s/%s failed: %s", backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
           status.getMessage());
       events.warning(backup, failure.reason(), status.getMessage());
+      metrics.failed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
       return Duration.ofDays(1);
     }
     Duration backoff = backoff(attempts);
@@ -190,6 +197,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %ds", attempts, MAX_ATTEMPTS,
         failure.message(), backoff.toSeconds()));
     events.warning(backup, failure.reason(), status.getMessage());
+    metrics.attemptFailed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
     return backoff;
   }
 
