@@ -22,6 +22,9 @@ import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,10 +130,13 @@ class EtcdBackupIT {
       assertThat(snapshot.path("revision").asLong()).isEqualTo(status.getRevision());
       assertThat(snapshot.path("totalKey").asLong()).isGreaterThanOrEqualTo(VALUES);
     }
+    assertThat(metrics()).containsPattern(series("quorum_backup_last_success_timestamp_seconds", "src", null))
+        .containsPattern(series("quorum_backup_last_size_bytes", "src", null) + " "
+            + Pattern.quote(Double.toString(status.getSizeBytes())));
   }
 
   @Test
-  void whatOnlyTheOperatorCanSeeEndsFailedWithAMessageNamingIt() {
+  void whatOnlyTheOperatorCanSeeEndsFailedWithAMessageNamingIt() throws Exception {
     record Case(EtcdBackup backup, String reason, String named) {}
     List<Case> cases = List.of(
         new Case(backup("no-cluster", "missing", bucket, "s3"), BackupFailure.CLUSTER_NOT_FOUND, "missing"),
@@ -145,6 +152,11 @@ class EtcdBackupIT {
       assertThat(kube.v1().events().inNamespace(ns).list().getItems()).as("a Warning event")
           .anyMatch(e -> c.backup().getMetadata().getName().equals(e.getInvolvedObject().getName())
               && "Warning".equals(e.getType()) && c.reason().equals(e.getReason()));
+    }
+    String metrics = metrics();
+    for (Case c : cases) {
+      assertThat(metrics).containsPattern(series("quorum_backup_failures_total", c.backup().getSpec().getClusterName(),
+          c.reason()));
     }
     assertThat(operator.isAlive()).isTrue();
   }
@@ -183,6 +195,21 @@ class EtcdBackupIT {
           && current.getStatus().getPhase().finished();
     });
     return kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+
+  /** The operator's Prometheus metrics, as it serves them at /q/metrics. */
+  static String metrics() throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(operator.metricsUrl()).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** A series of this test's namespace: {@code name{cluster="..",namespace="..",reason=".."}} (labels sorted). */
+  static String series(String name, String cluster, String reason) {
+    return Pattern.quote(name + "{cluster=\"" + cluster + "\",namespace=\"" + ns + "\""
+        + (reason == null ? "" : ",reason=\"" + reason + "\"")) + ",?\\}";
   }
 
   static String sha256(Path file) throws Exception {

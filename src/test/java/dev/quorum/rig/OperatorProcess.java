@@ -2,6 +2,7 @@ package dev.quorum.rig;
 
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +21,13 @@ public final class OperatorProcess implements AutoCloseable {
   private final ManagedProcess process;
   private final Rig rig;
   private final String dnsClient;
+  private final int httpPort;
 
-  private OperatorProcess(ManagedProcess process, Rig rig, String dnsClient) {
+  private OperatorProcess(ManagedProcess process, Rig rig, String dnsClient, int httpPort) {
     this.process = process;
     this.rig = rig;
     this.dnsClient = dnsClient;
+    this.httpPort = httpPort;
   }
 
   public static Path jar() {
@@ -48,7 +51,7 @@ public final class OperatorProcess implements AutoCloseable {
     command.addAll(List.of(java, "-Xmx256m", "-jar", jar().toString()));
     ManagedProcess process = ManagedProcess.start("operator-" + name, command, env, rig.dir().resolve("operator"),
         rig.logs().resolve("operator-" + name + ".log"));
-    OperatorProcess operator = new OperatorProcess(process, rig, dnsClient);
+    OperatorProcess operator = new OperatorProcess(process, rig, dnsClient, port);
     await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("the operator exited:\n" + process.tail(40));
@@ -73,6 +76,16 @@ public final class OperatorProcess implements AutoCloseable {
         Map.of("/deployments", app, "/opt/java/openjdk", javaHome),
         List.of("/opt/java/openjdk/bin/java", "-Xmx256m", "-jar", "/deployments/quarkus-run.jar"),
         List.of("/opt/java/openjdk/bin"), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
+  }
+
+  /** The operator's HTTP server (health and metrics), on 127.0.0.1. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Where the operator serves its Prometheus metrics. */
+  public URI metricsUrl() {
+    return URI.create("http://127.0.0.1:" + httpPort + "/q/metrics");
   }
 
   public boolean isAlive() {
