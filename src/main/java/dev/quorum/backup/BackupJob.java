@@ -5,21 +5,26 @@ import dev.quorum.etcd.MemberStatus;
 import dev.quorum.etcd.SnapshotOptions;
 import dev.quorum.etcd.SnapshotStream;
 import dev.quorum.objectstore.Failure;
+import dev.quorum.objectstore.ObjectKeys;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
 import dev.quorum.objectstore.S3Settings;
 import dev.quorum.objectstore.UploadResult;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import org.jboss.logging.Logger;
 
 /**
  * One attempt, run on a worker thread: a member's snapshot streamed straight into a multipart upload. Memory is
  * bounded by the snapshot stream's buffer (≤ 1 MiB) plus one upload part, whatever the database size.
  */
 final class BackupJob implements Callable<BackupResult> {
+
+  private static final Logger LOG = Logger.getLogger(BackupJob.class);
 
   /** Thrown by {@link #call()}: the attempt failed, for this reason. */
   static final class AttemptFailed extends Exception {
@@ -57,8 +62,10 @@ final class BackupJob implements Callable<BackupResult> {
 
   @Override
   public BackupResult call() throws AttemptFailed {
+    Instant started = Instant.now();
     try (SnapshotStream snapshot = SnapshotStream.open(endpoint, etcd, snapshotOptions);
         ObjectStore objects = ObjectStore.connect(store)) {
+      sweepEarlierAttempts(objects, started);
       MemberStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
       metadata.put("etcd-revision", Long.toString(source.revision()));
@@ -77,6 +84,25 @@ final class BackupJob implements Callable<BackupResult> {
     } catch (IOException e) {
       throw new AttemptFailed(BackupFailure.transientFailure(BackupFailure.SNAPSHOT_FAILED,
           "no snapshot from " + member + " (" + endpoint + "): " + rootMessage(e)), e);
+    }
+  }
+
+  /**
+   * An earlier attempt cut off from the store (the store died mid-upload, the operator was killed) could not abort
+   * its multipart upload: its parts stay stored, and billed, though no listing of objects shows them. Each attempt
+   * first removes what was started under this key's staging prefix before it began; only this key's, so no other
+   * backup's upload is touched. Best effort: a store that is down fails the upload just after anyway, with its own
+   * reason, and a store that refuses the listing (a policy without ListBucketMultipartUploads) must not stop backups.
+   */
+  private void sweepEarlierAttempts(ObjectStore objects, Instant started) {
+    try {
+      int removed = objects.sweepAbandoned(ObjectKeys.stagingPrefix(key), started);
+      if (removed > 0) {
+        LOG.infof("removed %d staging object(s) and upload(s) earlier attempts left at %s", removed,
+            store.at(key).uri());
+      }
+    } catch (ObjectStoreException e) {
+      LOG.warnf("could not sweep what earlier attempts left at %s: %s", store.at(key).uri(), e.getMessage());
     }
   }
 

@@ -50,7 +50,6 @@ import org.jboss.logging.Logger;
 public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
 
   public static final String NAME = "etcdbackup";
-  static final int MAX_ATTEMPTS = 5;
   private static final Logger LOG = Logger.getLogger(EtcdBackupReconciler.class);
   private static final Duration WATCH_RUNNING = Duration.ofSeconds(2);
   private static final Duration WAIT_FOR_CLUSTER = Duration.ofSeconds(10);
@@ -61,6 +60,8 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final EtcdClientSettings etcdSettings;
   private final SnapshotOptions snapshotOptions;
   private final BackupMetrics metrics;
+  private final int maxAttempts;
+  private final Duration firstRetryDelay;
 
   public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config,
       BackupMetrics metrics) {
@@ -70,6 +71,9 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     this.events = events;
     this.etcdSettings = EtcdClientSettings.from(config);
     this.snapshotOptions = SnapshotOptions.from(config);
+    this.maxAttempts = Math.max(1, config.backup().maxAttempts());
+    this.firstRetryDelay = config.backup().firstRetryDelay();
+    LOG.debugf("backups: up to %d attempts, retried after %s, doubling", maxAttempts, firstRetryDelay);
   }
 
   @Override
@@ -177,7 +181,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private Duration failed(EtcdBackup backup, EtcdBackupStatus status, BackupFailure failure) {
     String uid = backup.getMetadata().getUid();
     int attempts = attempts(status);
-    if (failure.permanent() || attempts >= MAX_ATTEMPTS) {
+    if (failure.permanent() || attempts >= maxAttempts) {
       runner.finished(uid, Optional.empty());
       status.setPhase(BackupPhase.Failed);
       status.setReason(failure.reason());
@@ -190,20 +194,24 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       metrics.failed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
       return Duration.ofDays(1);
     }
-    Duration backoff = backoff(attempts);
+    Duration backoff = backoff(firstRetryDelay, attempts);
     runner.finished(uid, Optional.of(Instant.now().plus(backoff)));
     status.setPhase(BackupPhase.Pending);
     status.setReason(failure.reason());
-    status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %ds", attempts, MAX_ATTEMPTS,
-        failure.message(), backoff.toSeconds()));
+    status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %s", attempts, maxAttempts,
+        failure.message(), seconds(backoff)));
     events.warning(backup, failure.reason(), status.getMessage());
     metrics.attemptFailed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
     return backoff;
   }
 
-  /** 5 s, 10 s, 20 s, 40 s: long enough for an object store or a member to come back. */
-  static Duration backoff(int attemptsMade) {
-    return Duration.ofSeconds(5L << Math.max(0, Math.min(attemptsMade - 1, 6)));
+  /** 5 s, 10 s, 20 s, 40 s by default: long enough for an object store or a member to come back. */
+  static Duration backoff(Duration first, int attemptsMade) {
+    return first.multipliedBy(1L << Math.max(0, Math.min(attemptsMade - 1, 6)));
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
   }
 
   /** A ready member, a follower when there is one: the snapshot's load stays off the leader. */

@@ -22,6 +22,8 @@ public interface QuorumConfig {
 
   Etcd etcd();
 
+  Backup backup();
+
   LeaderElection leaderElection();
 
   /** Off by default: one replica needs none; turn it on before running several. */
@@ -50,5 +52,17 @@ public interface QuorumConfig {
     /** Time allowed for a whole snapshot read from one member (a backup), however slow its upload. */
     @WithDefault("1h")
     Duration snapshotTimeout();
+  }
+
+  /** How an EtcdBackup retries transient failures (a member or the object store not answering). */
+  interface Backup {
+
+    /** Attempts before an EtcdBackup is Failed; permanent failures are not retried. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** Wait before the second attempt, doubled before each next one: 5 s, 10 s, 20 s, 40 s by default. */
+    @WithDefault("5s")
+    Duration firstRetryDelay();
   }
 }

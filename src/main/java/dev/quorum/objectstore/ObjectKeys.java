@@ -51,6 +51,11 @@ public final class ObjectKeys {
     return key + STAGING_MARK + upload;
   }
 
+  /** What every staging key of uploads to {@code key} starts with, to sweep them and only them. */
+  public static String stagingPrefix(String key) {
+    return key + STAGING_MARK;
+  }
+
   public static boolean isStaging(String key) {
     return STAGING.matcher(key).find();
   }

@@ -20,6 +20,14 @@ class ObjectKeysTest {
   }
 
   @Test
+  void theStagingPrefixCoversEveryStagingKeyOfItsKeyAndNoOtherKeys() {
+    String prefix = ObjectKeys.stagingPrefix("backups/main.db");
+    assertThat(ObjectKeys.stagingKey("backups/main.db", ID)).startsWith(prefix);
+    assertThat(ObjectKeys.stagingKey("backups/main.db2", ID)).doesNotStartWith(prefix);
+    assertThat("backups/main.db").doesNotStartWith(prefix);
+  }
+
+  @Test
   void onlyTheExactStagingSuffixMarksAStagingKey() {
     assertThat(ObjectKeys.isStaging("backups/main.db")).isFalse();
     assertThat(ObjectKeys.isStaging("backups/main.db.partial-")).isFalse();

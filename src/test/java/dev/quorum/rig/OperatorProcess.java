@@ -38,7 +38,15 @@ public final class OperatorProcess implements AutoCloseable {
     return jar;
   }
 
+  /** The JVM options the operator runs with unless a test gives its own. */
+  public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx256m");
+
   public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv) {
+    return start(rig, name, extraEnv, DEFAULT_JVM_ARGS);
+  }
+
+  /** @param jvmArgs the JVM's options instead of {@link #DEFAULT_JVM_ARGS} (e.g. a smaller heap) */
+  public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv, List<String> jvmArgs) {
     int port = Net.freePort();
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
@@ -48,7 +56,9 @@ public final class OperatorProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String dnsClient = "operator-" + name;
     List<String> command = new ArrayList<>(LocalKubelet.withHostsFile(rig.kubelet().clusterDns(dnsClient)));
-    command.addAll(List.of(java, "-Xmx256m", "-jar", jar().toString()));
+    command.add(java);
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar().toString()));
     ManagedProcess process = ManagedProcess.start("operator-" + name, command, env, rig.dir().resolve("operator"),
         rig.logs().resolve("operator-" + name + ".log"));
     OperatorProcess operator = new OperatorProcess(process, rig, dnsClient, port);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -112,6 +113,32 @@ final class PodRunner {
       thread.join(grace.toMillis() + 30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (!thread.isAlive()) {
+      removeEmptyDirs();
+    }
+  }
+
+  /**
+   * As a real kubelet does: a pod's emptyDir volumes go with it. An ephemeral etcd member holding a large database
+   * would otherwise leave a GiB or more under target/ for the rest of the suite.
+   */
+  private void removeEmptyDirs() {
+    for (Volume volume : list(pod.getSpec().getVolumes())) {
+      if (volume.getEmptyDir() == null) {
+        continue;
+      }
+      Path dir = podDir.resolve("volumes").resolve(volume.getName());
+      if (!Files.exists(dir)) {
+        continue;
+      }
+      try (var walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        LOG.warnf("could not remove the emptyDir %s of pod %s: %s", dir, key(), e.toString());
+      }
     }
   }
 

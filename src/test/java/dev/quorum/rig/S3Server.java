@@ -23,25 +23,52 @@ public final class S3Server implements AutoCloseable {
   private final String accessKey = "rig-" + UUID.randomUUID().toString().substring(0, 8);
   private final String secretKey = UUID.randomUUID().toString();
   private final int port = Net.freePort();
-  private final ManagedProcess process;
+  private final Tools tools;
+  private final Path dir;
+  private final Path logs;
+  private ManagedProcess process;
 
   public S3Server(Tools tools, Path dir, Path logs) {
+    this.tools = tools;
+    this.dir = dir;
+    this.logs = logs;
     try {
       Files.createDirectories(dir.resolve("data"));
       Files.createDirectories(dir.resolve("meta"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    process = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
+    start();
+  }
+
+  /**
+   * Starts the server (again, after {@link #kill()}): same port, keys and data directory, so clients and what
+   * was stored see the same store come back.
+   */
+  public synchronized void start() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    ManagedProcess started = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
         "--port", "127.0.0.1:" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
         "--quiet", "posix", "--sidecar", dir.resolve("meta").toString(), dir.resolve("data").toString()),
         null, dir, logs.resolve("s3-versitygw.log"));
+    process = started;
     await("S3 server listening").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("versitygw exited:\n" + process.tail(20));
+      if (!started.isAlive()) {
+        throw new IllegalStateException("versitygw exited:\n" + started.tail(20));
       }
       return Net.isListening("127.0.0.1", port);
     });
+  }
+
+  /** The way an outage looks: SIGKILL, connections cut, nothing flushed or cleaned up. */
+  public synchronized void kill() {
+    process.kill();
+  }
+
+  public synchronized boolean isAlive() {
+    return process.isAlive();
   }
 
   public URI endpoint() {
@@ -77,7 +104,7 @@ public final class S3Server implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     process.stop(Duration.ofSeconds(5));
   }
 }
