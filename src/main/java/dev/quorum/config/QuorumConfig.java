@@ -22,6 +22,8 @@ public interface QuorumConfig {
 
   Etcd etcd();
 
+  Backup backup();
+
   LeaderElection leaderElection();
 
   /** Off by default: one replica needs none; turn it on before running several. */
@@ -50,5 +52,15 @@ public interface QuorumConfig {
     /** Time allowed for a whole snapshot read from one member (a backup), however slow its upload. */
     @WithDefault("1h")
     Duration snapshotTimeout();
+  }
+
+  interface Backup {
+
+    /**
+     * Test only: how many times faster than real time backup schedules run (their clock starts at the real time
+     * when the operator starts). 1 in production; the rig's IT uses 30, so `* * * * *` fires every 2 seconds.
+     */
+    @WithDefault("1")
+    double clockRate();
   }
 }
