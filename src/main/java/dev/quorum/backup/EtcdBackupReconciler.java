@@ -115,7 +115,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     }
     S3Settings store;
     try {
-      store = s3Settings(backup);
+      store = s3Settings(kube, backup);
     } catch (BackupJob.AttemptFailed e) {
       return failed(backup, status, e.failure());
     }
@@ -225,7 +225,8 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
         .min(Comparator.comparing(MemberStatus::isLeader).thenComparing(MemberStatus::getName));
   }
 
-  private S3Settings s3Settings(EtcdBackup backup) throws BackupJob.AttemptFailed {
+  /** The store a backup names, with the access key from its Secret; shared with retention. */
+  static S3Settings s3Settings(KubernetesClient kube, EtcdBackup backup) throws BackupJob.AttemptFailed {
     S3Destination s3 = backup.getSpec().getDestination().getS3();
     S3Settings settings = new S3Settings(s3.getBucket(), s3.getRegion(),
         Optional.ofNullable(s3.getEndpoint()).map(URI::create), s3.isForcePathStyle(), Optional.empty());

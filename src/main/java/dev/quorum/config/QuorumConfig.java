@@ -54,7 +54,7 @@ public interface QuorumConfig {
     Duration snapshotTimeout();
   }
 
-  /** How an EtcdBackup retries transient failures (a member or the object store not answering). */
+  /** Backups: how an EtcdBackup retries transient failures, and the schedules' clock. */
   interface Backup {
 
     /** Attempts before an EtcdBackup is Failed; permanent failures are not retried. */
@@ -64,5 +64,12 @@ public interface QuorumConfig {
     /** Wait before the second attempt, doubled before each next one: 5 s, 10 s, 20 s, 40 s by default. */
     @WithDefault("5s")
     Duration firstRetryDelay();
+
+    /**
+     * Test only: how many times faster than real time backup schedules run (their clock starts at the real time
+     * when the operator starts). 1 in production; the rig's IT speeds it up so `* * * * *` fires every few seconds.
+     */
+    @WithDefault("1")
+    double clockRate();
   }
 }

@@ -373,6 +373,7 @@ class HelmChartIT {
     // the namespace first, then every CRD before anything that could need it
     assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
         "Namespace/quorum-system", "CustomResourceDefinition/etcdbackups." + GROUP,
+        "CustomResourceDefinition/etcdbackupschedules." + GROUP,
         "CustomResourceDefinition/etcdclusters." + GROUP).contains(
             "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
     assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)

@@ -15,7 +15,8 @@ public class PrinterColumnOrder implements CRDPostProcessor {
 
   // one list for every CRD: each has only some of these columns, and their relative order is what counts
   static final List<String> ORDER = List.of("SIZE", "READY", "VERSION", "LEADER", "AVAILABLE",
-      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "AGE");
+      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "SCHEDULE", "SUSPEND", "LAST SCHEDULE", "LAST SUCCESS",
+      "AGE");
 
   @Override
   public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
