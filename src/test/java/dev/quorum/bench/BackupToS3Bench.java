@@ -302,7 +302,7 @@ public final class BackupToS3Bench {
       await("the explicit GC in the log").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
           .until(() -> {
             List<Gc> all = gcs();
-            all.subList(before, all.size()).stream().filter(g -> g.kind().contains("System.gc()")).reduce((a, b) -> b)
+            all.subList(before, all.size()).stream().filter(g -> g.kind().startsWith("Pause Full")).reduce((a, b) -> b)
                 .ifPresent(full::set);
             return full.get() != null;
           });
