@@ -98,6 +98,17 @@ public final class BackupToS3Bench {
   record Round(int sizeMib, String label, boolean warmup, String order, OperatorSide operator, ScriptSide script) {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      // client libraries' idle non-daemon threads would keep a failed run's JVM alive
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  static void run(String[] args) throws Exception {
     int rounds = intArg(args, "--rounds", 3);
     int warmup = intArg(args, "--warmup", 1);
     List<Integer> sizes = sizesArg(args, List.of(256, 1100));
@@ -182,7 +193,6 @@ public final class BackupToS3Bench {
         deleteRecursively(rig.dir().resolve("s3"));
       }
     }
-    System.exit(0); // client libraries may leave idle non-daemon threads behind
   }
 
   static void createCluster(KubernetesClient kube) {
