@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.BackupPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
-import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
-import dev.quorum.api.v1alpha1.S3CredentialsSecret;
-import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.demo.Demo;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigNetwork;
@@ -162,22 +158,7 @@ class EtcdBackupIT {
   }
 
   static EtcdBackup backup(String name, String cluster, String bucketName, String secret) {
-    S3CredentialsSecret credentials = new S3CredentialsSecret();
-    credentials.setName(secret);
-    S3Destination destination = new S3Destination();
-    destination.setBucket(bucketName);
-    destination.setEndpoint(s3.endpoint().toString());
-    destination.setForcePathStyle(true);
-    destination.setCredentialsSecret(credentials);
-    BackupDestination to = new BackupDestination();
-    to.setS3(destination);
-    EtcdBackupSpec spec = new EtcdBackupSpec();
-    spec.setClusterName(cluster);
-    spec.setDestination(to);
-    EtcdBackup backup = new EtcdBackup();
-    backup.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    backup.setSpec(spec);
-    return backup;
+    return TestBackups.toS3(ns, name, cluster, s3, bucketName, secret, null);
   }
 
   static EtcdBackup create(EtcdBackup backup) {

@@ -3,16 +3,13 @@ package dev.quorum.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.BackupPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
-import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
-import dev.quorum.api.v1alpha1.S3CredentialsSecret;
-import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.demo.Demo;
 import dev.quorum.objectstore.Failure;
 import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigNetwork;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
@@ -20,7 +17,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -33,7 +29,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +78,7 @@ class EtcdBackupResilienceIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    deleteRecursively(DIR);
+    Rig.deleteRecursively(DIR);
     Files.createDirectories(DIR.resolve("logs"));
     s3 = new S3Server(RIG.rig().tools(), DIR.resolve("s3"), DIR.resolve("logs"));
     bucket = s3.createBucket("resilience-" + System.nanoTime());
@@ -160,7 +155,7 @@ class EtcdBackupResilienceIT {
         if (s3 != null) {
           s3.close();
           try {
-            deleteRecursively(DIR.resolve("s3"));
+            Rig.deleteRecursively(DIR.resolve("s3"));
           } catch (IOException e) {
             System.out.println("[resilience] could not remove the S3 data: " + e);
           }
@@ -264,23 +259,7 @@ class EtcdBackupResilienceIT {
   }
 
   static EtcdBackup backup(String name, String key) {
-    S3CredentialsSecret credentials = new S3CredentialsSecret();
-    credentials.setName("s3");
-    S3Destination destination = new S3Destination();
-    destination.setBucket(bucket);
-    destination.setEndpoint(s3.endpoint().toString());
-    destination.setForcePathStyle(true);
-    destination.setCredentialsSecret(credentials);
-    destination.setKey(key);
-    BackupDestination to = new BackupDestination();
-    to.setS3(destination);
-    EtcdBackupSpec spec = new EtcdBackupSpec();
-    spec.setClusterName(CLUSTER);
-    spec.setDestination(to);
-    EtcdBackup backup = new EtcdBackup();
-    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    backup.setSpec(spec);
-    return backup;
+    return TestBackups.toS3(ns, name, CLUSTER, s3, bucket, "s3", key);
   }
 
   static EtcdBackup create(EtcdBackup backup) {
@@ -346,17 +325,6 @@ class EtcdBackupResilienceIT {
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       System.out.println("[resilience] cannot write timings.txt: " + e);
-    }
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (var walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

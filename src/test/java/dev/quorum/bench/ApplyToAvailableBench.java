@@ -74,7 +74,7 @@ public final class ApplyToAvailableBench {
       throw new IllegalArgumentException("--rounds must be at least 1 and --warmup at least 0");
     }
     PrintStream out = System.out;
-    String loadBefore = loadAverage();
+    String loadBefore = BenchMachine.loadAverage();
     Instant started = Instant.now();
     List<Round> results = new ArrayList<>();
     out.println("==> starting the local rig in target/rig/bench");
@@ -96,16 +96,16 @@ public final class ApplyToAvailableBench {
           for (int side = 0; side < 2; side++) {
             if ((side == 0) == statefulSetFirst) {
               sts = measureStatefulSet(kube, operator, "bench-" + label + "-sts", shape);
-              out.printf("    round %s StatefulSet: 3 ready %s%n", label, seconds(sts.podsReady()));
+              out.printf("    round %s StatefulSet: 3 ready %s%n", label, BenchMachine.seconds(sts.podsReady()));
             } else {
               ec = measureEtcdCluster(kube, operator, "bench-" + label + "-ec", shape);
               out.printf("    round %s EtcdCluster: members ready %s, Available %s%n", label,
-                  seconds(ec.podsReady()), seconds(ec.available()));
+                  BenchMachine.seconds(ec.podsReady()), BenchMachine.seconds(ec.available()));
             }
           }
           results.add(new Round(label, isWarmup, statefulSetFirst ? "ab" : "ba", sts, ec));
         }
-        String report = report(results, shape, warmup, started, loadBefore, loadAverage());
+        String report = report(results, shape, warmup, started, loadBefore, BenchMachine.loadAverage());
         Files.createDirectories(REPORT.getParent());
         Files.writeString(REPORT, report);
         out.println();
@@ -172,8 +172,8 @@ public final class ApplyToAvailableBench {
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       String status = etcdCluster ? String.valueOf(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS)
           .inNamespace(ns).withName(CLUSTER_NAME).get().getAdditionalProperties().get("status")) : "";
-      throw new IllegalStateException(ns + " timed out: pods created " + seconds(progress.podsCreated)
-          + ", ready " + seconds(progress.podsReady) + "; status " + status + "\noperator log:\n"
+      throw new IllegalStateException(ns + " timed out: pods created " + BenchMachine.seconds(progress.podsCreated)
+          + ", ready " + BenchMachine.seconds(progress.podsReady) + "; status " + status + "\noperator log:\n"
           + operator.logTail(40), e);
     } finally {
       pods.close();
@@ -295,7 +295,7 @@ public final class ApplyToAvailableBench {
     md.append("- run: ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(", ").append(measured.size())
         .append(" rounds after ").append(warmup).append(" warm-up (not in the medians)\n");
     md.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-        .append(cpuModel()).append("; load average before ").append(loadBefore).append(", after ")
+        .append(BenchMachine.cpuModel()).append("; load average before ").append(loadBefore).append(", after ")
         .append(loadAfter).append('\n');
     md.append("- both sides: ").append(shape.size()).append(" members, etcd ").append(shape.version())
         .append(", one ").append(shape.storage()).append(" volume each\n\n");
@@ -319,8 +319,8 @@ public final class ApplyToAvailableBench {
     Duration lag = median(measured, r -> r.etcdCluster().lag());
     md.append('\n');
     md.append(String.format(Locale.ROOT, "- median EtcdCluster Available / median StatefulSet ready: **%.2f**"
-        + " (%s / %s)%n", available.toNanos() / (double) sts.toNanos(), seconds(available), seconds(sts)));
-    md.append("- median operator lag (Available - members ready): **").append(seconds(lag))
+        + " (%s / %s)%n", available.toNanos() / (double) sts.toNanos(), BenchMachine.seconds(available), BenchMachine.seconds(sts)));
+    md.append("- median operator lag (Available - members ready): **").append(BenchMachine.seconds(lag))
         .append("** (target: at most 1 s)\n");
     return md.toString();
   }
@@ -328,7 +328,7 @@ public final class ApplyToAvailableBench {
   private static String row(String label, String order, Duration... cells) {
     StringBuilder row = new StringBuilder("| ").append(label).append(" | ").append(order).append(" |");
     for (Duration cell : cells) {
-      row.append(' ').append(seconds(cell)).append(" |");
+      row.append(' ').append(BenchMachine.seconds(cell)).append(" |");
     }
     return row.append('\n').toString();
   }
@@ -340,28 +340,6 @@ public final class ApplyToAvailableBench {
     }
     int mid = values.size() / 2;
     return values.size() % 2 == 1 ? values.get(mid) : values.get(mid - 1).plus(values.get(mid)).dividedBy(2);
-  }
-
-  static String seconds(Duration d) {
-    return d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.toNanos() / 1e9);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuModel() {
-    try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
-          .findFirst().orElse("unknown CPU");
-    } catch (IOException | UncheckedIOException e) {
-      return "unknown CPU";
-    }
   }
 
   private static int intArg(String[] args, String name, int fallback) {

@@ -2,16 +2,13 @@ package dev.quorum.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.BackupPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
-import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.MemberStatus;
-import dev.quorum.api.v1alpha1.S3CredentialsSecret;
-import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.demo.Demo;
+import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
@@ -22,7 +19,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -113,9 +109,9 @@ public final class BackupToS3Bench {
     int warmup = intArg(args, "--warmup", 1);
     List<Integer> sizes = sizesArg(args, List.of(256, 1100));
     PrintStream out = System.out;
-    String loadBefore = loadAverage();
+    String loadBefore = BenchMachine.loadAverage();
     Instant started = Instant.now();
-    deleteRecursively(WORK);
+    Rig.deleteRecursively(WORK);
     Files.createDirectories(WORK);
     String disk = diskFree();
     out.println("==> disk free under target/: " + disk);
@@ -148,7 +144,7 @@ public final class BackupToS3Bench {
           long loading = System.nanoTime();
           bench.load(loadedMib, size);
           String loadNote = String.format(Locale.ROOT, "loaded %d -> %d MiB of 1 MiB random values in %s s",
-              loadedMib, size, seconds(since(loading)));
+              loadedMib, size, BenchMachine.seconds(since(loading)));
           loadedMib = size;
           notes.add(loadNote);
           out.println("==> " + loadNote + "; disk free: " + diskFree());
@@ -165,20 +161,20 @@ public final class BackupToS3Bench {
               if ((side == 0) == operatorFirst) {
                 op = bench.operator(key + "-operator.db", "b-" + size + "-" + label);
                 out.printf(Locale.ROOT, "    %d MiB round %s operator: %s s, %d bytes from %s; heap idle %.1f,"
-                    + " peak after GC %.1f (+%.1f), before GC %.1f MiB, %d GCs%n", size, label, seconds(op.took()),
+                    + " peak after GC %.1f (+%.1f), before GC %.1f MiB, %d GCs%n", size, label, BenchMachine.seconds(op.took()),
                     op.bytes(), op.member(), op.heap().idleMib(), op.heap().peakAfterMib(), op.heap().aboveIdle(),
                     op.heap().peakBeforeMib(), op.heap().gcs());
               } else {
                 script = bench.script(key + "-script.db");
                 out.printf("    %d MiB round %s script: %s s (save %s + upload %s), %d bytes from %s%n", size, label,
-                    seconds(script.took()), seconds(script.save()), seconds(script.upload()), script.bytes(),
+                    BenchMachine.seconds(script.took()), BenchMachine.seconds(script.save()), BenchMachine.seconds(script.upload()), script.bytes(),
                     script.member());
               }
             }
             results.add(new Round(size, label, isWarmup, operatorFirst ? "op, script" : "script, op", op, script));
           }
         }
-        String report = report(results, sizes, warmup, started, loadBefore, loadAverage(), disk, notes);
+        String report = report(results, sizes, warmup, started, loadBefore, BenchMachine.loadAverage(), disk, notes);
         Files.createDirectories(REPORT.getParent());
         Files.writeString(REPORT, report);
         out.println();
@@ -190,7 +186,7 @@ public final class BackupToS3Bench {
         // the members' data (GiBs each) goes with their pods
         await("members gone").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
             .until(() -> kube.pods().inNamespace(NS).list().getItems().isEmpty());
-        deleteRecursively(rig.dir().resolve("s3"));
+        Rig.deleteRecursively(rig.dir().resolve("s3"));
       }
     }
   }
@@ -388,23 +384,7 @@ public final class BackupToS3Bench {
     }
 
     EtcdBackup backup(String name, String key) {
-      S3CredentialsSecret credentials = new S3CredentialsSecret();
-      credentials.setName("s3");
-      S3Destination destination = new S3Destination();
-      destination.setBucket(bucket);
-      destination.setEndpoint(s3.endpoint().toString());
-      destination.setForcePathStyle(true);
-      destination.setCredentialsSecret(credentials);
-      destination.setKey(key);
-      BackupDestination to = new BackupDestination();
-      to.setS3(destination);
-      EtcdBackupSpec spec = new EtcdBackupSpec();
-      spec.setClusterName(CLUSTER);
-      spec.setDestination(to);
-      EtcdBackup backup = new EtcdBackup();
-      backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-      backup.setSpec(spec);
-      return backup;
+      return TestBackups.toS3(NS, name, CLUSTER, s3, bucket, "s3", key);
     }
   }
 
@@ -463,7 +443,7 @@ public final class BackupToS3Bench {
         .append(rounds.stream().filter(r -> !r.warmup() && r.sizeMib() == sizes.get(0)).count())
         .append(" rounds per size after ").append(warmup).append(" warm-up at the first size (not in the medians)\n");
     md.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-        .append(cpuModel()).append("; load average before ").append(loadBefore).append(", after ")
+        .append(BenchMachine.cpuModel()).append("; load average before ").append(loadBefore).append(", after ")
         .append(loadAfter).append("; disk free at the start ").append(disk).append('\n');
     md.append("- cluster: 3 members, ephemeral storage, etcd ").append("default version of the rig")
         .append(", quotaBackendBytes 4 GiB; operator JVM `").append(HEAP).append("` (the chart's)\n");
@@ -481,8 +461,8 @@ public final class BackupToS3Bench {
     for (Round r : rounds) {
       md.append(String.format(Locale.ROOT, "| %d MiB | %s | %s | %d | %s | %s | %s | %s | %.2f | %.1f | %.1f | %.1f"
               + " | %.1f | %d |%n", r.sizeMib(), r.warmup() ? r.label() + " (warm-up)" : r.label(), r.order(),
-          r.operator().bytes(), seconds(r.operator().took()), seconds(r.script().took()),
-          seconds(r.script().save()), seconds(r.script().upload()),
+          r.operator().bytes(), BenchMachine.seconds(r.operator().took()), BenchMachine.seconds(r.script().took()),
+          BenchMachine.seconds(r.script().save()), BenchMachine.seconds(r.script().upload()),
           ratio(r.operator().took(), r.script().took()), r.operator().heap().idleMib(),
           r.operator().heap().peakAfterMib(), r.operator().heap().aboveIdle(), r.operator().heap().peakBeforeMib(),
           r.operator().heap().gcs()));
@@ -496,7 +476,7 @@ public final class BackupToS3Bench {
       Duration op = median(measured, r -> r.operator().took());
       Duration script = median(measured, r -> r.script().took());
       md.append(String.format(Locale.ROOT, "| %d MiB | %s | %s | **%.2f** | %.1f | %.1f | **%.1f** | %.1f |%n", size,
-          seconds(op), seconds(script), ratio(op, script),
+          BenchMachine.seconds(op), BenchMachine.seconds(script), ratio(op, script),
           medianDouble(measured.stream().map(r -> r.operator().heap().idleMib()).toList()),
           max(measured, h -> h.peakAfterMib()), max(measured, Heap::aboveIdle), max(measured, Heap::peakBeforeMib)));
     }
@@ -528,45 +508,12 @@ public final class BackupToS3Bench {
     return Duration.ofNanos(System.nanoTime() - nanos);
   }
 
-  static String seconds(Duration d) {
-    return d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.toNanos() / 1e9);
-  }
-
   private static String diskFree() {
     try {
       long free = Files.getFileStore(WORK).getUsableSpace();
       return String.format(Locale.ROOT, "%.1f GB", free / 1e9);
     } catch (IOException e) {
       return "unknown";
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuModel() {
-    try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
-          .findFirst().orElse("unknown CPU");
-    } catch (IOException | UncheckedIOException e) {
-      return "unknown CPU";
-    }
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (var walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

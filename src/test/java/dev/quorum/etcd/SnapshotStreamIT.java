@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.Net;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.Tools;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +68,7 @@ class SnapshotStreamIT {
   @BeforeAll
   void startEtcdAndFillIt() throws Exception {
     tools = Tools.locate();
-    deleteRecursively(work);
+    Rig.deleteRecursively(work);
     Files.createDirectories(work);
     int clientPort = Net.freePort();
     int peerPort = Net.freePort();
@@ -296,21 +296,6 @@ class SnapshotStreamIT {
 
   private static ByteSequence key(String key) {
     return ByteSequence.from(key, StandardCharsets.UTF_8);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    }
   }
 
   @FunctionalInterface

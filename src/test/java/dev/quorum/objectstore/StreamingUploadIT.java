@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.Net;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
 import dev.quorum.rig.Tools;
 import java.io.ByteArrayInputStream;
@@ -20,7 +21,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +63,8 @@ class StreamingUploadIT {
   @BeforeAll
   static void startS3() throws IOException {
     // a fresh store each run: buckets of an earlier run would collide
-    deleteRecursively(DIR.resolve("s3"));
-    deleteRecursively(DIR.resolve("stopped-s3"));
+    Rig.deleteRecursively(DIR.resolve("s3"));
+    Rig.deleteRecursively(DIR.resolve("stopped-s3"));
     server = new S3Server(Tools.locate(), DIR.resolve("s3"), DIR.resolve("logs"));
     direct = server.client();
   }
@@ -392,16 +392,6 @@ class StreamingUploadIT {
         throw new AssertionError("bytes differ in the 256 KiB from offset " + offset + " (read " + got.length + ")");
       }
       offset += want.length;
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
     }
   }
 

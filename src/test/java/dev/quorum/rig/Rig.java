@@ -109,7 +109,11 @@ public final class Rig implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path path) throws IOException {
+  /** Deletes a directory tree (or a file); nothing to do when it is not there. */
+  public static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
     try (var walk = Files.walk(path)) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -1,0 +1,36 @@
+package dev.quorum.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/** What a benchmark report says about the machine and how it prints times. */
+final class BenchMachine {
+
+  private BenchMachine() {}
+
+  static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  static String cpuModel() {
+    try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst("^[^:]*:\\s*", ""))
+          .findFirst().orElse("unknown CPU");
+    } catch (IOException | UncheckedIOException e) {
+      return "unknown CPU";
+    }
+  }
+
+  static String seconds(Duration d) {
+    return d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.toNanos() / 1e9);
+  }
+}
