@@ -107,9 +107,12 @@ public final class Demo {
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " apply -f deploy/examples/etcdcluster-ephemeral.yaml"
           + "   # the operator keeps running: more clusters are welcome");
-      kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list().getItems()
-          .stream().findFirst().ifPresent(p -> out.println("    " + etcdctl + " --endpoints=http://"
-              + p.getStatus().getPodIP() + ":2379 endpoint status --cluster -w table"));
+      // every member by its pod address: your shell has no cluster DNS, so --cluster (the members' advertised
+      // DNS names) would not resolve there
+      String podEndpoints = kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list()
+          .getItems().stream().map(p -> "http://" + p.getStatus().getPodIP() + ":2379").sorted()
+          .collect(java.util.stream.Collectors.joining(","));
+      out.println("    " + etcdctl + " --endpoints=" + podEndpoints + " endpoint status -w table");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdbackups -o wide"
           + "   # another backup: copy " + BACKUP + " under a new name");
       return new Running(operator, members, backup);
