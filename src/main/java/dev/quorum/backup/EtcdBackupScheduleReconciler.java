@@ -100,14 +100,20 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     List<String> active = new ArrayList<>(backups.stream().filter(b -> !finished(b))
         .map(b -> b.getMetadata().getName()).sorted().toList());
 
+    Instant newestExisting = backups.stream().map(EtcdBackupScheduleReconciler::scheduledTime)
+        .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
+    // a create whose status write was lost (a conflict with the user's edit, a crash) is still the last run
+    if (newestExisting != null && (instant(status.getLastScheduleTime()) == null
+        || newestExisting.isAfter(instant(status.getLastScheduleTime())))) {
+      status.setLastScheduleTime(newestExisting.toString());
+    }
+
     Duration wake = null;
     try {
       CronSchedule cron = CronSchedule.parse(spec.getSchedule(), spec.getTimeZone());
       SchedulePlanner.Plan plan = SchedulePlanner.plan(new SchedulePlanner.Input(cron, spec.isSuspend(),
           spec.getConcurrencyPolicy(), spec.getStartingDeadlineSeconds(), now, instant(status.getLastScheduleTime()),
-          backups.stream().map(EtcdBackupScheduleReconciler::scheduledTime).filter(Objects::nonNull)
-              .max(Comparator.naturalOrder()).orElse(null),
-          Instant.parse(schedule.getMetadata().getCreationTimestamp()), List.copyOf(active)));
+          newestExisting, Instant.parse(schedule.getMetadata().getCreationTimestamp()), List.copyOf(active)));
       if (plan.action() == SchedulePlanner.Action.CREATE) {
         for (String name : plan.replace()) {
           kube.resources(EtcdBackup.class).inNamespace(namespace(schedule)).withName(name).delete();

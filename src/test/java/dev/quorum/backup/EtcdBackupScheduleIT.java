@@ -133,6 +133,27 @@ class EtcdBackupScheduleIT {
     assertThat(backups("bad")).isEmpty();
   }
 
+  @Test
+  void aBackupWhoseCreationStatusWasLostStillCountsAsTheLastRun() {
+    // a yearly schedule, suspended: the operator never creates a run itself here
+    EtcdBackupSchedule yearly = schedule("lost", "@yearly", 3);
+    yearly.getSpec().setSuspend(true);
+    EtcdBackupSchedule created = kube.resources(EtcdBackupSchedule.class).inNamespace(ns).resource(yearly).create();
+    // what a create leaves when its status write conflicts with the user's edit: the backup, but no lastScheduleTime
+    java.time.Instant runTime = java.time.Instant.parse(created.getMetadata().getCreationTimestamp())
+        .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    EtcdBackup orphanRun = EtcdBackupScheduleReconciler.backupFor(created, runTime);
+    orphanRun.getSpec().setClusterName("no-such-cluster");
+    kube.resources(EtcdBackup.class).inNamespace(ns).resource(orphanRun).create();
+
+    await("lastScheduleTime from the existing run").atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500)).until(() -> {
+          EtcdBackupScheduleStatus status = schedule("lost").getStatus();
+          return operatorAlive() && status != null && runTime.toString().equals(status.getLastScheduleTime());
+        });
+    assertThat(schedule("lost").getStatus().getReason()).isEqualTo("Suspended");
+  }
+
   static EtcdBackupSchedule schedule(String name, String cron, int keepLast) {
     S3CredentialsSecret credentials = new S3CredentialsSecret();
     credentials.setName("s3");
