@@ -1,5 +1,6 @@
 package dev.quorum.backup;
 
+import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.etcd.EtcdClientSettings;
 import dev.quorum.etcd.MemberStatus;
 import dev.quorum.etcd.SnapshotOptions;
@@ -11,8 +12,10 @@ import dev.quorum.objectstore.ObjectStoreException;
 import dev.quorum.objectstore.S3Settings;
 import dev.quorum.objectstore.UploadResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -25,6 +28,8 @@ import org.jboss.logging.Logger;
 final class BackupJob implements Callable<BackupResult> {
 
   private static final Logger LOG = Logger.getLogger(BackupJob.class);
+  /** Object metadata naming how the snapshot is stored (none or gzip), for whoever restores it. */
+  static final String COMPRESSION_METADATA = "compression";
 
   /** Thrown by {@link #call()}: the attempt failed, for this reason. */
   static final class AttemptFailed extends Exception {
@@ -47,10 +52,11 @@ final class BackupJob implements Callable<BackupResult> {
   private final S3Settings store;
   private final String key;
   private final Map<String, String> identity;
+  private final BackupCompression compression;
 
   /** @param identity metadata that says whose backup the object is (namespace, name, cluster) */
   BackupJob(String member, String endpoint, EtcdClientSettings etcd, SnapshotOptions snapshotOptions,
-      S3Settings store, String key, Map<String, String> identity) {
+      S3Settings store, String key, Map<String, String> identity, BackupCompression compression) {
     this.member = member;
     this.endpoint = endpoint;
     this.etcd = etcd;
@@ -58,6 +64,7 @@ final class BackupJob implements Callable<BackupResult> {
     this.store = store;
     this.key = key;
     this.identity = identity;
+    this.compression = compression == null ? BackupCompression.None : compression;
   }
 
   @Override
@@ -72,7 +79,9 @@ final class BackupJob implements Callable<BackupResult> {
       metadata.put("etcd-version", source.version());
       metadata.put("etcd-cluster-id", source.clusterIdHex());
       metadata.put("etcd-member", member);
-      UploadResult upload = objects.upload(snapshot, key, metadata, OptionalLong.of(snapshot.size()));
+      metadata.put(COMPRESSION_METADATA, compression.name().toLowerCase(Locale.ROOT));
+      // the snapshot's size bounds the object's either way: it sizes the upload's parts
+      UploadResult upload = objects.upload(stored(snapshot), key, metadata, OptionalLong.of(snapshot.size()));
       return new BackupResult(upload, source, member);
     } catch (ObjectStoreException e) {
       Failure failure = e.failure();
@@ -85,6 +94,10 @@ final class BackupJob implements Callable<BackupResult> {
       throw new AttemptFailed(BackupFailure.transientFailure(BackupFailure.SNAPSHOT_FAILED,
           "no snapshot from " + member + " (" + endpoint + "): " + rootMessage(e)), e);
     }
+  }
+
+  private InputStream stored(SnapshotStream snapshot) throws IOException {
+    return compression == BackupCompression.Gzip ? new GzipCompressingStream(snapshot) : snapshot;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.quorum.backup;
 
+import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.S3Destination;
 
@@ -14,9 +15,14 @@ public final class BackupKeys {
       return s3.getKey();
     }
     String own = backup.getMetadata().getNamespace() + "/" + backup.getSpec().getClusterName() + "/"
-        + backup.getMetadata().getName() + ".db";
+        + backup.getMetadata().getName() + extension(backup.getSpec().getCompression());
     String prefix = s3.getPrefix() == null ? "" : s3.getPrefix().replaceAll("^/+|/+$", "");
     return prefix.isEmpty() ? own : prefix + "/" + own;
+  }
+
+  /** What a key made from a prefix ends in: what the object holds. */
+  static String extension(BackupCompression compression) {
+    return compression == BackupCompression.Gzip ? ".db.gz" : ".db";
   }
 
   public static String location(EtcdBackup backup) {

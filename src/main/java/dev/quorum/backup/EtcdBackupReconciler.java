@@ -131,7 +131,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     identity.put("quorum-backup", namespace + "/" + backup.getMetadata().getName());
     identity.put("quorum-cluster", namespace + "/" + clusterName);
     BackupJob job = new BackupJob(source.get().getName(), source.get().getClientURL(), etcdSettings, snapshotOptions,
-        store, BackupKeys.key(backup), identity);
+        store, BackupKeys.key(backup), identity, backup.getSpec().getCompression());
     runner.start(backup.getMetadata().getUid(), number, job);
     status.setAttempts(number);
     status.setPhase(BackupPhase.Running);

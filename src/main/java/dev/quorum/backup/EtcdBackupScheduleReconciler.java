@@ -228,6 +228,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     EtcdBackupSpec spec = new EtcdBackupSpec();
     spec.setClusterName(schedule.getSpec().getBackupTemplate().getClusterName());
     spec.setDestination(Serialization.clone(schedule.getSpec().getBackupTemplate().getDestination()));
+    spec.setCompression(schedule.getSpec().getBackupTemplate().getCompression());
     backup.setSpec(spec);
     return backup;
   }

@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -32,7 +33,8 @@ final class ChildEventSources {
         managed(PersistentVolumeClaim.class, context),
         managed(Service.class, context),
         managed(ConfigMap.class, context),
-        managed(PodDisruptionBudget.class, context));
+        managed(PodDisruptionBudget.class, context),
+        managed(EtcdBackupSchedule.class, context));
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, EtcdCluster> managed(Class<R> type,

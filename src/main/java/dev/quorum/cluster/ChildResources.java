@@ -45,6 +45,15 @@ public class ChildResources {
     }
   }
 
+  /** The object of that kind and name as the API server has it now, or null. */
+  public <T extends HasMetadata> T live(Class<T> type, String namespace, String name) {
+    return client.resources(type).inNamespace(namespace).withName(name).get();
+  }
+
+  public void delete(HasMetadata object) {
+    client.resource(object).delete();
+  }
+
   /** The member pods as the API server has them now, for decisions that must not rest on a stale cache. */
   public List<Pod> livePods(String namespace, String labelKey, String labelValue) {
     return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();
@@ -55,7 +64,4 @@ public class ChildResources {
     return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).evict();
   }
 
-  public void delete(Pod pod) {
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-  }
 }

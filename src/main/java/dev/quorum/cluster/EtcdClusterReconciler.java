@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
@@ -8,11 +9,13 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
+import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -47,6 +50,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "pods/eviction", verbs = {RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
+// The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackupschedules", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   public static final String NAME = "etcdcluster";
@@ -80,7 +85,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     MemberBootstrapRecords records = records(cluster, context);
     EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records);
     // pods of a deleted namesake may linger until the garbage collector takes them: not this cluster's members
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream().filter(p -> ownedBy(p, cluster)).toList();
+    List<Pod> pods = context.getSecondaryResources(Pod.class).stream().filter(p -> controlledBy(p, cluster)).toList();
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
@@ -100,7 +105,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         }
       } else if (!cluster.getSpec().isPaused()) {
         outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
+        keepBackupSchedule(model, context);
       }
+    } catch (ForeignObjectException e) {
+      LOG.warnf("reconciling %s: %s", model.key(), e.getMessage());
+      error = Optional.of(e.getMessage());
     } catch (RuntimeException e) {
       // one broken cluster must not stop the others: report it and try again soon
       LOG.warnf(e, "reconciling %s failed", model.key());
@@ -139,13 +148,37 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   /**
+   * Keeps the EtcdBackupSchedule of the inline {@code spec.backup} as declared, and deletes it when the declaration
+   * goes. A schedule of that name the cluster does not own (a user's) is left alone and reported.
+   */
+  private void keepBackupSchedule(EtcdClusterModel model, Context<EtcdCluster> context) {
+    Optional<EtcdBackupSchedule> owned = context.getSecondaryResources(EtcdBackupSchedule.class).stream()
+        .filter(s -> model.backupSchedule().equals(s.getMetadata().getName()))
+        .filter(s -> controlledBy(s, model.resource()))
+        .findFirst();
+    Optional<EtcdBackupSchedule> desired = BackupScheduleBuilder.build(model);
+    if (desired.isEmpty()) {
+      owned.ifPresent(children::delete);
+      return;
+    }
+    if (owned.isEmpty()) {
+      EtcdBackupSchedule existing = children.live(EtcdBackupSchedule.class, model.namespace(), model.backupSchedule());
+      if (existing != null && !controlledBy(existing, model.resource())) {
+        throw new ForeignObjectException("spec.backup needs the EtcdBackupSchedule " + model.backupSchedule()
+            + ", but one of that name exists that this cluster does not own: rename or delete it");
+      }
+    }
+    children.apply(List.of(desired.get()));
+  }
+
+  /**
    * Replaces a member's pod only if a plan made from the API server's current pods picks the same one; a ready
    * member is evicted, so the disruption budget may still refuse (a drain got there first).
    */
   private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<String> leader,
       boolean formed, MemberRollout.Replacement replacement) {
     List<Pod> live = children.livePods(model.namespace(), Labels.CLUSTER, model.name()).stream()
-        .filter(p -> ownedBy(p, model.resource())).toList();
+        .filter(p -> controlledBy(p, model.resource())).toList();
     Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
         .filter(r -> Objects.equals(r.pod().getMetadata().getUid(), replacement.pod().getMetadata().getUid()));
     if (confirmed.isEmpty()) {
@@ -164,9 +197,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return true;
   }
 
-  private static boolean ownedBy(Pod pod, EtcdCluster cluster) {
-    return pod.getMetadata().getOwnerReferences().stream()
+  private static boolean controlledBy(HasMetadata child, EtcdCluster cluster) {
+    return child.getMetadata().getOwnerReferences().stream()
         .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && Objects.equals(o.getUid(), cluster.getMetadata().getUid()));
+  }
+
+  /** An object the cluster needs exists under the same name but belongs to someone else. */
+  private static final class ForeignObjectException extends RuntimeException {
+    ForeignObjectException(String message) {
+      super(message);
+    }
   }
 
   /** The recorded bootstrap of this cluster's members; a ConfigMap left by a deleted namesake is ignored. */

@@ -144,6 +144,11 @@ public final class EtcdClusterModel {
     return clusterName + "-members";
   }
 
+  /** The EtcdBackupSchedule the operator keeps for an inline {@code spec.backup}. */
+  public String backupSchedule() {
+    return name() + "-backup";
+  }
+
   /** A member's (and its pod's) name. */
   public String memberName(int ordinal) {
     return name() + "-" + ordinal;

@@ -2,6 +2,7 @@ package dev.quorum.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSpec;
@@ -22,6 +23,16 @@ class BackupKeysTest {
     assertThat(BackupKeys.key(backup("etcd", null))).isEqualTo("etcd/ns/demo/nightly.db");
     assertThat(BackupKeys.key(backup("/etcd/backups/", null))).isEqualTo("etcd/backups/ns/demo/nightly.db");
     assertThat(BackupKeys.location(backup("etcd", null))).isEqualTo("s3://bucket/etcd/ns/demo/nightly.db");
+  }
+
+  @Test
+  void aCompressedBackupsKeySaysSo() {
+    EtcdBackup gzip = backup("etcd", null);
+    gzip.getSpec().setCompression(BackupCompression.Gzip);
+    assertThat(BackupKeys.key(gzip)).isEqualTo("etcd/ns/demo/nightly.db.gz");
+    EtcdBackup exact = backup(null, "exact/one.db");
+    exact.getSpec().setCompression(BackupCompression.Gzip);
+    assertThat(BackupKeys.key(exact)).as("a key given stays as given").isEqualTo("exact/one.db");
   }
 
   @Test

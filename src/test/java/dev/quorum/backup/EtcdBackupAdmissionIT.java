@@ -61,6 +61,13 @@ class EtcdBackupAdmissionIT {
   }
 
   @Test
+  void compressionIsNoneOrGzip() {
+    Map<String, Object> spec = s3(Map.of("bucket", "backups"));
+    spec.put("compression", "zstd");
+    assertRejected(backup("zstd", spec), "compression", "\"None\"", "\"Gzip\"");
+  }
+
+  @Test
   void aBackupIsImmutable() {
     backups().resource(backup("fixed", s3(Map.of("bucket", "backups")))).create();
     try {
@@ -81,6 +88,7 @@ class EtcdBackupAdmissionIT {
       @SuppressWarnings("unchecked")
       Map<String, Object> s3 = (Map<String, Object>) ((Map<String, Object>) spec(created).get("destination")).get("s3");
       assertThat(s3).containsEntry("region", "us-east-1").containsEntry("forcePathStyle", false);
+      assertThat(spec(created)).containsEntry("compression", "None");
     } finally {
       backups().withName("valid").delete();
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.api.v1alpha1.BackupPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,18 +119,40 @@ class EtcdBackupIT {
         Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       assertThat(sha256(file)).as("the object's bytes").isEqualTo(status.getSha256());
-      Process etcdutl = new ProcessBuilder(RIG.rig().tools().etcdBinary(RIG.rig().tools().defaultEtcdVersion(),
-          "etcdutl").toString(), "snapshot", "status", file.toString(), "-w", "json").redirectErrorStream(true).start();
-      String output = new String(etcdutl.getInputStream().readAllBytes());
-      assertThat(etcdutl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(etcdutl.exitValue()).as(output).isZero();
-      JsonNode snapshot = JSON.readTree(output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+      JsonNode snapshot = snapshotStatus(file);
       assertThat(snapshot.path("revision").asLong()).isEqualTo(status.getRevision());
       assertThat(snapshot.path("totalKey").asLong()).isGreaterThanOrEqualTo(VALUES);
     }
     assertThat(metrics()).containsPattern(series("quorum_backup_last_success_timestamp_seconds", "src", null))
         .containsPattern(series("quorum_backup_last_size_bytes", "src", null) + " "
             + Pattern.quote(Double.toString(status.getSizeBytes())));
+  }
+
+  @Test
+  void aGzipBackupIsTheGzipOfAValidSnapshotUnderADotGzKey() throws Exception {
+    EtcdBackup gzip = backup("packed", "src", bucket, "s3");
+    gzip.getSpec().setCompression(BackupCompression.Gzip);
+    EtcdBackupStatus status = awaitFinished(create(gzip));
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    String key = ns + "/src/packed.db.gz";
+    assertThat(status.getLocation()).isEqualTo("s3://" + bucket + "/" + key);
+
+    try (S3Client client = s3.client()) {
+      HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
+      assertThat(head.contentLength()).isEqualTo(status.getSizeBytes());
+      assertThat(head.metadata()).containsEntry("sha256", status.getSha256()).containsEntry("compression", "gzip");
+      Path dir = Files.createDirectories(Path.of("target", "backup-it"));
+      Path object = dir.resolve("packed.db.gz");
+      try (InputStream in = client.getObject(b -> b.bucket(bucket).key(key))) {
+        Files.copy(in, object, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      assertThat(sha256(object)).as("the checksum is the stored object's").isEqualTo(status.getSha256());
+      Path snapshot = dir.resolve("packed.db");
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(object))) {
+        Files.copy(in, snapshot, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      assertThat(snapshotStatus(snapshot).path("revision").asLong()).isEqualTo(status.getRevision());
+    }
   }
 
   @Test
@@ -191,6 +215,16 @@ class EtcdBackupIT {
   static String series(String name, String cluster, String reason) {
     return Pattern.quote(name + "{cluster=\"" + cluster + "\",namespace=\"" + ns + "\""
         + (reason == null ? "" : ",reason=\"" + reason + "\"")) + ",?\\}";
+  }
+
+  /** What {@code etcdutl snapshot status} says of a snapshot file; it refuses anything else. */
+  static JsonNode snapshotStatus(Path file) throws Exception {
+    Process etcdutl = new ProcessBuilder(RIG.rig().tools().etcdBinary(RIG.rig().tools().defaultEtcdVersion(),
+        "etcdutl").toString(), "snapshot", "status", file.toString(), "-w", "json").redirectErrorStream(true).start();
+    String output = new String(etcdutl.getInputStream().readAllBytes());
+    assertThat(etcdutl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(etcdutl.exitValue()).as(output).isZero();
+    return JSON.readTree(output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
   }
 
   static String sha256(Path file) throws Exception {

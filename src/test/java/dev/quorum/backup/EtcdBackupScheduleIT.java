@@ -154,6 +154,76 @@ class EtcdBackupScheduleIT {
     assertThat(schedule("lost").getStatus().getReason()).isEqualTo("Suspended");
   }
 
+  @Test
+  void anInlineScheduleOnTheClusterBacksItUpAndGoesWhenTheDeclarationGoes() {
+    Map<String, Object> inline = Map.of("schedule", "* * * * *", "retention", Map.of("keepLast", 2),
+        "destination", Map.of("s3", Map.of("bucket", bucket, "prefix", "inline", "endpoint", s3.endpoint().toString(),
+            "forcePathStyle", true, "credentialsSecret", Map.of("name", "s3"))));
+    editClusterSpec("src", spec -> spec.put("backup", inline));
+
+    await("an owned schedule backs src up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> operatorAlive() && backups("src-backup").stream().anyMatch(b -> b.getStatus() != null
+            && b.getStatus().getPhase() == BackupPhase.Succeeded));
+    EtcdBackupSchedule owned = schedule("src-backup");
+    String clusterUid = kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName("src").get()
+        .getMetadata().getUid();
+    assertThat(owned.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(clusterUid));
+    assertThat(owned.getSpec().getBackupTemplate().getClusterName()).isEqualTo("src");
+    assertThat(owned.getSpec().getRetention().getKeepLast()).isEqualTo(2);
+    assertThat(objects("inline")).isNotEmpty();
+
+    editClusterSpec("src", spec -> spec.remove("backup"));
+    await("the schedule and its EtcdBackups are gone").atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> operatorAlive() && schedule("src-backup") == null && backups("src-backup").isEmpty());
+    assertThat(objects("inline")).as("the objects in the store stay").isNotEmpty();
+  }
+
+  @Test
+  void anInlineScheduleNeverTakesOverAScheduleTheClusterDoesNotOwn() {
+    EtcdBackupSchedule users = schedule("clash-backup", "@yearly", 3);
+    users.getSpec().setSuspend(true);
+    kube.resources(EtcdBackupSchedule.class).inNamespace(ns).resource(users).create();
+    kube.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+        .withNewMetadata().withName("clash").withNamespace(ns).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("size", 3, "storage", Map.of("ephemeral", true),
+            "backup", Map.of("schedule", "@hourly", "destination", Map.of("s3", Map.of("bucket", bucket)))))
+        .build()).create();
+    try {
+      await("Degraded, naming the schedule").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> operatorAlive() && degradedMessage("clash").contains("clash-backup"));
+      assertThat(degradedMessage("clash")).contains("does not own");
+      EtcdBackupSchedule untouched = schedule("clash-backup");
+      assertThat(untouched.getMetadata().getOwnerReferences()).isEmpty();
+      assertThat(untouched.getSpec().getSchedule()).isEqualTo("@yearly");
+      assertThat(untouched.getSpec().getBackupTemplate().getClusterName()).isEqualTo("src");
+    } finally {
+      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName("clash").delete();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static void editClusterSpec(String cluster, java.util.function.Consumer<Map<String, Object>> change) {
+    kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(cluster).edit(c -> {
+      change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
+      return c;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  static String degradedMessage(String cluster) {
+    var resource = kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(cluster).get();
+    Map<String, Object> status = (Map<String, Object>) resource.getAdditionalProperties().get("status");
+    if (status == null || status.get("conditions") == null) {
+      return "";
+    }
+    return ((List<Map<String, Object>>) status.get("conditions")).stream()
+        .filter(c -> "Degraded".equals(c.get("type")) && "True".equals(c.get("status")))
+        .map(c -> String.valueOf(c.get("message"))).findFirst().orElse("");
+  }
+
   static EtcdBackupSchedule schedule(String name, String cron, int keepLast) {
     S3CredentialsSecret credentials = new S3CredentialsSecret();
     credentials.setName("s3");
@@ -194,8 +264,12 @@ class EtcdBackupScheduleIT {
   }
 
   static List<S3Object> objects() {
+    return objects(PREFIX);
+  }
+
+  static List<S3Object> objects(String prefix) {
     try (S3Client client = s3.client()) {
-      return client.listObjectsV2(b -> b.bucket(bucket).prefix(PREFIX + "/")).contents();
+      return client.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + "/")).contents();
     }
   }
 

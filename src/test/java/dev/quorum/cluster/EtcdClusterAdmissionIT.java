@@ -88,6 +88,29 @@ class EtcdClusterAdmissionIT {
     }
   }
 
+  @Test
+  void anInlineBackupScheduleIsCheckedLikeAnEtcdBackupSchedule() {
+    Map<String, Object> s3 = Map.of("bucket", "backups", "prefix", "prod");
+    assertRejected(cluster("backup-no-dest", Map.of("backup", Map.of("schedule", "@hourly"))), "destination");
+    assertRejected(cluster("backup-bad-cron", Map.of("backup", Map.of("schedule", "hourly",
+        "destination", Map.of("s3", s3)))), "schedule must be five cron fields");
+    assertRejected(cluster("backup-key", Map.of("backup", Map.of("schedule", "@hourly",
+        "destination", Map.of("s3", Map.of("bucket", "backups", "key", "one.db"))))),
+        "backup.destination.s3.key cannot be set on a schedule");
+    assertRejected(cluster("backup-bucket", Map.of("backup", Map.of("schedule", "@hourly",
+        "destination", Map.of("s3", Map.of("bucket", "Bad_Bucket"))))), "bucket must be a valid S3 bucket name");
+    assertRejected(cluster("backup-keep", Map.of("backup", Map.of("schedule", "@hourly",
+        "destination", Map.of("s3", s3), "retention", Map.of("keepLast", 0)))), "keepLast");
+
+    GenericKubernetesResource created = clusters().resource(cluster("backup-ok", Map.of("backup",
+        Map.of("schedule", "0 */6 * * *", "destination", Map.of("s3", s3), "retention", Map.of("keepLast", 4)))))
+        .create();
+    Map<String, Object> backup = (Map<String, Object>) ((Map<String, Object>) created.getAdditionalProperties()
+        .get("spec")).get("backup");
+    assertThat(backup).containsEntry("timeZone", "UTC").containsEntry("concurrencyPolicy", "Forbid");
+    clusters().withName("backup-ok").delete();
+  }
+
   private static void assertRejected(GenericKubernetesResource cluster, String... messageParts) {
     assertThatThrownBy(() -> clusters().resource(cluster).create())
         .isInstanceOf(KubernetesClientException.class)

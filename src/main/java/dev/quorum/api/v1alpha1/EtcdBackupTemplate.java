@@ -3,6 +3,7 @@ package dev.quorum.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -26,6 +27,11 @@ public class EtcdBackupTemplate {
   @Required
   private BackupDestination destination;
 
+  @JsonPropertyDescription("None (default) stores the snapshot as etcd sends it; Gzip compresses it while streaming"
+      + " (the key then ends in .db.gz). Worth it for large, compressible data when storage costs more than CPU.")
+  @Default("None")
+  private BackupCompression compression = BackupCompression.None;
+
   public String getClusterName() {
     return clusterName;
   }
@@ -40,5 +46,13 @@ public class EtcdBackupTemplate {
 
   public void setDestination(BackupDestination destination) {
     this.destination = destination;
+  }
+
+  public BackupCompression getCompression() {
+    return compression;
+  }
+
+  public void setCompression(BackupCompression compression) {
+    this.compression = compression;
   }
 }

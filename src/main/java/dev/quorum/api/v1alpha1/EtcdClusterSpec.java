@@ -81,6 +81,10 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("When true the operator changes nothing in the cluster but still reports its status.")
   private boolean paused;
 
+  @JsonPropertyDescription("Back this cluster up on a schedule: the operator keeps an EtcdBackupSchedule named"
+      + " <cluster>-backup for it, and deletes it when this is removed (the objects in the store stay).")
+  private ClusterBackupSchedule backup;
+
   public int getSize() {
     return size;
   }
@@ -159,5 +163,13 @@ public class EtcdClusterSpec {
 
   public void setPaused(boolean paused) {
     this.paused = paused;
+  }
+
+  public ClusterBackupSchedule getBackup() {
+    return backup;
+  }
+
+  public void setBackup(ClusterBackupSchedule backup) {
+    this.backup = backup;
   }
 }

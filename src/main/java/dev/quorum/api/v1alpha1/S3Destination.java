@@ -13,8 +13,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class S3Destination {
 
   public static final String KEY_OR_PREFIX_MESSAGE =
-      "set either key (the whole object key) or prefix (the key is then <prefix>/<namespace>/<cluster>/<backup>.db),"
-          + " not both";
+      "set either key (the whole object key) or prefix (the key is then <prefix>/<namespace>/<cluster>/<backup>.db,"
+          + " or .db.gz when compressed), not both";
   /** S3's bucket naming rules that a pattern can say: 3-63 characters, lower case, digits, dots and hyphens. */
   static final String BUCKET_RULE = "self.matches('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$') && !self.contains('..')";
   public static final String BUCKET_MESSAGE =
@@ -28,7 +28,8 @@ public class S3Destination {
   @ValidationRule(value = BUCKET_RULE, message = BUCKET_MESSAGE)
   private String bucket;
 
-  @JsonPropertyDescription("Object key prefix; the key is <prefix>/<namespace>/<cluster>/<backup>.db.")
+  @JsonPropertyDescription("Object key prefix; the key is <prefix>/<namespace>/<cluster>/<backup>.db (.db.gz when"
+      + " compressed).")
   private String prefix;
 
   @JsonPropertyDescription("The whole object key, instead of one made from prefix.")
