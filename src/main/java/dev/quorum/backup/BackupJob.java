@@ -53,6 +53,9 @@ final class BackupJob implements Callable<BackupResult> {
   private final String key;
   private final Map<String, String> identity;
   private final BackupCompression compression;
+  /** The stream being uploaded, so {@link #stop} can end it from another thread. */
+  private volatile SnapshotStream snapshot;
+  private volatile boolean stopped;
 
   /** @param identity metadata that says whose backup the object is (namespace, name, cluster) */
   BackupJob(String member, String endpoint, EtcdClientSettings etcd, SnapshotOptions snapshotOptions,
@@ -69,9 +72,24 @@ final class BackupJob implements Callable<BackupResult> {
 
   @Override
   public BackupResult call() throws AttemptFailed {
+    try {
+      return attempt();
+    } catch (AttemptFailed e) {
+      if (stopped) {
+        LOG.infof("the stopped backup to %s ended without an object: %s", store.at(key).uri(), e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  private BackupResult attempt() throws AttemptFailed {
     Instant started = Instant.now();
     try (SnapshotStream snapshot = SnapshotStream.open(endpoint, etcd, snapshotOptions);
         ObjectStore objects = ObjectStore.connect(store)) {
+      this.snapshot = snapshot;
+      if (stopped) {
+        throw new IOException("stopped before the upload began");
+      }
       sweepEarlierAttempts(objects, started);
       MemberStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
@@ -93,6 +111,18 @@ final class BackupJob implements Callable<BackupResult> {
     } catch (IOException e) {
       throw new AttemptFailed(BackupFailure.transientFailure(BackupFailure.SNAPSHOT_FAILED,
           "no snapshot from " + member + " (" + endpoint + "): " + rootMessage(e)), e);
+    }
+  }
+
+  /**
+   * Ends the attempt from another thread: the snapshot stream closes, so the upload reading it fails and aborts its
+   * multipart upload, and no object appears under the key.
+   */
+  void stop() {
+    stopped = true;
+    SnapshotStream current = snapshot;
+    if (current != null) {
+      current.close();
     }
   }
 

@@ -18,8 +18,10 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 import java.net.URI;
@@ -45,7 +47,7 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = EtcdBackupReconciler.NAME, fieldManager = QuorumConfig.FIELD_MANAGER)
 // the S3 access key, from the Secret the EtcdBackup names
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {RBACVerbs.GET})
-@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdclusters", verbs = {RBACVerbs.GET})
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdclusters", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
 
@@ -74,6 +76,11 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     this.maxAttempts = Math.max(1, config.backup().maxAttempts());
     this.firstRetryDelay = config.backup().firstRetryDelay();
     LOG.debugf("backups: up to %d attempts, retried after %s, doubling", maxAttempts, firstRetryDelay);
+  }
+
+  @Override
+  public List<EventSource<?, EtcdBackup>> prepareEventSources(EventSourceContext<EtcdBackup> context) {
+    return List.of(new ClusterDeletions(context, metrics));
   }
 
   @Override
@@ -132,7 +139,12 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     identity.put("quorum-cluster", namespace + "/" + clusterName);
     BackupJob job = new BackupJob(source.get().getName(), source.get().getClientURL(), etcdSettings, snapshotOptions,
         store, BackupKeys.key(backup), identity, backup.getSpec().getCompression());
-    runner.start(backup.getMetadata().getUid(), number, job);
+    String name = backup.getMetadata().getName();
+    String uid = backup.getMetadata().getUid();
+    runner.start(uid, number, job, "EtcdBackup " + namespace + "/" + name, () -> {
+      EtcdBackup live = kube.resources(EtcdBackup.class).inNamespace(namespace).withName(name).get();
+      return live != null && uid.equals(live.getMetadata().getUid()) && live.getMetadata().getDeletionTimestamp() == null;
+    });
     status.setAttempts(number);
     status.setPhase(BackupPhase.Running);
     status.setReason("Streaming");

@@ -156,6 +156,24 @@ class EtcdBackupIT {
   }
 
   @Test
+  void aDeletedClustersBackupSeriesLeaveTheMetrics() throws Exception {
+    kube.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
+        .withNewMetadata().withName("brief").withNamespace(ns).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("size", 3, "storage", Map.of("ephemeral", true))).build()).create();
+    EtcdBackupStatus status = awaitFinished(create(backup("brief-once", "brief", bucket, "s3")));
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    String lastSuccess = series("quorum_backup_last_success_timestamp_seconds", "brief", null);
+    assertThat(metrics()).containsPattern(lastSuccess);
+
+    kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName("brief").delete();
+
+    await("brief's series gone").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> !Pattern.compile(lastSuccess).matcher(metrics()).find());
+    assertThat(metrics()).as("no series of brief at all").doesNotContain("cluster=\"brief\",namespace=\"" + ns + "\"");
+  }
+
+  @Test
   void whatOnlyTheOperatorCanSeeEndsFailedWithAMessageNamingIt() throws Exception {
     record Case(EtcdBackup backup, String reason, String named) {}
     List<Case> cases = List.of(

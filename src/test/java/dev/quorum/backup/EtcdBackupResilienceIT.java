@@ -258,6 +258,35 @@ class EtcdBackupResilienceIT {
     }
   }
 
+  @Test
+  @Order(3)
+  void aBackupDeletedWhileItUploadsStopsAndLeavesNoObjectAndNoUpload() throws Exception {
+    String key = ns + "/" + CLUSTER + "/gone.db";
+    String staging = key + ".partial-";
+    create(backup("gone", null));
+    try (S3Client client = s3.client()) {
+      await("gone's upload in progress").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            EtcdBackupStatus status = status("gone");
+            if (status != null && status.getPhase() != null && status.getPhase().finished()) {
+              throw new IllegalStateException("gone finished before it could be deleted: " + status.getMessage());
+            }
+            return status != null && status.getPhase() == BackupPhase.Running && !uploads(client, staging).isEmpty();
+          });
+      kube.resources(EtcdBackup.class).inNamespace(ns).withName("gone").delete();
+      long deleted = System.nanoTime();
+
+      await("the attempt stopped").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+          .until(() -> operator.logTail(200).contains("the stopped backup to s3://" + bucket + "/" + key
+              + " ended without an object"));
+      report("gone: deleted while uploading, the attempt ended %s later", since(deleted));
+      assertThat(operator.logTail(200)).contains("EtcdBackup " + ns + "/gone was deleted while its backup ran");
+      assertThat(uploads(client, staging)).as("its multipart upload aborted").isEmpty();
+      assertThat(objectsUnder(client, key)).as("no object, no staging object").isEmpty();
+      assertThat(operator.isAlive()).isTrue();
+    }
+  }
+
   static EtcdBackup backup(String name, String key) {
     return TestBackups.toS3(ns, name, CLUSTER, s3, bucket, "s3", key);
   }
