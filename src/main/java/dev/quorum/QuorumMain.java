@@ -1,16 +1,23 @@
 package dev.quorum;
 
+import dev.quorum.restore.RestoreTool;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.security.Security;
 
-/** The operator's entry point: Quarkus, after settings that must precede the first network call. */
+/**
+ * The operator's entry point: Quarkus, after settings that must precede the first network call; or, when the first
+ * argument is a tool command (what a restoring member's init containers run), that tool instead of the operator.
+ */
 @QuarkusMain
 public final class QuorumMain {
 
   private QuorumMain() {}
 
   public static void main(String... args) {
+    if (RestoreTool.isToolCommand(args)) {
+      System.exit(RestoreTool.run(args));
+    }
     // members are reached by DNS name and a recreated pod gets a new address: Java's default 30 s cache of a
     // resolved name would keep the operator calling the old one
     Security.setProperty("networkaddress.cache.ttl", "5");

@@ -21,7 +21,7 @@ import java.util.List;
 public final class TestClusters {
 
   public static final String UID = "6f1c9a2e-51d4-4c8e-9b7a-0d2f3e4a5b6c";
-  public static final OperatorSettings SETTINGS = new OperatorSettings("cluster.local");
+  public static final OperatorSettings SETTINGS = new OperatorSettings("cluster.local", "quorum-operator:test");
   /** An etcd release the member pods ran before an upgrade to the default one. */
   public static final String PREVIOUS_VERSION = "3.5.21";
   /** When the API server marked an object for deletion; any fixed time will do. */

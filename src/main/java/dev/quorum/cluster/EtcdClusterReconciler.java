@@ -5,6 +5,9 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.RestoreSource;
+import dev.quorum.restore.RestoreSources;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -32,6 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,6 +56,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 // The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
+// A cluster bootstrapped from an EtcdBackup reads where its object is.
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackupschedules", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
@@ -65,9 +72,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final ChildResources children;
   private final MemberStatusSource memberStatus;
   private final ClusterEvents events;
+  private final RestoreSources restoreSources;
 
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, MemberStatusSource memberStatus,
-      ClusterEvents events) {
+      ClusterEvents events, RestoreSources restoreSources) {
+    this.restoreSources = restoreSources;
     this.config = config;
     this.settings = OperatorSettings.from(config);
     this.children = children;
@@ -83,14 +92,24 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
     MemberBootstrapRecords records = records(cluster, context);
-    EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records);
+    List<String> problems = new ArrayList<>(SpecValidator.problems(cluster.getSpec(), records));
+    Optional<RestoreSource> foundingRestore = Optional.empty();
+    if (records.isEmpty() && cluster.getSpec().getBootstrap() != null) {
+      // resolved once, when the founding members go on record; the records keep it from then on
+      RestoreSources.Resolution resolution = restoreSources.resolve(cluster.getMetadata().getNamespace(),
+          cluster.getSpec().getBootstrap().getRestore());
+      foundingRestore = resolution.source();
+      if (foundingRestore.isEmpty()) {
+        problems.add("spec.bootstrap.restore: " + resolution.message());
+      }
+    }
+    EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records, foundingRestore);
     // pods of a deleted namesake may linger until the garbage collector takes them: not this cluster's members
     List<Pod> pods = context.getSecondaryResources(Pod.class).stream().filter(p -> controlledBy(p, cluster)).toList();
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
     boolean formed = etcd.isPresent() || (cluster.getStatus() != null && cluster.getStatus().getClusterID() != null);
-    List<String> problems = new ArrayList<>(SpecValidator.problems(cluster.getSpec(), records));
     if (records.isEmpty() && (formed || !pods.isEmpty())) {
       problems.add("the members ConfigMap " + model.membersConfigMap() + " is missing, but the cluster has members:"
           + " the operator does not guess how they were bootstrapped; restore the ConfigMap (each member's"
@@ -105,6 +124,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         }
       } else if (!cluster.getSpec().isPaused()) {
         outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
+        etcd.ifPresent(snapshot -> forgetRestoreOnceStarted(model, records, snapshot));
         keepBackupSchedule(model, context);
       }
     } catch (ForeignObjectException e) {
@@ -145,6 +165,25 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     boolean replaced = plan.replace().map(r -> replace(model, claims, leader, formed, r)).orElse(false);
     children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     return new Outcome(replaced || !plan.createClaims().isEmpty() || !plan.createPods().isEmpty(), plan.waiting());
+  }
+
+  /**
+   * Once every member on record has started from its restored data, the snapshot leaves the records: pods created
+   * later start from their data like any member's, without restore containers (which are not part of the shape, so
+   * running pods are not rolled for it).
+   */
+  private void forgetRestoreOnceStarted(EtcdClusterModel model, MemberBootstrapRecords records,
+      ClusterSnapshot snapshot) {
+    if (!records.restoring()) {
+      return;
+    }
+    Set<String> started = snapshot.members().stream().filter(MemberSnapshot::started).map(MemberSnapshot::name)
+        .collect(Collectors.toSet());
+    if (started.containsAll(records.byMember().keySet()) && records.unreadable().isEmpty()) {
+      EtcdClusterModel restored = EtcdClusterModel.of(model.resource(), settings, records.restored());
+      children.apply(List.of(MembersConfigMapBuilder.build(restored)));
+      LOG.infof("%s: every member started from the restored snapshot; it leaves the members' records", model.key());
+    }
   }
 
   /**

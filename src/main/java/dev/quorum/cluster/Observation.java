@@ -5,8 +5,12 @@ import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -58,4 +62,34 @@ public record Observation(
         .toList();
   }
 
+  /**
+   * Members whose pod could not prepare its data: an init container (the restore of a snapshot) ended in failure,
+   * as {@code member: container: message}, the message being the container's own last words.
+   */
+  public List<String> initFailures() {
+    List<String> failures = new ArrayList<>();
+    for (Member member : model.members()) {
+      pod(member.name()).filter(p -> p.getStatus() != null).ifPresent(pod -> {
+        for (ContainerStatus init : pod.getStatus().getInitContainerStatuses()) {
+          // a container waiting to be restarted failed last time; one that runs again or has ended says so itself
+          ContainerState state = init.getState();
+          boolean waiting = state != null && state.getWaiting() != null;
+          failed(waiting ? init.getLastState() : state).ifPresent(message ->
+              failures.add(member.name() + ": " + init.getName() + ": " + message));
+        }
+      });
+    }
+    return failures;
+  }
+
+  private static Optional<String> failed(ContainerState state) {
+    if (state == null || state.getTerminated() == null || Integer.valueOf(0).equals(state.getTerminated().getExitCode())) {
+      return Optional.empty();
+    }
+    ContainerStateTerminated terminated = state.getTerminated();
+    String message = terminated.getMessage() == null || terminated.getMessage().isBlank()
+        ? "exited with code " + terminated.getExitCode()
+        : terminated.getMessage().strip().lines().reduce((first, last) -> last).orElse("");
+    return Optional.of(message);
+  }
 }

@@ -6,6 +6,8 @@ public final class Reasons {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String RECONCILE_ERROR = "ReconcileError";
   public static final String CREATING = "Creating";
+  /** A member's init container (the restore of a snapshot) failed; its message says why. */
+  public static final String MEMBER_INIT_FAILED = "MemberInitFailed";
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String PAUSED = "Paused";
   public static final String STABLE = "Stable";

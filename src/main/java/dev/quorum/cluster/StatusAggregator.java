@@ -107,6 +107,11 @@ public final class StatusAggregator {
       if (observation.reconcileError().isPresent()) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.RECONCILE_ERROR, observation.reconcileError().get());
       }
+      List<String> initFailures = observation.initFailures();
+      if (!initFailures.isEmpty()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.MEMBER_INIT_FAILED,
+            "members cannot prepare their data: " + String.join("; ", initFailures));
+      }
       if (!formed) {
         return condition(ConditionTypes.DEGRADED, false, Reasons.CREATING, "the cluster is being created");
       }

@@ -16,6 +16,12 @@ public interface QuorumConfig {
   @WithDefault("cluster.local")
   String clusterDomain();
 
+  /**
+   * The operator's own image (the chart sets it to the image it deploys): member pods that restore a snapshot run
+   * it in tool mode to fetch and verify the snapshot. application.properties defaults it to this release's image.
+   */
+  String image();
+
   /** How often a cluster's status is refreshed even when nothing in Kubernetes changed. */
   @WithDefault("30s")
   Duration statusRefreshInterval();

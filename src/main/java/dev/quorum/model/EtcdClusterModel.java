@@ -4,6 +4,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.PodSettings;
 import dev.quorum.api.v1alpha1.StorageSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,8 @@ public final class EtcdClusterModel {
   private final String token;
   private final List<Member> members;
 
-  private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records) {
+  private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records,
+      Optional<RestoreSource> foundingRestore) {
     this.resource = resource;
     this.settings = settings;
     EtcdClusterSpec spec = resource.getSpec();
@@ -34,15 +36,24 @@ public final class EtcdClusterModel {
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
     this.image = blankToNull(spec.getImage()).orElse(repository + ":v" + version);
     this.token = initialClusterToken(resource);
-    this.members = members(spec.getSize(), records);
+    this.members = members(spec.getSize(), records, foundingRestore);
   }
 
   /** @param records the recorded bootstrap of members that have one; the others are founding members */
   public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records) {
-    return new EtcdClusterModel(cluster, settings, records);
+    return new EtcdClusterModel(cluster, settings, records, Optional.empty());
   }
 
-  private List<Member> members(int size, MemberBootstrapRecords records) {
+  /**
+   * @param foundingRestore the snapshot founding members restore their data from ({@code spec.bootstrap.restore},
+   *     resolved); members already on record keep what their record says
+   */
+  public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records,
+      Optional<RestoreSource> foundingRestore) {
+    return new EtcdClusterModel(cluster, settings, records, foundingRestore);
+  }
+
+  private List<Member> members(int size, MemberBootstrapRecords records, Optional<RestoreSource> foundingRestore) {
     List<String> names = new ArrayList<>();
     for (int ordinal = 0; ordinal < size; ordinal++) {
       names.add(memberName(ordinal));
@@ -53,8 +64,10 @@ public final class EtcdClusterModel {
     List<Member> result = new ArrayList<>();
     for (int ordinal = 0; ordinal < size; ordinal++) {
       String name = names.get(ordinal);
-      result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name),
-          records.of(name).orElse(founding)));
+      MemberBootstrap bootstrap = records.of(name).orElseGet(() -> foundingRestore
+          .map(source -> founding.restoring(source, restoredClaimName(name, uidPrefix(resource).orElse("restored"))))
+          .orElse(founding));
+      result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap));
     }
     return List.copyOf(result);
   }
@@ -90,6 +103,11 @@ public final class EtcdClusterModel {
 
   public String image() {
     return image;
+  }
+
+  /** The operator's own image, whose tool mode restoring members run. */
+  public String operatorImage() {
+    return settings.operatorImage();
   }
 
   public List<Member> members() {
@@ -154,9 +172,26 @@ public final class EtcdClusterModel {
     return name() + "-" + ordinal;
   }
 
-  /** The member's data volume claim; the name a StatefulSet's "data" claim template would give it. */
+  /**
+   * The member's data volume claim: the name a StatefulSet's "data" claim template would give it, or the fresh one
+   * its record names (a restored member's).
+   */
   public String claimName(Member member) {
-    return "data-" + member.name();
+    return member.bootstrap().dataClaim().orElse(defaultClaimName(member.name()));
+  }
+
+  private static String defaultClaimName(String member) {
+    return "data-" + member;
+  }
+
+  /** The claim a member restored by restore {@code restoreId} gets: one per restore, never an existing one. */
+  public static String restoredClaimName(String member, String restoreId) {
+    return defaultClaimName(member) + "-" + restoreId;
+  }
+
+  /** The claims a member may have had: its default one and those of its restores (for cleaning replaced data). */
+  public static boolean isClaimOf(String claim, String member) {
+    return claim.equals(defaultClaimName(member)) || claim.startsWith(defaultClaimName(member) + "-");
   }
 
   // --- addresses: a member's stable DNS name through the peer Service ---
@@ -215,9 +250,14 @@ public final class EtcdClusterModel {
   }
 
   private static String initialClusterToken(EtcdCluster cluster) {
-    String uid = cluster.getMetadata().getUid();
     String name = cluster.getMetadata().getName();
-    return uid == null || uid.isEmpty() ? name : name + "-" + uid.substring(0, Math.min(8, uid.length()));
+    return uidPrefix(cluster).map(prefix -> name + "-" + prefix).orElse(name);
+  }
+
+  /** The first 8 characters of an object's uid: short, and unique enough to tell its generations apart. */
+  public static Optional<String> uidPrefix(HasMetadata resource) {
+    String uid = resource.getMetadata().getUid();
+    return uid == null || uid.isEmpty() ? Optional.empty() : Optional.of(uid.substring(0, Math.min(8, uid.length())));
   }
 
   private static Optional<String> blankToNull(String value) {

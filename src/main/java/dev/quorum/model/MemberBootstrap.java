@@ -11,8 +11,32 @@ import java.util.Optional;
  * recomputed for a member that already has data.
  *
  * @param initialCluster {@code name=peerURL,...} as etcd's {@code --initial-cluster} expects it
+ * @param dataClaim the member's volume claim when it is not the default {@code data-<member>}: a restored member
+ *     gets a fresh claim, so the data it replaces (or a retained claim of a deleted namesake) is never overwritten
+ * @param restore the snapshot the data directory is restored from before the member first starts; dropped from
+ *     the record once the restored cluster has formed, so later pods start from their data as any member does
  */
-public record MemberBootstrap(State state, String initialCluster, String token) {
+public record MemberBootstrap(State state, String initialCluster, String token, Optional<String> dataClaim,
+    Optional<RestoreSource> restore) {
+
+  public MemberBootstrap {
+    dataClaim = dataClaim == null ? Optional.empty() : dataClaim;
+    restore = restore == null ? Optional.empty() : restore;
+  }
+
+  public MemberBootstrap(State state, String initialCluster, String token) {
+    this(state, initialCluster, token, Optional.empty(), Optional.empty());
+  }
+
+  /** The same bootstrap restoring {@code source} into a fresh claim {@code claim}. */
+  public MemberBootstrap restoring(RestoreSource source, String claim) {
+    return new MemberBootstrap(state, initialCluster, token, Optional.of(claim), Optional.of(source));
+  }
+
+  /** The same bootstrap once the restore is done: the data is there, only its claim's name still matters. */
+  public MemberBootstrap restored() {
+    return new MemberBootstrap(state, initialCluster, token, dataClaim, Optional.empty());
+  }
 
   public enum State {
     NEW("new"),
@@ -41,6 +65,7 @@ public record MemberBootstrap(State state, String initialCluster, String token) 
   static final String STATE_KEY = "initial-cluster-state";
   static final String CLUSTER_KEY = "initial-cluster";
   static final String TOKEN_KEY = "initial-cluster-token";
+  static final String DATA_CLAIM_KEY = "data-claim";
 
   /** The settings as etcd flag names and values, in a stable order. */
   public Map<String, String> flags() {
@@ -51,10 +76,13 @@ public record MemberBootstrap(State state, String initialCluster, String token) 
     return flags;
   }
 
-  /** The recorded form: one {@code flag: value} line per setting, readable YAML. */
+  /** The recorded form: one {@code setting: value} line per setting (etcd's flag names first), readable YAML. */
   public String toRecord() {
+    Map<String, String> entries = new LinkedHashMap<>(flags());
+    dataClaim.ifPresent(claim -> entries.put(DATA_CLAIM_KEY, claim));
+    restore.ifPresent(source -> entries.putAll(source.recordEntries()));
     StringBuilder out = new StringBuilder();
-    flags().forEach((flag, value) -> out.append(flag).append(": ").append(value).append('\n'));
+    entries.forEach((key, value) -> out.append(key).append(": ").append(value).append('\n'));
     return out.toString();
   }
 
@@ -73,6 +101,11 @@ public record MemberBootstrap(State state, String initialCluster, String token) 
     if (cluster == null || cluster.isEmpty() || token == null || token.isEmpty() || state.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new MemberBootstrap(state.get(), cluster, token));
+    Optional<RestoreSource> restore = RestoreSource.fromRecordEntries(values);
+    if (RestoreSource.hasSource(values) && restore.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> claim = Optional.ofNullable(values.get(DATA_CLAIM_KEY)).filter(c -> !c.isEmpty());
+    return Optional.of(new MemberBootstrap(state.get(), cluster, token, claim, restore));
   }
 }

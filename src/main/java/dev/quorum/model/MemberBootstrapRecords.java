@@ -31,6 +31,18 @@ public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<
     return Optional.ofNullable(byMember.get(member));
   }
 
+  /** Whether any member still has a snapshot to restore on record. */
+  public boolean restoring() {
+    return byMember.values().stream().anyMatch(b -> b.restore().isPresent());
+  }
+
+  /** The same records once the members' data is restored: their claims stay, their snapshot goes. */
+  public MemberBootstrapRecords restored() {
+    Map<String, MemberBootstrap> done = new TreeMap<>();
+    byMember.forEach((member, bootstrap) -> done.put(member, bootstrap.restored()));
+    return new MemberBootstrapRecords(Map.copyOf(done), unreadable);
+  }
+
   public boolean isEmpty() {
     return byMember.isEmpty() && unreadable.isEmpty();
   }

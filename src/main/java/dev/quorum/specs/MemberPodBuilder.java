@@ -41,6 +41,8 @@ public final class MemberPodBuilder {
 
   public static Pod build(EtcdClusterModel model, Member member) {
     PodSpec spec = podSpec(model, member, EtcdArgs.build(model, member));
+    // part of the bootstrap, like its flags: not in the shape hash, so dropping them after the restore rolls nothing
+    spec.setInitContainers(RestoreContainers.build(model, member));
     Map<String, String> annotations = userAnnotations(model);
     annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
     return new PodBuilder()

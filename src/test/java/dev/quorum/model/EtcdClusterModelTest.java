@@ -62,7 +62,7 @@ class EtcdClusterModelTest {
 
   @Test
   void addressesUseTheConfiguredClusterDomain() {
-    EtcdClusterModel model = EtcdClusterModel.of(cluster, new OperatorSettings("example.org"),
+    EtcdClusterModel model = EtcdClusterModel.of(cluster, new OperatorSettings("example.org", "quorum-operator:test"),
         MemberBootstrapRecords.NONE);
 
     assertThat(TestClusters.member(model, 1).peerUrl()).isEqualTo("http://demo-1.demo.ns.svc.example.org:2380");

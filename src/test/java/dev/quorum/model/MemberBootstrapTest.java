@@ -75,4 +75,41 @@ class MemberBootstrapTest {
     assertThat(MemberBootstrap.fromRecord("")).isEmpty();
     assertThat(MemberBootstrap.fromRecord("not a record")).isEmpty();
   }
+
+  @Test
+  void aRestoringRecordKeepsItsClaimAndSourceAndReadsBack() {
+    RestoreSource source = new RestoreSource("backups", "ns/demo/b 1.db.gz", "us-east-1",
+        java.util.Optional.of("http://s3:9000"), true,
+        java.util.Optional.of(new RestoreSource.CredentialsSecret("s3", "id", "secret")),
+        java.util.Optional.of("ab12"));
+    MemberBootstrap restoring = FOUNDING.restoring(source, "data-demo-0-6f1c9a2e");
+
+    assertThat(restoring.toRecord()).isEqualTo(FOUNDING.toRecord() + """
+        data-claim: data-demo-0-6f1c9a2e
+        restore-from: s3://backups/ns/demo/b 1.db.gz
+        restore-region: us-east-1
+        restore-endpoint: http://s3:9000
+        restore-path-style: true
+        restore-sha256: ab12
+        restore-credentials-secret: s3
+        restore-access-key-id-key: id
+        restore-secret-access-key-key: secret
+        """);
+    assertThat(MemberBootstrap.fromRecord(restoring.toRecord())).contains(restoring);
+    assertThat(restoring.flags()).as("etcd's flags are unchanged").isEqualTo(FOUNDING.flags());
+
+    MemberBootstrap restored = restoring.restored();
+    assertThat(restored.restore()).isEmpty();
+    assertThat(restored.dataClaim()).contains("data-demo-0-6f1c9a2e");
+    assertThat(MemberBootstrap.fromRecord(restored.toRecord())).contains(restored);
+  }
+
+  @Test
+  void aDamagedSourceIsReportedNotIgnored() {
+    String damaged = FOUNDING.toRecord() + "restore-from: s3://only-a-bucket\nrestore-region: us-east-1\n";
+    String withoutRegion = FOUNDING.toRecord() + "restore-from: s3://b/k\n";
+
+    assertThat(MemberBootstrap.fromRecord(damaged)).isEmpty();
+    assertThat(MemberBootstrap.fromRecord(withoutRegion)).isEmpty();
+  }
 }

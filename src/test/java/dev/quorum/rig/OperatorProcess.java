@@ -52,6 +52,9 @@ public final class OperatorProcess implements AutoCloseable {
     env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    // as the chart does: member pods that restore a snapshot run this image in tool mode
+    registerImage(rig);
+    env.put("QUORUM_IMAGE", IMAGE);
     env.putAll(extraEnv);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String dnsClient = "operator-" + name;
@@ -73,6 +76,8 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** The chart's default image; a pod of it runs the built jar, as the real image would. */
   public static final String IMAGE_REPOSITORY = "ghcr.io/quorum-dev/quorum-operator";
+  /** The image the jar-run operator says it is; any tag of the repository runs the built jar. */
+  public static final String IMAGE = IMAGE_REPOSITORY + ":dev";
 
   /**
    * Lets the rig's kubelet run the operator's image: the built jar in a JVM, its HTTP server (health probes)

@@ -426,6 +426,7 @@ final class PodRunner {
     volatile boolean started;
     volatile boolean livenessFailed;
     Integer lastExitCode;
+    String lastRunMessage;
     Instant lastStartedAt;
     Instant lastFinishedAt;
     final Prober.State startupState = new Prober.State();
@@ -455,10 +456,11 @@ final class PodRunner {
             .map(a -> RigNetwork.localizeAddresses(a, podIp)).toList();
         env.replaceAll((k, v) -> RigNetwork.localizeAddresses(v, podIp));
         env.putAll(kubelet.apiServerEnv());
-        Path log = kubelet.logDirectory().resolve(namespace + "_" + name + "_" + spec.getName() + ".log");
+        Path log = logFile();
         Files.writeString(log, "---- " + Instant.now() + " start: " + String.join(" ", argv) + "\n",
             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         if (process != null) {
+          lastRunMessage = exitCode != null && exitCode != 0 ? lastRunLog() : null;
           lastExitCode = exitCode;
           lastStartedAt = startedAt;
           lastFinishedAt = finishedAt;
@@ -559,14 +561,51 @@ final class PodRunner {
         b.withNewState().withNewRunning().withStartedAt(time(startedAt)).endRunning().endState();
       } else if (finishedAt != null) {
         b.withNewState().withNewTerminated().withExitCode(exitCode).withReason(exitCode == 0 ? "Completed" : "Error")
+            .withMessage(terminationMessage(exitCode, this::lastRunLog))
             .withStartedAt(time(startedAt)).withFinishedAt(time(finishedAt)).endTerminated().endState();
       }
       if (lastExitCode != null) {
         b.withNewLastState().withNewTerminated().withExitCode(lastExitCode)
             .withReason(lastExitCode == 0 ? "Completed" : "Error")
+            .withMessage(terminationMessage(lastExitCode, () -> lastRunMessage))
             .withStartedAt(time(lastStartedAt)).withFinishedAt(time(lastFinishedAt)).endTerminated().endLastState();
       }
       return b.build();
+    }
+
+    /**
+     * As the kubelet's FallbackToLogsOnError: a failed container without a termination-log file gets the end of its
+     * log (at most 80 lines and 2048 bytes) as its message. The rig writes no termination-log files.
+     */
+    private String terminationMessage(Integer code, java.util.function.Supplier<String> runLog) {
+      boolean fallback = "FallbackToLogsOnError".equals(spec.getTerminationMessagePolicy());
+      if (!fallback || code == null || code == 0) {
+        return null;
+      }
+      String log = runLog.get();
+      if (log == null || log.isBlank()) {
+        return null;
+      }
+      List<String> lines = log.lines().toList();
+      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+      return tail.length() <= 2048 ? tail : tail.substring(tail.length() - 2048);
+    }
+
+    private Path logFile() {
+      return kubelet.logDirectory().resolve(namespace + "_" + name + "_" + spec.getName() + ".log");
+    }
+
+    /** This container's log since its last start. */
+    private String lastRunLog() {
+      Path log = logFile();
+      try {
+        String text = Files.exists(log) ? Files.readString(log) : "";
+        int start = text.lastIndexOf("---- ");
+        int lineEnd = start < 0 ? -1 : text.indexOf('\n', start);
+        return lineEnd < 0 ? text : text.substring(lineEnd + 1);
+      } catch (IOException e) {
+        return null;
+      }
     }
 
     List<String> execCommand(List<String> command) throws Images.UnknownImageException {

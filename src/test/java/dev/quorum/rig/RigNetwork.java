@@ -54,6 +54,12 @@ public final class RigNetwork {
     }
   }
 
+  /**
+   * The rig's S3 server: an address outside the pod network that no pod's "this host" rewriting touches, so the
+   * operator and member pods reach the store at one URL, as they reach a store outside the cluster.
+   */
+  public static final String OBJECT_STORE_IP = "127.0.20.1";
+
   public static String nodeIp(int index) {
     return "127.0.10." + (index + 1);
   }

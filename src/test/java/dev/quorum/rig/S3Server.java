@@ -22,7 +22,7 @@ public final class S3Server implements AutoCloseable {
 
   private final String accessKey = "rig-" + UUID.randomUUID().toString().substring(0, 8);
   private final String secretKey = UUID.randomUUID().toString();
-  private final int port = Net.freePort();
+  private final int port = Net.freePort(RigNetwork.OBJECT_STORE_IP);
   private final Tools tools;
   private final Path dir;
   private final Path logs;
@@ -50,7 +50,7 @@ public final class S3Server implements AutoCloseable {
       return;
     }
     ManagedProcess started = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
-        "--port", "127.0.0.1:" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
+        "--port", RigNetwork.OBJECT_STORE_IP + ":" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
         "--quiet", "posix", "--sidecar", dir.resolve("meta").toString(), dir.resolve("data").toString()),
         null, dir, logs.resolve("s3-versitygw.log"));
     process = started;
@@ -58,7 +58,7 @@ public final class S3Server implements AutoCloseable {
       if (!started.isAlive()) {
         throw new IllegalStateException("versitygw exited:\n" + started.tail(20));
       }
-      return Net.isListening("127.0.0.1", port);
+      return Net.isListening(RigNetwork.OBJECT_STORE_IP, port);
     });
   }
 
@@ -72,7 +72,7 @@ public final class S3Server implements AutoCloseable {
   }
 
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create("http://" + RigNetwork.OBJECT_STORE_IP + ":" + port);
   }
 
   public String accessKey() {

@@ -60,7 +60,7 @@ class EtcdArgsTest {
   @Test
   void initialClusterListsEveryMemberWithItsDnsName() {
     EtcdClusterModel model = EtcdClusterModel.of(TestClusters.cluster("demo", "prod", TestClusters.UID, 5),
-        new OperatorSettings("example.org"), MemberBootstrapRecords.NONE);
+        new OperatorSettings("example.org", "quorum-operator:test"), MemberBootstrapRecords.NONE);
 
     assertThat(EtcdArgs.build(model, TestClusters.member(model, 3))).contains("--initial-cluster="
         + "demo-0=http://demo-0.demo.prod.svc.example.org:2380,"

@@ -13,7 +13,11 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
+@ValidationRule(value = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_RULE, message = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_MESSAGE)
 public class EtcdClusterSpec {
+
+  static final String BOOTSTRAP_IMMUTABLE_RULE =
+      "has(self.bootstrap) == has(oldSelf.bootstrap) && (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)";
 
   /**
    * The etcd version a cluster gets when its spec names none. The API server writes it into the resource at
@@ -36,6 +40,9 @@ public class EtcdClusterSpec {
       "size cannot change yet: adding or removing etcd members must go one member at a time through the"
           + " etcd membership API, which this version of Quorum does not do; create a cluster of the new size"
           + " and restore a backup into it";
+  public static final String BOOTSTRAP_IMMUTABLE_MESSAGE =
+      "bootstrap cannot be added, changed or removed after creation: it says how a new cluster's data starts; to"
+      + " restore an existing cluster, create an EtcdRestore";
   public static final String STORAGE_IMMUTABLE_MESSAGE =
       "storage cannot change after creation: each member's volume claim is created once with it, and a claim"
           + " cannot move to another storage class or become ephemeral;"
@@ -81,9 +88,21 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("When true the operator changes nothing in the cluster but still reports its status.")
   private boolean paused;
 
+  @JsonPropertyDescription("How the cluster's data starts: restored from a backup. Immutable; read only when the"
+      + " members are first created.")
+  private ClusterBootstrap bootstrap;
+
   @JsonPropertyDescription("Back this cluster up on a schedule: the operator keeps an EtcdBackupSchedule named"
       + " <cluster>-backup for it, and deletes it when this is removed (the objects in the store stay).")
   private ClusterBackupSchedule backup;
+
+  public ClusterBootstrap getBootstrap() {
+    return bootstrap;
+  }
+
+  public void setBootstrap(ClusterBootstrap bootstrap) {
+    this.bootstrap = bootstrap;
+  }
 
   public int getSize() {
     return size;

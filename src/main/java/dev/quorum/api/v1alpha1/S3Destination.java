@@ -3,63 +3,25 @@ package dev.quorum.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
+/** Where a backup is stored: a bucket and the object key, or a prefix the key is made from. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "!(has(self.key) && has(self.prefix))", message = S3Destination.KEY_OR_PREFIX_MESSAGE)
-public class S3Destination {
+public class S3Destination extends S3Bucket {
 
   public static final String KEY_OR_PREFIX_MESSAGE =
       "set either key (the whole object key) or prefix (the key is then <prefix>/<namespace>/<cluster>/<backup>.db,"
           + " or .db.gz when compressed), not both";
-  /** S3's bucket naming rules that a pattern can say: 3-63 characters, lower case, digits, dots and hyphens. */
-  static final String BUCKET_RULE = "self.matches('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$') && !self.contains('..')";
-  public static final String BUCKET_MESSAGE =
-      "bucket must be a valid S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and"
-          + " ending with a letter or digit";
-  static final String ENDPOINT_RULE = "self.startsWith('http://') || self.startsWith('https://')";
-  public static final String ENDPOINT_MESSAGE = "endpoint must be a URL starting with http:// or https://";
-
-  @JsonPropertyDescription("Bucket name.")
-  @Required
-  @ValidationRule(value = BUCKET_RULE, message = BUCKET_MESSAGE)
-  private String bucket;
 
   @JsonPropertyDescription("Object key prefix; the key is <prefix>/<namespace>/<cluster>/<backup>.db (.db.gz when"
       + " compressed).")
   private String prefix;
 
   @JsonPropertyDescription("The whole object key, instead of one made from prefix.")
-  @ValidationRule(value = "size(self) > 0 && !self.startsWith('/')", message = "key must not be empty or start with /")
+  @ValidationRule(value = KEY_RULE, message = KEY_MESSAGE)
   private String key;
-
-  @JsonPropertyDescription("Region of the bucket.")
-  @Default("us-east-1")
-  private String region = "us-east-1";
-
-  @JsonPropertyDescription("Endpoint of an S3-compatible store, e.g. https://minio.example.com:9000; AWS when empty.")
-  @ValidationRule(value = ENDPOINT_RULE, message = ENDPOINT_MESSAGE)
-  private String endpoint;
-
-  @JsonPropertyDescription("Address buckets as <endpoint>/<bucket> instead of <bucket>.<endpoint>; most"
-      + " S3-compatible stores need it.")
-  @Default("false")
-  private boolean forcePathStyle;
-
-  @JsonPropertyDescription("A Secret in the EtcdBackup's namespace with the access key; the default AWS credentials"
-      + " chain (environment, web identity, instance profile) when absent.")
-  private S3CredentialsSecret credentialsSecret;
-
-  public String getBucket() {
-    return bucket;
-  }
-
-  public void setBucket(String bucket) {
-    this.bucket = bucket;
-  }
 
   public String getPrefix() {
     return prefix;
@@ -75,37 +37,5 @@ public class S3Destination {
 
   public void setKey(String key) {
     this.key = key;
-  }
-
-  public String getRegion() {
-    return region;
-  }
-
-  public void setRegion(String region) {
-    this.region = region;
-  }
-
-  public String getEndpoint() {
-    return endpoint;
-  }
-
-  public void setEndpoint(String endpoint) {
-    this.endpoint = endpoint;
-  }
-
-  public boolean isForcePathStyle() {
-    return forcePathStyle;
-  }
-
-  public void setForcePathStyle(boolean forcePathStyle) {
-    this.forcePathStyle = forcePathStyle;
-  }
-
-  public S3CredentialsSecret getCredentialsSecret() {
-    return credentialsSecret;
-  }
-
-  public void setCredentialsSecret(S3CredentialsSecret credentialsSecret) {
-    this.credentialsSecret = credentialsSecret;
   }
 }

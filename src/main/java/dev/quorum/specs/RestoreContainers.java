@@ -1,0 +1,100 @@
+package dev.quorum.specs;
+
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
+import dev.quorum.model.RestoreSource;
+import dev.quorum.restore.RestoreTool;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The init containers of a member that starts from a snapshot (see docs/design.md, "Restore"): the operator's image
+ * fetches and verifies it, the cluster's own etcd image runs {@code etcdutl snapshot restore} into a work directory
+ * on the data volume, and the operator's image installs the result only if the member has no data yet. So a pod
+ * recreated after its restore starts from its own data, never from the snapshot again.
+ */
+public final class RestoreContainers {
+
+  public static final String FETCH = "fetch-snapshot";
+  public static final String RESTORE = "restore-snapshot";
+  public static final String INSTALL = "install-restored";
+  /** On the data volume, so the restored directory moves into place with one rename. */
+  public static final String WORK_DIR = EtcdArgs.DATA_MOUNT + "/restore";
+  static final String ACCESS_KEY_ID_ENV = "AWS_ACCESS_KEY_ID";
+  static final String SECRET_ACCESS_KEY_ENV = "AWS_SECRET_ACCESS_KEY";
+  /** A failing container's last log lines become its termination message, which the cluster's status shows. */
+  static final String TERMINATION_MESSAGE_POLICY = "FallbackToLogsOnError";
+
+  private RestoreContainers() {}
+
+  /** None for a member whose record names no snapshot. */
+  public static List<Container> build(EtcdClusterModel model, Member member) {
+    return member.bootstrap().restore().map(source -> List.of(
+        fetch(model, source),
+        restore(model, member),
+        install(model))).orElse(List.of());
+  }
+
+  private static Container fetch(EtcdClusterModel model, RestoreSource source) {
+    return tool(model, FETCH, RestoreTool.fetchArgs(source, EtcdArgs.DATA_DIR, WORK_DIR))
+        .withEnv(credentials(source))
+        .build();
+  }
+
+  private static Container restore(EtcdClusterModel model, Member member) {
+    String work = WORK_DIR + "/";
+    return new ContainerBuilder()
+        .withName(RESTORE)
+        .withImage(model.image())
+        .withImagePullPolicy(model.spec().getImagePullPolicy())
+        .withCommand("/usr/local/bin/etcdutl")
+        .withArgs("snapshot", "restore", work + RestoreTool.SNAPSHOT_FILE,
+            "--name=" + member.name(),
+            "--initial-cluster=" + member.bootstrap().initialCluster(),
+            "--initial-cluster-token=" + member.bootstrap().token(),
+            "--initial-advertise-peer-urls=" + member.peerUrl(),
+            "--data-dir=" + work + RestoreTool.RESTORED_DIR,
+            // the fetch step checked the object's SHA-256 and etcd's checksum; a member's own database (a pod
+            // recreated after its restore) has no appended checksum
+            "--skip-hash-check=true")
+        .addNewVolumeMount().withName(MemberPodBuilder.DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
+        .withResources(model.podSettings().getResources())
+        .withSecurityContext(PodSecurity.container())
+        .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY)
+        .build();
+  }
+
+  private static Container install(EtcdClusterModel model) {
+    return tool(model, INSTALL, RestoreTool.installArgs(EtcdArgs.DATA_DIR, WORK_DIR)).build();
+  }
+
+  /** The operator's image in tool mode: its entrypoint with the tool's arguments. */
+  private static ContainerBuilder tool(EtcdClusterModel model, String name, List<String> args) {
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(model.operatorImage())
+        .withArgs(args)
+        .addNewVolumeMount().withName(MemberPodBuilder.DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
+        .withSecurityContext(PodSecurity.container())
+        .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY);
+  }
+
+  private static List<EnvVar> credentials(RestoreSource source) {
+    List<EnvVar> env = new ArrayList<>();
+    source.credentials().ifPresent(secret -> {
+      env.add(secretKey(ACCESS_KEY_ID_ENV, secret.name(), secret.accessKeyIdKey()));
+      env.add(secretKey(SECRET_ACCESS_KEY_ENV, secret.name(), secret.secretAccessKeyKey()));
+    });
+    return env;
+  }
+
+  private static EnvVar secretKey(String name, String secret, String key) {
+    return new EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).endSecretKeyRef().endValueFrom()
+        .build();
+  }
+}

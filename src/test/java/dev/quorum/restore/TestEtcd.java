@@ -1,0 +1,92 @@
+package dev.quorum.restore;
+
+import dev.quorum.rig.RigNetwork;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/** Keys written to and read from a cluster on the rig, through a member's pod address (the test has no cluster DNS). */
+final class TestEtcd implements AutoCloseable {
+
+  private final Client client;
+
+  private TestEtcd(Client client) {
+    this.client = client;
+  }
+
+  static TestEtcd at(String namespace, String pod) {
+    return new TestEtcd(Client.builder().endpoints("http://" + RigNetwork.podIp(namespace, pod) + ":2379").build());
+  }
+
+  static String key(String prefix, int i) {
+    return prefix + String.format("%05d", i);
+  }
+
+  static String value(int i) {
+    return "value-" + i;
+  }
+
+  /** Writes {@code count} keys {@code <prefix>00000...}, at most 64 in flight. */
+  void putKeys(String prefix, int count) throws Exception {
+    Semaphore inFlight = new Semaphore(64);
+    List<CompletableFuture<?>> puts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      inFlight.acquire();
+      puts.add(client.getKVClient().put(bytes(key(prefix, i)), bytes(value(i)))
+          .whenComplete((r, e) -> inFlight.release()));
+    }
+    CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+  }
+
+  void put(String key, String value) throws Exception {
+    client.getKVClient().put(bytes(key), bytes(value)).get(30, TimeUnit.SECONDS);
+  }
+
+  /** Every key under {@code prefix} with its value. */
+  Map<String, String> read(String prefix) throws Exception {
+    Map<String, String> found = new TreeMap<>();
+    for (KeyValue kv : client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
+        .get(30, TimeUnit.SECONDS).getKvs()) {
+      found.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+    }
+    return found;
+  }
+
+  long deletePrefix(String prefix) throws Exception {
+    return client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())
+        .get(30, TimeUnit.SECONDS).getDeleted();
+  }
+
+  /** The cluster's current revision. */
+  long revision() throws Exception {
+    return client.getKVClient().get(bytes("/"), GetOption.builder().withCountOnly(true).build())
+        .get(30, TimeUnit.SECONDS).getHeader().getRevision();
+  }
+
+  static Map<String, String> expected(String prefix, int count) {
+    Map<String, String> expected = new TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      expected.put(key(prefix, i), value(i));
+    }
+    return expected;
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
