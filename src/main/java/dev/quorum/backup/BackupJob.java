@@ -30,6 +30,8 @@ final class BackupJob implements Callable<BackupResult> {
   private static final Logger LOG = Logger.getLogger(BackupJob.class);
   /** Object metadata naming how the snapshot is stored (none or gzip), for whoever restores it. */
   static final String COMPRESSION_METADATA = "compression";
+  /** The snapshot's etcd revision, in the object's metadata: what a restore starts from. */
+  static final String REVISION_METADATA = BackupKeys.REVISION_METADATA;
 
   /** Thrown by {@link #call()}: the attempt failed, for this reason. */
   static final class AttemptFailed extends Exception {
@@ -93,7 +95,7 @@ final class BackupJob implements Callable<BackupResult> {
       sweepEarlierAttempts(objects, started);
       MemberStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
-      metadata.put("etcd-revision", Long.toString(source.revision()));
+      metadata.put(REVISION_METADATA, Long.toString(source.revision()));
       metadata.put("etcd-version", source.version());
       metadata.put("etcd-cluster-id", source.clusterIdHex());
       metadata.put("etcd-member", member);

@@ -7,6 +7,9 @@ import dev.quorum.api.v1alpha1.S3Destination;
 /** Where a backup's object goes: the key given, or one made from the prefix, the namespace, cluster and backup. */
 public final class BackupKeys {
 
+  /** The object metadata that carries the snapshot's etcd revision: what a restore of it starts from. */
+  public static final String REVISION_METADATA = "etcd-revision";
+
   private BackupKeys() {}
 
   public static String key(EtcdBackup backup) {

@@ -12,9 +12,7 @@ import dev.quorum.etcd.EtcdClientSettings;
 import dev.quorum.events.Events;
 import dev.quorum.etcd.SnapshotOptions;
 import dev.quorum.metrics.BackupMetrics;
-import dev.quorum.objectstore.S3Credentials;
 import dev.quorum.objectstore.S3Settings;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -25,11 +23,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -246,25 +242,12 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     if (ref == null) {
       return settings;
     }
-    String namespace = backup.getMetadata().getNamespace();
-    Secret secret = kube.secrets().inNamespace(namespace).withName(ref.getName()).get();
-    if (secret == null) {
-      throw new BackupJob.AttemptFailed(BackupFailure.permanent(BackupFailure.SECRET_NOT_FOUND,
-          "Secret " + ref.getName() + " (the S3 credentials) does not exist in namespace " + namespace), null);
+    try {
+      return settings.withCredentials(S3Secrets.read(kube, backup.getMetadata().getNamespace(), ref.getName(),
+          ref.getAccessKeyIdKey(), ref.getSecretAccessKeyKey()));
+    } catch (S3Secrets.Missing e) {
+      throw new BackupJob.AttemptFailed(BackupFailure.permanent(e.reason(), e.getMessage()), null);
     }
-    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-    List<String> missing = List.of(ref.getAccessKeyIdKey(), ref.getSecretAccessKeyKey()).stream()
-        .filter(k -> data.get(k) == null || data.get(k).isEmpty()).toList();
-    if (!missing.isEmpty()) {
-      throw new BackupJob.AttemptFailed(BackupFailure.permanent(BackupFailure.SECRET_KEY_MISSING,
-          "Secret " + ref.getName() + " has no " + String.join(" and no ", missing)), null);
-    }
-    return settings.withCredentials(new S3Credentials(decode(data.get(ref.getAccessKeyIdKey())),
-        decode(data.get(ref.getSecretAccessKeyKey()))));
-  }
-
-  private static String decode(String base64) {
-    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8).strip();
   }
 
   private static int attempts(EtcdBackupStatus status) {

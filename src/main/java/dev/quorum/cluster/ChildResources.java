@@ -3,7 +3,10 @@ package dev.quorum.cluster;
 import dev.quorum.config.QuorumConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import dev.quorum.api.v1alpha1.EtcdRestore;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.HttpURLConnection;
@@ -57,6 +60,19 @@ public class ChildResources {
   /** The member pods as the API server has them now, for decisions that must not rest on a stale cache. */
   public List<Pod> livePods(String namespace, String labelKey, String labelValue) {
     return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();
+  }
+
+  /** Removes one annotation of an object (a JSON merge patch: nothing else changes). */
+  public void removeAnnotation(HasMetadata object, String key) {
+    client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + key + "\":null}}}");
+  }
+
+  /** Whether that EtcdRestore exists and has not finished. */
+  public boolean restoreRunning(String namespace, String name) {
+    EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();
+    return restore != null && (restore.getStatus() == null || restore.getStatus().getPhase() == null
+        || !restore.getStatus().getPhase().finished());
   }
 
   /** @return false when the disruption budget refused (HTTP 429): try again later */

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -56,8 +57,9 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 // The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
-// A cluster bootstrapped from an EtcdBackup reads where its object is.
+// A cluster bootstrapped from an EtcdBackup reads where its object is; one held by an EtcdRestore checks it still runs.
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrestores", verbs = {RBACVerbs.GET})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackupschedules", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
@@ -117,11 +119,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     Optional<String> error = Optional.empty();
     Outcome outcome = Outcome.NOTHING;
+    Optional<String> restoredBy = Optional.empty();
     try {
+      restoredBy = restoreInProgress(cluster);
       if (!problems.isEmpty()) {
         if (events.invalidSpec(cluster, String.join("; ", problems))) {
           LOG.warnf("%s has an invalid spec, nothing is created: %s", model.key(), problems);
         }
+      } else if (restoredBy.isPresent()) {
+        LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
         outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
         etcd.ifPresent(snapshot -> forgetRestoreOnceStarted(model, records, snapshot));
@@ -137,7 +143,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now());
+          Instant.now(), restoredBy);
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -165,6 +171,25 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     boolean replaced = plan.replace().map(r -> replace(model, claims, leader, formed, r)).orElse(false);
     children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     return new Outcome(replaced || !plan.createClaims().isEmpty() || !plan.createPods().isEmpty(), plan.waiting());
+  }
+
+  /**
+   * The EtcdRestore restoring this cluster in place, if one is (its annotation on the cluster). An annotation left by
+   * a restore that was deleted or has finished is removed, so a cluster is never held by nobody.
+   */
+  private Optional<String> restoreInProgress(EtcdCluster cluster) {
+    Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+    String restore = annotations == null ? null : annotations.get(Labels.RESTORE_IN_PROGRESS_ANNOTATION);
+    if (restore == null) {
+      return Optional.empty();
+    }
+    if (children.restoreRunning(cluster.getMetadata().getNamespace(), restore)) {
+      return Optional.of(restore);
+    }
+    LOG.infof("%s/%s: EtcdRestore %s is gone or finished; the cluster is no longer held for it",
+        cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), restore);
+    children.removeAnnotation(cluster, Labels.RESTORE_IN_PROGRESS_ANNOTATION);
+    return Optional.empty();
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param specProblems why the spec is invalid; empty when it is valid
  * @param reconcileError why applying the desired state failed, if it did
  * @param waiting why a change to the members waits, if one does
+ * @param restoredInPlaceBy the EtcdRestore that holds the members while it restores them in place, if one does
  */
 public record Observation(
     EtcdClusterModel model,
@@ -31,7 +32,14 @@ public record Observation(
     List<String> specProblems,
     Optional<String> reconcileError,
     Optional<String> waiting,
-    Instant now) {
+    Instant now,
+    Optional<String> restoredInPlaceBy) {
+
+  public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<String> waiting, Instant now) {
+    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, Optional.empty());
+  }
 
   public EtcdCluster cluster() {
     return model.resource();

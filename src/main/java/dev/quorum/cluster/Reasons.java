@@ -8,6 +8,8 @@ public final class Reasons {
   public static final String CREATING = "Creating";
   /** A member's init container (the restore of a snapshot) failed; its message says why. */
   public static final String MEMBER_INIT_FAILED = "MemberInitFailed";
+  /** An EtcdRestore holds the members while it restores them in place. */
+  public static final String RESTORING = "Restoring";
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String PAUSED = "Paused";
   public static final String STABLE = "Stable";

@@ -84,6 +84,11 @@ public final class StatusAggregator {
       if (!observation.specProblems().isEmpty()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.INVALID_SPEC, "the spec is invalid; nothing is changed");
       }
+      if (observation.restoredInPlaceBy().isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.RESTORING, "EtcdRestore "
+            + observation.restoredInPlaceBy().get() + " restores this cluster in place: it stops the members and puts"
+            + " them on record to restore its snapshot");
+      }
       if (observation.cluster().getSpec().isPaused()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.PAUSED, "spec.paused is true; nothing is changed");
       }

@@ -58,9 +58,7 @@ public final class EtcdClusterModel {
     for (int ordinal = 0; ordinal < size; ordinal++) {
       names.add(memberName(ordinal));
     }
-    // founding members start together, each knowing all of them
-    String founders = names.stream().map(n -> n + "=" + peerUrl(n)).collect(Collectors.joining(","));
-    MemberBootstrap founding = new MemberBootstrap(MemberBootstrap.State.NEW, founders, token);
+    MemberBootstrap founding = new MemberBootstrap(MemberBootstrap.State.NEW, foundingCluster(names), token);
     List<Member> result = new ArrayList<>();
     for (int ordinal = 0; ordinal < size; ordinal++) {
       String name = names.get(ordinal);
@@ -70,6 +68,29 @@ public final class EtcdClusterModel {
       result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap));
     }
     return List.copyOf(result);
+  }
+
+  /** Founding members start together, each knowing all of them. */
+  private String foundingCluster(List<String> names) {
+    return names.stream().map(n -> n + "=" + peerUrl(n)).collect(Collectors.joining(","));
+  }
+
+  /**
+   * The records that restore {@code source} over this cluster in place: every member a founding member again, under
+   * a new cluster token (a new cluster identity, so no member of the replaced data can join it), each on a fresh
+   * claim, so the replaced data stays on the old claims until it is removed.
+   *
+   * @param restoreId unique per restore: in the token and the claims' names
+   */
+  public MemberBootstrapRecords restoredInPlace(RestoreSource source, String restoreId) {
+    List<String> names = members.stream().map(Member::name).toList();
+    MemberBootstrap founding = new MemberBootstrap(MemberBootstrap.State.NEW, foundingCluster(names),
+        name() + "-" + restoreId);
+    Map<String, MemberBootstrap> records = new LinkedHashMap<>();
+    for (String member : names) {
+      records.put(member, founding.restoring(source, restoredClaimName(member, restoreId)));
+    }
+    return new MemberBootstrapRecords(Map.copyOf(records), Map.of());
   }
 
   public EtcdCluster resource() {

@@ -10,6 +10,14 @@ public final class Labels {
   /** On a member's pod and claim: the member's name. */
   public static final String MEMBER = "etcd.quorum.dev/member";
 
+  /** On an EtcdCluster an EtcdRestore created: the restore's UID. */
+  public static final String RESTORED_BY_ANNOTATION = "etcd.quorum.dev/restored-by";
+  /**
+   * On an EtcdCluster being restored in place: the EtcdRestore's name. The cluster's reconciler leaves its members
+   * alone while that restore runs (it stops them and rewrites their records).
+   */
+  public static final String RESTORE_IN_PROGRESS_ANNOTATION = "etcd.quorum.dev/restore-in-progress";
+
   public static final String NAME_VALUE = "etcd";
   public static final String MANAGED_BY_VALUE = "quorum";
   /** Selects exactly the objects the operator manages, so informers cache nothing else. */

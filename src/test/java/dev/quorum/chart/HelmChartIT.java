@@ -65,7 +65,7 @@ class HelmChartIT {
   static final List<String> RESOURCE_VERBS = List.of("get", "list", "watch", "create", "update", "patch", "delete",
       "deletecollection");
 
-  static final List<String> OPERATOR_ENV = List.of("QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
+  static final List<String> OPERATOR_ENV = List.of("QUORUM_IMAGE", "QUORUM_WATCH_NAMESPACES", "QUARKUS_LOG_LEVEL",
       "QUORUM_LEADER_ELECTION_ENABLED", "POD_NAMESPACE");
 
   @RegisterExtension
@@ -163,6 +163,8 @@ class HelmChartIT {
     assertThat(operator.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("512Mi")));
 
     assertThat(operator.getEnv()).extracting(EnvVar::getName).containsExactlyElementsOf(OPERATOR_ENV);
+    assertThat(env(operator)).as("restoring members run the operator's own image")
+        .containsEntry("QUORUM_IMAGE", operator.getImage());
     assertThat(env(operator)).containsEntry("QUORUM_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
         .containsEntry("QUARKUS_LOG_LEVEL", "INFO")
         .containsEntry("QUORUM_LEADER_ELECTION_ENABLED", "false");
@@ -374,7 +376,7 @@ class HelmChartIT {
     assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
         "Namespace/quorum-system", "CustomResourceDefinition/etcdbackups." + GROUP,
         "CustomResourceDefinition/etcdbackupschedules." + GROUP,
-        "CustomResourceDefinition/etcdclusters." + GROUP).contains(
+        "CustomResourceDefinition/etcdclusters." + GROUP, "CustomResourceDefinition/etcdrestores." + GROUP).contains(
             "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
     assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
         && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)

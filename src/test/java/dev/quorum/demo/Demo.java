@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import dev.quorum.api.v1alpha1.BackupPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.RestorePhase;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
@@ -53,7 +55,9 @@ public final class Demo {
   }
 
   /** The demo once it is up: the operator keeps running (and serving new resources) until this is closed. */
-  public record Running(OperatorProcess operator, String members, EtcdBackup backup) implements AutoCloseable {
+  /** @param restoredKeys what etcdctl read back from the restored cluster */
+  public record Running(OperatorProcess operator, String members, EtcdBackup backup, EtcdRestore restore,
+      String restoredKeys) implements AutoCloseable {
     @Override
     public void close() {
       operator.close();
@@ -89,10 +93,12 @@ public final class Demo {
       String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
       String endpoint = "--endpoints=http://" + name + "-client.default.svc.cluster.local:2379";
       out.println("==> etcdctl put/get through the client Service " + name + "-client");
+      for (Map.Entry<String, String> key : KEYS.entrySet()) {
+        out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+            "put", key.getKey(), key.getValue())).output());
+      }
       out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
-          "put", "/demo/greeting", "hello from quorum")).output());
-      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
-          "get", "/demo/greeting")).output());
+          "get", "/demo/", "--prefix")).output());
 
       out.println("==> kubectl get etcdclusters");
       out.print(kubectl(rig, "get", "etcdclusters", "-n", "default", "-o", "wide"));
@@ -102,6 +108,16 @@ public final class Demo {
       out.print(members);
 
       EtcdBackup backup = backUp(rig, kube, name, operator, out);
+
+      out.println("==> etcdctl del /demo/ --prefix: the keys are gone from " + name);
+      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+          "del", "/demo/", "--prefix")).output());
+      EtcdRestore restore = restore(rig, kube, operator, out);
+      String restoredEndpoint = "--endpoints=http://" + RESTORED + "-client.default.svc.cluster.local:2379";
+      out.println("==> etcdctl get /demo/ --prefix through the restored cluster's client Service " + RESTORED + "-client");
+      String restoredKeys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl,
+          restoredEndpoint, "get", "/demo/", "--prefix")).output();
+      out.print(restoredKeys);
       out.println("==> try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
@@ -115,7 +131,9 @@ public final class Demo {
       out.println("    " + etcdctl + " --endpoints=" + podEndpoints + " endpoint status -w table");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdbackups -o wide"
           + "   # another backup: copy " + BACKUP + " under a new name");
-      return new Running(operator, members, backup);
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdrestores -o wide"
+          + "   # restore in place: an EtcdRestore with inPlace.confirmClusterName");
+      return new Running(operator, members, backup, restore, restoredKeys);
     } catch (IOException | InterruptedException | RuntimeException e) {
       operator.close();
       throw e;
@@ -123,6 +141,52 @@ public final class Demo {
   }
 
   static final String BACKUP = "demo-backup";
+  static final String RESTORE = "demo-restore";
+  /** The cluster the demo restores its backup into. */
+  public static final String RESTORED = "demo-restored";
+  /** What the demo writes before the backup, and reads back from the restored cluster. */
+  public static final Map<String, String> KEYS = new java.util.LinkedHashMap<>(Map.of(
+      "/demo/greeting", "hello from quorum", "/demo/answer", "42", "/demo/backed-up", "and restored"));
+
+  /** An EtcdRestore of the demo's backup into a new cluster, as a user would apply it. */
+  private static EtcdRestore restore(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
+      throws IOException, InterruptedException {
+    String manifest = """
+        apiVersion: etcd.quorum.dev/v1alpha1
+        kind: EtcdRestore
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          source:
+            backup: %s
+          clusterName: %s
+          clusterSpec:
+            size: 3
+            storage:
+              size: 256Mi
+        """.formatted(RESTORE, BACKUP, RESTORED);
+    out.println("==> restoring " + BACKUP + " into a new cluster " + RESTORED);
+    out.print(manifest.lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+    kube.resource(kube.getKubernetesSerialization().unmarshal(manifest, EtcdRestore.class)).serverSideApply();
+    await("EtcdRestore " + RESTORE + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace("default").withName(RESTORE).get();
+          return current.getStatus() != null && current.getStatus().getPhase() != null
+              && current.getStatus().getPhase().finished();
+        });
+    EtcdRestore done = kube.resources(EtcdRestore.class).inNamespace("default").withName(RESTORE).get();
+    out.print(kubectl(rig, "get", "etcdrestores", "-n", "default"));
+    out.printf("==> %s %s: %s%n", RESTORE, done.getStatus().getPhase(), done.getStatus().getMessage());
+    if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
+      throw new IllegalStateException("the restore did not succeed: " + done.getStatus().getReason() + ": "
+          + done.getStatus().getMessage());
+    }
+    return done;
+  }
 
   /** An EtcdBackup of the cluster to the rig's S3 server, with the access key from a Secret, as a user would. */
   private static EtcdBackup backUp(Rig rig, KubernetesClient kube, String cluster, OperatorProcess operator,

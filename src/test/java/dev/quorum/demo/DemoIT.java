@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,6 +61,11 @@ class DemoIT {
         assertThat(HexFormat.of().formatHex(sha256.digest())).isEqualTo(backup.getSha256());
       }
 
+      // the keys written before the backup and deleted after it, read back from the restored cluster
+      assertThat(printed).contains("demo-restore Succeeded");
+      Demo.KEYS.forEach((key, value) -> assertThat(demo.restoredKeys()).contains(key + "\n" + value + "\n"));
+      assertThat(demo.restore().getStatus().getRestoredRevision()).isEqualTo(backup.getRevision());
+
       // the demo is up: what the user applies now is served by the same operator
       second.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
       String name = second.get(0).getMetadata().getName();
@@ -73,6 +79,8 @@ class DemoIT {
       out.close();
       kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName("demo").delete();
       kube.resources(EtcdBackup.class).inNamespace("default").withName("demo-backup").delete();
+      kube.resources(EtcdRestore.class).inNamespace("default").withName("demo-restore").delete();
+      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName(Demo.RESTORED).delete();
       second.forEach(o -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
           .withName(o.getMetadata().getName()).delete());
     }

@@ -10,6 +10,13 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.InPlaceRestore;
+import dev.quorum.api.v1alpha1.RestorePhase;
+import dev.quorum.api.v1alpha1.S3CredentialsSecret;
+import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.OperatorProcess;
@@ -22,6 +29,10 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +44,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Restores on the rig: a real 3-member cluster holding 10,000 keys, backed up by the operator's jar to the rig's S3
@@ -145,6 +158,181 @@ class EtcdRestoreIT {
     assertThat(kube.persistentVolumeClaims().inNamespace(ns).list().getItems())
         .extracting(PersistentVolumeClaim::getMetadata).extracting(m -> m.getName())
         .as("the claims of the deleted cluster are kept, untouched").containsAll(retained);
+  }
+
+  @Test
+  @Order(3)
+  void anEtcdRestoreCreatesTheClusterFromTheBackupAndReportsWhatItRestored() throws Exception {
+    EtcdRestore restore = createRestore("to-new", backupSource("before"), "fresh", null);
+
+    EtcdRestoreStatus status = awaitRestore(restore);
+
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+    assertThat(status.getRestoredRevision()).isEqualTo(backedUp.getRevision());
+    assertThat(status.getSha256()).isEqualTo(backedUp.getSha256());
+    assertThat(status.getSource()).isEqualTo(backedUp.getLocation());
+    assertThat(status.getMessage()).contains("EtcdCluster fresh is restored from " + backedUp.getLocation(),
+        "at revision " + backedUp.getRevision(), "3 of 3 members ready");
+    EtcdCluster fresh = cluster("fresh");
+    assertThat(fresh.getMetadata().getUid()).isEqualTo(status.getClusterUID());
+    assertThat(fresh.getSpec().getBootstrap().getRestore().getSha256()).isEqualTo(backedUp.getSha256());
+    try (TestEtcd etcd = TestEtcd.at(ns, "fresh-1")) {
+      assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void inPlaceTheClusterKeepsItsNameAndServiceAndGetsExactlyTheBackedUpKeys() throws Exception {
+    // src, restored in test 2, holds the backed-up keys; it then changes: keys deleted, keys added
+    try (TestEtcd etcd = TestEtcd.at(ns, "src-0")) {
+      etcd.deletePrefix(TestEtcd.key(PREFIX, 1));
+      etcd.put("/after-backup/1", "written after the backup");
+    }
+    EtcdCluster before = cluster("src");
+    List<String> claimsBefore = claimsInUse("src");
+    EtcdRestore restore = createRestore("in-place", backupSource("before"), "src", true);
+
+    EtcdRestoreStatus status = awaitRestore(restore);
+
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+    EtcdCluster after = cluster("src");
+    assertThat(after.getMetadata().getUid()).as("the same EtcdCluster").isEqualTo(before.getMetadata().getUid());
+    assertThat(after.getStatus().getClusterID()).as("a new cluster identity").isNotEqualTo(before.getStatus().getClusterID());
+    assertThat(after.getMetadata().getAnnotations()).doesNotContainKey("etcd.quorum.dev/restore-in-progress");
+    // through the client Service, as the cluster's clients reach it
+    String endpoint = "--endpoints=http://src-client." + ns + ".svc.cluster.local:2379";
+    assertThat(RIG.etcdctl(endpoint, "get", "/after-backup/", "--prefix", "--count-only", "-w", "fields").output())
+        .contains("\"Count\" : 0");
+    assertThat(RIG.etcdctl(endpoint, "get", PREFIX, "--prefix", "--count-only", "-w", "fields").output())
+        .contains("\"Count\" : " + KEYS);
+    try (TestEtcd etcd = TestEtcd.at(ns, "src-2")) {
+      assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
+    }
+    assertThat(status.getReplacedClaims()).containsExactlyInAnyOrderElementsOf(claimsBefore);
+    await("the replaced data's claims deleted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> claimsOf("src").stream().noneMatch(claimsBefore::contains));
+    assertThat(claimsOf("src")).as("the deleted namesake's retained claims are not this cluster's to delete")
+        .contains("data-src-0", "data-src-1", "data-src-2");
+  }
+
+  @Test
+  @Order(5)
+  void aDamagedOrMissingSnapshotOrBackupIsRefusedAndNothingIsCreatedOrTouched() throws Exception {
+    String originalKey = ns + "/src/before.db";
+    Path copy = Files.createDirectories(Path.of("target", "restore-it")).resolve("flipped.db");
+    try (S3Client client = s3.client()) {
+      try (InputStream in = client.getObject(b -> b.bucket(bucket).key(originalKey))) {
+        Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+      byte[] bytes = Files.readAllBytes(copy);
+      bytes[bytes.length / 2] ^= 0x01;
+      client.putObject(b -> b.bucket(bucket).key("flipped.db").metadata(Map.of("sha256", backedUp.getSha256())),
+          RequestBody.fromBytes(bytes));
+    }
+    EtcdBackup failedBackup = kube.resources(EtcdBackup.class).inNamespace(ns)
+        .resource(TestBackups.toS3(ns, "of-nothing", "no-such-cluster", s3, bucket, "s3", null)).create();
+    assertThat(awaitBackup(failedBackup).getPhase()).isEqualTo(BackupPhase.Failed);
+    Map<String, String> podsBefore = podUids("src");
+
+    record Case(String name, SnapshotSource source, String cluster, boolean inPlace, String reason, String... message) {}
+    List<Case> cases = List.of(
+        new Case("flipped", s3Source("flipped.db"), "from-flipped", false, "ChecksumMismatch",
+            "s3://" + bucket + "/flipped.db has SHA-256", "but " + backedUp.getSha256() + " was expected"),
+        new Case("flipped-in-place", s3Source("flipped.db"), "src", true, "ChecksumMismatch", "flipped.db"),
+        new Case("missing-object", s3Source("no/such/key.db"), "from-missing", false, "ObjectNotFound",
+            "s3://" + bucket + "/no/such/key.db"),
+        new Case("missing-backup", backupSource("no-such-backup"), "from-nothing", false, "BackupNotFound",
+            "EtcdBackup no-such-backup does not exist"),
+        new Case("failed-backup", backupSource("of-nothing"), "from-failed", false, "BackupNotSucceeded",
+            "EtcdBackup of-nothing has not Succeeded"),
+        new Case("name-taken", backupSource("before"), "copy", false, "ClusterExists",
+            "EtcdCluster copy already exists"));
+    for (Case c : cases) {
+      createRestore(c.name(), c.source(), c.cluster(), c.inPlace());
+    }
+    for (Case c : cases) {
+      EtcdRestoreStatus status = awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName(c.name()).get());
+      assertThat(status.getPhase()).as(c.name() + ": " + status.getMessage()).isEqualTo(RestorePhase.Failed);
+      assertThat(status.getReason()).as(c.name()).isEqualTo(c.reason());
+      assertThat(status.getMessage()).as(c.name()).contains(c.message());
+      if (!c.inPlace() && !"copy".equals(c.cluster())) {
+        assertThat(cluster(c.cluster())).as(c.name() + ": nothing created").isNull();
+      }
+    }
+    assertThat(podUids("src")).as("the cluster a refused in-place restore named is untouched").isEqualTo(podsBefore);
+    assertThat(cluster("src").getMetadata().getAnnotations()).doesNotContainKey("etcd.quorum.dev/restore-in-progress");
+  }
+
+  static SnapshotSource backupSource(String backup) {
+    SnapshotSource source = new SnapshotSource();
+    source.setBackup(backup);
+    return source;
+  }
+
+  static SnapshotSource s3Source(String key) {
+    S3Object object = new S3Object();
+    object.setBucket(bucket);
+    object.setKey(key);
+    object.setEndpoint(s3.endpoint().toString());
+    object.setForcePathStyle(true);
+    S3CredentialsSecret secret = new S3CredentialsSecret();
+    secret.setName("s3");
+    object.setCredentialsSecret(secret);
+    SnapshotSource source = new SnapshotSource();
+    source.setS3(object);
+    return source;
+  }
+
+  static EtcdRestore createRestore(String name, SnapshotSource source, String cluster, Boolean inPlace) {
+    EtcdRestoreSpec spec = new EtcdRestoreSpec();
+    spec.setSource(source);
+    spec.setClusterName(cluster);
+    if (Boolean.TRUE.equals(inPlace)) {
+      InPlaceRestore confirm = new InPlaceRestore();
+      confirm.setConfirmClusterName(cluster);
+      spec.setInPlace(confirm);
+    } else {
+      EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
+      clusterSpec.getStorage().setSize("256Mi");
+      spec.setClusterSpec(clusterSpec);
+    }
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    restore.setSpec(spec);
+    return kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+  }
+
+  static EtcdRestoreStatus awaitRestore(EtcdRestore restore) {
+    String name = restore.getMetadata().getName();
+    await(name + " finished").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get();
+      return current.getStatus() != null && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().finished();
+    });
+    return kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+
+  static List<String> claimsOf(String cluster) {
+    return kube.persistentVolumeClaims().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list()
+        .getItems().stream().map(c -> c.getMetadata().getName()).toList();
+  }
+
+  /** The claims the cluster's member pods mount. */
+  static List<String> claimsInUse(String cluster) {
+    return kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems().stream()
+        .flatMap(p -> p.getSpec().getVolumes().stream())
+        .filter(v -> v.getPersistentVolumeClaim() != null)
+        .map(v -> v.getPersistentVolumeClaim().getClaimName())
+        .toList();
+  }
+
+  static Map<String, String> podUids(String cluster) {
+    return kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems().stream()
+        .collect(java.util.stream.Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
   }
 
   static ClusterBootstrap restoreFrom(String backup) {

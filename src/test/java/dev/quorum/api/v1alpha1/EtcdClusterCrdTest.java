@@ -2,7 +2,7 @@ package dev.quorum.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.crd.PrinterColumnOrder;
+import dev.quorum.api.crd.GeneratedCrdFixes;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -27,7 +27,7 @@ class EtcdClusterCrdTest {
   @BeforeAll
   static void generate(@TempDir Path dir) throws IOException {
     new CRDGenerator().customResourceClasses(EtcdCluster.class).forCRDVersions("v1")
-        .withPostProcessor(new PrinterColumnOrder()).inOutputDir(dir.toFile()).generate();
+        .withPostProcessor(new GeneratedCrdFixes()).inOutputDir(dir.toFile()).generate();
     String yaml = Files.readString(dir.resolve("etcdclusters.etcd.quorum.dev-v1.yml"));
     CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("ec");

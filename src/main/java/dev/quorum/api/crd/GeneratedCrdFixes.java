@@ -8,14 +8,21 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Puts printer columns in the order kubectl should show them. The CRD generator sorts columns by
- * JSON path, which would print AGE first; this runs at build time only (quarkus.operator-sdk.crd.post-processor).
+ * Corrects what the CRD generator gets wrong, at build time only (quarkus.operator-sdk.crd.post-processor):
+ * <ul>
+ *   <li>printer columns in the order kubectl should show them: the generator sorts them by JSON path, which would
+ *       print AGE first;</li>
+ *   <li>a scale subresource only on EtcdCluster: the generator also gives one to a resource that embeds a cluster's
+ *       spec (EtcdRestore's clusterSpec), whose replicas are not its own.</li>
+ * </ul>
  */
-public class PrinterColumnOrder implements CRDPostProcessor {
+public class GeneratedCrdFixes implements CRDPostProcessor {
+
+  static final String SCALABLE = "etcdclusters.etcd.quorum.dev";
 
   // one list for every CRD: each has only some of these columns, and their relative order is what counts
   static final List<String> ORDER = List.of("SIZE", "READY", "VERSION", "LEADER", "AVAILABLE",
-      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "SCHEDULE", "SUSPEND", "LAST SCHEDULE", "LAST SUCCESS",
+      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "SOURCE", "SCHEDULE", "SUSPEND", "LAST SCHEDULE", "LAST SUCCESS",
       "AGE");
 
   @Override
@@ -24,7 +31,10 @@ public class PrinterColumnOrder implements CRDPostProcessor {
       definition.getSpec().getVersions().forEach(version -> {
         List<CustomResourceColumnDefinition> columns = version.getAdditionalPrinterColumns();
         if (columns != null) {
-          columns.sort(Comparator.comparingInt(PrinterColumnOrder::rank));
+          columns.sort(Comparator.comparingInt(GeneratedCrdFixes::rank));
+        }
+        if (!SCALABLE.equals(definition.getMetadata().getName()) && version.getSubresources() != null) {
+          version.getSubresources().setScale(null);
         }
       });
     }

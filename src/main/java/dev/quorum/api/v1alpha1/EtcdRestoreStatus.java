@@ -1,0 +1,166 @@
+package dev.quorum.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class EtcdRestoreStatus {
+
+  @JsonPropertyDescription("The spec generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
+  private RestorePhase phase;
+
+  @JsonPropertyDescription("Why the restore is in its phase, in one CamelCase word.")
+  private String reason;
+
+  @JsonPropertyDescription("What happened, for people.")
+  private String message;
+
+  @JsonPropertyDescription("Attempts to check the source so far; transient failures are retried with back-off.")
+  private Integer attempts;
+
+  @JsonPropertyDescription("When the restore started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When the restore succeeded or failed for good (RFC 3339).")
+  private String completionTime;
+
+  @JsonPropertyDescription("The object restored: s3://<bucket>/<key>.")
+  private String source;
+
+  @JsonPropertyDescription("Size of the stored object in bytes.")
+  private Long sizeBytes;
+
+  @JsonPropertyDescription("SHA-256 of the stored object, verified before anything was created or stopped.")
+  private String sha256;
+
+  @JsonPropertyDescription("The etcd revision the restored data starts at (the snapshot's), when known.")
+  private Long restoredRevision;
+
+  @JsonPropertyDescription("UID of the EtcdCluster restored into (the one created, or the existing one in place).")
+  private String clusterUID;
+
+  @JsonPropertyDescription("The cluster token the restored members start with: a new cluster identity.")
+  private String initialClusterToken;
+
+  @JsonPropertyDescription("In place: the volume claims that held the replaced data, deleted once the restored"
+      + " cluster is Available.")
+  private List<String> replacedClaims;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public RestorePhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(RestorePhase phase) {
+    this.phase = phase;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public Integer getAttempts() {
+    return attempts;
+  }
+
+  public void setAttempts(Integer attempts) {
+    this.attempts = attempts;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getCompletionTime() {
+    return completionTime;
+  }
+
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
+
+  public String getSource() {
+    return source;
+  }
+
+  public void setSource(String source) {
+    this.source = source;
+  }
+
+  public Long getSizeBytes() {
+    return sizeBytes;
+  }
+
+  public void setSizeBytes(Long sizeBytes) {
+    this.sizeBytes = sizeBytes;
+  }
+
+  public String getSha256() {
+    return sha256;
+  }
+
+  public void setSha256(String sha256) {
+    this.sha256 = sha256;
+  }
+
+  public Long getRestoredRevision() {
+    return restoredRevision;
+  }
+
+  public void setRestoredRevision(Long restoredRevision) {
+    this.restoredRevision = restoredRevision;
+  }
+
+  public String getClusterUID() {
+    return clusterUID;
+  }
+
+  public void setClusterUID(String clusterUID) {
+    this.clusterUID = clusterUID;
+  }
+
+  public String getInitialClusterToken() {
+    return initialClusterToken;
+  }
+
+  public void setInitialClusterToken(String initialClusterToken) {
+    this.initialClusterToken = initialClusterToken;
+  }
+
+  public List<String> getReplacedClaims() {
+    return replacedClaims;
+  }
+
+  public void setReplacedClaims(List<String> replacedClaims) {
+    this.replacedClaims = replacedClaims;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.quorum.restore;
+
+import dev.quorum.api.v1alpha1.SnapshotSource;
+import dev.quorum.backup.BackupKeys;
+import dev.quorum.backup.S3Secrets;
+import dev.quorum.model.RestoreSource;
+import dev.quorum.objectstore.Failure;
+import dev.quorum.objectstore.ObjectInfo;
+import dev.quorum.objectstore.ObjectStore;
+import dev.quorum.objectstore.ObjectStoreException;
+import dev.quorum.objectstore.S3Settings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * What a restore checks before it creates or stops anything: the source resolves (the backup exists and Succeeded),
+ * the access key is there, the object exists, and reading it whole proves its SHA-256 and etcd's own checksum. The
+ * object is streamed through {@link SnapshotVerifier} and not kept: memory stays bounded whatever its size.
+ */
+@ApplicationScoped
+public class SourceCheck {
+
+  /**
+   * The outcome: the source, verified, with what is known of it; or why it cannot be restored.
+   *
+   * @param revision the snapshot's etcd revision, when the object's metadata or the backup says it
+   */
+  public record Result(Optional<RestoreSource> source, Optional<SnapshotVerifier.Verified> verified,
+      Optional<Long> revision, String reason, String message, boolean transientFailure) {
+
+    static Result passed(RestoreSource source, SnapshotVerifier.Verified verified, Optional<Long> revision) {
+      return new Result(Optional.of(source), Optional.of(verified), revision, null, null, false);
+    }
+
+    static Result refused(String reason, String message) {
+      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), reason, message, false);
+    }
+
+    static Result retry(String reason, String message) {
+      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), reason, message, true);
+    }
+
+    public boolean passed() {
+      return source.isPresent();
+    }
+  }
+
+  private final KubernetesClient kube;
+  private final RestoreSources sources;
+
+  public SourceCheck(KubernetesClient kube, RestoreSources sources) {
+    this.kube = kube;
+    this.sources = sources;
+  }
+
+  public Result check(String namespace, SnapshotSource spec) {
+    RestoreSources.Resolution resolution = sources.resolve(namespace, spec);
+    if (resolution.source().isEmpty()) {
+      return Result.refused(resolution.reason(), resolution.message());
+    }
+    RestoreSource source = resolution.source().get();
+    S3Settings settings = new S3Settings(source.bucket(), source.region(), source.endpoint().map(URI::create),
+        source.forcePathStyle(), Optional.empty());
+    if (source.credentials().isPresent()) {
+      RestoreSource.CredentialsSecret secret = source.credentials().get();
+      try {
+        settings = settings.withCredentials(S3Secrets.read(kube, namespace, secret.name(), secret.accessKeyIdKey(),
+            secret.secretAccessKeyKey()));
+      } catch (S3Secrets.Missing e) {
+        return Result.refused(e.reason(), e.getMessage());
+      }
+    }
+    String what = source.uri();
+    try (ObjectStore store = ObjectStore.connect(settings)) {
+      Optional<ObjectInfo> object = store.head(source.key());
+      if (object.isEmpty()) {
+        return Result.refused(Failure.OBJECT_NOT_FOUND, "there is no object " + what + " (at "
+            + settings.endpointDescription() + ")");
+      }
+      Optional<String> expected = source.sha256().or(() -> object.get().sha256Hex());
+      SnapshotVerifier.Verified verified;
+      try (InputStream in = store.openForRead(source.key())) {
+        verified = SnapshotVerifier.verify(in, what, expected);
+      }
+      // members verify the same bytes again when they fetch them: with the checksum just proven, if none was known
+      RestoreSource checked = new RestoreSource(source.bucket(), source.key(), source.region(), source.endpoint(),
+          source.forcePathStyle(), source.credentials(), Optional.of(verified.storedSha256()));
+      Optional<Long> revision = Optional.ofNullable(object.get().metadata().get(BackupKeys.REVISION_METADATA))
+          .flatMap(SourceCheck::parseLong);
+      return Result.passed(checked, verified, revision);
+    } catch (SnapshotVerifier.SnapshotRejected e) {
+      return Result.refused(e.reason(), e.getMessage());
+    } catch (ObjectStoreException e) {
+      return e.isTransient() ? Result.retry(e.reason(), e.getMessage()) : Result.refused(e.reason(), e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return Result.retry(Failure.UNAVAILABLE, "reading " + what + " failed: " + e.getMessage());
+    }
+  }
+
+  private static Optional<Long> parseLong(String text) {
+    try {
+      return Optional.of(Long.parseLong(text.strip()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.quorum.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.RestorePhase;
+import dev.quorum.api.v1alpha1.SnapshotSource;
+import dev.quorum.backup.TestBackups;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigSession;
+import dev.quorum.rig.S3Server;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Snapshots of etcd 3.5 and 3.6 clusters both restore, into clusters of the same or a newer version: the target
+ * spec's version is what runs, and its own etcdutl restores the snapshot.
+ */
+class RestoreVersionsIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static final String PREFIX = "/v/";
+  static final int KEYS = 500;
+  static String ns;
+  static KubernetesClient kube;
+  static OperatorProcess operator;
+  static S3Server s3;
+  static String bucket;
+
+  @BeforeAll
+  static void operatorAndBucket() {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    RIG.installQuorumCrds();
+    operator = OperatorProcess.start(RIG.rig(), "restore-versions", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
+    s3 = RIG.rig().s3();
+    bucket = s3.createBucket("versions-" + System.nanoTime());
+    kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(ns).endMetadata()
+        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
+        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void snapshotsOf35And36RestoreIntoTheSameOrANewerVersion() throws Exception {
+    List<String> versions = RIG.rig().tools().etcdVersions().stream().sorted().toList();
+    assertThat(versions).as("the rig builds a 3.5 and a 3.6 etcd")
+        .anyMatch(v -> v.startsWith("3.5.")).anyMatch(v -> v.startsWith("3.6."));
+    for (String from : versions) {
+      String source = "v" + from.replace(".", "");
+      createCluster(source, from);
+      awaitAvailable(source);
+      try (TestEtcd etcd = TestEtcd.at(ns, source + "-0")) {
+        etcd.putKeys(PREFIX, KEYS);
+      }
+      EtcdBackup backup = kube.resources(EtcdBackup.class).inNamespace(ns)
+          .resource(TestBackups.toS3(ns, source + "-backup", source, s3, bucket, "s3", null)).create();
+      EtcdBackupStatus backedUp = awaitBackup(backup);
+      assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(BackupPhase.Succeeded);
+      assertThat(backedUp.getEtcdVersion()).isEqualTo(from);
+      // never older than the snapshot's etcd: that is a downgrade, which etcd supports only within a running cluster
+      for (String to : versions.stream().filter(v -> v.compareTo(from) >= 0).toList()) {
+        String target = source + "-to-" + to.replace(".", "");
+        EtcdRestoreStatus status = awaitRestore(createRestore(target, source + "-backup", target, to));
+        assertThat(status.getPhase()).as(target + ": " + status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+        EtcdCluster restored = kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).get();
+        assertThat(restored.getStatus().getVersion()).as(target + " runs the target's version").isEqualTo(to);
+        try (TestEtcd etcd = TestEtcd.at(ns, target + "-0")) {
+          assertThat(etcd.read(PREFIX)).as(target).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
+        }
+        kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).delete();
+      }
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(source).delete();
+    }
+  }
+
+  static void createCluster(String name, String version) {
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setVersion(version);
+    spec.getStorage().setEphemeral(true);
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    cluster.setSpec(spec);
+    kube.resources(EtcdCluster.class).inNamespace(ns).resource(cluster).create();
+  }
+
+  static EtcdRestore createRestore(String name, String backup, String cluster, String version) {
+    SnapshotSource source = new SnapshotSource();
+    source.setBackup(backup);
+    EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
+    clusterSpec.setVersion(version);
+    clusterSpec.getStorage().setEphemeral(true);
+    EtcdRestoreSpec spec = new EtcdRestoreSpec();
+    spec.setSource(source);
+    spec.setClusterName(cluster);
+    spec.setClusterSpec(clusterSpec);
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    restore.setSpec(spec);
+    return kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+  }
+
+  static void awaitAvailable(String name) {
+    await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      EtcdCluster cluster = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      return cluster != null && cluster.getStatus() != null && cluster.getStatus().getConditions().stream()
+          .anyMatch(c -> ConditionTypes.AVAILABLE.equals(c.getType()) && "True".equals(c.getStatus()));
+    });
+  }
+
+  static EtcdBackupStatus awaitBackup(EtcdBackup backup) {
+    String name = backup.getMetadata().getName();
+    await(name + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get();
+      return current.getStatus() != null && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().finished();
+    });
+    return kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+
+  static EtcdRestoreStatus awaitRestore(EtcdRestore restore) {
+    String name = restore.getMetadata().getName();
+    await(name + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get();
+      return current.getStatus() != null && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().finished();
+    });
+    return kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get().getStatus();
+  }
+}
