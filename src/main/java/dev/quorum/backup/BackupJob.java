@@ -96,7 +96,7 @@ final class BackupJob implements Callable<BackupResult> {
       MemberStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
       metadata.put(REVISION_METADATA, Long.toString(source.revision()));
-      metadata.put("etcd-version", source.version());
+      metadata.put(BackupKeys.VERSION_METADATA, source.version());
       metadata.put("etcd-cluster-id", source.clusterIdHex());
       metadata.put("etcd-member", member);
       metadata.put(COMPRESSION_METADATA, compression.name().toLowerCase(Locale.ROOT));

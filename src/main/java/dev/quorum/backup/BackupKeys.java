@@ -9,6 +9,8 @@ public final class BackupKeys {
 
   /** The object metadata that carries the snapshot's etcd revision: what a restore of it starts from. */
   public static final String REVISION_METADATA = "etcd-revision";
+  /** The object metadata that carries the etcd version of the member the snapshot came from. */
+  public static final String VERSION_METADATA = "etcd-version";
 
   private BackupKeys() {}
 

@@ -80,6 +80,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   static final String CLUSTER_DELETED = "ClusterDeleted";
   static final String CLUSTER_PAUSED = "ClusterPaused";
   static final String ANOTHER_RESTORE = "AnotherRestoreInProgress";
+  static final String VERSION_DOWNGRADE = "VersionDowngrade";
   static final String NOT_CREATED_YET = "ClusterNotCreatedYet";
   static final String CHECKING = "CheckingSource";
   static final String STOPPING = "StoppingMembers";
@@ -146,7 +147,9 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
           + " (inPlace.confirmClusterName: " + name + ")");
     }
     if (cluster == null) {
-      Optional<RestoreSource> source = checkedSource(restore, status);
+      EtcdClusterSpec target = restore.getSpec().getClusterSpec() != null ? restore.getSpec().getClusterSpec()
+          : new EtcdClusterSpec();
+      Optional<RestoreSource> source = checkedSource(restore, status, target);
       if (source.isEmpty()) {
         return retryOrFinished(status);
       }
@@ -218,7 +221,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       return failed(restore, status, CLUSTER_NOT_FOUND, "EtcdCluster " + name + " has no members yet: nothing to"
           + " restore in place; wait until it is created, or restore into a new cluster");
     }
-    Optional<RestoreSource> source = checkedSource(restore, status);
+    Optional<RestoreSource> source = checkedSource(restore, status, cluster.getSpec());
     if (source.isEmpty()) {
       return retryOrFinished(status);
     }
@@ -322,8 +325,12 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
 
   // ---- the source ----
 
-  /** The checked source; empty when the check failed (the status says why, and whether it is retried). */
-  private Optional<RestoreSource> checkedSource(EtcdRestore restore, EtcdRestoreStatus status) {
+  /**
+   * The checked source; empty when the check failed (the status says why, and whether it is retried).
+   *
+   * @param target the spec of the cluster restored into: its etcd version must not be older than the snapshot's
+   */
+  private Optional<RestoreSource> checkedSource(EtcdRestore restore, EtcdRestoreStatus status, EtcdClusterSpec target) {
     status.setPhase(RestorePhase.Pending);
     status.setAttempts(attempts(status) + 1);
     SourceCheck.Result result = sourceCheck.check(restore.getMetadata().getNamespace(), restore.getSpec().getSource());
@@ -335,6 +342,14 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       } else {
         failed(restore, status, result.reason(), result.message());
       }
+      return Optional.empty();
+    }
+    String targetVersion = target.getVersion() != null ? target.getVersion() : EtcdClusterSpec.DEFAULT_VERSION;
+    if (result.etcdVersion().filter(from -> EtcdVersionOrder.newerMinor(from, targetVersion)).isPresent()) {
+      failed(restore, status, VERSION_DOWNGRADE, "the snapshot comes from etcd " + result.etcdVersion().get()
+          + ", newer than the " + targetVersion + " it would be restored into: etcd does not open a newer release's data"
+          + " (a downgrade goes through a running cluster); restore into version " + result.etcdVersion().get()
+          + " or newer");
       return Optional.empty();
     }
     RestoreSource source = result.source().orElseThrow();

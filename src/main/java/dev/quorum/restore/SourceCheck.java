@@ -27,21 +27,23 @@ public class SourceCheck {
   /**
    * The outcome: the source, verified, with what is known of it; or why it cannot be restored.
    *
-   * @param revision the snapshot's etcd revision, when the object's metadata or the backup says it
+   * @param revision the snapshot's etcd revision, when the object's metadata says it (a backup's does)
+   * @param etcdVersion the etcd version the snapshot was taken from, when the object's metadata says it
    */
   public record Result(Optional<RestoreSource> source, Optional<SnapshotVerifier.Verified> verified,
-      Optional<Long> revision, String reason, String message, boolean transientFailure) {
+      Optional<Long> revision, Optional<String> etcdVersion, String reason, String message, boolean transientFailure) {
 
-    static Result passed(RestoreSource source, SnapshotVerifier.Verified verified, Optional<Long> revision) {
-      return new Result(Optional.of(source), Optional.of(verified), revision, null, null, false);
+    static Result passed(RestoreSource source, SnapshotVerifier.Verified verified, Optional<Long> revision,
+        Optional<String> etcdVersion) {
+      return new Result(Optional.of(source), Optional.of(verified), revision, etcdVersion, null, null, false);
     }
 
     static Result refused(String reason, String message) {
-      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), reason, message, false);
+      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), reason, message, false);
     }
 
     static Result retry(String reason, String message) {
-      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), reason, message, true);
+      return new Result(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), reason, message, true);
     }
 
     public boolean passed() {
@@ -91,7 +93,8 @@ public class SourceCheck {
           source.forcePathStyle(), source.credentials(), Optional.of(verified.storedSha256()));
       Optional<Long> revision = Optional.ofNullable(object.get().metadata().get(BackupKeys.REVISION_METADATA))
           .flatMap(SourceCheck::parseLong);
-      return Result.passed(checked, verified, revision);
+      return Result.passed(checked, verified, revision,
+          Optional.ofNullable(object.get().metadata().get(BackupKeys.VERSION_METADATA)).map(String::strip));
     } catch (SnapshotVerifier.SnapshotRejected e) {
       return Result.refused(e.reason(), e.getMessage());
     } catch (ObjectStoreException e) {

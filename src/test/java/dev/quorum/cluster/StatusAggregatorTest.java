@@ -280,6 +280,40 @@ class StatusAggregatorTest {
   }
 
   /** The cluster as created: its members on record, its model read with them. */
+  @Test
+  void aMemberWhoseRestoreFailsIsNamedWithTheContainersLastWords() {
+    List<Pod> pods = pods(false, false, false);
+    // fetch-snapshot failed and waits to be restarted: its last run's message says why
+    pods.get(1).getStatus().setInitContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withName("fetch-snapshot")
+        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1)
+        .withMessage("fetching s3://b/k\nChecksumMismatch: s3://b/k has SHA-256 aa, but bb was expected")
+        .endTerminated().endLastState()
+        .build()));
+    // one that failed before but now runs again is not reported
+    pods.get(2).getStatus().setInitContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withName("fetch-snapshot")
+        .withNewState().withNewRunning().endRunning().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1).withMessage("earlier").endTerminated().endLastState()
+        .build()));
+
+    EtcdClusterStatus status = aggregate(pods, Optional.empty());
+
+    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBER_INIT_FAILED);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).isEqualTo("members cannot prepare their data:"
+        + " demo-1: fetch-snapshot: ChecksumMismatch: s3://b/k has SHA-256 aa, but bb was expected");
+  }
+
+  @Test
+  void aClusterHeldByAnInPlaceRestoreSaysWhich() {
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), List.of(),
+        Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW, Optional.of("restore-nightly")));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "True", Reasons.RESTORING);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).startsWith("EtcdRestore restore-nightly");
+  }
+
   private MemberBootstrapRecords records() {
     return TestClusters.foundingRecords(TestClusters.model(cluster));
   }

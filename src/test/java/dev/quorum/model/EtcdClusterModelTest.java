@@ -184,4 +184,26 @@ class EtcdClusterModelTest {
     assertThat(model.podSettings()).isNotNull();
     assertThat(model.podSettings().getAffinity()).isNull();
   }
+
+  @Test
+  void inPlaceEveryMemberFoundsANewClusterIdentityOnAFreshClaim() {
+    EtcdClusterModel model = TestClusters.model(TestClusters.cluster("demo", 3));
+    RestoreSource source = new RestoreSource("b", "k.db", "us-east-1", java.util.Optional.empty(), false,
+        java.util.Optional.empty(), java.util.Optional.of("ab"));
+
+    MemberBootstrapRecords records = model.restoredInPlace(source, "1a2b3c4d");
+
+    assertThat(records.byMember()).containsOnlyKeys("demo-0", "demo-1", "demo-2");
+    records.byMember().forEach((member, bootstrap) -> {
+      assertThat(bootstrap.state()).isEqualTo(MemberBootstrap.State.NEW);
+      assertThat(bootstrap.token()).isEqualTo("demo-1a2b3c4d").isNotEqualTo(model.initialClusterToken());
+      assertThat(bootstrap.initialCluster()).isEqualTo(TestClusters.member(model, 0).bootstrap().initialCluster());
+      assertThat(bootstrap.restore()).contains(source);
+      assertThat(bootstrap.dataClaim()).contains("data-" + member + "-1a2b3c4d");
+    });
+    EtcdClusterModel restoring = TestClusters.model(TestClusters.cluster("demo", 3), records);
+    assertThat(restoring.claimName(TestClusters.member(restoring, 2))).isEqualTo("data-demo-2-1a2b3c4d");
+    assertThat(records.restoring()).isTrue();
+    assertThat(records.restored().restoring()).isFalse();
+  }
 }

@@ -66,7 +66,7 @@ class RestoreVersionsIT {
   }
 
   @Test
-  void snapshotsOf35And36RestoreIntoTheSameOrANewerVersion() throws Exception {
+  void snapshotsOf35And36RestoreIntoTheSameOrANewerVersionAndAnOlderOneIsRefused() throws Exception {
     List<String> versions = RIG.rig().tools().etcdVersions().stream().sorted().toList();
     assertThat(versions).as("the rig builds a 3.5 and a 3.6 etcd")
         .anyMatch(v -> v.startsWith("3.5.")).anyMatch(v -> v.startsWith("3.6."));
@@ -93,6 +93,15 @@ class RestoreVersionsIT {
           assertThat(etcd.read(PREFIX)).as(target).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
         }
         kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).delete();
+      }
+      // an older target is refused before anything is created
+      for (String older : versions.stream().filter(v -> v.compareTo(from) < 0).toList()) {
+        String target = source + "-to-" + older.replace(".", "");
+        EtcdRestoreStatus status = awaitRestore(createRestore(target, source + "-backup", target, older));
+        assertThat(status.getPhase()).as(target).isEqualTo(RestorePhase.Failed);
+        assertThat(status.getReason()).isEqualTo("VersionDowngrade");
+        assertThat(status.getMessage()).contains("the snapshot comes from etcd " + from, "restore into version " + from);
+        assertThat(kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).get()).isNull();
       }
       kube.resources(EtcdCluster.class).inNamespace(ns).withName(source).delete();
     }
