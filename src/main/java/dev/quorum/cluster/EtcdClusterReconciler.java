@@ -5,7 +5,6 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.model.EtcdClusterModel;
@@ -17,6 +16,7 @@ import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
+import dev.quorum.specs.RestoreContainers;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -36,8 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -130,7 +128,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
         outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
-        etcd.ifPresent(snapshot -> forgetRestoreOnceStarted(model, records, snapshot));
+        forgetRestoreOnceInstalled(model, records, pods);
         keepBackupSchedule(model, context);
       }
     } catch (ForeignObjectException e) {
@@ -193,21 +191,22 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   /**
-   * Once every member on record has started from its restored data, the snapshot leaves the records: pods created
-   * later start from their data like any member's, without restore containers (which are not part of the shape, so
-   * running pods are not rolled for it).
+   * Once every member's pod has installed the restored data and is ready, the snapshot leaves the records: pods
+   * created later start from their data like any member's, without restore containers (which are not part of the
+   * shape, so running pods are not rolled for it). etcd's member list cannot tell: a restored membership names
+   * every member before any of them has run.
    */
-  private void forgetRestoreOnceStarted(EtcdClusterModel model, MemberBootstrapRecords records,
-      ClusterSnapshot snapshot) {
-    if (!records.restoring()) {
+  private void forgetRestoreOnceInstalled(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods) {
+    if (!records.restoring() || !records.unreadable().isEmpty()) {
       return;
     }
-    Set<String> started = snapshot.members().stream().filter(MemberSnapshot::started).map(MemberSnapshot::name)
-        .collect(Collectors.toSet());
-    if (started.containsAll(records.byMember().keySet()) && records.unreadable().isEmpty()) {
+    boolean allInstalled = model.members().stream().allMatch(member -> pods.stream()
+        .filter(p -> member.name().equals(p.getMetadata().getName()))
+        .anyMatch(p -> PodReadiness.ready(p) && RestoreContainers.installed(p, model.claimName(member))));
+    if (allInstalled) {
       EtcdClusterModel restored = EtcdClusterModel.of(model.resource(), settings, records.restored());
       children.apply(List.of(MembersConfigMapBuilder.build(restored)));
-      LOG.infof("%s: every member started from the restored snapshot; it leaves the members' records", model.key());
+      LOG.infof("%s: every member runs on its restored data; the snapshot leaves the members' records", model.key());
     }
   }
 

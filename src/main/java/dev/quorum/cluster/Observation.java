@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything known about one cluster at one reconcile, the input of {@link StatusAggregator}.
@@ -82,12 +83,24 @@ public record Observation(
           // a container waiting to be restarted failed last time; one that runs again or has ended says so itself
           ContainerState state = init.getState();
           boolean waiting = state != null && state.getWaiting() != null;
-          failed(waiting ? init.getLastState() : state).ifPresent(message ->
+          failed(waiting ? init.getLastState() : state).or(() -> cannotStart(state)).ifPresent(message ->
               failures.add(member.name() + ": " + init.getName() + ": " + message));
         }
       });
     }
     return failures;
+  }
+
+  /** Reasons a container waits that only a change can end (a missing Secret key, an image that cannot be pulled). */
+  private static final Set<String> STUCK = Set.of("CreateContainerConfigError", "CreateContainerError",
+      "ErrImagePull", "ImagePullBackOff", "InvalidImageName");
+
+  private static Optional<String> cannotStart(ContainerState state) {
+    if (state == null || state.getWaiting() == null || !STUCK.contains(state.getWaiting().getReason())) {
+      return Optional.empty();
+    }
+    String message = state.getWaiting().getMessage();
+    return Optional.of(state.getWaiting().getReason() + (message == null || message.isBlank() ? "" : ": " + message));
   }
 
   private static Optional<String> failed(ContainerState state) {

@@ -81,6 +81,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   static final String CLUSTER_PAUSED = "ClusterPaused";
   static final String ANOTHER_RESTORE = "AnotherRestoreInProgress";
   static final String VERSION_DOWNGRADE = "VersionDowngrade";
+  static final String CREATE_REFUSED = "CreateRefused";
   static final String NOT_CREATED_YET = "ClusterNotCreatedYet";
   static final String CHECKING = "CheckingSource";
   static final String STOPPING = "StoppingMembers";
@@ -149,11 +150,19 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     if (cluster == null) {
       EtcdClusterSpec target = restore.getSpec().getClusterSpec() != null ? restore.getSpec().getClusterSpec()
           : new EtcdClusterSpec();
-      Optional<RestoreSource> source = checkedSource(restore, status, target);
-      if (source.isEmpty()) {
-        return retryOrFinished(status);
+      Checked checked = checkedSource(restore, status, target);
+      if (checked.source().isEmpty()) {
+        return checked.next();
       }
-      cluster = create(restore, source.get());
+      try {
+        cluster = create(restore, checked.source().get());
+      } catch (KubernetesClientException e) {
+        if (!refusedForGood(e)) {
+          throw e;
+        }
+        return failed(restore, status, CREATE_REFUSED, "the API server refused to create EtcdCluster " + name + ": "
+            + e.getMessage());
+      }
       if (cluster == null) {
         status.setReason(NOT_CREATED_YET);
         return WATCH; // created meanwhile (by this restore's earlier pass, or someone else): the next pass sees which
@@ -187,6 +196,12 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     }
   }
 
+  /** A 4xx other than a conflict or throttling: the same request will be refused again (quota, webhook, RBAC). */
+  private static boolean refusedForGood(KubernetesClientException e) {
+    return e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != HttpURLConnection.HTTP_CONFLICT
+        && e.getCode() != 429;
+  }
+
   private static boolean createdBy(EtcdCluster cluster, EtcdRestore restore) {
     return cluster.getMetadata().getAnnotations() != null && restore.getMetadata().getUid()
         .equals(cluster.getMetadata().getAnnotations().get(Labels.RESTORED_BY_ANNOTATION));
@@ -212,27 +227,67 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       return failed(restore, status, CLUSTER_PAUSED, "EtcdCluster " + name + " is paused (spec.paused): the operator"
           + " changes nothing in it, restores included; unpause it and create the EtcdRestore again");
     }
-    Optional<String> other = holder(cluster).filter(holder -> !holder.equals(restore.getMetadata().getName()));
-    if (other.isPresent() && stillRunning(namespace, other.get())) {
-      return failed(restore, status, ANOTHER_RESTORE, "EtcdRestore " + other.get() + " is restoring EtcdCluster "
-          + name + " already; wait until it has finished");
-    }
     if (records(namespace, name).isEmpty()) {
       return failed(restore, status, CLUSTER_NOT_FOUND, "EtcdCluster " + name + " has no members yet: nothing to"
           + " restore in place; wait until it is created, or restore into a new cluster");
     }
-    Optional<RestoreSource> source = checkedSource(restore, status, cluster.getSpec());
-    if (source.isEmpty()) {
-      return retryOrFinished(status);
+    Optional<Duration> backingOff = backingOff(status);
+    if (backingOff.isPresent()) {
+      return backingOff.get();
+    }
+    // the hold is the lock: taken before the check, so two restores of one cluster cannot both pass it
+    Optional<Duration> locked = lock(restore, status, cluster);
+    if (locked.isPresent()) {
+      return locked.get();
+    }
+    Checked checked = checkedSource(restore, status, cluster.getSpec());
+    if (checked.source().isEmpty()) {
+      if (status.getPhase() != RestorePhase.Pending || checked.retrying()) {
+        unlock(cluster, restore); // failed, or waiting to retry: the cluster's reconciler takes over meanwhile
+      }
+      return checked.next();
     }
     String restoreId = EtcdClusterModel.uidPrefix(restore).orElseThrow();
     status.setClusterUID(cluster.getMetadata().getUid());
     status.setInitialClusterToken(name + "-" + restoreId);
-    hold(cluster, restore);
     events.normal(restore, STOPPING, "restoring EtcdCluster " + name + " in place from " + source(status)
         + ": stopping its members");
     running(status, STOPPING, "stopping the members of EtcdCluster " + name + " to restore " + source(status));
     return WATCH;
+  }
+
+  /**
+   * Holds the cluster for this restore, unless it already is: empty when held, else when to look again (the hold
+   * changed under us) or {@link Duration#ZERO} when another running restore holds it (the restore is Failed).
+   */
+  private Optional<Duration> lock(EtcdRestore restore, EtcdRestoreStatus status, EtcdCluster cluster) {
+    String own = restore.getMetadata().getName();
+    Optional<String> holder = holder(cluster);
+    if (holder.filter(own::equals).isPresent()) {
+      return Optional.empty();
+    }
+    if (holder.isPresent() && stillRunning(cluster.getMetadata().getNamespace(), holder.get())) {
+      return Optional.of(failed(restore, status, ANOTHER_RESTORE, "EtcdRestore " + holder.get() + " is restoring"
+          + " EtcdCluster " + cluster.getMetadata().getName() + " already; wait until it has finished"));
+    }
+    try {
+      // only if the cluster is as read: a restore that took it meanwhile makes this a conflict
+      annotate(cluster, "\"" + own + "\"", cluster.getMetadata().getResourceVersion());
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Optional.of(Duration.ofMillis(200));
+      }
+      throw e;
+    }
+  }
+
+  /** Releases the cluster if this restore holds it; never another restore's hold. */
+  private void unlock(EtcdCluster cluster, EtcdRestore restore) {
+    EtcdCluster live = cluster(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+    if (live != null && holder(live).filter(restore.getMetadata().getName()::equals).isPresent()) {
+      annotate(live, "null", live.getMetadata().getResourceVersion());
+    }
   }
 
   /** One step of an in-place restore, decided from what the API server shows now. */
@@ -243,8 +298,9 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     boolean rewritten = !records.isEmpty() && records.byMember().values().stream()
         .allMatch(b -> b.token().equals(status.getInitialClusterToken()));
     if (!rewritten) {
-      if (holder(cluster).isEmpty()) {
-        hold(cluster, restore);
+      Optional<Duration> locked = lock(restore, status, cluster);
+      if (locked.isPresent()) {
+        return locked.get();
       }
       List<Pod> pods = kube.pods().inNamespace(namespace).withLabel(Labels.CLUSTER, name).list().getItems().stream()
           .filter(p -> p.getMetadata().getOwnerReferences().stream()
@@ -258,14 +314,17 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
         return WATCH;
       }
       EtcdClusterModel before = EtcdClusterModel.of(cluster, settings, records);
-      if (!before.storage().isEphemeral()) {
-        status.setReplacedClaims(before.members().stream().map(before::claimName).toList());
-      }
       Optional<RestoreSource> source = resolvedAgain(restore, status);
       if (source.isEmpty()) {
-        return failed(restore, status, status.getReason(), status.getMessage() + " (before any member was restored:"
-            + " its data is unchanged on its claims, the cluster stays stopped until this is fixed or the EtcdRestore"
-            + " is deleted)");
+        unlock(cluster, restore);
+        return failed(restore, status, status.getReason(), status.getMessage() + " (no member was restored: the"
+            + " members start again on their current data)");
+      }
+      if (status.getReplacedClaims() == null) {
+        // on record before the records change, so a restart after the rewrite still knows what to delete
+        status.setReplacedClaims(before.storage().isEphemeral() ? List.of()
+            : before.members().stream().map(before::claimName).toList());
+        return Duration.ZERO;
       }
       String restoreId = EtcdClusterModel.uidPrefix(restore).orElseThrow();
       MemberBootstrapRecords restoring = before.restoredInPlace(source.get(), restoreId);
@@ -276,8 +335,8 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
           + source(status) + " under a new cluster token");
       return WATCH;
     }
-    if (holder(cluster).isPresent()) {
-      release(cluster);
+    if (holder(cluster).filter(restore.getMetadata().getName()::equals).isPresent()) {
+      unlock(cluster, restore);
       events.normal(restore, RESTORING, "the members of EtcdCluster " + name + " restore " + source(status));
       return WATCH;
     }
@@ -326,31 +385,54 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   // ---- the source ----
 
   /**
-   * The checked source; empty when the check failed (the status says why, and whether it is retried).
+   * The outcome of one look at the source check: the source once it passed; otherwise when to look again
+   * ({@link Duration#ZERO} once the restore is Failed), and whether a transient failure waits to be retried.
+   */
+  private record Checked(Optional<RestoreSource> source, Duration next, boolean retrying) {
+    static Checked waiting(Duration next, boolean retrying) {
+      return new Checked(Optional.empty(), next, retrying);
+    }
+  }
+
+  /**
+   * Checks the source on a thread of its own (reading a large object takes a while: no reconciler thread waits for
+   * it), so this returns at once and is asked again until the check is done.
    *
    * @param target the spec of the cluster restored into: its etcd version must not be older than the snapshot's
    */
-  private Optional<RestoreSource> checkedSource(EtcdRestore restore, EtcdRestoreStatus status, EtcdClusterSpec target) {
+  private Checked checkedSource(EtcdRestore restore, EtcdRestoreStatus status, EtcdClusterSpec target) {
     status.setPhase(RestorePhase.Pending);
+    Optional<Duration> backingOff = backingOff(status);
+    if (backingOff.isPresent()) {
+      return Checked.waiting(backingOff.get(), true);
+    }
+    Optional<SourceCheck.Result> done = sourceCheck.checkInBackground(restore.getMetadata().getUid(),
+        restore.getMetadata().getNamespace(), restore.getSpec().getSource());
+    if (done.isEmpty()) {
+      status.setReason(CHECKING);
+      status.setMessage("reading the snapshot to verify it before anything is created or stopped");
+      return Checked.waiting(WATCH, false);
+    }
+    SourceCheck.Result result = done.get();
     status.setAttempts(attempts(status) + 1);
-    SourceCheck.Result result = sourceCheck.check(restore.getMetadata().getNamespace(), restore.getSpec().getSource());
+    status.setRetryAt(null);
     if (!result.passed()) {
       if (result.transientFailure() && attempts(status) < maxAttempts) {
+        Duration delay = firstRetryDelay.multipliedBy(1L << Math.min(10, attempts(status) - 1));
         status.setReason(result.reason());
-        status.setMessage("attempt " + attempts(status) + " of " + maxAttempts + " to check the source failed, retried: "
-            + result.message());
-      } else {
-        failed(restore, status, result.reason(), result.message());
+        status.setMessage("attempt " + attempts(status) + " of " + maxAttempts + " to check the source failed,"
+            + " retried in " + delay.toSeconds() + " s: " + result.message());
+        status.setRetryAt(Instant.now().plus(delay).truncatedTo(ChronoUnit.SECONDS).toString());
+        return Checked.waiting(delay, true);
       }
-      return Optional.empty();
+      return Checked.waiting(failed(restore, status, result.reason(), result.message()), false);
     }
     String targetVersion = target.getVersion() != null ? target.getVersion() : EtcdClusterSpec.DEFAULT_VERSION;
     if (result.etcdVersion().filter(from -> EtcdVersionOrder.newerMinor(from, targetVersion)).isPresent()) {
-      failed(restore, status, VERSION_DOWNGRADE, "the snapshot comes from etcd " + result.etcdVersion().get()
-          + ", newer than the " + targetVersion + " it would be restored into: etcd does not open a newer release's data"
-          + " (a downgrade goes through a running cluster); restore into version " + result.etcdVersion().get()
-          + " or newer");
-      return Optional.empty();
+      return Checked.waiting(failed(restore, status, VERSION_DOWNGRADE, "the snapshot comes from etcd "
+          + result.etcdVersion().get() + ", newer than the " + targetVersion + " it would be restored into: etcd does"
+          + " not open a newer release's data (a downgrade goes through a running cluster); restore into version "
+          + result.etcdVersion().get() + " or newer"), false);
     }
     RestoreSource source = result.source().orElseThrow();
     SnapshotVerifier.Verified verified = result.verified().orElseThrow();
@@ -359,7 +441,14 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     status.setSizeBytes(verified.storedBytes());
     result.revision().ifPresent(status::setRestoredRevision);
     status.setReason(CHECKING);
-    return Optional.of(source);
+    return new Checked(Optional.of(source), Duration.ZERO, false);
+  }
+
+  /** How long until the next attempt, while a failed one backs off. */
+  private static Optional<Duration> backingOff(EtcdRestoreStatus status) {
+    Optional<Instant> retryAt = Optional.ofNullable(status.getRetryAt()).map(Instant::parse);
+    return retryAt.filter(at -> at.isAfter(Instant.now()))
+        .map(at -> Duration.between(Instant.now(), at).plusMillis(50));
   }
 
   /** The source again (no download), with the SHA-256 the check proved; empty if it no longer resolves. */
@@ -374,13 +463,6 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     RestoreSource source = resolution.source().get();
     return Optional.of(new RestoreSource(source.bucket(), source.key(), source.region(), source.endpoint(),
         source.forcePathStyle(), source.credentials(), Optional.ofNullable(status.getSha256())));
-  }
-
-  private Duration retryOrFinished(EtcdRestoreStatus status) {
-    if (status.getPhase() == RestorePhase.Failed) {
-      return Duration.ZERO;
-    }
-    return firstRetryDelay.multipliedBy(1L << Math.min(10, attempts(status) - 1));
   }
 
   static SnapshotSource snapshotSource(RestoreSource source) {
@@ -425,19 +507,12 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
         || !other.getStatus().getPhase().finished());
   }
 
-  private void hold(EtcdCluster cluster, EtcdRestore restore) {
-    annotate(cluster, "\"" + restore.getMetadata().getName() + "\"");
-  }
-
-  private void release(EtcdCluster cluster) {
-    annotate(cluster, "null");
-  }
-
-  private void annotate(EtcdCluster cluster, String jsonValue) {
+  /** Sets (a JSON string) or removes ({@code null}) the hold annotation, only if the cluster is still at that version. */
+  private void annotate(EtcdCluster cluster, String jsonValue, String resourceVersion) {
     kube.resources(EtcdCluster.class).inNamespace(cluster.getMetadata().getNamespace())
         .withName(cluster.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
-            + Labels.RESTORE_IN_PROGRESS_ANNOTATION + "\":" + jsonValue + "}}}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion
+            + "\",\"annotations\":{\"" + Labels.RESTORE_IN_PROGRESS_ANNOTATION + "\":" + jsonValue + "}}}");
   }
 
   private static Optional<Condition> condition(EtcdCluster cluster, String type) {

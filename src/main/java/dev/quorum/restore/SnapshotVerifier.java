@@ -25,6 +25,9 @@ public final class SnapshotVerifier {
   static final int ETCD_HASH_BYTES = 32;
   private static final int ETCD_HASH_ALIGNMENT = 512;
   private static final int BUFFER_BYTES = 64 * 1024;
+  /** etcd's database is a bolt file: its first page's header (16 bytes) is followed by this magic number. */
+  static final int BOLT_MAGIC = 0xED0CDAED;
+  static final int BOLT_MAGIC_OFFSET = 16;
 
   /** A snapshot that must not be restored, and why, naming the object. */
   public static final class SnapshotRejected extends Exception {
@@ -73,8 +76,13 @@ public final class SnapshotVerifier {
     InputStream snapshot = compressed ? new GZIPInputStream(peekable, BUFFER_BYTES) : peekable;
     TrailingChecksum etcd = new TrailingChecksum();
     byte[] buffer = new byte[BUFFER_BYTES];
+    byte[] head = new byte[BOLT_MAGIC_OFFSET + 4];
+    int headLength = 0;
     try {
       for (int n; (n = snapshot.read(buffer)) >= 0; ) {
+        int take = Math.min(n, head.length - headLength);
+        System.arraycopy(buffer, 0, head, headLength, take);
+        headLength += take;
         etcd.update(buffer, 0, n);
         sink.write(buffer, 0, n);
       }
@@ -82,7 +90,10 @@ public final class SnapshotVerifier {
       throw new SnapshotRejected(NOT_A_SNAPSHOT, what + " starts like gzip but does not decompress: " + e.getMessage());
     }
     sink.flush();
-    peekable.transferTo(OutputStream.nullOutputStream()); // whatever follows the gzip stream is part of the object
+    if (compressed && peekable.read() >= 0) {
+      // never a snapshot cut short: what the decompressor did not read is refused, not skipped
+      throw new SnapshotRejected(NOT_A_SNAPSHOT, what + " has bytes after the end of its gzip stream");
+    }
     String actual = HexFormat.of().formatHex(storedDigest.getMessageDigest().digest());
     if (expectedSha256.isPresent() && !expectedSha256.get().equalsIgnoreCase(actual)) {
       throw new SnapshotRejected(CHECKSUM_MISMATCH, what + " has SHA-256 " + actual + ", but " + expectedSha256.get()
@@ -102,6 +113,9 @@ public final class SnapshotVerifier {
     if (size < ETCD_HASH_ALIGNMENT) {
       throw new SnapshotRejected(NOT_A_SNAPSHOT, what + " holds " + size + " bytes: too small to be an etcd snapshot");
     }
+    if (headLength < head.length || littleEndianInt(head, BOLT_MAGIC_OFFSET) != BOLT_MAGIC) {
+      throw new SnapshotRejected(NOT_A_SNAPSHOT, what + " is not an etcd database (no bolt file header)");
+    }
     return new Verified(actual, storedCount.count, size, compressed, hasEtcdChecksum);
   }
 
@@ -109,6 +123,11 @@ public final class SnapshotVerifier {
   public static Verified verify(InputStream stored, String what, Optional<String> expectedSha256)
       throws IOException, SnapshotRejected {
     return copy(stored, OutputStream.nullOutputStream(), what, expectedSha256);
+  }
+
+  private static int littleEndianInt(byte[] bytes, int offset) {
+    return (bytes[offset] & 0xff) | (bytes[offset + 1] & 0xff) << 8 | (bytes[offset + 2] & 0xff) << 16
+        | (bytes[offset + 3] & 0xff) << 24;
   }
 
   private static boolean isGzip(BufferedInputStream in) throws IOException {

@@ -14,7 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * What a restore checks before it creates or stops anything: the source resolves (the backup exists and Succeeded),
@@ -51,12 +56,38 @@ public class SourceCheck {
     }
   }
 
+  /** The check itself failed (the API server did not answer): retried like a store that did not. */
+  static final String CHECK_FAILED = "SourceCheckFailed";
+
   private final KubernetesClient kube;
   private final RestoreSources sources;
+  /** Checks in progress or done and not yet collected, by restore UID. */
+  private final Map<String, CompletableFuture<Result>> inBackground = new ConcurrentHashMap<>();
+  /** Few: each check streams a whole object; daemon threads, so an abandoned check never holds the JVM. */
+  private final ExecutorService checks = Executors.newFixedThreadPool(2, runnable -> {
+    Thread thread = new Thread(runnable, "restore-source-check");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public SourceCheck(KubernetesClient kube, RestoreSources sources) {
     this.kube = kube;
     this.sources = sources;
+  }
+
+  /**
+   * Starts checking a restore's source on a thread of its own unless that check runs already; its result once it is
+   * done (collected once: the next call starts a new check).
+   */
+  public Optional<Result> checkInBackground(String restoreUid, String namespace, SnapshotSource spec) {
+    CompletableFuture<Result> check = inBackground.computeIfAbsent(restoreUid,
+        uid -> CompletableFuture.supplyAsync(() -> check(namespace, spec), checks)
+            .exceptionally(e -> Result.retry(CHECK_FAILED, "checking the source failed: " + e.getMessage())));
+    if (!check.isDone()) {
+      return Optional.empty();
+    }
+    inBackground.remove(restoreUid);
+    return Optional.of(check.join());
   }
 
   public Result check(String namespace, SnapshotSource spec) {

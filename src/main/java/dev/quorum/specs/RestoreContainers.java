@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,19 @@ public final class RestoreContainers {
         fetch(model, source),
         restore(model, member),
         install(model))).orElse(List.of());
+  }
+
+  /**
+   * Whether this pod restored its data: it mounts {@code claim} (ephemeral members mount none) and its install
+   * container ended successfully.
+   */
+  public static boolean installed(Pod pod, String claim) {
+    boolean mountsClaim = pod.getSpec().getVolumes().stream()
+        .noneMatch(v -> v.getPersistentVolumeClaim() != null && !claim.equals(v.getPersistentVolumeClaim().getClaimName()));
+    return mountsClaim && pod.getStatus() != null && pod.getStatus().getInitContainerStatuses().stream()
+        .filter(s -> INSTALL.equals(s.getName()))
+        .anyMatch(s -> s.getState() != null && s.getState().getTerminated() != null
+            && Integer.valueOf(0).equals(s.getState().getTerminated().getExitCode()));
   }
 
   private static Container fetch(EtcdClusterModel model, RestoreSource source) {
@@ -79,6 +93,9 @@ public final class RestoreContainers {
         .withImage(model.operatorImage())
         .withArgs(args)
         .addNewVolumeMount().withName(MemberPodBuilder.DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
+        // the member's own: a namespace quota that requires them is met, and a pod's request is the larger of its
+        // init containers' and its containers', so this adds nothing
+        .withResources(model.podSettings().getResources())
         .withSecurityContext(PodSecurity.container())
         .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY);
   }

@@ -282,8 +282,9 @@ public final class RestoreBench {
     Duration op = median(measured.stream().map(Round::operator).toList());
     Duration manual = median(measured.stream().map(Round::manual).toList());
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "Restore of a %d MiB database (object %d bytes, revision %d) into a new 3-member"
-        + " cluster, to Available. %s; load average %s before, %s after; %s.%n%n", size, backup.getSizeBytes(),
+    md.append(String.format(Locale.ROOT, "Commit `%s`. Restore of a %d MiB database (object %d bytes, revision %d) into a"
+        + " new 3-member cluster, to Available. %s; load average %s before, %s after; %s.%n%n",
+        System.getProperty("bench.commit", "unknown"), size, backup.getSizeBytes(),
         backup.getRevision(), BenchMachine.cpuModel(), loadBefore, loadAfter,
         Duration.between(started, Instant.now()).toMinutes() + " min in all"));
     md.append("| round | order | operator (s) | manual (s) | manual: download | 3 restores | start | ratio |\n");

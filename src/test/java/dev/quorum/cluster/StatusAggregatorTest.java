@@ -298,10 +298,16 @@ class StatusAggregatorTest {
         .withNewLastState().withNewTerminated().withExitCode(1).withMessage("earlier").endTerminated().endLastState()
         .build()));
 
+    // and one that cannot even start: its Secret lacks the key
+    pods.get(0).getStatus().setInitContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withName("fetch-snapshot").withNewState().withNewWaiting().withReason("CreateContainerConfigError")
+        .withMessage("couldn't find key AWS_ACCESS_KEY_ID in Secret ns/s3").endWaiting().endState().build()));
+
     EtcdClusterStatus status = aggregate(pods, Optional.empty());
 
     assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.MEMBER_INIT_FAILED);
     assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).isEqualTo("members cannot prepare their data:"
+        + " demo-0: fetch-snapshot: CreateContainerConfigError: couldn't find key AWS_ACCESS_KEY_ID in Secret ns/s3;"
         + " demo-1: fetch-snapshot: ChecksumMismatch: s3://b/k has SHA-256 aa, but bb was expected");
   }
 

@@ -264,6 +264,28 @@ class EtcdRestoreIT {
     assertThat(cluster("src").getMetadata().getAnnotations()).doesNotContainKey("etcd.quorum.dev/restore-in-progress");
   }
 
+  @Test
+  @Order(6)
+  void ofTwoInPlaceRestoresOfOneClusterAtOnceOneRunsAndTheOtherIsRefused() throws Exception {
+    createRestore("first", backupSource("before"), "copy", true);
+    createRestore("second", backupSource("before"), "copy", true);
+
+    List<EtcdRestoreStatus> outcomes = List.of(
+        awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName("first").get()),
+        awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName("second").get()));
+
+    assertThat(outcomes).extracting(EtcdRestoreStatus::getPhase)
+        .containsExactlyInAnyOrder(RestorePhase.Succeeded, RestorePhase.Failed);
+    EtcdRestoreStatus refused = outcomes.stream().filter(o -> o.getPhase() == RestorePhase.Failed).findFirst().orElseThrow();
+    assertThat(refused.getReason()).isEqualTo("AnotherRestoreInProgress");
+    assertThat(refused.getReplacedClaims()).as("the refused one touched nothing").isNull();
+    awaitAvailable("copy");
+    try (TestEtcd etcd = TestEtcd.at(ns, "copy-0")) {
+      assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
+      assertThat(etcd.read("/after-restore")).as("written after the backup, gone").isEmpty();
+    }
+  }
+
   static SnapshotSource backupSource(String backup) {
     SnapshotSource source = new SnapshotSource();
     source.setBackup(backup);

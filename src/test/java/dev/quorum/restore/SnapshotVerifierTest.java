@@ -15,13 +15,23 @@ class SnapshotVerifierTest {
 
   /** What etcd sends: a database of whole pages, then the SHA-256 of the database. */
   static byte[] snapshot(int pages, long seed) {
-    byte[] database = new byte[pages * 4096];
-    new Random(seed).nextBytes(database);
+    byte[] database = database(pages, seed);
     byte[] hash = SnapshotVerifier.sha256().digest(database);
     byte[] snapshot = new byte[database.length + hash.length];
     System.arraycopy(database, 0, snapshot, 0, database.length);
     System.arraycopy(hash, 0, snapshot, database.length, hash.length);
     return snapshot;
+  }
+
+  /** Random pages behind a bolt file's header: what the verifier can tell of a database without opening it. */
+  static byte[] database(int pages, long seed) {
+    byte[] database = new byte[pages * 4096];
+    new Random(seed).nextBytes(database);
+    int magic = SnapshotVerifier.BOLT_MAGIC;
+    for (int i = 0; i < 4; i++) {
+      database[SnapshotVerifier.BOLT_MAGIC_OFFSET + i] = (byte) (magic >>> (8 * i));
+    }
+    return database;
   }
 
   static String sha256(byte[] bytes) {
@@ -89,8 +99,7 @@ class SnapshotVerifierTest {
 
   @Test
   void aPlainDatabaseFileNeedsAnExpectedChecksum() throws Exception {
-    byte[] database = new byte[8 * 4096];
-    new Random(5).nextBytes(database);
+    byte[] database = database(8, 5);
 
     assertThatThrownBy(() -> SnapshotVerifier.verify(new ByteArrayInputStream(database), "s3://b/db", Optional.empty()))
         .isInstanceOfSatisfying(SnapshotVerifier.SnapshotRejected.class,
@@ -110,6 +119,24 @@ class SnapshotVerifierTest {
     broken[broken.length / 2] ^= 0x7f;
     assertThatThrownBy(() -> SnapshotVerifier.verify(new ByteArrayInputStream(broken), "s3://b/g", Optional.empty()))
         .isInstanceOf(SnapshotVerifier.SnapshotRejected.class);
+    byte[] random = new byte[8 * 4096];
+    new Random(8).nextBytes(random);
+    assertThatThrownBy(() -> SnapshotVerifier.verify(new ByteArrayInputStream(random), "s3://b/r", Optional.of(sha256(random))))
+        .as("the right checksum of something else").hasMessageContaining("is not an etcd database");
+  }
+
+  @Test
+  void aGzipOfSeveralMembersIsReadWhole() throws Exception {
+    byte[] snapshot = snapshot(4, 9);
+    int half = snapshot.length / 2;
+    ByteArrayOutputStream stored = new ByteArrayOutputStream();
+    stored.write(gzip(java.util.Arrays.copyOfRange(snapshot, 0, half)));
+    stored.write(gzip(java.util.Arrays.copyOfRange(snapshot, half, snapshot.length)));
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+
+    SnapshotVerifier.copy(new ByteArrayInputStream(stored.toByteArray()), sink, "s3://b/pigz.gz", Optional.empty());
+
+    assertThat(sink.toByteArray()).isEqualTo(snapshot);
   }
 
   @Test

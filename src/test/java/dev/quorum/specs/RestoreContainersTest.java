@@ -108,4 +108,20 @@ class RestoreContainersTest {
     assertThat(MemberPodBuilder.build(model, TestClusters.member(model, 0)).getSpec().getInitContainers()).isEmpty();
     assertThat(model.claimName(TestClusters.member(model, 0))).isEqualTo("data-demo-0");
   }
+
+  @Test
+  void aPodHasInstalledItsDataOnceItsInstallContainerSucceededOnTheRecordedClaim() {
+    EtcdClusterModel model = restoring();
+    Member member = TestClusters.member(model, 0);
+    Pod pod = MemberPodBuilder.build(model, member);
+    String claim = model.claimName(member);
+    assertThat(RestoreContainers.installed(pod, claim)).as("no status yet").isFalse();
+
+    pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().addNewInitContainerStatus()
+        .withName("install-restored").withNewState().withNewTerminated().withExitCode(0).endTerminated().endState()
+        .endInitContainerStatus().build());
+
+    assertThat(RestoreContainers.installed(pod, claim)).isTrue();
+    assertThat(RestoreContainers.installed(pod, "data-demo-0")).as("a pod on another claim").isFalse();
+  }
 }

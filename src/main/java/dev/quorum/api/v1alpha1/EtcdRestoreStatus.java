@@ -24,6 +24,9 @@ public class EtcdRestoreStatus {
   @JsonPropertyDescription("Attempts to check the source so far; transient failures are retried with back-off.")
   private Integer attempts;
 
+  @JsonPropertyDescription("When the next attempt to check the source starts, after a transient failure (RFC 3339).")
+  private String retryAt;
+
   @JsonPropertyDescription("When the restore started (RFC 3339).")
   private String startTime;
 
@@ -162,5 +165,13 @@ public class EtcdRestoreStatus {
 
   public void setReplacedClaims(List<String> replacedClaims) {
     this.replacedClaims = replacedClaims;
+  }
+
+  public String getRetryAt() {
+    return retryAt;
+  }
+
+  public void setRetryAt(String retryAt) {
+    this.retryAt = retryAt;
   }
 }
