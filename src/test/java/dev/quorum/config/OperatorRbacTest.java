@@ -129,12 +129,15 @@ class OperatorRbacTest {
         .doesNotContain(WidgetReconciler.class.getSimpleName());
 
     List<Rule> rules = OperatorRbac.rulesFor(reconcilers);
+    // restores create clusters and hold one for an in-place restore; no reconciler deletes a cluster
     assertThat(rules).contains(
-        new Rule("etcd.quorum.dev", "etcdclusters", "get", "list", "watch"),
+        new Rule("etcd.quorum.dev", "etcdclusters", "get", "list", "watch", "create", "patch"),
         new Rule("etcd.quorum.dev", "etcdclusters/finalizers", "update"));
     assertThat(rule(rules, "etcd.quorum.dev", "etcdclusters/status").verbs()).contains("patch");
     assertThat(rule(rules, "", "pods").verbs()).contains("get", "list", "watch", "create", "delete");
-    assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).contains("create").doesNotContain("delete");
+    // claims are deleted only as the replaced data of an in-place restore, once the restored cluster is Available
+    assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).containsExactly("get", "list", "watch", "create",
+        "delete");
     assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("leases");
     assertThat(rule(rules, "", "secrets").verbs()).as("credentials are read by name only").containsExactly("get");
   }
