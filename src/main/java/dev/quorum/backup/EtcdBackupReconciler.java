@@ -1,6 +1,6 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -92,7 +92,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       next = WATCH_RUNNING;
     } else if (attempt.isPresent()) {
       next = record(backup, status, attempt.get());
-    } else if (status.getPhase() == BackupPhase.Running) {
+    } else if (status.getPhase() == OperationPhase.Running) {
       // the operator restarted during the attempt: its upload was aborted or never completed
       next = failed(backup, status, BackupFailure.transientFailure(BackupFailure.INTERRUPTED,
           "attempt " + attempts(status) + " was interrupted (the operator restarted)"));
@@ -124,7 +124,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     }
     Optional<MemberStatus> source = sourceMember(cluster);
     if (source.isEmpty()) {
-      status.setPhase(BackupPhase.Pending);
+      status.setPhase(OperationPhase.Pending);
       status.setReason(BackupFailure.CLUSTER_NOT_READY);
       status.setMessage("waiting for a ready member of EtcdCluster " + clusterName + " to take the snapshot from");
       return WAIT_FOR_CLUSTER;
@@ -142,7 +142,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       return live != null && uid.equals(live.getMetadata().getUid()) && live.getMetadata().getDeletionTimestamp() == null;
     });
     status.setAttempts(number);
-    status.setPhase(BackupPhase.Running);
+    status.setPhase(OperationPhase.Running);
     status.setReason("Streaming");
     status.setMessage(String.format("attempt %d: streaming a snapshot of %s to %s", number, source.get().getName(),
         BackupKeys.location(backup)));
@@ -156,7 +156,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     try {
       BackupResult result = attempt.outcome().get();
       runner.finished(backup.getMetadata().getUid(), Optional.empty());
-      status.setPhase(BackupPhase.Succeeded);
+      status.setPhase(OperationPhase.Succeeded);
       status.setReason("Completed");
       status.setMessage(String.format("%d bytes from %s at revision %d; etcd's own checksum verified in transit, the object's SHA-256 recorded",
           result.upload().sizeBytes(), result.sourceMember(), result.source().revision()));
@@ -191,7 +191,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     int attempts = attempts(status);
     if (failure.permanent() || attempts >= maxAttempts) {
       runner.finished(uid, Optional.empty());
-      status.setPhase(BackupPhase.Failed);
+      status.setPhase(OperationPhase.Failed);
       status.setReason(failure.reason());
       status.setMessage(failure.permanent() ? failure.message()
           : String.format("gave up after %d attempts; the last one: %s", attempts, failure.message()));
@@ -204,7 +204,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     }
     Duration backoff = backoff(firstRetryDelay, attempts);
     runner.finished(uid, Optional.of(Instant.now().plus(backoff)));
-    status.setPhase(BackupPhase.Pending);
+    status.setPhase(OperationPhase.Pending);
     status.setReason(failure.reason());
     status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %s", attempts, maxAttempts,
         failure.message(), seconds(backoff)));
@@ -261,7 +261,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private static EtcdBackupStatus copy(EtcdBackupStatus status) {
     if (status == null) {
       EtcdBackupStatus fresh = new EtcdBackupStatus();
-      fresh.setPhase(BackupPhase.Pending);
+      fresh.setPhase(OperationPhase.Pending);
       return fresh;
     }
     return io.fabric8.kubernetes.client.utils.Serialization.clone(status);

@@ -1,6 +1,6 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
@@ -148,7 +148,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
       wake = wake == null || wake.compareTo(RETRY_RETENTION) > 0 ? RETRY_RETENTION : wake;
     }
     status.setActive(active.stream().sorted().toList());
-    backups.stream().filter(b -> phase(b) == BackupPhase.Succeeded)
+    backups.stream().filter(b -> phase(b) == OperationPhase.Succeeded)
         .map(b -> b.getStatus().getCompletionTime()).filter(Objects::nonNull).max(Comparator.naturalOrder())
         .ifPresent(status::setLastSuccessfulTime);
     status.setObservedGeneration(schedule.getMetadata().getGeneration());
@@ -268,8 +268,8 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     }
   }
 
-  private static BackupPhase phase(EtcdBackup backup) {
-    return backup.getStatus() == null || backup.getStatus().getPhase() == null ? BackupPhase.Pending
+  private static OperationPhase phase(EtcdBackup backup) {
+    return backup.getStatus() == null || backup.getStatus().getPhase() == null ? OperationPhase.Pending
         : backup.getStatus().getPhase();
   }
 

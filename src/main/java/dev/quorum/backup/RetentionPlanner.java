@@ -1,6 +1,6 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ public final class RetentionPlanner {
   private RetentionPlanner() {}
 
   /** One of the schedule's backups; {@code scheduledTime} orders them and gives their age. */
-  public record Backup(String name, BackupPhase phase, Instant scheduledTime) {}
+  public record Backup(String name, OperationPhase phase, Instant scheduledTime) {}
 
   /** @param keepLast null or ≥ 1; @param maxAge null when unset; retention applies when either is set */
   public record Policy(Integer keepLast, Duration maxAge, int successfulHistoryLimit, int failedHistoryLimit) {
@@ -38,9 +38,9 @@ public final class RetentionPlanner {
   public static List<Deletion> plan(List<Backup> backups, Policy policy, Instant now) {
     Comparator<Backup> newestFirst = Comparator.comparing(Backup::scheduledTime)
         .thenComparing(Backup::name).reversed();
-    List<Backup> succeeded = backups.stream().filter(b -> b.phase() == BackupPhase.Succeeded)
+    List<Backup> succeeded = backups.stream().filter(b -> b.phase() == OperationPhase.Succeeded)
         .sorted(newestFirst).toList();
-    List<Backup> failed = backups.stream().filter(b -> b.phase() == BackupPhase.Failed).sorted(newestFirst).toList();
+    List<Backup> failed = backups.stream().filter(b -> b.phase() == OperationPhase.Failed).sorted(newestFirst).toList();
     List<Deletion> deletions = new ArrayList<>();
     // index 0, the newest successful backup, always stays
     for (int i = 1; i < succeeded.size(); i++) {

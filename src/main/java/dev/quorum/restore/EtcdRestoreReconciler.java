@@ -6,7 +6,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
-import dev.quorum.api.v1alpha1.RestorePhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
@@ -136,7 +136,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     String namespace = restore.getMetadata().getNamespace();
     String name = restore.getSpec().getClusterName();
     EtcdCluster cluster = cluster(namespace, name);
-    if (status.getPhase() == RestorePhase.Running) {
+    if (status.getPhase() == OperationPhase.Running) {
       if (cluster == null || !Objects.equals(cluster.getMetadata().getUid(), status.getClusterUID())) {
         return failed(restore, status, CLUSTER_DELETED, "EtcdCluster " + name + " was deleted while it restored");
       }
@@ -213,7 +213,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     String namespace = restore.getMetadata().getNamespace();
     String name = restore.getSpec().getClusterName();
     EtcdCluster cluster = cluster(namespace, name);
-    if (status.getPhase() == RestorePhase.Running) {
+    if (status.getPhase() == OperationPhase.Running) {
       if (cluster == null || !Objects.equals(cluster.getMetadata().getUid(), status.getClusterUID())) {
         return failed(restore, status, CLUSTER_DELETED, "EtcdCluster " + name + " was deleted during the restore");
       }
@@ -242,7 +242,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     }
     Checked checked = checkedSource(restore, status, cluster.getSpec());
     if (checked.source().isEmpty()) {
-      if (status.getPhase() != RestorePhase.Pending || checked.retrying()) {
+      if (status.getPhase() != OperationPhase.Pending || checked.retrying()) {
         unlock(cluster, restore); // failed, or waiting to retry: the cluster's reconciler takes over meanwhile
       }
       return checked.next();
@@ -353,7 +353,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
         || !records(cluster.getMetadata().getNamespace(), name).restoring();
     if (available && ready == size && inPlaceDone) {
       deleteReplacedClaims(cluster, status);
-      status.setPhase(RestorePhase.Succeeded);
+      status.setPhase(OperationPhase.Succeeded);
       status.setReason(RESTORED);
       status.setMessage(String.format("EtcdCluster %s is restored from %s%s: %d of %d members ready", name,
           source(status), Optional.ofNullable(status.getRestoredRevision()).map(r -> " at revision " + r).orElse(""),
@@ -401,7 +401,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
    * @param target the spec of the cluster restored into: its etcd version must not be older than the snapshot's
    */
   private Checked checkedSource(EtcdRestore restore, EtcdRestoreStatus status, EtcdClusterSpec target) {
-    status.setPhase(RestorePhase.Pending);
+    status.setPhase(OperationPhase.Pending);
     Optional<Duration> backingOff = backingOff(status);
     if (backingOff.isPresent()) {
       return Checked.waiting(backingOff.get(), true);
@@ -523,13 +523,13 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   // ---- status ----
 
   private static void running(EtcdRestoreStatus status, String reason, String message) {
-    status.setPhase(RestorePhase.Running);
+    status.setPhase(OperationPhase.Running);
     status.setReason(reason);
     status.setMessage(message);
   }
 
   private Duration failed(EtcdRestore restore, EtcdRestoreStatus status, String reason, String message) {
-    status.setPhase(RestorePhase.Failed);
+    status.setPhase(OperationPhase.Failed);
     status.setReason(reason);
     status.setMessage(message);
     status.setCompletionTime(now());
@@ -558,7 +558,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   private static EtcdRestoreStatus copy(EtcdRestoreStatus status) {
     if (status == null) {
       EtcdRestoreStatus fresh = new EtcdRestoreStatus();
-      fresh.setPhase(RestorePhase.Pending);
+      fresh.setPhase(OperationPhase.Pending);
       return fresh;
     }
     return Serialization.clone(status);

@@ -1,6 +1,6 @@
 package dev.quorum.restore;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.S3Bucket;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
@@ -54,8 +54,8 @@ public class RestoreSources {
     if (backup == null) {
       return Resolution.refused(BACKUP_NOT_FOUND, "EtcdBackup " + name + " does not exist in namespace " + namespace);
     }
-    BackupPhase phase = backup.getStatus() == null ? null : backup.getStatus().getPhase();
-    if (phase != BackupPhase.Succeeded) {
+    OperationPhase phase = backup.getStatus() == null ? null : backup.getStatus().getPhase();
+    if (phase != OperationPhase.Succeeded) {
       return Resolution.refused(BACKUP_NOT_SUCCEEDED, "EtcdBackup " + name + " has not Succeeded (its phase is "
           + (phase == null ? "not set yet" : phase) + "): only a completed backup can be restored");
     }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.BackupCompression;
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.demo.Demo;
@@ -100,7 +100,7 @@ class EtcdBackupIT {
   @Test
   void aClusterHoldingMoreThan64MiBIsStreamedToS3AndIsAValidSnapshot() throws Exception {
     EtcdBackupStatus status = awaitFinished(create(backup("full", "src", bucket, "s3")));
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(status.getSizeBytes()).isGreaterThan(64L * 1024 * 1024);
     assertThat(status.getLocation()).isEqualTo("s3://" + bucket + "/" + ns + "/src/full.db");
     assertThat(status.getSourceMember()).startsWith("src-");
@@ -133,7 +133,7 @@ class EtcdBackupIT {
     EtcdBackup gzip = backup("packed", "src", bucket, "s3");
     gzip.getSpec().setCompression(BackupCompression.Gzip);
     EtcdBackupStatus status = awaitFinished(create(gzip));
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     String key = ns + "/src/packed.db.gz";
     assertThat(status.getLocation()).isEqualTo("s3://" + bucket + "/" + key);
 
@@ -162,7 +162,7 @@ class EtcdBackupIT {
         .withNewMetadata().withName("brief").withNamespace(ns).endMetadata()
         .addToAdditionalProperties("spec", Map.of("size", 3, "storage", Map.of("ephemeral", true))).build()).create();
     EtcdBackupStatus status = awaitFinished(create(backup("brief-once", "brief", bucket, "s3")));
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     String lastSuccess = series("quorum_backup_last_success_timestamp_seconds", "brief", null);
     assertThat(metrics()).containsPattern(lastSuccess);
 
@@ -184,7 +184,7 @@ class EtcdBackupIT {
     cases.forEach(c -> create(c.backup()));
     for (Case c : cases) {
       EtcdBackupStatus status = awaitFinished(c.backup());
-      assertThat(status.getPhase()).as(c.backup().getMetadata().getName()).isEqualTo(BackupPhase.Failed);
+      assertThat(status.getPhase()).as(c.backup().getMetadata().getName()).isEqualTo(OperationPhase.Failed);
       assertThat(status.getReason()).as(status.getMessage()).isEqualTo(c.reason());
       assertThat(status.getMessage()).contains(c.named());
       assertThat(kube.v1().events().inNamespace(ns).list().getItems()).as("a Warning event")

@@ -3,7 +3,7 @@ package dev.quorum.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.demo.Demo;
@@ -170,7 +170,7 @@ class EtcdBackupResilienceIT {
     long started = System.nanoTime();
     EtcdBackupStatus status = awaitFinished(create(backup("bounded", null)), Duration.ofMinutes(10));
     Duration took = since(started);
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(status.getSizeBytes()).isGreaterThanOrEqualTo(512L * MIB);
     assertThat(status.getAttempts()).isEqualTo(1);
     assertThat(operator.isAlive()).as("the operator, within its 128 MiB heap").isTrue();
@@ -205,7 +205,7 @@ class EtcdBackupResilienceIT {
             if (status != null && status.getPhase() != null && status.getPhase().finished()) {
               throw new IllegalStateException("cut finished before its upload could be cut: " + status.getMessage());
             }
-            if (status == null || status.getPhase() != BackupPhase.Running) {
+            if (status == null || status.getPhase() != OperationPhase.Running) {
               return false;
             }
             for (MultipartUpload upload : uploads(client, staging)) {
@@ -224,7 +224,7 @@ class EtcdBackupResilienceIT {
 
       EtcdBackupStatus failed = awaitFinished(backup("cut", null), Duration.ofMinutes(4));
       Duration toFailed = since(killed);
-      assertThat(failed.getPhase()).as(failed.getMessage()).isEqualTo(BackupPhase.Failed);
+      assertThat(failed.getPhase()).as(failed.getMessage()).isEqualTo(OperationPhase.Failed);
       assertThat(failed.getReason()).as(failed.getMessage()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(failed.getAttempts()).isEqualTo(MAX_ATTEMPTS);
       assertThat(failed.getMessage()).contains("gave up after " + MAX_ATTEMPTS + " attempts")
@@ -246,7 +246,7 @@ class EtcdBackupResilienceIT {
       long again = System.nanoTime();
       EtcdBackupStatus next = awaitFinished(create(backup("cut-again", key)), Duration.ofMinutes(10));
       Duration nextTook = since(again);
-      assertThat(next.getPhase()).as(next.getMessage()).isEqualTo(BackupPhase.Succeeded);
+      assertThat(next.getPhase()).as(next.getMessage()).isEqualTo(OperationPhase.Succeeded);
       assertThat(next.getAttempts()).isEqualTo(1);
       assertThat(uploads(client, "")).as("multipart uploads in the bucket").isEmpty();
       assertThat(objectsUnder(client, key)).extracting(S3Object::key).as("only the final object").containsExactly(key);
@@ -271,7 +271,7 @@ class EtcdBackupResilienceIT {
             if (status != null && status.getPhase() != null && status.getPhase().finished()) {
               throw new IllegalStateException("gone finished before it could be deleted: " + status.getMessage());
             }
-            return status != null && status.getPhase() == BackupPhase.Running && !uploads(client, staging).isEmpty();
+            return status != null && status.getPhase() == OperationPhase.Running && !uploads(client, staging).isEmpty();
           });
       kube.resources(EtcdBackup.class).inNamespace(ns).withName("gone").delete();
       long deleted = System.nanoTime();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.BackupDestination;
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
@@ -101,7 +101,7 @@ class EtcdBackupScheduleIT {
         });
 
     List<EtcdBackup> kept = backups("every");
-    assertThat(kept).allSatisfy(b -> assertThat(b.getStatus().getPhase()).isEqualTo(BackupPhase.Succeeded));
+    assertThat(kept).allSatisfy(b -> assertThat(b.getStatus().getPhase()).isEqualTo(OperationPhase.Succeeded));
     List<String> keys = kept.stream().map(BackupKeys::key).sorted().toList();
     assertThat(objects()).extracting(S3Object::key).containsExactlyElementsOf(keys);
     // the newest backup the schedule created is among those kept
@@ -163,7 +163,7 @@ class EtcdBackupScheduleIT {
 
     await("an owned schedule backs src up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
         .until(() -> operatorAlive() && backups("src-backup").stream().anyMatch(b -> b.getStatus() != null
-            && b.getStatus().getPhase() == BackupPhase.Succeeded));
+            && b.getStatus().getPhase() == OperationPhase.Succeeded));
     EtcdBackupSchedule owned = schedule("src-backup");
     String clusterUid = kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName("src").get()
         .getMetadata().getUid();

@@ -3,7 +3,7 @@ package dev.quorum.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.backup.RetentionPlanner.Backup;
 import dev.quorum.backup.RetentionPlanner.Deletion;
 import dev.quorum.backup.RetentionPlanner.Policy;
@@ -18,7 +18,7 @@ class RetentionPlannerTest {
   static final Instant NOW = Instant.parse("2026-01-10T00:00:00Z");
 
   /** b0 oldest ... one a day, days before NOW given */
-  static Backup b(String name, BackupPhase phase, int daysAgo) {
+  static Backup b(String name, OperationPhase phase, int daysAgo) {
     return new Backup(name, phase, NOW.minus(Duration.ofDays(daysAgo)));
   }
 
@@ -28,9 +28,9 @@ class RetentionPlannerTest {
 
   @Test
   void keepLastDeletesTheOldestSuccessfulWithTheirObjects() {
-    List<Backup> backups = List.of(b("d5", BackupPhase.Succeeded, 5), b("d4", BackupPhase.Succeeded, 4),
-        b("d3", BackupPhase.Succeeded, 3), b("d2", BackupPhase.Succeeded, 2), b("d1", BackupPhase.Succeeded, 1),
-        b("run", BackupPhase.Running, 0));
+    List<Backup> backups = List.of(b("d5", OperationPhase.Succeeded, 5), b("d4", OperationPhase.Succeeded, 4),
+        b("d3", OperationPhase.Succeeded, 3), b("d2", OperationPhase.Succeeded, 2), b("d1", OperationPhase.Succeeded, 1),
+        b("run", OperationPhase.Running, 0));
     List<Deletion> deletions = RetentionPlanner.plan(backups, new Policy(3, null, 3, 1), NOW);
     assertThat(names(deletions)).containsExactlyInAnyOrder("d5", "d4");
     assertThat(deletions).allMatch(Deletion::deleteObject);
@@ -38,8 +38,8 @@ class RetentionPlannerTest {
 
   @Test
   void maxAgeNeverDeletesTheNewestSuccessful() {
-    List<Backup> backups = List.of(b("d9", BackupPhase.Succeeded, 9), b("d8", BackupPhase.Succeeded, 8),
-        b("f1", BackupPhase.Failed, 1));
+    List<Backup> backups = List.of(b("d9", OperationPhase.Succeeded, 9), b("d8", OperationPhase.Succeeded, 8),
+        b("f1", OperationPhase.Failed, 1));
     assertThat(names(RetentionPlanner.plan(backups, new Policy(null, Duration.ofDays(7), 3, 1), NOW)))
         .containsExactly("d9");
     assertThat(names(RetentionPlanner.plan(backups, new Policy(null, Duration.ofDays(30), 3, 1), NOW))).isEmpty();
@@ -50,8 +50,8 @@ class RetentionPlannerTest {
 
   @Test
   void failedBackupsFollowTheirHistoryLimitAndHaveNoObject() {
-    List<Backup> backups = new ArrayList<>(List.of(b("f3", BackupPhase.Failed, 3), b("f2", BackupPhase.Failed, 2),
-        b("f1", BackupPhase.Failed, 1), b("ok", BackupPhase.Succeeded, 4)));
+    List<Backup> backups = new ArrayList<>(List.of(b("f3", OperationPhase.Failed, 3), b("f2", OperationPhase.Failed, 2),
+        b("f1", OperationPhase.Failed, 1), b("ok", OperationPhase.Succeeded, 4)));
     List<Deletion> deletions = RetentionPlanner.plan(backups, new Policy(3, null, 3, 1), NOW);
     assertThat(names(deletions)).containsExactly("f2", "f3");
     assertThat(deletions).noneMatch(Deletion::deleteObject);
@@ -61,8 +61,8 @@ class RetentionPlannerTest {
 
   @Test
   void withoutRetentionTheHistoryLimitDeletesResourcesOnly() {
-    List<Backup> backups = List.of(b("d3", BackupPhase.Succeeded, 3), b("d2", BackupPhase.Succeeded, 2),
-        b("d1", BackupPhase.Succeeded, 1), b("p", BackupPhase.Pending, 0));
+    List<Backup> backups = List.of(b("d3", OperationPhase.Succeeded, 3), b("d2", OperationPhase.Succeeded, 2),
+        b("d1", OperationPhase.Succeeded, 1), b("p", OperationPhase.Pending, 0));
     List<Deletion> deletions = RetentionPlanner.plan(backups, new Policy(null, null, 1, 1), NOW);
     assertThat(names(deletions)).containsExactly("d2", "d3");
     assertThat(deletions).noneMatch(Deletion::deleteObject);

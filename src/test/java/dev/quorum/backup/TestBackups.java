@@ -1,12 +1,19 @@
 package dev.quorum.backup;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 
 /** EtcdBackups as tests and benchmarks write them: to a rig S3 server, path-style, with the access key in a Secret. */
 public final class TestBackups {
@@ -33,5 +40,26 @@ public final class TestBackups {
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     backup.setSpec(spec);
     return backup;
+  }
+
+  /** A Secret with the rig's S3 access key under the keys an EtcdBackup reads by default. */
+  public static void createCredentials(KubernetesClient kube, String namespace, String name, S3Server s3) {
+    kube.resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
+        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+  }
+
+  /** Waits until the EtcdBackup has Succeeded or Failed (failing at once if the operator exits); its status. */
+  public static EtcdBackupStatus awaitFinished(KubernetesClient kube, String namespace, String name,
+      OperatorProcess operator, Duration atMost) {
+    await(name + " finished").atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(namespace).withName(name).get();
+      return current.getStatus() != null && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().finished();
+    });
+    return kube.resources(EtcdBackup.class).inNamespace(namespace).withName(name).get().getStatus();
   }
 }

@@ -3,7 +3,7 @@ package dev.quorum.bench;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.BackupCompression;
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.backup.TestBackups;
@@ -210,7 +210,7 @@ public final class BackupCompressionBench {
     });
     Duration took = BackupToS3Bench.since(start);
     EtcdBackupStatus status = seen.get();
-    if (status.getPhase() != BackupPhase.Succeeded) {
+    if (status.getPhase() != OperationPhase.Succeeded) {
       throw new IllegalStateException(name + " ended " + status.getPhase() + ": " + status.getMessage());
     }
     String key = status.getLocation().substring(("s3://" + bucket + "/").length());

@@ -2,7 +2,7 @@ package dev.quorum.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -280,7 +280,7 @@ public final class BackupToS3Bench {
       Duration took = since(start);
       long endMillis = System.currentTimeMillis();
       EtcdBackupStatus status = seen.get();
-      if (status.getPhase() != BackupPhase.Succeeded) {
+      if (status.getPhase() != OperationPhase.Succeeded) {
         throw new IllegalStateException(name + " ended " + status.getPhase() + ": " + status.getMessage());
       }
       // let the log catch up with the window's last GC

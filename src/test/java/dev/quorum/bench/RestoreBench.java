@@ -2,7 +2,7 @@ package dev.quorum.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -11,7 +11,6 @@ import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.EtcdTuning;
-import dev.quorum.api.v1alpha1.RestorePhase;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.ManagedProcess;
@@ -151,7 +150,7 @@ public final class RestoreBench {
       return status != null && status.getPhase() != null && status.getPhase().finished();
     });
     EtcdBackupStatus status = kube.resources(EtcdBackup.class).inNamespace(NS).withName("bench").get().getStatus();
-    if (status.getPhase() != BackupPhase.Succeeded) {
+    if (status.getPhase() != OperationPhase.Succeeded) {
       throw new IllegalStateException("the backup " + status.getPhase() + ": " + status.getMessage());
     }
     return status;
@@ -203,7 +202,7 @@ public final class RestoreBench {
       });
       Duration took = BackupToS3Bench.since(start);
       EtcdRestoreStatus status = kube.resources(EtcdRestore.class).inNamespace(NS).withName(name).get().getStatus();
-      if (status.getPhase() != RestorePhase.Succeeded) {
+      if (status.getPhase() != OperationPhase.Succeeded) {
         throw new IllegalStateException(name + " " + status.getPhase() + ": " + status.getMessage());
       }
       kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).delete();

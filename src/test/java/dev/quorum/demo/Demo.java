@@ -2,11 +2,10 @@ package dev.quorum.demo;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.api.v1alpha1.RestorePhase;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
@@ -181,7 +180,7 @@ public final class Demo {
     EtcdRestore done = kube.resources(EtcdRestore.class).inNamespace("default").withName(RESTORE).get();
     out.print(kubectl(rig, "get", "etcdrestores", "-n", "default"));
     out.printf("==> %s %s: %s%n", RESTORE, done.getStatus().getPhase(), done.getStatus().getMessage());
-    if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
+    if (done.getStatus().getPhase() != OperationPhase.Succeeded) {
       throw new IllegalStateException("the restore did not succeed: " + done.getStatus().getReason() + ": "
           + done.getStatus().getMessage());
     }
@@ -231,7 +230,7 @@ public final class Demo {
     EtcdBackupStatus status = done.getStatus();
     out.print(kubectl(rig, "get", "etcdbackups", "-n", "default"));
     out.printf("==> %s %s: %s%n", BACKUP, status.getPhase(), status.getMessage());
-    if (status.getPhase() != BackupPhase.Succeeded) {
+    if (status.getPhase() != OperationPhase.Succeeded) {
       throw new IllegalStateException("the backup did not succeed: " + status.getReason() + ": " + status.getMessage());
     }
     out.printf("    %s  %d bytes  revision %d  sha256 %s%n", status.getLocation(), status.getSizeBytes(),

@@ -3,7 +3,7 @@ package dev.quorum.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.ClusterBootstrap;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackup;
@@ -14,7 +14,6 @@ import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.InPlaceRestore;
-import dev.quorum.api.v1alpha1.RestorePhase;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
@@ -27,7 +26,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -73,9 +71,7 @@ class EtcdRestoreIT {
     operator = OperatorProcess.start(RIG.rig(), "restore-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
     s3 = RIG.rig().s3();
     bucket = s3.createBucket("restores-" + System.nanoTime());
-    kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(ns).endMetadata()
-        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+    TestBackups.createCredentials(kube, ns, "s3", s3);
     // on volume claims, retained when the cluster is deleted (the default)
     createCluster("src", spec -> { });
     awaitAvailable("src");
@@ -84,7 +80,7 @@ class EtcdRestoreIT {
     }
     backedUp = awaitBackup(kube.resources(EtcdBackup.class).inNamespace(ns)
         .resource(TestBackups.toS3(ns, "before", "src", s3, bucket, "s3", null)).create());
-    assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(BackupPhase.Succeeded);
+    assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(OperationPhase.Succeeded);
   }
 
   @AfterAll
@@ -167,7 +163,7 @@ class EtcdRestoreIT {
 
     EtcdRestoreStatus status = awaitRestore(restore);
 
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(status.getRestoredRevision()).isEqualTo(backedUp.getRevision());
     assertThat(status.getSha256()).isEqualTo(backedUp.getSha256());
     assertThat(status.getSource()).isEqualTo(backedUp.getLocation());
@@ -195,7 +191,7 @@ class EtcdRestoreIT {
 
     EtcdRestoreStatus status = awaitRestore(restore);
 
-    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
     EtcdCluster after = cluster("src");
     assertThat(after.getMetadata().getUid()).as("the same EtcdCluster").isEqualTo(before.getMetadata().getUid());
     assertThat(after.getStatus().getClusterID()).as("a new cluster identity").isNotEqualTo(before.getStatus().getClusterID());
@@ -232,7 +228,7 @@ class EtcdRestoreIT {
     }
     EtcdBackup failedBackup = kube.resources(EtcdBackup.class).inNamespace(ns)
         .resource(TestBackups.toS3(ns, "of-nothing", "no-such-cluster", s3, bucket, "s3", null)).create();
-    assertThat(awaitBackup(failedBackup).getPhase()).isEqualTo(BackupPhase.Failed);
+    assertThat(awaitBackup(failedBackup).getPhase()).isEqualTo(OperationPhase.Failed);
     Map<String, String> podsBefore = podUids("src");
 
     record Case(String name, SnapshotSource source, String cluster, boolean inPlace, String reason, String... message) {}
@@ -253,7 +249,7 @@ class EtcdRestoreIT {
     }
     for (Case c : cases) {
       EtcdRestoreStatus status = awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName(c.name()).get());
-      assertThat(status.getPhase()).as(c.name() + ": " + status.getMessage()).isEqualTo(RestorePhase.Failed);
+      assertThat(status.getPhase()).as(c.name() + ": " + status.getMessage()).isEqualTo(OperationPhase.Failed);
       assertThat(status.getReason()).as(c.name()).isEqualTo(c.reason());
       assertThat(status.getMessage()).as(c.name()).contains(c.message());
       if (!c.inPlace() && !"copy".equals(c.cluster())) {
@@ -275,8 +271,8 @@ class EtcdRestoreIT {
         awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName("second").get()));
 
     assertThat(outcomes).extracting(EtcdRestoreStatus::getPhase)
-        .containsExactlyInAnyOrder(RestorePhase.Succeeded, RestorePhase.Failed);
-    EtcdRestoreStatus refused = outcomes.stream().filter(o -> o.getPhase() == RestorePhase.Failed).findFirst().orElseThrow();
+        .containsExactlyInAnyOrder(OperationPhase.Succeeded, OperationPhase.Failed);
+    EtcdRestoreStatus refused = outcomes.stream().filter(o -> o.getPhase() == OperationPhase.Failed).findFirst().orElseThrow();
     assertThat(refused.getReason()).isEqualTo("AnotherRestoreInProgress");
     assertThat(refused.getReplacedClaims()).as("the refused one touched nothing").isNull();
     awaitAvailable("copy");
@@ -326,16 +322,7 @@ class EtcdRestoreIT {
   }
 
   static EtcdRestoreStatus awaitRestore(EtcdRestore restore) {
-    String name = restore.getMetadata().getName();
-    await(name + " finished").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      if (!operator.isAlive()) {
-        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-      }
-      EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get();
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get().getStatus();
+    return TestRestores.awaitFinished(kube, ns, restore.getMetadata().getName(), operator);
   }
 
   static List<String> claimsOf(String cluster) {
@@ -396,12 +383,6 @@ class EtcdRestoreIT {
   }
 
   static EtcdBackupStatus awaitBackup(EtcdBackup backup) {
-    String name = backup.getMetadata().getName();
-    await(name + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get();
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get().getStatus();
+    return TestBackups.awaitFinished(kube, ns, backup.getMetadata().getName(), operator, Duration.ofMinutes(3));
   }
 }

@@ -2,7 +2,7 @@ package dev.quorum.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class RestoreSourcesTest {
 
-  static EtcdBackup backup(BackupPhase phase) {
+  static EtcdBackup backup(OperationPhase phase) {
     S3Destination s3 = new S3Destination();
     s3.setBucket("backups");
     s3.setPrefix("etcd");
@@ -37,7 +37,7 @@ class RestoreSourcesTest {
 
   @Test
   void aSucceededBackupResolvesToItsObjectStoreAndChecksum() {
-    RestoreSources.Resolution resolution = RestoreSources.fromBackup("ns", "nightly", backup(BackupPhase.Succeeded),
+    RestoreSources.Resolution resolution = RestoreSources.fromBackup("ns", "nightly", backup(OperationPhase.Succeeded),
         Optional.empty());
 
     assertThat(resolution.source()).contains(new RestoreSource("backups", "etcd/ns/orders/nightly.db", "us-east-1",
@@ -48,14 +48,14 @@ class RestoreSourcesTest {
 
   @Test
   void aGivenChecksumWinsOverTheBackups() {
-    assertThat(RestoreSources.fromBackup("ns", "nightly", backup(BackupPhase.Succeeded), Optional.of("cd".repeat(32)))
+    assertThat(RestoreSources.fromBackup("ns", "nightly", backup(OperationPhase.Succeeded), Optional.of("cd".repeat(32)))
         .source().orElseThrow().sha256()).contains("cd".repeat(32));
   }
 
   @Test
   void aMissingOrUnfinishedBackupIsRefusedNamingIt() {
     RestoreSources.Resolution missing = RestoreSources.fromBackup("ns", "nightly", null, Optional.empty());
-    RestoreSources.Resolution running = RestoreSources.fromBackup("ns", "nightly", backup(BackupPhase.Running),
+    RestoreSources.Resolution running = RestoreSources.fromBackup("ns", "nightly", backup(OperationPhase.Running),
         Optional.empty());
 
     assertThat(missing.source()).isEmpty();

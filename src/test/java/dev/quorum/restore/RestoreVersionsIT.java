@@ -3,7 +3,7 @@ package dev.quorum.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.BackupPhase;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
@@ -12,14 +12,12 @@ import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
-import dev.quorum.api.v1alpha1.RestorePhase;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -53,9 +51,7 @@ class RestoreVersionsIT {
     operator = OperatorProcess.start(RIG.rig(), "restore-versions", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
     s3 = RIG.rig().s3();
     bucket = s3.createBucket("versions-" + System.nanoTime());
-    kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(ns).endMetadata()
-        .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+    TestBackups.createCredentials(kube, ns, "s3", s3);
   }
 
   @AfterAll
@@ -80,13 +76,13 @@ class RestoreVersionsIT {
       EtcdBackup backup = kube.resources(EtcdBackup.class).inNamespace(ns)
           .resource(TestBackups.toS3(ns, source + "-backup", source, s3, bucket, "s3", null)).create();
       EtcdBackupStatus backedUp = awaitBackup(backup);
-      assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(BackupPhase.Succeeded);
+      assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(OperationPhase.Succeeded);
       assertThat(backedUp.getEtcdVersion()).isEqualTo(from);
       // never older than the snapshot's etcd: that is a downgrade, which etcd supports only within a running cluster
       for (String to : versions.stream().filter(v -> v.compareTo(from) >= 0).toList()) {
         String target = source + "-to-" + to.replace(".", "");
         EtcdRestoreStatus status = awaitRestore(createRestore(target, source + "-backup", target, to));
-        assertThat(status.getPhase()).as(target + ": " + status.getMessage()).isEqualTo(RestorePhase.Succeeded);
+        assertThat(status.getPhase()).as(target + ": " + status.getMessage()).isEqualTo(OperationPhase.Succeeded);
         EtcdCluster restored = kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).get();
         assertThat(restored.getStatus().getVersion()).as(target + " runs the target's version").isEqualTo(to);
         try (TestEtcd etcd = TestEtcd.at(ns, target + "-0")) {
@@ -98,7 +94,7 @@ class RestoreVersionsIT {
       for (String older : versions.stream().filter(v -> v.compareTo(from) < 0).toList()) {
         String target = source + "-to-" + older.replace(".", "");
         EtcdRestoreStatus status = awaitRestore(createRestore(target, source + "-backup", target, older));
-        assertThat(status.getPhase()).as(target).isEqualTo(RestorePhase.Failed);
+        assertThat(status.getPhase()).as(target).isEqualTo(OperationPhase.Failed);
         assertThat(status.getReason()).isEqualTo("VersionDowngrade");
         assertThat(status.getMessage()).contains("the snapshot comes from etcd " + from, "restore into version " + from);
         assertThat(kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).get()).isNull();
@@ -142,25 +138,10 @@ class RestoreVersionsIT {
   }
 
   static EtcdBackupStatus awaitBackup(EtcdBackup backup) {
-    String name = backup.getMetadata().getName();
-    await(name + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get();
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return kube.resources(EtcdBackup.class).inNamespace(ns).withName(name).get().getStatus();
+    return TestBackups.awaitFinished(kube, ns, backup.getMetadata().getName(), operator, Duration.ofMinutes(3));
   }
 
   static EtcdRestoreStatus awaitRestore(EtcdRestore restore) {
-    String name = restore.getMetadata().getName();
-    await(name + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      if (!operator.isAlive()) {
-        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-      }
-      EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get();
-      return current.getStatus() != null && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().finished();
-    });
-    return kube.resources(EtcdRestore.class).inNamespace(ns).withName(name).get().getStatus();
+    return TestRestores.awaitFinished(kube, ns, restore.getMetadata().getName(), operator);
   }
 }

@@ -6,28 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class EtcdBackupStatus {
-
-  @JsonPropertyDescription("The spec generation this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
-  private BackupPhase phase;
-
-  @JsonPropertyDescription("Why the backup is in its phase, in one CamelCase word.")
-  private String reason;
-
-  @JsonPropertyDescription("What happened, for people.")
-  private String message;
-
-  @JsonPropertyDescription("Attempts made so far; transient failures are retried with back-off.")
-  private Integer attempts;
-
-  @JsonPropertyDescription("When the first attempt started (RFC 3339).")
-  private String startTime;
-
-  @JsonPropertyDescription("When the backup succeeded or failed for good (RFC 3339).")
-  private String completionTime;
+public class EtcdBackupStatus extends OperationStatus {
 
   @JsonPropertyDescription("The object: s3://<bucket>/<key>.")
   private String location;
@@ -49,62 +28,6 @@ public class EtcdBackupStatus {
 
   @JsonPropertyDescription("The member the snapshot was taken from.")
   private String sourceMember;
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public BackupPhase getPhase() {
-    return phase;
-  }
-
-  public void setPhase(BackupPhase phase) {
-    this.phase = phase;
-  }
-
-  public String getReason() {
-    return reason;
-  }
-
-  public void setReason(String reason) {
-    this.reason = reason;
-  }
-
-  public String getMessage() {
-    return message;
-  }
-
-  public void setMessage(String message) {
-    this.message = message;
-  }
-
-  public Integer getAttempts() {
-    return attempts;
-  }
-
-  public void setAttempts(Integer attempts) {
-    this.attempts = attempts;
-  }
-
-  public String getStartTime() {
-    return startTime;
-  }
-
-  public void setStartTime(String startTime) {
-    this.startTime = startTime;
-  }
-
-  public String getCompletionTime() {
-    return completionTime;
-  }
-
-  public void setCompletionTime(String completionTime) {
-    this.completionTime = completionTime;
-  }
 
   public String getLocation() {
     return location;

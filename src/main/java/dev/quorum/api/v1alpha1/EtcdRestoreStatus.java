@@ -7,31 +7,10 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class EtcdRestoreStatus {
-
-  @JsonPropertyDescription("The spec generation this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
-  private RestorePhase phase;
-
-  @JsonPropertyDescription("Why the restore is in its phase, in one CamelCase word.")
-  private String reason;
-
-  @JsonPropertyDescription("What happened, for people.")
-  private String message;
-
-  @JsonPropertyDescription("Attempts to check the source so far; transient failures are retried with back-off.")
-  private Integer attempts;
+public class EtcdRestoreStatus extends OperationStatus {
 
   @JsonPropertyDescription("When the next attempt to check the source starts, after a transient failure (RFC 3339).")
   private String retryAt;
-
-  @JsonPropertyDescription("When the restore started (RFC 3339).")
-  private String startTime;
-
-  @JsonPropertyDescription("When the restore succeeded or failed for good (RFC 3339).")
-  private String completionTime;
 
   @JsonPropertyDescription("The object restored: s3://<bucket>/<key>.")
   private String source;
@@ -54,62 +33,6 @@ public class EtcdRestoreStatus {
   @JsonPropertyDescription("In place: the volume claims that held the replaced data, deleted once the restored"
       + " cluster is Available.")
   private List<String> replacedClaims;
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public RestorePhase getPhase() {
-    return phase;
-  }
-
-  public void setPhase(RestorePhase phase) {
-    this.phase = phase;
-  }
-
-  public String getReason() {
-    return reason;
-  }
-
-  public void setReason(String reason) {
-    this.reason = reason;
-  }
-
-  public String getMessage() {
-    return message;
-  }
-
-  public void setMessage(String message) {
-    this.message = message;
-  }
-
-  public Integer getAttempts() {
-    return attempts;
-  }
-
-  public void setAttempts(Integer attempts) {
-    this.attempts = attempts;
-  }
-
-  public String getStartTime() {
-    return startTime;
-  }
-
-  public void setStartTime(String startTime) {
-    this.startTime = startTime;
-  }
-
-  public String getCompletionTime() {
-    return completionTime;
-  }
-
-  public void setCompletionTime(String completionTime) {
-    this.completionTime = completionTime;
-  }
 
   public String getSource() {
     return source;
