@@ -2,7 +2,9 @@ package dev.quorum.etcd;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.cluster.MemberAddResponse;
 import io.etcd.jetcd.cluster.MemberListResponse;
+import io.etcd.jetcd.cluster.MemberRemoveResponse;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -48,6 +50,31 @@ public final class EtcdClusterClient implements AutoCloseable {
   /** Served by any member from its local state, so it answers even without quorum. */
   public CompletableFuture<MemberListResponse> listMembers() {
     return bounded(client.getClusterClient().listMember());
+  }
+
+  /**
+   * Adds a member as a learner: it receives the log but does not vote, so adding it never changes the quorum. The
+   * answer carries its new ID and the membership to start it with.
+   */
+  public CompletableFuture<MemberAddResponse> addLearner(String peerUrl) {
+    return bounded(client.getClusterClient().addMember(List.of(URI.create(peerUrl)), true));
+  }
+
+  /**
+   * Removes a member (a voter or a learner) from the cluster by ID. etcd refuses ("unhealthy cluster") while the
+   * removal could cost quorum, including for a few seconds after a membership change: the caller retries later.
+   */
+  public CompletableFuture<MemberRemoveResponse> removeMember(long id) {
+    return bounded(client.getClusterClient().removeMember(id));
+  }
+
+  /**
+   * Promotes a learner to a voter, asking the member at {@code endpoint}. Blocks up to the request timeout.
+   *
+   * @throws LearnerPromotion.NotCaughtUp while the learner is behind the leader
+   */
+  public void promoteLearner(String endpoint, long id) throws LearnerPromotion.NotCaughtUp {
+    LearnerPromotion.promote(endpoint, settings, id);
   }
 
   /** Status of one member, asked on its own endpoint. */

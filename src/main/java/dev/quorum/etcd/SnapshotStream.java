@@ -11,13 +11,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NegotiationType;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -367,11 +363,7 @@ public final class SnapshotStream extends InputStream {
   // ---- connection ----
 
   static ManagedChannel channelTo(String endpoint, EtcdClientSettings settings, SnapshotOptions options) {
-    URI uri = URI.create(endpoint);
-    if (uri.getHost() == null || uri.getPort() < 0) {
-      throw new IllegalArgumentException("an etcd endpoint looks like http://host:2379, not " + endpoint);
-    }
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+    return GrpcChannels.to(endpoint, settings)
         // the callbacks only hand messages to the buffer: run them on the event loop, no thread hop
         .directExecutor()
         .maxInboundMessageSize(options.maxMessageBytes())
@@ -379,11 +371,7 @@ public final class SnapshotStream extends InputStream {
         .flowControlWindow(TRANSPORT_WINDOW_BYTES)
         .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.dialTimeout().toMillis());
-    settings.sslContext().ifPresentOrElse(
-        ssl -> builder.negotiationType(NegotiationType.TLS).sslContext(ssl),
-        () -> builder.negotiationType(NegotiationType.PLAINTEXT));
-    return builder.build();
+        .build();
   }
 
   private static MemberStatus askStatus(ManagedChannel channel, String endpoint, Duration timeout) throws IOException {
