@@ -5,6 +5,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.membership.MemberReplacement;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.model.EtcdClusterModel;
@@ -73,10 +74,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final MemberStatusSource memberStatus;
   private final ClusterEvents events;
   private final RestoreSources restoreSources;
+  private final MembershipSteps membershipSteps;
 
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, MemberStatusSource memberStatus,
       ClusterEvents events, RestoreSources restoreSources) {
     this.restoreSources = restoreSources;
+    this.membershipSteps = new MembershipSteps(children, memberStatus, events, OperatorSettings.from(config));
     this.config = config;
     this.settings = OperatorSettings.from(config);
     this.children = children;
@@ -127,7 +130,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
-        outcome = converge(model, records, pods, claims, etcd.flatMap(ClusterSnapshot::leaderName), formed);
+        outcome = converge(model, records, pods, claims, etcd, formed);
         forgetRestoreOnceInstalled(model, records, pods);
         keepBackupSchedule(model, context);
       }
@@ -156,19 +159,32 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<String> leader, boolean formed) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, boolean formed) {
+    Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
     if (records.isEmpty()) {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
     }
+    // a member whose data is gone rejoins as a new member first; its pod waits until the membership expects it
+    MemberReplacement.Plan membership = MemberReplacement.plan(model, records, pods, claims, etcd);
+    Optional<String> membershipWaits = membership.step()
+        .flatMap(step -> membershipSteps.apply(model, records, pods, step));
     MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);
-    children.create(plan.createClaims());
-    children.create(plan.createPods());
+    List<PersistentVolumeClaim> createClaims = plan.createClaims().stream()
+        .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
+    List<Pod> createPods = plan.createPods().stream()
+        .filter(p -> !membership.holdBack().contains(p.getMetadata().getName())).toList();
+    children.create(createClaims);
+    children.create(createPods);
     boolean replaced = plan.replace().map(r -> replace(model, claims, leader, formed, r)).orElse(false);
     children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
-    return new Outcome(replaced || !plan.createClaims().isEmpty() || !plan.createPods().isEmpty(), plan.waiting());
+    Optional<String> waiting = membershipWaits.isPresent() && plan.waiting().isPresent()
+        ? Optional.of(membershipWaits.get() + "; " + plan.waiting().get())
+        : membershipWaits.or(plan::waiting);
+    boolean acted = replaced || membership.step().isPresent() || !createClaims.isEmpty() || !createPods.isEmpty();
+    return new Outcome(acted, waiting);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.EtcdClientPool;
+import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.MemberStatusReader;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
@@ -41,6 +42,21 @@ public class MemberStatusSource {
       // expected while members start
       LOG.debugf(e, "etcd members of %s did not answer", model.key());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Runs {@code call} with a client of the cluster reaching its running members, and the client URL of one of them
+   * (for calls made to one member); empty when none runs.
+   */
+  public <T> Optional<T> withClient(EtcdClusterModel model, List<Pod> pods,
+      java.util.function.BiFunction<EtcdClusterClient, String, T> call) {
+    Map<String, String> endpoints = reachableEndpoints(model, pods);
+    if (endpoints.isEmpty()) {
+      return Optional.empty();
+    }
+    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()))) {
+      return Optional.ofNullable(call.apply(lease.client(), endpoints.values().iterator().next()));
     }
   }
 

@@ -1,0 +1,110 @@
+package dev.quorum.cluster;
+
+import dev.quorum.etcd.LearnerPromotion;
+import dev.quorum.membership.MemberReplacement;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrap;
+import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.OperatorSettings;
+import dev.quorum.specs.MembersConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * Carries out the one membership step {@link MemberReplacement} decided: through the etcd API (remove, add a learner,
+ * promote) or the members' records. What etcd refuses for now (a removal while the cluster settles, a promotion before
+ * the learner caught up) is not a failure: the step is decided again on the next pass.
+ */
+final class MembershipSteps {
+
+  private static final Logger LOG = Logger.getLogger(MembershipSteps.class);
+
+  private final ChildResources children;
+  private final MemberStatusSource etcd;
+  private final ClusterEvents events;
+  private final OperatorSettings settings;
+
+  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events, OperatorSettings settings) {
+    this.children = children;
+    this.etcd = etcd;
+    this.events = events;
+    this.settings = settings;
+  }
+
+  /** @return why the step waits, if it does; empty once it was done (or there was none) */
+  Optional<String> apply(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      MemberReplacement.Step step) {
+    try {
+      if (step instanceof MemberReplacement.Step.Wait wait) {
+        return Optional.of(wait.reason());
+      }
+      if (step instanceof MemberReplacement.Step.Record record) {
+        record(model, records, record.member(), record.bootstrap());
+        done(model, "MemberRecorded", record.member() + " is on record to join the cluster as a learner: "
+            + record.bootstrap().initialCluster());
+      } else if (step instanceof MemberReplacement.Step.Remove remove) {
+        call(model, pods, (client, endpoint) -> client.removeMember(remove.id()));
+        done(model, "MemberRemoved", remove.member() + " lost its data: its old entry "
+            + dev.quorum.etcd.EtcdIds.toHex(remove.id()) + " is removed from the cluster, so it can rejoin as a new member");
+      } else if (step instanceof MemberReplacement.Step.AddLearner add) {
+        call(model, pods, (client, endpoint) -> client.addLearner(add.peerUrl()));
+        done(model, "MemberAdded", add.member() + " is added back as a learner at " + add.peerUrl());
+      } else if (step instanceof MemberReplacement.Step.Promote promote) {
+        Optional<String> notYet = etcd.withClient(model, pods, (client, endpoint) -> {
+          try {
+            client.promoteLearner(endpoint, promote.id());
+            return "";
+          } catch (LearnerPromotion.NotCaughtUp e) {
+            return promote.member() + " is a learner catching up; it is promoted once etcd agrees";
+          }
+        }).filter(s -> !s.isEmpty());
+        if (notYet.isPresent()) {
+          return notYet;
+        }
+        done(model, "MemberPromoted", promote.member() + " caught up and is a voting member again");
+      }
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      LOG.infof("%s: %s waits: %s", model.key(), step, e.getMessage());
+      return Optional.of("the membership change of " + step.member() + " waits: " + e.getMessage());
+    }
+  }
+
+  private void record(EtcdClusterModel model, MemberBootstrapRecords records, String member, MemberBootstrap joining) {
+    Map<String, MemberBootstrap> updated = new TreeMap<>(records.byMember());
+    updated.put(member, joining);
+    MemberBootstrapRecords next = new MemberBootstrapRecords(Map.copyOf(updated), records.unreadable());
+    children.apply(List.of(MembersConfigMapBuilder.build(EtcdClusterModel.of(model.resource(), settings, next))));
+  }
+
+  private void call(EtcdClusterModel model, List<Pod> pods,
+      java.util.function.BiFunction<dev.quorum.etcd.EtcdClusterClient, String,
+          java.util.concurrent.CompletableFuture<?>> call) {
+    Optional<java.util.concurrent.CompletableFuture<?>> future = etcd.withClient(model, pods, call);
+    if (future.isEmpty()) {
+      throw new IllegalStateException("no member runs to ask");
+    }
+    try {
+      future.get().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("etcd did not answer in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private void done(EtcdClusterModel model, String reason, String message) {
+    LOG.infof("%s: %s", model.key(), message);
+    events.normal(model.resource(), reason, message);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigSession;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A member whose data is gone (an ephemeral member's pod deleted; a member's claim and pod deleted) is replaced on
+ * the rig: removed from etcd, added back as a learner, recorded as joining, started, promoted; the others untouched.
+ */
+class MemberReplacementIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static String ns;
+  static KubernetesClient kube;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void operator() {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    RIG.installQuorumCrds();
+    operator = OperatorProcess.start(RIG.rig(), "replacement-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void anEphemeralMemberWhosePodIsDeletedRejoinsAsANewMember() {
+    replacedAfter("eph", true, name -> kube.pods().inNamespace(ns).withName(name).delete());
+  }
+
+  @Test
+  void aMemberWhoseClaimAndPodAreDeletedRejoinsAsANewMember() {
+    replacedAfter("pvc", false, name -> {
+      kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + name).delete();
+      kube.pods().inNamespace(ns).withName(name).delete();
+    });
+  }
+
+  private void replacedAfter(String cluster, boolean ephemeral, java.util.function.Consumer<String> loseData) {
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.getStorage().setEphemeral(ephemeral);
+    spec.getStorage().setSize("128Mi");
+    EtcdCluster resource = new EtcdCluster();
+    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
+    resource.setSpec(spec);
+    kube.resources(EtcdCluster.class).inNamespace(ns).resource(resource).create();
+    awaitThreeReady(cluster);
+    String endpoint = "--endpoints=http://" + cluster + "-client." + ns + ".svc.cluster.local:2379";
+    assertThat(etcdctl(endpoint, "put", "/before", "kept").output()).contains("OK");
+    String middle = cluster + "-1";
+    String oldId = memberId(cluster, middle);
+    Map<String, String> others = podUids(cluster);
+    others.remove(middle);
+    String oldPod = kube.pods().inNamespace(ns).withName(middle).get().getMetadata().getUid();
+
+    loseData.accept(middle);
+
+    await(middle + " replaced").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      Pod pod = kube.pods().inNamespace(ns).withName(middle).get();
+      return pod != null && !pod.getMetadata().getUid().equals(oldPod) && readyMembers(cluster) == 3
+          && voters(cluster) == 3;
+    });
+    assertThat(memberId(cluster, middle)).as("a new member").isNotEqualTo(oldId);
+    ClientResult list = etcdctl(endpoint, "member", "list");
+    assertThat(list.output().lines().filter(l -> l.contains(", started, " + cluster + "-"))).as(list.output()).hasSize(3);
+    assertThat(list.output()).doesNotContain("true"); // IS LEARNER column: none left
+    assertThat(etcdctl(endpoint, "get", "/before", "--print-value-only").output().strip()).isEqualTo("kept");
+    Map<String, String> othersAfter = podUids(cluster);
+    othersAfter.remove(middle);
+    assertThat(othersAfter).as("the other members were not touched").isEqualTo(others);
+    assertThat(kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getData().get(middle))
+        .contains("initial-cluster-state: existing");
+    List<String> reasons = kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+    assertThat(reasons).contains("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  static void awaitThreeReady(String cluster) {
+    await(cluster + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyMembers(cluster) == 3);
+  }
+
+  static int readyMembers(String cluster) {
+    EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
+    boolean available = c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+        .anyMatch(x -> ConditionTypes.AVAILABLE.equals(x.getType()) && "True".equals(x.getStatus()));
+    return available ? c.getStatus().getReadyMembers() : 0;
+  }
+
+  /** Started voting members, as etcd lists them. */
+  static long voters(String cluster) throws Exception {
+    JsonNode members = JSON.readTree(etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns
+        + ".svc.cluster.local:2379", "member", "list", "-w", "json").output()).path("members");
+    long count = 0;
+    for (JsonNode m : members) {
+      if (!m.path("name").asText().isEmpty() && !m.path("isLearner").asBoolean(false)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  static String memberId(String cluster, String member) {
+    try {
+      JsonNode members = JSON.readTree(etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns
+          + ".svc.cluster.local:2379", "member", "list", "-w", "json").output()).path("members");
+      for (JsonNode m : members) {
+        if (member.equals(m.path("name").asText())) {
+          return Long.toHexString(m.path("ID").asLong());
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    throw new IllegalStateException(member + " is not listed");
+  }
+
+  static Map<String, String> podUids(String cluster) {
+    Map<String, String> uids = new HashMap<>();
+    kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems()
+        .forEach(p -> uids.put(p.getMetadata().getName(), p.getMetadata().getUid()));
+    return uids;
+  }
+
+  static ClientResult etcdctl(String... args) {
+    return RIG.etcdctl(args);
+  }
+}
