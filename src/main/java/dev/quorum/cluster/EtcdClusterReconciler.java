@@ -79,7 +79,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, MemberStatusSource memberStatus,
       ClusterEvents events, RestoreSources restoreSources) {
     this.restoreSources = restoreSources;
-    this.membershipSteps = new MembershipSteps(children, memberStatus, events, OperatorSettings.from(config));
+    this.membershipSteps = new MembershipSteps(children, memberStatus, events, OperatorSettings.from(config),
+        config.membership().haltAfterStep());
     this.config = config;
     this.settings = OperatorSettings.from(config);
     this.children = children;

@@ -30,8 +30,11 @@ final class MembershipSteps {
   private final MemberStatusSource etcd;
   private final ClusterEvents events;
   private final OperatorSettings settings;
+  private final Optional<String> haltAfterStep;
 
-  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events, OperatorSettings settings) {
+  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events, OperatorSettings settings,
+      Optional<String> haltAfterStep) {
+    this.haltAfterStep = haltAfterStep;
     this.children = children;
     this.etcd = etcd;
     this.events = events;
@@ -106,5 +109,9 @@ final class MembershipSteps {
   private void done(EtcdClusterModel model, String reason, String message) {
     LOG.infof("%s: %s", model.key(), message);
     events.normal(model.resource(), reason, message);
+    if (haltAfterStep.filter(reason::equals).isPresent()) {
+      LOG.warnf("failpoint quorum.membership.halt-after-step=%s: halting as if killed", reason);
+      Runtime.getRuntime().halt(137);
+    }
   }
 }

@@ -32,6 +32,19 @@ public interface QuorumConfig {
 
   LeaderElection leaderElection();
 
+  Membership membership();
+
+  /** Membership changes. */
+  interface Membership {
+
+    /**
+     * Test only, a failpoint: the operator halts at once, as if killed, right after the membership step whose event
+     * reason this names (MemberRemoved, MemberAdded, MemberRecorded, MemberPromoted), so a test can prove that a
+     * restarted operator finishes the change. Unset in production.
+     */
+    Optional<String> haltAfterStep();
+  }
+
   /** Off by default: one replica needs none; turn it on before running several. */
   interface LeaderElection {
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A member whose data is gone (an ephemeral member's pod deleted; a member's claim and pod deleted) is replaced on
@@ -64,6 +66,40 @@ class MemberReplacementIT {
     });
   }
 
+  /**
+   * The operator dies right after each step (a failpoint halts it as a kill would): a new operator recognises the
+   * half-done change from etcd's member list and the records and finishes it, with no member duplicated or lost.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"MemberRemoved", "MemberAdded", "MemberRecorded"})
+  void aReplacementCutShortByTheOperatorDyingIsFinishedByTheNextOne(String step) {
+    String cluster = "halt-" + step.substring("Member".length()).toLowerCase(java.util.Locale.ROOT);
+    operator.close();
+    operator = OperatorProcess.start(RIG.rig(), "replacement-it-" + cluster,
+        Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s", "QUORUM_MEMBERSHIP_HALT_AFTER_STEP", step));
+    OperatorProcess halting = operator;
+    createEphemeral(cluster);
+    awaitThreeReady(cluster);
+    String middle = cluster + "-1";
+    String oldId = memberId(cluster, middle);
+    String oldPod = kube.pods().inNamespace(ns).withName(middle).get().getMetadata().getUid();
+
+    kube.pods().inNamespace(ns).withName(middle).delete();
+
+    assertThat(halting.awaitExit(Duration.ofMinutes(2))).as("the operator halted after " + step).isTrue();
+    assertThat(reasons(cluster)).contains(step);
+    halting.close();
+    operator = OperatorProcess.start(RIG.rig(), "replacement-it-after-" + cluster,
+        Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+    awaitReplaced(cluster, middle, oldPod);
+    assertThat(memberId(cluster, middle)).as("a new member").isNotEqualTo(oldId);
+    ClientResult list = etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns
+        + ".svc.cluster.local:2379", "member", "list");
+    assertThat(list.output().lines().filter(l -> !l.isBlank())).as("exactly three members, none twice").hasSize(3);
+    assertThat(reasons(cluster)).contains("MemberPromoted");
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
   private void replacedAfter(String cluster, boolean ephemeral, java.util.function.Consumer<String> loseData) {
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.getStorage().setEphemeral(ephemeral);
@@ -83,11 +119,7 @@ class MemberReplacementIT {
 
     loseData.accept(middle);
 
-    await(middle + " replaced").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      Pod pod = kube.pods().inNamespace(ns).withName(middle).get();
-      return pod != null && !pod.getMetadata().getUid().equals(oldPod) && readyMembers(cluster) == 3
-          && voters(cluster) == 3;
-    });
+    awaitReplaced(cluster, middle, oldPod);
     assertThat(memberId(cluster, middle)).as("a new member").isNotEqualTo(oldId);
     ClientResult list = etcdctl(endpoint, "member", "list");
     assertThat(list.output().lines().filter(l -> l.contains(", started, " + cluster + "-"))).as(list.output()).hasSize(3);
@@ -98,10 +130,33 @@ class MemberReplacementIT {
     assertThat(othersAfter).as("the other members were not touched").isEqualTo(others);
     assertThat(kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getData().get(middle))
         .contains("initial-cluster-state: existing");
-    List<String> reasons = kube.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
-    assertThat(reasons).contains("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
+    assertThat(reasons(cluster)).contains("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  static void createEphemeral(String cluster) {
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.getStorage().setEphemeral(true);
+    EtcdCluster resource = new EtcdCluster();
+    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
+    resource.setSpec(spec);
+    kube.resources(EtcdCluster.class).inNamespace(ns).resource(resource).create();
+  }
+
+  static void awaitReplaced(String cluster, String member, String oldPod) {
+    await(member + " replaced").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      Pod pod = kube.pods().inNamespace(ns).withName(member).get();
+      return pod != null && !pod.getMetadata().getUid().equals(oldPod) && readyMembers(cluster) == 3
+          && voters(cluster) == 3;
+    });
+  }
+
+  static List<String> reasons(String cluster) {
+    return kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
   }
 
   static void awaitThreeReady(String cluster) {

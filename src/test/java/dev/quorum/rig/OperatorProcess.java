@@ -103,6 +103,16 @@ public final class OperatorProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort + "/q/metrics");
   }
 
+  /** Waits until the process has ended by itself (a failpoint halted it); false if it still runs after {@code wait}. */
+  public boolean awaitExit(Duration wait) {
+    try {
+      return process.process().waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
