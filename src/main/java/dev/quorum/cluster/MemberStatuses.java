@@ -34,8 +34,10 @@ final class MemberStatuses {
           String name = m.started() ? m.name() : nameFromPeerUrl(m);
           Pod pod = pods.get(name);
           boolean ready = m.reachable() && m.leaderKnown() && !m.learner() && (pod == null || PodReadiness.ready(pod));
-          return new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
+          MemberStatus status = new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
               m.id() == snapshot.leaderId());
+          status.setLearner(m.learner() ? Boolean.TRUE : null);
+          return status;
         })
         .sorted(byOrdinal())
         .toList();

@@ -320,6 +320,21 @@ class StatusAggregatorTest {
     assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).startsWith("EtcdRestore restore-nightly");
   }
 
+  @Test
+  void aLearnerIsListedAsOneAndIsNotReadyUntilPromoted() {
+    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true).members());
+    MemberSnapshot second = members.get(1);
+    members.set(1, new MemberSnapshot(second.id(), second.name(), second.peerURLs(), second.clientURLs(), true,
+        true, true, "3.6.16", null));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa0,
+        members)));
+
+    assertThat(status.getMembers().get(1).getLearner()).isTrue();
+    assertThat(status.getMembers().get(1).isReady()).as("a learner does not vote").isFalse();
+    assertThat(status.getMembers().get(0).getLearner()).as("absent for voters").isNull();
+  }
+
   private MemberBootstrapRecords records() {
     return TestClusters.foundingRecords(TestClusters.model(cluster));
   }

@@ -23,6 +23,10 @@ public class MemberStatus {
 
   private boolean leader;
 
+  @JsonPropertyDescription("True while the member is a learner: it receives the log but does not vote yet (a member"
+      + " being added or replaced, promoted once it has caught up). Absent for voting members.")
+  private Boolean learner;
+
   public MemberStatus() {}
 
   public MemberStatus(String name, String id, String peerURL, String clientURL, boolean ready, boolean leader) {
@@ -32,6 +36,14 @@ public class MemberStatus {
     this.clientURL = clientURL;
     this.ready = ready;
     this.leader = leader;
+  }
+
+  public Boolean getLearner() {
+    return learner;
+  }
+
+  public void setLearner(Boolean learner) {
+    this.learner = learner;
   }
 
   public String getName() {
