@@ -71,8 +71,7 @@ public class ChildResources {
   /** Whether that EtcdRestore exists and has not finished. */
   public boolean restoreRunning(String namespace, String name) {
     EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();
-    return restore != null && (restore.getStatus() == null || restore.getStatus().getPhase() == null
-        || !restore.getStatus().getPhase().finished());
+    return restore != null && restore.inProgress();
   }
 
   /** @return false when the disruption budget refused (HTTP 429): try again later */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,7 +51,7 @@ public class MemberStatusSource {
    * (for calls made to one member); empty when none runs.
    */
   public <T> Optional<T> withClient(EtcdClusterModel model, List<Pod> pods,
-      java.util.function.BiFunction<EtcdClusterClient, String, T> call) {
+      BiFunction<EtcdClusterClient, String, T> call) {
     Map<String, String> endpoints = reachableEndpoints(model, pods);
     if (endpoints.isEmpty()) {
       return Optional.empty();

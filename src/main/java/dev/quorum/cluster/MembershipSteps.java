@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.etcd.EtcdClusterClient;
+import dev.quorum.etcd.EtcdIds;
 import dev.quorum.etcd.LearnerPromotion;
 import dev.quorum.membership.MemberReplacement;
 import dev.quorum.model.EtcdClusterModel;
@@ -9,12 +11,12 @@ import dev.quorum.model.OperatorSettings;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,7 +57,7 @@ final class MembershipSteps {
       } else if (step instanceof MemberReplacement.Step.Remove remove) {
         call(model, pods, (client, endpoint) -> client.removeMember(remove.id()));
         done(model, "MemberRemoved", remove.member() + " lost its data: its old entry "
-            + dev.quorum.etcd.EtcdIds.toHex(remove.id()) + " is removed from the cluster, so it can rejoin as a new member");
+            + EtcdIds.toHex(remove.id()) + " is removed from the cluster, so it can rejoin as a new member");
       } else if (step instanceof MemberReplacement.Step.AddLearner add) {
         call(model, pods, (client, endpoint) -> client.addLearner(add.peerUrl()));
         done(model, "MemberAdded", add.member() + " is added back as a learner at " + add.peerUrl());
@@ -81,16 +83,13 @@ final class MembershipSteps {
   }
 
   private void record(EtcdClusterModel model, MemberBootstrapRecords records, String member, MemberBootstrap joining) {
-    Map<String, MemberBootstrap> updated = new TreeMap<>(records.byMember());
-    updated.put(member, joining);
-    MemberBootstrapRecords next = new MemberBootstrapRecords(Map.copyOf(updated), records.unreadable());
+    MemberBootstrapRecords next = records.with(member, joining);
     children.apply(List.of(MembersConfigMapBuilder.build(EtcdClusterModel.of(model.resource(), settings, next))));
   }
 
   private void call(EtcdClusterModel model, List<Pod> pods,
-      java.util.function.BiFunction<dev.quorum.etcd.EtcdClusterClient, String,
-          java.util.concurrent.CompletableFuture<?>> call) {
-    Optional<java.util.concurrent.CompletableFuture<?>> future = etcd.withClient(model, pods, call);
+      BiFunction<EtcdClusterClient, String, CompletableFuture<?>> call) {
+    Optional<CompletableFuture<?>> future = etcd.withClient(model, pods, call);
     if (future.isEmpty()) {
       throw new IllegalStateException("no member runs to ask");
     }

@@ -31,6 +31,13 @@ public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<
     return Optional.ofNullable(byMember.get(member));
   }
 
+  /** The same records with {@code member}'s replaced by (or set to) {@code bootstrap}. */
+  public MemberBootstrapRecords with(String member, MemberBootstrap bootstrap) {
+    Map<String, MemberBootstrap> updated = new TreeMap<>(byMember);
+    updated.put(member, bootstrap);
+    return new MemberBootstrapRecords(Map.copyOf(updated), unreadable);
+  }
+
   /** Whether any member still has a snapshot to restore on record. */
   public boolean restoring() {
     return byMember.values().stream().anyMatch(b -> b.restore().isPresent());

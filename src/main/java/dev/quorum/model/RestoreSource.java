@@ -31,6 +31,11 @@ public record RestoreSource(String bucket, String key, String region, Optional<S
     sha256 = sha256 == null ? Optional.empty() : sha256;
   }
 
+  /** The same object, expected to have this SHA-256. */
+  public RestoreSource withSha256(Optional<String> expected) {
+    return new RestoreSource(bucket, key, region, endpoint, forcePathStyle, credentials, expected);
+  }
+
   /** {@code s3://bucket/key}, for messages and the record. */
   public String uri() {
     return SCHEME + bucket + "/" + key;

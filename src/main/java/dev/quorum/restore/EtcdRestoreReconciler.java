@@ -140,7 +140,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       if (cluster == null || !Objects.equals(cluster.getMetadata().getUid(), status.getClusterUID())) {
         return failed(restore, status, CLUSTER_DELETED, "EtcdCluster " + name + " was deleted while it restored");
       }
-      return watchRestored(restore, status, cluster);
+      return watchRestored(restore, status, cluster, true);
     }
     if (cluster != null && !createdBy(cluster, restore)) {
       return failed(restore, status, CLUSTER_EXISTS, "EtcdCluster " + name + " already exists in namespace " + namespace
@@ -340,18 +340,22 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       events.normal(restore, RESTORING, "the members of EtcdCluster " + name + " restore " + source(status));
       return WATCH;
     }
-    return watchRestored(restore, status, cluster);
+    return watchRestored(restore, status, cluster, !records.restoring());
   }
 
-  /** Succeeded once the restored cluster is Available with every member ready (and, in place, started restored). */
-  private Duration watchRestored(EtcdRestore restore, EtcdRestoreStatus status, EtcdCluster cluster) {
+  /**
+   * Succeeded once the restored cluster is Available with every member ready.
+   *
+   * @param membersRestored whether every member installed the snapshot (in place the records say so; a new cluster
+   *     can only be Available with its members restored)
+   */
+  private Duration watchRestored(EtcdRestore restore, EtcdRestoreStatus status, EtcdCluster cluster,
+      boolean membersRestored) {
     String name = cluster.getMetadata().getName();
     int size = cluster.getSpec().getSize();
     int ready = cluster.getStatus() == null ? 0 : cluster.getStatus().getReadyMembers();
     boolean available = condition(cluster, ConditionTypes.AVAILABLE).map(c -> "True".equals(c.getStatus())).orElse(false);
-    boolean inPlaceDone = restore.getSpec().getInPlace() == null
-        || !records(cluster.getMetadata().getNamespace(), name).restoring();
-    if (available && ready == size && inPlaceDone) {
+    if (available && ready == size && membersRestored) {
       deleteReplacedClaims(cluster, status);
       status.setPhase(OperationPhase.Succeeded);
       status.setReason(RESTORED);
@@ -460,9 +464,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       status.setMessage(resolution.message());
       return Optional.empty();
     }
-    RestoreSource source = resolution.source().get();
-    return Optional.of(new RestoreSource(source.bucket(), source.key(), source.region(), source.endpoint(),
-        source.forcePathStyle(), source.credentials(), Optional.ofNullable(status.getSha256())));
+    return Optional.of(resolution.source().get().withSha256(Optional.ofNullable(status.getSha256())));
   }
 
   static SnapshotSource snapshotSource(RestoreSource source) {
@@ -503,8 +505,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
 
   private boolean stillRunning(String namespace, String restore) {
     EtcdRestore other = kube.resources(EtcdRestore.class).inNamespace(namespace).withName(restore).get();
-    return other != null && (other.getStatus() == null || other.getStatus().getPhase() == null
-        || !other.getStatus().getPhase().finished());
+    return other != null && other.inProgress();
   }
 
   /** Sets (a JSON string) or removes ({@code null}) the hold annotation, only if the cluster is still at that version. */
@@ -516,8 +517,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   }
 
   private static Optional<Condition> condition(EtcdCluster cluster, String type) {
-    return cluster.getStatus() == null ? Optional.empty()
-        : cluster.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return Optional.ofNullable(cluster.getStatus()).flatMap(status -> status.condition(type));
   }
 
   // ---- status ----

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -122,17 +121,19 @@ public final class RestoreTool {
           + " is discarded)");
       return;
     }
-    S3Settings settings = new S3Settings(required(options, "bucket"), required(options, "region"),
-        Optional.ofNullable(options.get("endpoint")).map(URI::create), "true".equals(options.get("path-style")),
-        Optional.empty());
-    String key = required(options, "key");
-    String what = settings.at(key).uri();
+    // the credentials are the SDK chain's: environment variables from the source's Secret, or a workload identity
+    RestoreSource source = new RestoreSource(required(options, "bucket"), required(options, "key"),
+        required(options, "region"), Optional.ofNullable(options.get("endpoint")),
+        "true".equals(options.get("path-style")), Optional.empty(), Optional.ofNullable(options.get("sha256")));
+    S3Settings settings = RestoreSources.store(source);
+    String key = source.key();
+    String what = source.uri();
     long started = System.nanoTime();
     try (ObjectStore store = ObjectStore.connect(settings)) {
       ObjectInfo object = store.head(key).orElseThrow(() -> new ObjectStoreException(
           dev.quorum.objectstore.Failure.permanent(dev.quorum.objectstore.Failure.OBJECT_NOT_FOUND,
               "there is no object " + what + " (at " + settings.endpointDescription() + ")"), null));
-      Optional<String> expected = Optional.ofNullable(options.get("sha256")).or(object::sha256Hex);
+      Optional<String> expected = source.sha256().or(object::sha256Hex);
       out.println("fetching " + what + " (" + object.sizeBytes() + " bytes)"
           + expected.map(s -> ", expected SHA-256 " + s).orElse(""));
       Path partial = workDir.resolve(SNAPSHOT_FILE + ".partial");

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -96,8 +95,7 @@ public class SourceCheck {
       return Result.refused(resolution.reason(), resolution.message());
     }
     RestoreSource source = resolution.source().get();
-    S3Settings settings = new S3Settings(source.bucket(), source.region(), source.endpoint().map(URI::create),
-        source.forcePathStyle(), Optional.empty());
+    S3Settings settings = RestoreSources.store(source);
     if (source.credentials().isPresent()) {
       RestoreSource.CredentialsSecret secret = source.credentials().get();
       try {
@@ -120,8 +118,7 @@ public class SourceCheck {
         verified = SnapshotVerifier.verify(in, what, expected);
       }
       // members verify the same bytes again when they fetch them: with the checksum just proven, if none was known
-      RestoreSource checked = new RestoreSource(source.bucket(), source.key(), source.region(), source.endpoint(),
-          source.forcePathStyle(), source.credentials(), Optional.of(verified.storedSha256()));
+      RestoreSource checked = source.withSha256(Optional.of(verified.storedSha256()));
       Optional<Long> revision = Optional.ofNullable(object.get().metadata().get(BackupKeys.REVISION_METADATA))
           .flatMap(SourceCheck::parseLong);
       return Result.passed(checked, verified, revision,

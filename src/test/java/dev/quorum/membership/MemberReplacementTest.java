@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class MemberReplacementTest {
@@ -105,9 +103,7 @@ class MemberReplacementTest {
     assertThat(plan.step()).contains(new MemberReplacement.Step.Record("demo-1", joining));
     assertThat(plan.holdBack()).containsExactly("demo-1");
 
-    Map<String, MemberBootstrap> recorded = new TreeMap<>(founding.byMember());
-    recorded.put("demo-1", joining);
-    MemberBootstrapRecords after = new MemberBootstrapRecords(Map.copyOf(recorded), Map.of());
+    MemberBootstrapRecords after = founding.with("demo-1", joining);
     MemberReplacement.Plan next = plan(after, podsWithout(1), etcd);
     assertThat(next.step()).isEmpty();
     assertThat(next.holdBack()).as("its pod may be created now").isEmpty();

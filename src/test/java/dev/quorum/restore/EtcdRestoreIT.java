@@ -379,7 +379,7 @@ class EtcdRestoreIT {
   }
 
   static java.util.Optional<Condition> condition(EtcdCluster cluster, String type) {
-    return cluster.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return cluster.getStatus().condition(type);
   }
 
   static EtcdBackupStatus awaitBackup(EtcdBackup backup) {

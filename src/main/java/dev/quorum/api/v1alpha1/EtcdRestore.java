@@ -1,5 +1,6 @@
 package dev.quorum.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -20,6 +21,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "SOURCE", jsonPath = ".status.source", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class EtcdRestore extends CustomResource<EtcdRestoreSpec, EtcdRestoreStatus> implements Namespaced {
+
+  /** Not finished yet: Pending, Running, or not looked at by the operator so far. */
+  @JsonIgnore
+  public boolean inProgress() {
+    return getStatus() == null || getStatus().getPhase() == null || !getStatus().getPhase().finished();
+  }
 
   @Override
   protected EtcdRestoreSpec initSpec() {
