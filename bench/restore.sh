@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Benchmark: backup to S3. On one local rig with the operator running (-Xmx256m, as the chart), times an EtcdBackup
-# of a 3-member cluster from create to Succeeded next to the two-step script a user would write (etcdctl snapshot
-# save to a file, then a multipart upload of it as aws s3 cp does), at two database sizes, and reads the operator's
-# peak heap during its backups from its GC log. Writes a Markdown report to target/bench/restore.md and prints
-# it. See docs/benchmarks.md.
+# Benchmark: restore. On one local rig with the operator running, times an EtcdRestore of a backup into a new
+# 3-member cluster, from create to Succeeded, next to what a user does by hand (download the object, etcdutl snapshot
+# restore once per member, start the three members and wait until all are healthy), alternating within each round.
+# Writes a Markdown report to target/bench/restore.md and prints it. See docs/benchmarks.md.
 #
-#   bench/restore.sh [--rounds N] [--warmup N] [--sizes MiB,MiB]
-#     defaults: 3 measured rounds per size, 1 warm-up round at the first size, sizes 256,1100
-#   disk: about 10 GB free under target/ at 1100 MiB (3 members' data and WAL, the snapshot file, the objects)
+#   bench/restore.sh [--rounds N] [--warmup N] [--size MiB]
+#     defaults: 3 measured rounds, 1 warm-up round, 1100 MiB of data
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash hack/tools.sh >/dev/null

@@ -7,10 +7,12 @@ import dev.quorum.api.v1alpha1.EtcdRestore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.HttpURLConnection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes child objects. Applying an unchanged object with server-side apply is a no-op on the API server (no
@@ -66,6 +68,12 @@ public class ChildResources {
   public void removeAnnotation(HasMetadata object, String key) {
     client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE),
         "{\"metadata\":{\"annotations\":{\"" + key + "\":null}}}");
+  }
+
+  /** Sets one annotation of an object (a JSON merge patch: nothing else changes). */
+  public void annotate(HasMetadata object, String key, String value) {
+    client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(
+        Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   /** Whether that EtcdRestore exists and has not finished. */

@@ -34,6 +34,11 @@ public class ClusterEvents {
     events.normal(cluster, reason, message);
   }
 
+  /** Something that went wrong with the members, such as an upgrade rolled back. */
+  public void warning(EtcdCluster cluster, String reason, String message) {
+    events.warning(cluster, reason, message);
+  }
+
   static boolean alreadyReported(EtcdClusterStatus status, String message) {
     return status != null && status.condition(ConditionTypes.DEGRADED)
         .filter(c -> Reasons.INVALID_SPEC.equals(c.getReason()))

@@ -5,7 +5,11 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.membership.MemberReplacement;
+import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.membership.MembershipPlanner;
+import dev.quorum.membership.UpgradeGuard;
+import dev.quorum.membership.VersionPath;
+import dev.quorum.model.Member;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.model.EtcdClusterModel;
@@ -49,11 +53,12 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "services", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "policy", resources = "poddisruptionbudgets", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
-// Member pods are created and, to roll or replace one, deleted; claims are only created (deleted by the GC, or kept).
+// Member pods are created and, to roll, replace or retire one, deleted; claims are created, and deleted only when
+// their member left the cluster by a scale-down (otherwise by the GC, or kept).
 @RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
 // A ready member is restarted through the Eviction API, so the disruption budget arbitrates against drains.
 @RBACRule(apiGroups = "", resources = "pods/eviction", verbs = {RBACVerbs.CREATE})
-@RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
+@RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 // The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
 // A cluster bootstrapped from an EtcdBackup reads where its object is; one held by an EtcdRestore checks it still runs.
@@ -79,8 +84,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, MemberStatusSource memberStatus,
       ClusterEvents events, RestoreSources restoreSources) {
     this.restoreSources = restoreSources;
-    this.membershipSteps = new MembershipSteps(children, memberStatus, events, OperatorSettings.from(config),
-        config.membership().haltAfterStep());
+    this.membershipSteps = new MembershipSteps(children, memberStatus, events, config.membership().haltAfterStep());
     this.config = config;
     this.settings = OperatorSettings.from(config);
     this.children = children;
@@ -113,6 +117,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
+    VersionPath.refusal(model.declaredVersion(), runningVersions(cluster, etcd)).ifPresent(problems::add);
     boolean formed = etcd.isPresent() || (cluster.getStatus() != null && cluster.getStatus().getClusterID() != null);
     if (records.isEmpty() && (formed || !pods.isEmpty())) {
       problems.add("the members ConfigMap " + model.membersConfigMap() + " is missing, but the cluster has members:"
@@ -145,7 +150,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now(), restoredBy);
+          Instant.now(), restoredBy, outcome.membershipStep());
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -154,9 +159,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
   }
 
-  /** What one pass did: whether it changed any member, and why a change waits, if one does. */
-  private record Outcome(boolean acted, Optional<String> waiting) {
-    static final Outcome NOTHING = new Outcome(false, Optional.empty());
+  /**
+   * What one pass did: whether it changed any member, why a change waits, if one does, and the membership step it
+   * took (or that waits).
+   */
+  private record Outcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep) {
+    static final Outcome NOTHING = new Outcome(false, Optional.empty(), Optional.empty());
   }
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
@@ -168,10 +176,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
     }
-    // a member whose data is gone rejoins as a new member first; its pod waits until the membership expects it
-    MemberReplacement.Plan membership = MemberReplacement.plan(model, records, pods, claims, etcd);
+    // membership first (a member that lost its data, then a size change); a member's pod waits until the
+    // membership expects it
+    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd);
     Optional<String> membershipWaits = membership.step()
-        .flatMap(step -> membershipSteps.apply(model, records, pods, step));
+        .flatMap(step -> membershipSteps.apply(model, records, pods, claims, step));
     MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);
     List<PersistentVolumeClaim> createClaims = plan.createClaims().stream()
         .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
@@ -179,13 +188,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .filter(p -> !membership.holdBack().contains(p.getMetadata().getName())).toList();
     children.create(createClaims);
     children.create(createPods);
-    boolean replaced = plan.replace().map(r -> replace(model, claims, leader, formed, r)).orElse(false);
+    // a roll restarts members only while the membership is settled: one change to the members at a time
+    guardUpgrade(model, pods);
+    boolean replaced = !membership.busy()
+        && plan.replace().map(r -> replace(model, claims, etcd, formed, r)).orElse(false);
     children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     Optional<String> waiting = membershipWaits.isPresent() && plan.waiting().isPresent()
         ? Optional.of(membershipWaits.get() + "; " + plan.waiting().get())
         : membershipWaits.or(plan::waiting);
-    boolean acted = replaced || membership.step().isPresent() || !createClaims.isEmpty() || !createPods.isEmpty();
-    return new Outcome(acted, waiting);
+    boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
+    return new Outcome(acted, waiting, membership.step());
   }
 
   /**
@@ -221,8 +233,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .filter(p -> member.name().equals(p.getMetadata().getName()))
         .anyMatch(p -> PodReadiness.ready(p) && RestoreContainers.installed(p, model.claimName(member))));
     if (allInstalled) {
-      EtcdClusterModel restored = EtcdClusterModel.of(model.resource(), settings, records.restored());
-      children.apply(List.of(MembersConfigMapBuilder.build(restored)));
+      children.apply(List.of(MembersConfigMapBuilder.build(model, records.restored())));
       LOG.infof("%s: every member runs on its restored data; the snapshot leaves the members' records", model.key());
     }
   }
@@ -251,12 +262,67 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     children.apply(List.of(desired.get()));
   }
 
+  /** The versions the members run, as etcd reports them; the last status's when none answers. */
+  private static List<String> runningVersions(EtcdCluster cluster, Optional<ClusterSnapshot> etcd) {
+    List<String> reported = etcd.map(s -> s.members().stream().filter(MemberSnapshot::reachable)
+        .map(MemberSnapshot::version).filter(Objects::nonNull).toList()).orElse(List.of());
+    if (!reported.isEmpty() || cluster.getStatus() == null || cluster.getStatus().getVersion() == null) {
+      return reported;
+    }
+    return List.of(cluster.getStatus().getVersion());
+  }
+
+  /**
+   * Watches a version change the roll carries out: notes the version the members upgrade from when it starts, and
+   * clears it once every member runs the new one and is ready. A member that does not become ready on the new version
+   * within the deadline rolls the upgrade back: the model then gives the members their previous version again, until
+   * the spec names another. The notes are annotations on the EtcdCluster, so an operator restarted halfway knows.
+   */
+  private void guardUpgrade(EtcdClusterModel model, List<Pod> pods) {
+    EtcdCluster cluster = model.resource();
+    Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null ? Map.of()
+        : cluster.getMetadata().getAnnotations();
+    String from = annotations.get(Labels.UPGRADE_FROM_ANNOTATION);
+    if (annotations.containsKey(Labels.UPGRADE_ROLLED_BACK_ANNOTATION)) {
+      if (model.rolledBackUpgrade().isEmpty()) {
+        // the spec moved on from the version that failed: a new attempt starts from what runs now
+        children.removeAnnotation(cluster, Labels.UPGRADE_ROLLED_BACK_ANNOTATION);
+        children.removeAnnotation(cluster, Labels.UPGRADE_FROM_ANNOTATION);
+      }
+      return;
+    }
+    if (from == null) {
+      Optional<String> upgradingFrom = UpgradeGuard.upgradingFrom(model, pods);
+      if (upgradingFrom.isPresent()) {
+        children.annotate(cluster, Labels.UPGRADE_FROM_ANNOTATION, upgradingFrom.get());
+        events.normal(cluster, Reasons.UPGRADE_STARTED, "upgrading the members from etcd " + upgradingFrom.get()
+            + " to " + model.version() + ", one at a time, the leader last");
+      }
+      return;
+    }
+    if (UpgradeGuard.complete(model, pods)) {
+      children.removeAnnotation(cluster, Labels.UPGRADE_FROM_ANNOTATION);
+      events.normal(cluster, Reasons.UPGRADE_COMPLETED, "every member runs etcd " + model.version());
+      return;
+    }
+    Duration deadline = config.membership().upgradeHealthTimeout();
+    UpgradeGuard.failed(model, pods, deadline, Instant.now()).ifPresent(failure -> {
+      String why = String.format("%s did not become ready on etcd %s within %ds (%s); the members go back to %s",
+          failure.member(), model.version(), deadline.toSeconds(), failure.reason(), from);
+      LOG.warnf("%s: upgrade rolled back: %s", model.key(), why);
+      children.annotate(cluster, Labels.UPGRADE_ROLLED_BACK_ANNOTATION, model.declaredVersion() + ": " + why);
+      events.warning(cluster, Reasons.UPGRADE_ROLLED_BACK, why);
+    });
+  }
+
   /**
    * Replaces a member's pod only if a plan made from the API server's current pods picks the same one; a ready
-   * member is evicted, so the disruption budget may still refuse (a drain got there first).
+   * member is evicted, so the disruption budget may still refuse (a drain got there first). The leader first hands
+   * leadership to a ready member, so its restart costs no election.
    */
-  private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<String> leader,
+  private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd,
       boolean formed, MemberRollout.Replacement replacement) {
+    Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     List<Pod> live = children.livePods(model.namespace(), Labels.CLUSTER, model.name()).stream()
         .filter(p -> controlledBy(p, model.resource())).toList();
     Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
@@ -265,6 +331,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       return false; // the cache was behind; the next reconcile decides again
     }
     MemberRollout.Replacement step = confirmed.get();
+    String member = step.pod().getMetadata().getName();
+    if (step.evict() && leader.filter(member::equals).isPresent() && moveLeadershipFrom(model, live, etcd.get(), member)) {
+      return true; // restarted on the next pass, as a follower
+    }
     if (step.evict() && !children.evict(step.pod())) {
       LOG.infof("%s: the disruption budget refused evicting %s for now", model.key(), step.pod().getMetadata().getName());
       return false;
@@ -274,6 +344,34 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     LOG.infof("%s: %s", model.key(), step.message());
     events.normal(model.resource(), step.reason(), step.message());
+    return true;
+  }
+
+  /** Hands leadership to another ready voter before the leader restarts; false when none can take it. */
+  private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterSnapshot etcd, String leader) {
+    Optional<MemberSnapshot> successor = etcd.members().stream()
+        .filter(m -> m.started() && !m.learner() && m.reachable() && m.leaderKnown() && !leader.equals(m.name()))
+        .filter(m -> pods.stream().anyMatch(p -> m.name().equals(p.getMetadata().getName()) && PodReadiness.ready(p)))
+        .findFirst();
+    if (successor.isEmpty()) {
+      return false;
+    }
+    String leaderUrl = model.members().stream().filter(m -> leader.equals(m.name())).findFirst()
+        .map(Member::clientUrl).orElseThrow();
+    try {
+      memberStatus.withClient(model, pods, (client, endpoint) -> {
+        client.moveLeader(leaderUrl, successor.get().id());
+        return Boolean.TRUE;
+      });
+    } catch (RuntimeException e) {
+      LOG.infof("%s: moving leadership from %s failed, it restarts as the leader: %s", model.key(), leader,
+          e.getMessage());
+      return false;
+    }
+    String message = "leadership moved from " + leader + " to " + successor.get().name() + " before " + leader
+        + " restarts";
+    LOG.infof("%s: %s", model.key(), message);
+    events.normal(model.resource(), Reasons.LEADER_MOVED, message);
     return true;
   }
 

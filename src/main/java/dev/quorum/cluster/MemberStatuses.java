@@ -37,6 +37,7 @@ final class MemberStatuses {
           MemberStatus status = new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
               m.id() == snapshot.leaderId());
           status.setLearner(m.learner() ? Boolean.TRUE : null);
+          status.setRevisionLag(snapshot.revisionLag(m).orElse(null));
           return status;
         })
         .sorted(byOrdinal())

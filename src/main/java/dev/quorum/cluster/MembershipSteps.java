@@ -3,12 +3,12 @@ package dev.quorum.cluster;
 import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.EtcdIds;
 import dev.quorum.etcd.LearnerPromotion;
-import dev.quorum.membership.MemberReplacement;
+import dev.quorum.membership.MembershipPlanner.Operation;
+import dev.quorum.membership.MembershipPlanner.Step;
 import dev.quorum.model.EtcdClusterModel;
-import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
-import dev.quorum.model.OperatorSettings;
 import dev.quorum.specs.MembersConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Optional;
@@ -20,9 +20,10 @@ import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the one membership step {@link MemberReplacement} decided: through the etcd API (remove, add a learner,
- * promote) or the members' records. What etcd refuses for now (a removal while the cluster settles, a promotion before
- * the learner caught up) is not a failure: the step is decided again on the next pass.
+ * Carries out the one membership step {@link dev.quorum.membership.MembershipPlanner} decided: through the etcd API
+ * (remove, add a learner, promote, move leadership) or Kubernetes (the members' records; a departed member's pod and
+ * claims). What etcd refuses for now (a removal while the cluster settles, a promotion before the learner caught up)
+ * is not a failure: the step is decided again on the next pass.
  */
 final class MembershipSteps {
 
@@ -31,37 +32,38 @@ final class MembershipSteps {
   private final ChildResources children;
   private final MemberStatusSource etcd;
   private final ClusterEvents events;
-  private final OperatorSettings settings;
   private final Optional<String> haltAfterStep;
 
-  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events, OperatorSettings settings,
+  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events,
       Optional<String> haltAfterStep) {
     this.haltAfterStep = haltAfterStep;
     this.children = children;
     this.etcd = etcd;
     this.events = events;
-    this.settings = settings;
   }
 
   /** @return why the step waits, if it does; empty once it was done (or there was none) */
   Optional<String> apply(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      MemberReplacement.Step step) {
+      List<PersistentVolumeClaim> claims, Step step) {
     try {
-      if (step instanceof MemberReplacement.Step.Wait wait) {
+      if (step instanceof Step.Wait wait) {
         return Optional.of(wait.reason());
       }
-      if (step instanceof MemberReplacement.Step.Record record) {
-        record(model, records, record.member(), record.bootstrap());
+      if (step instanceof Step.Record record) {
+        writeRecords(model, records.with(record.member(), record.bootstrap()));
         done(model, "MemberRecorded", record.member() + " is on record to join the cluster as a learner: "
             + record.bootstrap().initialCluster());
-      } else if (step instanceof MemberReplacement.Step.Remove remove) {
+      } else if (step instanceof Step.Remove remove) {
         call(model, pods, (client, endpoint) -> client.removeMember(remove.id()));
-        done(model, "MemberRemoved", remove.member() + " lost its data: its old entry "
-            + EtcdIds.toHex(remove.id()) + " is removed from the cluster, so it can rejoin as a new member");
-      } else if (step instanceof MemberReplacement.Step.AddLearner add) {
+        done(model, "MemberRemoved", remove.operation() == Operation.RemoveMember
+            ? remove.member() + " (" + EtcdIds.toHex(remove.id()) + ") is removed from the cluster: the size is "
+                + model.size()
+            : remove.member() + " lost its data: its old entry " + EtcdIds.toHex(remove.id())
+                + " is removed from the cluster, so it can rejoin as a new member");
+      } else if (step instanceof Step.AddLearner add) {
         call(model, pods, (client, endpoint) -> client.addLearner(add.peerUrl()));
-        done(model, "MemberAdded", add.member() + " is added back as a learner at " + add.peerUrl());
-      } else if (step instanceof MemberReplacement.Step.Promote promote) {
+        done(model, "MemberAdded", add.member() + " is added as a learner at " + add.peerUrl());
+      } else if (step instanceof Step.Promote promote) {
         Optional<String> notYet = etcd.withClient(model, pods, (client, endpoint) -> {
           try {
             client.promoteLearner(endpoint, promote.id());
@@ -73,7 +75,18 @@ final class MembershipSteps {
         if (notYet.isPresent()) {
           return notYet;
         }
-        done(model, "MemberPromoted", promote.member() + " caught up and is a voting member again");
+        done(model, "MemberPromoted", promote.member() + " caught up and is a voting member");
+      } else if (step instanceof Step.MoveLeader move) {
+        etcd.withClient(model, pods, (client, endpoint) -> {
+          client.moveLeader(move.leaderClientUrl(), move.toId());
+          return Boolean.TRUE;
+        }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
+        done(model, "LeaderMoved", "leadership moved from " + move.member() + " to " + move.toMember()
+            + ", so " + move.member() + " can leave");
+      } else if (step instanceof Step.Retire retire) {
+        retire(model, records, pods, claims, retire.member());
+        done(model, "MemberRetired", retire.member() + " left the cluster: its pod, volume claim and record are"
+            + " deleted");
       }
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -82,9 +95,24 @@ final class MembershipSteps {
     }
   }
 
-  private void record(EtcdClusterModel model, MemberBootstrapRecords records, String member, MemberBootstrap joining) {
-    MemberBootstrapRecords next = records.with(member, joining);
-    children.apply(List.of(MembersConfigMapBuilder.build(EtcdClusterModel.of(model.resource(), settings, next))));
+  /**
+   * A member that left etcd: its pod (which would only crash-loop, removed as it is) and its claims go first, its
+   * record last, so a crash in between leaves it departing and this is done again. Its data is of no further use:
+   * etcd refuses a removed member's data, so a later scale-up must start that ordinal empty.
+   */
+  private void retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, String member) {
+    pods.stream().filter(p -> member.equals(p.getMetadata().getName())).forEach(children::delete);
+    claims.stream().filter(c -> EtcdClusterModel.isClaimOf(c.getMetadata().getName(), member))
+        .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+        .forEach(children::delete);
+    if (records.of(member).isPresent() || records.unreadable().containsKey(member)) {
+      writeRecords(model, records.without(member));
+    }
+  }
+
+  private void writeRecords(EtcdClusterModel model, MemberBootstrapRecords next) {
+    children.apply(List.of(MembersConfigMapBuilder.build(model, next)));
   }
 
   private void call(EtcdClusterModel model, List<Pod> pods,

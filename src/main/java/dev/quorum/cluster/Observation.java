@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param reconcileError why applying the desired state failed, if it did
  * @param waiting why a change to the members waits, if one does
  * @param restoredInPlaceBy the EtcdRestore that holds the members while it restores them in place, if one does
+ * @param membershipStep the membership step this pass took, or that waits, if any
  */
 public record Observation(
     EtcdClusterModel model,
@@ -34,12 +36,19 @@ public record Observation(
     Optional<String> reconcileError,
     Optional<String> waiting,
     Instant now,
-    Optional<String> restoredInPlaceBy) {
+    Optional<String> restoredInPlaceBy,
+    Optional<MembershipPlanner.Step> membershipStep) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now) {
-    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, Optional.empty());
+    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, Optional.empty(), Optional.empty());
+  }
+
+  public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy) {
+    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, Optional.empty());
   }
 
   public EtcdCluster cluster() {

@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.membership.MembershipPlanner;
+
 /** Condition reasons (and Event reasons) the operator reports. */
 public final class Reasons {
 
@@ -19,5 +21,26 @@ public final class Reasons {
   public static final String ALL_MEMBERS_READY = "AllMembersReady";
   public static final String MEMBER_POD_ENDED = "MemberPodEnded";
 
+  public static final String UPGRADE_STARTED = "UpgradeStarted";
+  public static final String UPGRADE_COMPLETED = "UpgradeCompleted";
+  /** A member did not become ready on the new version in time; the members went back to the previous one. */
+  public static final String UPGRADE_ROLLED_BACK = "UpgradeRolledBack";
+  public static final String LEADER_MOVED = "LeaderMoved";
+  public static final String REPLACING_MEMBER = "ReplacingMember";
+  public static final String ADDING_MEMBER = "AddingMember";
+  public static final String REMOVING_MEMBER = "RemovingMember";
+
   private Reasons() {}
+
+  /** The Progressing reason while a membership change of that kind goes on. */
+  public static String membershipChange(MembershipPlanner.Operation operation) {
+    switch (operation) {
+      case AddMember:
+        return ADDING_MEMBER;
+      case RemoveMember:
+        return REMOVING_MEMBER;
+      default:
+        return REPLACING_MEMBER;
+    }
+  }
 }

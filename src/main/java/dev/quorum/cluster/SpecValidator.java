@@ -22,7 +22,7 @@ public final class SpecValidator {
       return problems;
     }
     int size = spec.getSize();
-    if (size < 3 || size > 9 || size % 2 == 0) {
+    if (size < 3 || size > EtcdClusterSpec.MAX_SIZE || size % 2 == 0) {
       problems.add(EtcdClusterSpec.SIZE_MESSAGE + " (got " + size + ")");
     }
     EtcdTuning etcd = spec.getEtcd();
@@ -35,16 +35,9 @@ public final class SpecValidator {
     return problems;
   }
 
-  /**
-   * The spec against what runs: until membership changes go through the etcd API, a size that differs from the
-   * members on record would start members that cannot join (or drop a majority's worth).
-   */
+  /** The spec against what runs: records that cannot be read would leave the members' bootstrap unknown. */
   public static List<String> problems(EtcdClusterSpec spec, MemberBootstrapRecords records) {
     List<String> problems = problems(spec);
-    if (spec != null && !records.isEmpty() && records.count() != spec.getSize()) {
-      problems.add(EtcdClusterSpec.SIZE_FIXED_MESSAGE + " (running " + records.count() + " members, spec asks for "
-          + spec.getSize() + ")");
-    }
     if (!records.unreadable().isEmpty()) {
       problems.add("the bootstrap records of " + String.join(", ", records.unreadable().keySet())
           + " in the members ConfigMap cannot be read; each needs initial-cluster, initial-cluster-state (new or"

@@ -1,13 +1,17 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.ClusterOperation;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.membership.MembershipPlanner;
+import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Quorum;
 import java.util.List;
+import java.util.Optional;
 
 /** Pure: turns an {@link Observation} into the status the EtcdCluster reports. */
 public final class StatusAggregator {
@@ -31,10 +35,13 @@ public final class StatusAggregator {
     // the cluster ID never changes, so the last one seen stays true while etcd cannot be reached
     status.setClusterID(observation.etcd().map(ClusterSnapshot::clusterIdHex)
         .orElse(previous != null ? previous.getClusterID() : null));
-    status.setVersion(observation.etcd().flatMap(s -> EtcdVersions.lowest(
-        s.members().stream().filter(MemberSnapshot::reachable).map(MemberSnapshot::version).toList())).orElse(null));
+    status.setVersion(observation.etcd().flatMap(s -> EtcdVersion.lowest(
+        s.members().stream().filter(MemberSnapshot::reachable).map(MemberSnapshot::version).toList()))
+        .map(EtcdVersion::toString).orElse(null));
     status.setClientEndpoint(observation.model().clientEndpoint());
     status.setSelector(observation.model().selector());
+    status.setOperation(observation.membershipStep().map(step -> new ClusterOperation(step.operation().name(),
+        step.member(), step.getClass().getSimpleName(), MembershipPlanner.describe(step))).orElse(null));
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
   }
@@ -98,6 +105,15 @@ public final class StatusAggregator {
             ? String.format("waiting for the first quorum: %d of %d members ready", ready, size)
             : String.format("creating member pods: %d of %d exist", size - missing.size(), size));
       }
+      Optional<MembershipPlanner.Step> membership = observation.membershipStep();
+      if (membership.isPresent() && membership.get() instanceof MembershipPlanner.Step.Wait wait) {
+        return condition(ConditionTypes.PROGRESSING, false, wait.waitsFor(), wait.reason());
+      }
+      if (membership.isPresent()) {
+        String doing = MembershipPlanner.describe(membership.get());
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.membershipChange(membership.get().operation()),
+            observation.waiting().map(w -> doing + "; " + w).orElse(doing));
+      }
       String rollout = rolloutInProgress(missing);
       if (rollout != null) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);
@@ -111,6 +127,11 @@ public final class StatusAggregator {
       }
       if (observation.reconcileError().isPresent()) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.RECONCILE_ERROR, observation.reconcileError().get());
+      }
+      if (observation.model().rolledBackUpgrade().isPresent()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.UPGRADE_ROLLED_BACK, "the upgrade to etcd "
+            + observation.model().declaredVersion() + " was rolled back: " + observation.model().rolledBackUpgrade().get()
+            + "; set another version to try again");
       }
       List<String> initFailures = observation.initFailures();
       if (!initFailures.isEmpty()) {

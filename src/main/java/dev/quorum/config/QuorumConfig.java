@@ -43,6 +43,13 @@ public interface QuorumConfig {
      * restarted operator finishes the change. Unset in production.
      */
     Optional<String> haltAfterStep();
+
+    /**
+     * How long a member restarted on a new etcd version may take to become ready before the upgrade is rolled back:
+     * generous, as a first start on a new version may migrate data.
+     */
+    @WithDefault("5m")
+    Duration upgradeHealthTimeout();
   }
 
   /** Off by default: one replica needs none; turn it on before running several. */

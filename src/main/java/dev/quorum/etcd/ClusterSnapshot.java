@@ -18,6 +18,15 @@ public record ClusterSnapshot(long clusterId, long leaderId, List<MemberSnapshot
     return leaderId == 0 ? Optional.empty() : members.stream().filter(m -> m.id() == leaderId).findFirst();
   }
 
+  /**
+   * How many revisions {@code member} is behind the leader, as both answered just now; empty when either did not
+   * answer. Writes keep landing between the two answers, so a small lag is normal.
+   */
+  public Optional<Long> revisionLag(MemberSnapshot member) {
+    return leader().filter(MemberSnapshot::reachable).filter(l -> member.reachable())
+        .map(l -> Math.max(0, l.revision() - member.revision()));
+  }
+
   /** The leader's member name; empty when no leader is known or it has not started yet. */
   public Optional<String> leaderName() {
     return leader().filter(MemberSnapshot::started).map(MemberSnapshot::name);

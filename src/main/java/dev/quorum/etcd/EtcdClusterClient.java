@@ -77,6 +77,11 @@ public final class EtcdClusterClient implements AutoCloseable {
     LearnerPromotion.promote(endpoint, settings, id);
   }
 
+  /** Asks the leader at {@code leaderEndpoint} to hand leadership to voter {@code targetId}. Blocks. */
+  public void moveLeader(String leaderEndpoint, long targetId) {
+    LeaderTransfer.move(leaderEndpoint, settings, targetId);
+  }
+
   /** Status of one member, asked on its own endpoint. */
   public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
     return bounded(client.getMaintenanceClient().statusMember(endpoint));

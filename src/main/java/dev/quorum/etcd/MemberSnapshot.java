@@ -8,6 +8,7 @@ import java.util.List;
  * @param leaderKnown the member answered and follows (or is) a leader; false once it lost quorum
  * @param version etcd version the member runs; null when it did not answer
  * @param error why the member did not answer; null when it did
+ * @param revision the store revision the member has applied; 0 when it did not answer
  */
 public record MemberSnapshot(
     long id,
@@ -18,7 +19,13 @@ public record MemberSnapshot(
     boolean reachable,
     boolean leaderKnown,
     String version,
-    String error) {
+    String error,
+    long revision) {
+
+  public MemberSnapshot(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
+      boolean reachable, boolean leaderKnown, String version, String error) {
+    this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, 0);
+  }
 
   public String idHex() {
     return EtcdIds.toHex(id);

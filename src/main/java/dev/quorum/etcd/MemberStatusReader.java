@@ -75,6 +75,7 @@ public final class MemberStatusReader {
         probe.reachable(),
         probe.reachable() && probe.leaderId() != 0,
         probe.version(),
-        probe.error());
+        probe.error(),
+        probe.revision());
   }
 }

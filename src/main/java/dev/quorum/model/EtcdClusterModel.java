@@ -22,9 +22,12 @@ public final class EtcdClusterModel {
   private final OperatorSettings settings;
   private final Scheme scheme;
   private final String version;
+  private final String declaredVersion;
+  private final Optional<String> rolledBackUpgrade;
   private final String image;
   private final String token;
   private final List<Member> members;
+  private final MemberBootstrapRecords records;
 
   private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records,
       Optional<RestoreSource> foundingRestore) {
@@ -32,10 +35,21 @@ public final class EtcdClusterModel {
     this.settings = settings;
     EtcdClusterSpec spec = resource.getSpec();
     this.scheme = Scheme.HTTP;
-    this.version = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
+    this.declaredVersion = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
-    this.image = blankToNull(spec.getImage()).orElse(repository + ":v" + version);
+    Optional<String> from = annotation(resource, Labels.UPGRADE_FROM_ANNOTATION);
+    this.rolledBackUpgrade = annotation(resource, Labels.UPGRADE_ROLLED_BACK_ANNOTATION)
+        .filter(v -> v.startsWith(declaredVersion + ": ")).filter(v -> from.isPresent());
+    if (rolledBackUpgrade.isPresent()) {
+      // the upgrade failed: the members go back to (and stay on) the version they ran, until the spec names another
+      this.version = from.get();
+      this.image = repository + ":v" + version;
+    } else {
+      this.version = declaredVersion;
+      this.image = blankToNull(spec.getImage()).orElse(repository + ":v" + version);
+    }
     this.token = initialClusterToken(resource);
+    this.records = records;
     this.members = members(spec.getSize(), records, foundingRestore);
   }
 
@@ -68,6 +82,28 @@ public final class EtcdClusterModel {
       result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap));
     }
     return List.copyOf(result);
+  }
+
+  /**
+   * The member at {@code ordinal}, within the size or beyond it (a member on its way out), with its URLs and
+   * recorded bootstrap (the founding one when it has no record).
+   */
+  public Member memberAt(int ordinal) {
+    if (ordinal < members.size()) {
+      return members.get(ordinal);
+    }
+    String name = memberName(ordinal);
+    MemberBootstrap bootstrap = records.of(name).orElseGet(() -> new MemberBootstrap(MemberBootstrap.State.EXISTING,
+        foundingCluster(List.of(name)), token));
+    return new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap);
+  }
+
+  /**
+   * Members whose pods a voluntary disruption may leave running at the least: all but one of every member that runs
+   * or is to run (the larger of the size and the members on record, while a scale changes them).
+   */
+  public int minAvailableMembers() {
+    return Math.max(size(), records.count()) - 1;
   }
 
   /** Founding members start together, each knowing all of them. */
@@ -118,8 +154,19 @@ public final class EtcdClusterModel {
     return scheme;
   }
 
+  /** The version the members are to run: the spec's, or the one they ran before an upgrade to it failed. */
   public String version() {
     return version;
+  }
+
+  /** The version the spec asks for. */
+  public String declaredVersion() {
+    return declaredVersion;
+  }
+
+  /** Why the upgrade to the declared version was rolled back, while the spec still asks for it. */
+  public Optional<String> rolledBackUpgrade() {
+    return rolledBackUpgrade.map(v -> v.substring(declaredVersion.length() + 2));
   }
 
   public String image() {
@@ -279,6 +326,11 @@ public final class EtcdClusterModel {
   public static Optional<String> uidPrefix(HasMetadata resource) {
     String uid = resource.getMetadata().getUid();
     return uid == null || uid.isEmpty() ? Optional.empty() : Optional.of(uid.substring(0, Math.min(8, uid.length())));
+  }
+
+  private static Optional<String> annotation(HasMetadata resource, String key) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? Optional.empty() : blankToNull(annotations.get(key));
   }
 
   private static Optional<String> blankToNull(String value) {

@@ -18,6 +18,16 @@ public final class Labels {
    */
   public static final String RESTORE_IN_PROGRESS_ANNOTATION = "etcd.quorum.dev/restore-in-progress";
 
+  /** On each member pod: the etcd version it runs. */
+  public static final String VERSION_ANNOTATION = "etcd.quorum.dev/version";
+  /** On an EtcdCluster whose members are being upgraded: the version they ran before, to roll back to. */
+  public static final String UPGRADE_FROM_ANNOTATION = "etcd.quorum.dev/upgrade-from";
+  /**
+   * On an EtcdCluster whose upgrade failed: {@code <version>: <why>}. While the spec still asks for that version the
+   * members run the one they upgraded from; a new version in the spec is a new attempt.
+   */
+  public static final String UPGRADE_ROLLED_BACK_ANNOTATION = "etcd.quorum.dev/upgrade-rolled-back";
+
   public static final String NAME_VALUE = "etcd";
   public static final String MANAGED_BY_VALUE = "quorum";
   /** Selects exactly the objects the operator manages, so informers cache nothing else. */

@@ -38,6 +38,15 @@ public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<
     return new MemberBootstrapRecords(Map.copyOf(updated), unreadable);
   }
 
+  /** The same records without {@code member}'s: it has left the cluster. */
+  public MemberBootstrapRecords without(String member) {
+    Map<String, MemberBootstrap> kept = new TreeMap<>(byMember);
+    kept.remove(member);
+    Map<String, String> keptUnreadable = new TreeMap<>(unreadable);
+    keptUnreadable.remove(member);
+    return new MemberBootstrapRecords(Map.copyOf(kept), Map.copyOf(keptUnreadable));
+  }
+
   /** Whether any member still has a snapshot to restore on record. */
   public boolean restoring() {
     return byMember.values().stream().anyMatch(b -> b.restore().isPresent());

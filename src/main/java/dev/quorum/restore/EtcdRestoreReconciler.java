@@ -12,6 +12,7 @@ import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.events.Events;
+import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -432,7 +433,9 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       return Checked.waiting(failed(restore, status, result.reason(), result.message()), false);
     }
     String targetVersion = target.getVersion() != null ? target.getVersion() : EtcdClusterSpec.DEFAULT_VERSION;
-    if (result.etcdVersion().filter(from -> EtcdVersionOrder.newerMinor(from, targetVersion)).isPresent()) {
+    boolean newer = result.etcdVersion().flatMap(EtcdVersion::parse)
+        .flatMap(from -> EtcdVersion.parse(targetVersion).map(from::newerMinorThan)).orElse(false);
+    if (newer) {
       return Checked.waiting(failed(restore, status, VERSION_DOWNGRADE, "the snapshot comes from etcd "
           + result.etcdVersion().get() + ", newer than the " + targetVersion + " it would be restored into: etcd does"
           + " not open a newer release's data (a downgrade goes through a running cluster); restore into version "

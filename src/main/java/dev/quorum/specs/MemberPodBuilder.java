@@ -3,6 +3,7 @@ package dev.quorum.specs;
 import dev.quorum.api.v1alpha1.PodSettings;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
+import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -45,6 +46,7 @@ public final class MemberPodBuilder {
     spec.setInitContainers(RestoreContainers.build(model, member));
     Map<String, String> annotations = userAnnotations(model);
     annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
+    annotations.put(Labels.VERSION_ANNOTATION, model.version());
     return new PodBuilder()
         .withMetadata(ChildMetadata.builder(model, member.name())
             .withLabels(podLabels(model, member))

@@ -62,15 +62,20 @@ class EtcdClusterAdmissionIT {
   }
 
   @Test
-  void sizeCannotChangeUntilMembershipChangesAreSupported() {
-    clusters().resource(cluster("fixed-size", Map.of("size", 3))).create();
+  void sizeMayChangeToAnotherOddSizeButNeverToAnEvenOne() {
+    clusters().resource(cluster("scaled-size", Map.of("size", 3))).create();
     try {
-      assertThatThrownBy(() -> clusters().withName("fixed-size").edit(c -> {
+      GenericKubernetesResource scaled = clusters().withName("scaled-size").edit(c -> {
         ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("size", 5);
         return c;
-      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("size cannot change yet");
+      });
+      assertThat(((Map<String, Object>) scaled.getAdditionalProperties().get("spec")).get("size")).isEqualTo(5);
+      assertThatThrownBy(() -> clusters().withName("scaled-size").edit(c -> {
+        ((Map<String, Object>) c.getAdditionalProperties().get("spec")).put("size", 4);
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("even size");
     } finally {
-      clusters().withName("fixed-size").delete();
+      clusters().withName("scaled-size").delete();
     }
   }
 

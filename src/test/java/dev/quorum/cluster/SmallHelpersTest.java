@@ -85,13 +85,6 @@ class SmallHelpersTest {
   }
 
   @Test
-  void versionsCompareNumerically() {
-    assertThat(EtcdVersions.lowest(List.of("3.6.16", "3.5.9", "3.5.21"))).contains("3.5.9");
-    assertThat(EtcdVersions.lowest(Arrays.asList(null, "3.6.2", "3.6.10"))).contains("3.6.2");
-    assertThat(EtcdVersions.lowest(List.of())).isEmpty();
-  }
-
-  @Test
   void statusChangeIgnoresObjectIdentity() {
     EtcdClusterStatus a = new EtcdClusterStatus();
     a.setReadyMembers(3);

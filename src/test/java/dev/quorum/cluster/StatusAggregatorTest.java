@@ -68,20 +68,17 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void quorumFollowsTheMembersOnRecordNotARefusedSize() {
+  void quorumFollowsTheMembersOnRecordWhileTheSizeChanges() {
     MemberBootstrapRecords running = TestClusters.foundingRecords(model());
     List<Pod> pods = pods(true, true, true);
-    cluster.getSpec().setSize(5); // refused by the operator: the 3 members on record still run
-    List<String> problems = SpecValidator.problems(cluster.getSpec(), running);
+    cluster.getSpec().setSize(5); // two members still to add: the 3 members on record run
 
     EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(running), running, pods,
-        Optional.of(etcd(true, true, true)), problems, Optional.empty(), Optional.empty(), NOW));
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(), Optional.empty(), NOW));
 
     assertThat(status.getQuorum()).isEqualTo(2);
     assertThat(status.getFaultTolerance()).isEqualTo(1);
     assertCondition(status, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
-    assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.INVALID_SPEC);
-    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("size cannot change yet");
   }
 
   @Test

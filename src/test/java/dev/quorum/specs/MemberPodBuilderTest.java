@@ -188,7 +188,8 @@ class MemberPodBuilderTest {
 
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry(MemberPodBuilder.SHAPE_HASH_ANNOTATION, shapeHash(0))
-        .hasSize(1);
+        .containsEntry("etcd.quorum.dev/version", EtcdClusterSpec.DEFAULT_VERSION)
+        .hasSize(2);
     assertThat(shapeHash(0)).matches("[0-9a-f]{16}");
     assertThat(shapeHash(0)).as("the same spec gives the same hash").isEqualTo(shapeHash(0));
     assertThat(shapeHash(1)).isNotEqualTo(shapeHash(0));

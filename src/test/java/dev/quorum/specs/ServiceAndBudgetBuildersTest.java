@@ -45,8 +45,8 @@ class ServiceAndBudgetBuildersTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"3,2", "5,3", "7,4", "9,5"})
-  void budgetKeepsAQuorumAvailable(int size, int minAvailable) {
+  @CsvSource({"3,2", "5,4", "7,6", "9,8"})
+  void budgetLetsOneMemberAtATimeBeDisrupted(int size, int minAvailable) {
     EtcdClusterModel model = TestClusters.model(TestClusters.cluster("demo", size));
 
     PodDisruptionBudget pdb = PodDisruptionBudgetBuilder.build(model);
@@ -56,6 +56,14 @@ class ServiceAndBudgetBuildersTest {
     assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(minAvailable);
     assertThat(pdb.getSpec().getMaxUnavailable()).isNull();
     assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(model.selectorLabels());
+  }
+
+  @Test
+  void whileTheSizeShrinksTheBudgetCountsTheMembersStillOnRecord() {
+    EtcdClusterModel five = TestClusters.model(TestClusters.cluster("demo", 5));
+    EtcdClusterModel shrinking = TestClusters.model(TestClusters.cluster("demo", 3), TestClusters.foundingRecords(five));
+
+    assertThat(PodDisruptionBudgetBuilder.build(shrinking).getSpec().getMinAvailable().getIntVal()).isEqualTo(4);
   }
 
   @Test

@@ -26,7 +26,9 @@ public class EtcdClusterSpec {
   public static final String DEFAULT_VERSION = "3.6.16";
   public static final String DEFAULT_REPOSITORY = "quay.io/coreos/etcd";
 
-  public static final String SIZE_RULE = "self % 2 == 1 && self >= 3 && self <= 9";
+  /** The largest size admission accepts: more members slow every write down for little gain. */
+  public static final int MAX_SIZE = 9;
+  public static final String SIZE_RULE = "self % 2 == 1 && self >= 3 && self <= " + MAX_SIZE;
   public static final String SIZE_MESSAGE =
       "size must be an odd number from 3 to 9: etcd needs a majority of members (quorum = size/2 + 1)"
           + " to work, so an even size tolerates no more failures than the odd size below it,"
@@ -36,10 +38,6 @@ public class EtcdClusterSpec {
   public static final String VERSION_MESSAGE =
       "version must be an etcd release from 3.5.11 on, written like 3.6.16: the member probes use the /readyz"
           + " and /livez endpoints that etcd added in 3.5.11";
-  public static final String SIZE_FIXED_MESSAGE =
-      "size cannot change yet: adding or removing etcd members must go one member at a time through the"
-          + " etcd membership API, which this version of Quorum does not do; create a cluster of the new size"
-          + " and restore a backup into it";
   public static final String BOOTSTRAP_IMMUTABLE_MESSAGE =
       "bootstrap cannot be added, changed or removed after creation: it says how a new cluster's data starts; to"
       + " restore an existing cluster, create an EtcdRestore";
@@ -48,11 +46,11 @@ public class EtcdClusterSpec {
           + " cannot move to another storage class or become ephemeral;"
           + " create a new cluster and restore a backup into it";
 
-  @JsonPropertyDescription("Number of etcd members: an odd number from 3 to 9.")
+  @JsonPropertyDescription("Number of etcd members: an odd number from 3 to 9. A change adds or removes one member"
+      + " at a time through the etcd membership API.")
   @Default("3")
   @SpecReplicas
   @ValidationRule(value = SIZE_RULE, message = SIZE_MESSAGE)
-  @ValidationRule(value = "self == oldSelf", message = SIZE_FIXED_MESSAGE)
   private int size = 3;
 
   @JsonPropertyDescription("etcd version to run, e.g. 3.6.16; the image tag is v<version>.")

@@ -48,6 +48,17 @@ public class EtcdClusterStatus {
   @LabelSelector
   private String selector;
 
+  @JsonPropertyDescription("The membership change in progress (a member replaced, added or removed), if any.")
+  private ClusterOperation operation;
+
+  public ClusterOperation getOperation() {
+    return operation;
+  }
+
+  public void setOperation(ClusterOperation operation) {
+    this.operation = operation;
+  }
+
   public Optional<Condition> condition(String type) {
     return conditions == null
         ? Optional.empty()

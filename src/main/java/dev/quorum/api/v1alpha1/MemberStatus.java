@@ -27,6 +27,10 @@ public class MemberStatus {
       + " being added or replaced, promoted once it has caught up). Absent for voting members.")
   private Boolean learner;
 
+  @JsonPropertyDescription("How many revisions the member's store is behind the leader's, as both answered at the"
+      + " last look (a few while writes land is normal). Absent when either did not answer.")
+  private Long revisionLag;
+
   public MemberStatus() {}
 
   public MemberStatus(String name, String id, String peerURL, String clientURL, boolean ready, boolean leader) {
@@ -92,5 +96,13 @@ public class MemberStatus {
 
   public void setLeader(boolean leader) {
     this.leader = leader;
+  }
+
+  public Long getRevisionLag() {
+    return revisionLag;
+  }
+
+  public void setRevisionLag(Long revisionLag) {
+    this.revisionLag = revisionLag;
   }
 }

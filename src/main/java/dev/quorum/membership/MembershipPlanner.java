@@ -1,0 +1,287 @@
+package dev.quorum.membership;
+
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
+import dev.quorum.model.MemberBootstrap;
+import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.Quorum;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Pure: decides the next single membership step once the cluster has formed, from etcd's member list, the members'
+ * records, pods and claims. Three changes go through it, one step at a time and in this order:
+ *
+ * <ul>
+ *   <li><b>replacement</b>: a member whose data is gone (an ephemeral member's pod deleted, or a member's claim
+ *       deleted) cannot start again under its old identity, so its old entry is removed and it comes back as a fresh
+ *       learner;
+ *   <li><b>scale up</b>: a member within the size but not on record joins as a learner: added at its peer URL,
+ *       recorded as joining the existing cluster, started, promoted once caught up; then the next one;
+ *   <li><b>scale down</b>: a member beyond the size leaves, highest ordinal first: leadership moves away from it,
+ *       it is removed through the etcd API, then its pod, claims and record go.
+ * </ul>
+ *
+ * <p>Each step is recognised afterwards from etcd's member list and the records alone, so an operator that dies
+ * between two steps finishes the change on restart: never a duplicate member, never a healthy one removed. A learner
+ * added for a member that is no longer wanted (the size shrank meanwhile) is removed again.
+ */
+public final class MembershipPlanner {
+
+  /**
+   * What kind of change a step belongs to, as the status reports it. A learner's promotion is the last step of adding
+   * a member, whether it replaces one that lost its data or grows the cluster.
+   */
+  public enum Operation {
+    ReplaceMember,
+    AddMember,
+    RemoveMember
+  }
+
+  /** What to do now; at most one step per pass. */
+  public sealed interface Step {
+    String member();
+
+    Operation operation();
+
+    /** Removes the member's entry from etcd (its data is gone, or it leaves). */
+    record Remove(String member, long id, Operation operation) implements Step {}
+
+    /** Adds the member as a learner at its peer URL. */
+    record AddLearner(String member, String peerUrl, Operation operation) implements Step {}
+
+    /** Records the member as joining the existing cluster, before its pod is created. */
+    record Record(String member, MemberBootstrap bootstrap, Operation operation) implements Step {}
+
+    /** Promotes the member's learner to a voter (etcd refuses until it has caught up). */
+    record Promote(String member, long id, Operation operation) implements Step {}
+
+    /**
+     * Moves leadership from {@code member} (the leader, about to leave) to a member that stays, asking the leader at
+     * its client URL.
+     */
+    record MoveLeader(String member, String leaderClientUrl, String toMember, long toId, Operation operation)
+        implements Step {}
+
+    /** Deletes a member's pod and claims, then its record: it has left etcd. */
+    record Retire(String member, Operation operation) implements Step {}
+
+    /**
+     * Nothing can be done safely now; the change resumes by itself once it can.
+     *
+     * @param waitsFor what it waits for, as a condition reason (one of the {@code WAITING_FOR_} values)
+     * @param reason why, in words
+     */
+    record Wait(String member, String waitsFor, String reason, Operation operation) implements Step {}
+  }
+
+  /**
+   * @param step the next step, if the members need one
+   * @param holdBack members whose pod (and claim) must not be created yet: they would start on an empty data
+   *     directory before the membership expects them
+   */
+  public record Plan(Optional<Step> step, Set<String> holdBack) {
+    static final Plan NOTHING = new Plan(Optional.empty(), Set.of());
+
+    /** A change is under way or waiting: members are held back or a step is due. */
+    public boolean busy() {
+      return step.isPresent() || !holdBack.isEmpty();
+    }
+  }
+
+  public static final String WAITING_FOR_HEALTHY_MEMBERS = "WaitingForHealthyMembers";
+  public static final String WAITING_FOR_LEARNER = "WaitingForLearner";
+  public static final String WAITING_FOR_ETCD = "WaitingForEtcd";
+
+  private MembershipPlanner() {}
+
+  /** What a step (other than a wait) does, in words, for the status. */
+  public static String describe(Step step) {
+    if (step instanceof Step.Wait wait) {
+      return wait.reason();
+    }
+    if (step instanceof Step.Remove) {
+      return step.operation() == Operation.RemoveMember
+          ? "removing " + step.member() + " from the etcd membership"
+          : "removing the old entry of " + step.member() + ", whose data is gone, from the etcd membership";
+    }
+    if (step instanceof Step.AddLearner) {
+      return "adding " + step.member() + " to the etcd membership as a learner";
+    }
+    if (step instanceof Step.Record) {
+      return "recording " + step.member() + " as joining the cluster, before its pod starts";
+    }
+    if (step instanceof Step.Promote) {
+      return "promoting learner " + step.member() + " to a voting member once it has caught up";
+    }
+    if (step instanceof Step.MoveLeader move) {
+      return "moving leadership from " + move.member() + " to " + move.toMember() + " before " + move.member()
+          + " leaves";
+    }
+    return "deleting the pod, volume claim and record of " + step.member() + ", which has left the cluster";
+  }
+
+  public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd) {
+    if (records.isEmpty()) {
+      return Plan.NOTHING; // founding members start from their records, written before any pod
+    }
+    // a member with no record joins an existing cluster: its pod waits for the record, whatever etcd says
+    Set<String> holdBack = new TreeSet<>();
+    model.members().stream().filter(m -> records.of(m.name()).isEmpty()).map(Member::name).forEach(holdBack::add);
+    if (etcd.isEmpty()) {
+      Optional<Step> waiting = holdBack.stream().findFirst().map(name -> new Step.Wait(name, WAITING_FOR_ETCD,
+          name + " joins once etcd answers: no member can be reached to add it", Operation.AddMember));
+      return new Plan(waiting, Set.copyOf(holdBack));
+    }
+    ClusterSnapshot snapshot = etcd.get();
+    Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    Set<String> claimNames = claims.stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
+    List<Step> steps = new ArrayList<>();
+    for (Member member : model.members()) {
+      Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+      boolean joining = records.of(member.name()).isEmpty();
+      Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
+      boolean hasPod = podNames.contains(member.name());
+      boolean dataGone = !hasPod && (model.storage().isEphemeral() || !claimNames.contains(model.claimName(member)));
+      Optional<Step> next = Optional.empty();
+      if (hasPod) {
+        if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
+          next = Optional.of(new Step.Promote(member.name(), entry.get().id(), Operation.AddMember));
+        }
+      } else if (entry.isPresent() && entry.get().started() && dataGone && !joining) {
+        holdBack.add(member.name());
+        next = Optional.of(removal(snapshot, member, entry.get(), Operation.ReplaceMember));
+      } else if (entry.isEmpty() && (dataGone || joining)) {
+        holdBack.add(member.name());
+        next = Optional.of(joining ? scaleUp(snapshot, member) : new Step.AddLearner(member.name(),
+            member.peerUrl(), operation));
+      } else if (entry.isPresent() && entry.get().learner() && !entry.get().started()) {
+        MemberBootstrap joiningBootstrap = joining(model, snapshot, member);
+        if (!records.of(member.name()).filter(joiningBootstrap::equals).isPresent()) {
+          holdBack.add(member.name());
+          next = Optional.of(new Step.Record(member.name(), joiningBootstrap, operation));
+        }
+      }
+      next.ifPresent(steps::add);
+    }
+    for (Member member : departing(model, records, snapshot)) {
+      steps.add(departure(model, snapshot, member));
+    }
+    // one change at a time: the first decides, the others wait their turn (their pods stay held back)
+    return new Plan(steps.stream().findFirst(), Set.copyOf(holdBack));
+  }
+
+  private static Optional<MemberSnapshot> entryOf(ClusterSnapshot snapshot, Member member) {
+    return snapshot.members().stream().filter(m -> m.peerURLs().contains(member.peerUrl())).findFirst();
+  }
+
+  /**
+   * A new member is added only while every voter is healthy and no other learner is catching up (etcd takes one
+   * learner at a time): adding to a cluster that is already short of members would only make it wait longer.
+   */
+  private static Step scaleUp(ClusterSnapshot snapshot, Member member) {
+    List<String> unhealthy = snapshot.members().stream().filter(m -> !m.learner())
+        .filter(m -> !(m.reachable() && m.leaderKnown())).map(MembershipPlanner::nameOf).sorted().toList();
+    if (!unhealthy.isEmpty()) {
+      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("adding %s waits until every voting member is healthy"
+          + " (not healthy: %s)", member.name(), String.join(", ", unhealthy)), Operation.AddMember);
+    }
+    Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
+        .map(MembershipPlanner::nameOf).findFirst();
+    if (learner.isPresent()) {
+      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format("adding %s waits until learner %s is promoted",
+          member.name(), learner.get()), Operation.AddMember);
+    }
+    return new Step.AddLearner(member.name(), member.peerUrl(), Operation.AddMember);
+  }
+
+  /**
+   * Members that are to leave, highest ordinal first: those on record beyond the size, and any entry etcd lists at
+   * the peer URL of an ordinal beyond the size (a learner added just before the size shrank).
+   */
+  static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterSnapshot snapshot) {
+    List<Member> departing = new ArrayList<>();
+    for (int ordinal = EtcdClusterSpec.MAX_SIZE - 1; ordinal >= model.size(); ordinal--) {
+      Member member = model.memberAt(ordinal);
+      if (records.of(member.name()).isPresent() || entryOf(snapshot, member).isPresent()) {
+        departing.add(member);
+      }
+    }
+    return departing;
+  }
+
+  /** Leadership first moves to a member that stays; then the entry is removed; then the member's objects go. */
+  private static Step departure(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
+    Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+    if (entry.isEmpty()) {
+      return new Step.Retire(member.name(), Operation.RemoveMember);
+    }
+    if (entry.get().id() == snapshot.leaderId()) {
+      Optional<MemberSnapshot> successor = model.members().stream()
+          .map(m -> entryOf(snapshot, m))
+          .flatMap(Optional::stream)
+          .filter(m -> !m.learner() && m.started() && m.reachable() && m.leaderKnown())
+          .findFirst();
+      if (successor.isEmpty()) {
+        return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, member.name() + " leads and no member that stays is healthy enough to"
+            + " take over; it leaves once one is", Operation.RemoveMember);
+      }
+      return new Step.MoveLeader(member.name(), member.clientUrl(), successor.get().name(), successor.get().id(),
+          Operation.RemoveMember);
+    }
+    return removal(snapshot, member, entry.get(), Operation.RemoveMember);
+  }
+
+  /** Removes the entry only while the other reachable voters still make a quorum of the smaller cluster. */
+  private static Step removal(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Operation operation) {
+    long voters = snapshot.members().stream().filter(m -> !m.learner()).count();
+    long votersAfter = entry.learner() ? voters : voters - 1;
+    long healthyOthers = snapshot.members().stream()
+        .filter(m -> !m.learner() && m.id() != entry.id() && m.reachable() && m.leaderKnown()).count();
+    int quorumAfter = Quorum.quorum((int) votersAfter);
+    if (healthyOthers < quorumAfter) {
+      String why = operation == Operation.RemoveMember ? "is to leave" : "lost its data";
+      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("%s %s, but removing it would leave %d healthy"
+          + " of %d voting members, below the quorum of %d; it waits until more members are healthy",
+          member.name(), why, healthyOthers, votersAfter, quorumAfter), operation);
+    }
+    return new Step.Remove(member.name(), entry.id(), operation);
+  }
+
+  /** The member's record as a learner joining the cluster as etcd lists it: every member by name, this one too. */
+  static MemberBootstrap joining(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
+    Map<String, String> peers = new LinkedHashMap<>();
+    for (MemberSnapshot m : snapshot.members()) {
+      String name = m.peerURLs().contains(member.peerUrl()) ? member.name() : m.name();
+      if (name != null && !name.isEmpty() && !m.peerURLs().isEmpty()) {
+        peers.put(name, m.peerURLs().get(0));
+      }
+    }
+    List<String> pairs = new ArrayList<>();
+    new TreeSet<>(peers.keySet()).forEach(name -> pairs.add(name + "=" + peers.get(name)));
+    return new MemberBootstrap(MemberBootstrap.State.EXISTING, String.join(",", pairs), member.bootstrap().token(),
+        member.bootstrap().dataClaim(), Optional.empty());
+  }
+
+  /** A member's name as etcd lists it, or the host of its peer URL before it has started. */
+  private static String nameOf(MemberSnapshot member) {
+    if (member.started()) {
+      return member.name();
+    }
+    String url = member.peerURLs().isEmpty() ? member.idHex() : member.peerURLs().get(0);
+    String host = url.replaceFirst("^[a-z]+://", "");
+    return host.split("[.:]")[0];
+  }
+}

@@ -1,0 +1,37 @@
+package dev.quorum.membership;
+
+import dev.quorum.model.EtcdVersion;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * Pure: whether the members may be rolled to a version from the versions they run now. etcd moves one minor release
+ * at a time, and only forward once every member runs the newer minor (the cluster version then follows, and the data
+ * with it). Going back is fine while some member still runs the older minor: a half-done upgrade can be undone.
+ */
+public final class VersionPath {
+
+  private VersionPath() {}
+
+  /** Why rolling to {@code target} is refused, or empty when it is a supported step (or nothing is known yet). */
+  public static Optional<String> refusal(String target, Collection<String> running) {
+    Optional<EtcdVersion> to = EtcdVersion.parse(target);
+    Optional<EtcdVersion> lowest = EtcdVersion.lowest(running);
+    if (to.isEmpty() || lowest.isEmpty()) {
+      return Optional.empty();
+    }
+    int ahead = to.get().minorsAhead(lowest.get());
+    if (ahead < 0) {
+      return Optional.of(String.format("version %s is a downgrade: every member runs %s or newer, so the cluster's"
+          + " data is in the %s format, which etcd %s cannot open; keep %s or newer, or restore a backup into a new"
+          + " cluster of version %s", target, lowest.get(), lowest.get().line(), to.get().line(), lowest.get().line(),
+          target));
+    }
+    if (ahead > 1) {
+      String next = lowest.get().major() + "." + (lowest.get().minor() + 1);
+      return Optional.of(String.format("version %s skips a minor release: members run %s, and etcd upgrades one"
+          + " minor release at a time; set a %s.x version first, then %s", target, lowest.get(), next, target));
+    }
+    return Optional.empty();
+  }
+}

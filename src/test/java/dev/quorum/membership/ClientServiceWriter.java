@@ -1,0 +1,169 @@
+package dev.quorum.membership;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.quorum.rig.RigNetwork;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client that puts a key every interval through a cluster's client Service, as an application in the cluster
+ * would: each write goes to the next of the addresses the Service resolves to now (its ready pods, refreshed twice a
+ * second). It remembers every write etcd acknowledged and every failure, with the longest time writes kept failing.
+ */
+final class ClientServiceWriter implements AutoCloseable {
+
+  static final String PREFIX = "writer/";
+
+  /** What the writer saw. */
+  record Result(List<Integer> acknowledged, int failed, Duration longestOutage, List<String> failures) {}
+
+  private final KubernetesClient kube;
+  private final String namespace;
+  private final String service;
+  private final Duration interval;
+  private final Map<String, Client> clients = new ConcurrentHashMap<>();
+  private final List<Integer> acknowledged = new CopyOnWriteArrayList<>();
+  private final List<String> failures = new CopyOnWriteArrayList<>();
+  private volatile List<String> endpoints = List.of();
+  private volatile boolean running = true;
+  private long longestOutageNanos;
+  private final Thread resolver;
+  private final Thread writer;
+
+  ClientServiceWriter(KubernetesClient kube, String namespace, String service, Duration interval) {
+    this.kube = kube;
+    this.namespace = namespace;
+    this.service = service;
+    this.interval = interval;
+    resolve();
+    this.resolver = new Thread(this::resolveLoop, "writer-resolver-" + service);
+    this.writer = new Thread(this::writeLoop, "writer-" + service);
+    resolver.setDaemon(true);
+    writer.setDaemon(true);
+    resolver.start();
+    writer.start();
+  }
+
+  private void resolveLoop() {
+    while (running) {
+      try {
+        resolve();
+        Thread.sleep(500); // the rig's hosts files are refreshed about as often
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // the API server is busy: keep the last addresses
+      }
+    }
+  }
+
+  private void resolve() {
+    Service svc = kube.services().inNamespace(namespace).withName(service).get();
+    List<Pod> pods = kube.pods().inNamespace(namespace).list().getItems();
+    endpoints = svc == null ? List.of() : RigNetwork.endpoints(svc, pods);
+  }
+
+  private void writeLoop() {
+    int next = 0;
+    long lastSuccess = System.nanoTime();
+    int turn = 0;
+    while (running) {
+      long started = System.nanoTime();
+      List<String> now = endpoints;
+      if (!now.isEmpty()) {
+        String ip = now.get(Math.floorMod(turn++, now.size()));
+        Client client = clients.computeIfAbsent(ip, a -> Client.builder().endpoints("http://" + a + ":2379").build());
+        try {
+          client.getKVClient().put(bytes(PREFIX + String.format("%06d", next)), bytes("v" + next))
+              .get(3, TimeUnit.SECONDS);
+          acknowledged.add(next);
+          long now2 = System.nanoTime();
+          synchronized (this) {
+            longestOutageNanos = Math.max(longestOutageNanos, now2 - lastSuccess - interval.toNanos());
+          }
+          lastSuccess = now2;
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          failures.add(ip + ": " + rootMessage(e));
+        }
+        next++; // a failed write may still have landed: a new key either way
+      }
+      long sleep = interval.toNanos() - (System.nanoTime() - started);
+      if (sleep > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(sleep);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops writing and reports. */
+  Result stop() throws InterruptedException {
+    running = false;
+    writer.interrupt();
+    resolver.interrupt();
+    writer.join(10_000);
+    resolver.join(10_000);
+    synchronized (this) {
+      return new Result(List.copyOf(acknowledged), failures.size(), Duration.ofNanos(Math.max(0, longestOutageNanos)),
+          List.copyOf(failures));
+    }
+  }
+
+  /** Acknowledged writes the cluster does not have, read through the Service as a linearizable range read. */
+  List<Integer> missing(List<Integer> acknowledged) throws Exception {
+    resolve();
+    String ip = endpoints.get(0);
+    try (Client reader = Client.builder().endpoints("http://" + ip + ":2379").build()) {
+      GetResponse all = reader.getKVClient().get(bytes(PREFIX),
+          GetOption.builder().isPrefix(true).withKeysOnly(true).build()).get(30, TimeUnit.SECONDS);
+      Set<String> present = new HashSet<>();
+      all.getKvs().forEach(kv -> present.add(kv.getKey().toString(UTF_8)));
+      List<Integer> missing = new ArrayList<>();
+      for (int n : acknowledged) {
+        if (!present.contains(PREFIX + String.format("%06d", n))) {
+          missing.add(n);
+        }
+      }
+      return missing;
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, UTF_8);
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    writer.interrupt();
+    resolver.interrupt();
+    clients.values().forEach(Client::close);
+  }
+}

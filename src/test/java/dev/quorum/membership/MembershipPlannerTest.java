@@ -1,0 +1,335 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.TestClusters;
+import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrap;
+import dev.quorum.model.MemberBootstrapRecords;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MembershipPlannerTest {
+
+  private static final MembershipPlanner.Operation REPLACE = MembershipPlanner.Operation.ReplaceMember;
+  private static final MembershipPlanner.Operation ADD = MembershipPlanner.Operation.AddMember;
+  private static final MembershipPlanner.Operation REMOVE = MembershipPlanner.Operation.RemoveMember;
+
+  private final dev.quorum.api.v1alpha1.EtcdCluster ephemeral = ephemeralCluster();
+  private final EtcdClusterModel model = TestClusters.model(ephemeral);
+  private final MemberBootstrapRecords founding = TestClusters.foundingRecords(model);
+
+  private static dev.quorum.api.v1alpha1.EtcdCluster ephemeralCluster() {
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = TestClusters.cluster("demo", 3);
+    cluster.getSpec().getStorage().setEphemeral(true);
+    return cluster;
+  }
+
+  /** A started voter (or learner), reachable and following a leader as given. */
+  static MemberSnapshot member(int ordinal, long id, boolean started, boolean learner, boolean healthy) {
+    String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
+    return new MemberSnapshot(id, started ? "demo-" + ordinal : "", List.of("http://" + host + ":2380"),
+        started ? List.of("http://" + host + ":2379") : List.of(), learner, healthy, healthy, healthy ? "3.6.16" : null,
+        healthy ? null : "connection refused");
+  }
+
+  static ClusterSnapshot etcd(MemberSnapshot... members) {
+    return new ClusterSnapshot(0xcafe, members[0].id(), List.of(members));
+  }
+
+  private List<Pod> podsWithout(int... missing) {
+    List<Pod> pods = new ArrayList<>(TestClusters.readyPods(model));
+    for (int ordinal : missing) {
+      pods.removeIf(p -> p.getMetadata().getName().equals("demo-" + ordinal));
+    }
+    return pods;
+  }
+
+  private MembershipPlanner.Plan plan(MemberBootstrapRecords records, List<Pod> pods, ClusterSnapshot etcd) {
+    return MembershipPlanner.plan(TestClusters.model(ephemeral, records), records, pods, List.of(), Optional.of(etcd));
+  }
+
+  @Test
+  void aHealthyClusterNeedsNothing() {
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(), etcd(member(0, 1, true, false, true),
+        member(1, 2, true, false, true), member(2, 3, true, false, true)));
+
+    assertThat(plan.step()).isEmpty();
+    assertThat(plan.holdBack()).isEmpty();
+  }
+
+  @Test
+  void aMemberWhoseEphemeralPodIsGoneIsRemovedFirstAndItsPodHeldBack() {
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(1), etcd(member(0, 1, true, false, true),
+        member(1, 2, true, false, false), member(2, 3, true, false, true)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Remove("demo-1", 2, REPLACE));
+    assertThat(plan.holdBack()).containsExactly("demo-1");
+  }
+
+  @Test
+  void aRemovalThatWouldCostQuorumWaits() {
+    // demo-2 is down too: removing demo-1 leaves 1 healthy of 2 voters, below their quorum of 2
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(1), etcd(member(0, 1, true, false, true),
+        member(1, 2, true, false, false), member(2, 3, true, false, false)));
+
+    assertThat(plan.step()).get().isInstanceOf(MembershipPlanner.Step.Wait.class);
+    assertThat(((MembershipPlanner.Step.Wait) plan.step().get()).reason())
+        .contains("1 healthy of 2 voting members, below the quorum of 2");
+    assertThat(plan.holdBack()).containsExactly("demo-1");
+  }
+
+  @Test
+  void onceRemovedItIsAddedBackAsALearnerAtItsPeerUrl() {
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(1), etcd(member(0, 1, true, false, true),
+        member(2, 3, true, false, true)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.AddLearner("demo-1",
+        TestClusters.member(model, 1).peerUrl(), REPLACE));
+    assertThat(plan.holdBack()).containsExactly("demo-1");
+  }
+
+  @Test
+  void theAddedLearnerIsRecordedAsJoiningTheMembershipThenItsPodMayStart() {
+    ClusterSnapshot etcd = etcd(member(0, 1, true, false, true), member(1, 9, false, true, false),
+        member(2, 3, true, false, true));
+
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(1), etcd);
+
+    MemberBootstrap joining = new MemberBootstrap(MemberBootstrap.State.EXISTING,
+        TestClusters.member(model, 0).bootstrap().initialCluster(), model.initialClusterToken());
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Record("demo-1", joining, REPLACE));
+    assertThat(plan.holdBack()).containsExactly("demo-1");
+
+    MemberBootstrapRecords after = founding.with("demo-1", joining);
+    MembershipPlanner.Plan next = plan(after, podsWithout(1), etcd);
+    assertThat(next.step()).isEmpty();
+    assertThat(next.holdBack()).as("its pod may be created now").isEmpty();
+  }
+
+  @Test
+  void aStartedLearnerIsPromoted() {
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(), etcd(member(0, 1, true, false, true),
+        member(1, 9, true, true, true), member(2, 3, true, false, true)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Promote("demo-1", 9, ADD));
+  }
+
+  @Test
+  void aPersistentMemberWithItsClaimJustRestartsAndOneWithoutIsReplaced() {
+    dev.quorum.api.v1alpha1.EtcdCluster persistent = TestClusters.cluster("demo", 3);
+    EtcdClusterModel pvcModel = TestClusters.model(persistent);
+    MemberBootstrapRecords records = TestClusters.foundingRecords(pvcModel);
+    List<Pod> pods = new ArrayList<>(TestClusters.readyPods(pvcModel));
+    pods.removeIf(p -> p.getMetadata().getName().equals("demo-2"));
+    ClusterSnapshot etcd = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, false));
+    List<PersistentVolumeClaim> claims = new ArrayList<>(TestClusters.claims(pvcModel));
+
+    assertThat(MembershipPlanner.plan(pvcModel, records, pods, claims, Optional.of(etcd)).step())
+        .as("its data is on its claim: the pod is simply recreated").isEmpty();
+
+    claims.removeIf(c -> c.getMetadata().getName().equals("data-demo-2"));
+    assertThat(MembershipPlanner.plan(pvcModel, records, pods, claims, Optional.of(etcd)).step())
+        .contains(new MembershipPlanner.Step.Remove("demo-2", 3, REPLACE));
+  }
+
+  @Test
+  void oneChangeAtATimeTheOthersWait() {
+    MembershipPlanner.Plan plan = plan(founding, podsWithout(0, 2), etcd(member(1, 2, true, false, true),
+        member(0, 1, true, false, false), member(2, 3, true, false, false)));
+
+    // both lost their data; removing either would leave 1 healthy of 2: the first waits, the second waits its turn
+    assertThat(plan.step()).get().isInstanceOf(MembershipPlanner.Step.Wait.class);
+    assertThat(plan.step().get().member()).isEqualTo("demo-0");
+    assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-0", "demo-2");
+  }
+
+  @Test
+  void withoutEtcdOrBeforeAnyRecordNothingIsDecided() {
+    assertThat(MembershipPlanner.plan(model, founding, podsWithout(1), List.of(), Optional.empty()).step()).isEmpty();
+    assertThat(MembershipPlanner.plan(model, MemberBootstrapRecords.NONE, List.of(), List.of(),
+        Optional.of(etcd(member(0, 1, false, false, false)))).holdBack()).isEmpty();
+  }
+
+  // --- scale up: 3 members on record, the size says 5 ---
+
+  private EtcdClusterModel grown(MemberBootstrapRecords records) {
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = ephemeralCluster();
+    cluster.getSpec().setSize(5);
+    return TestClusters.model(cluster, records);
+  }
+
+  private static ClusterSnapshot healthyThree() {
+    return etcd(member(0, 1, true, false, true), member(1, 2, true, false, true), member(2, 3, true, false, true));
+  }
+
+  @Test
+  void aLargerSizeAddsTheNextOrdinalAsALearnerAndHoldsBackEveryNewPod() {
+    EtcdClusterModel five = grown(founding);
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
+        Optional.of(healthyThree()));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.AddLearner("demo-3",
+        five.memberAt(3).peerUrl(), ADD));
+    assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-3", "demo-4");
+  }
+
+  @Test
+  void aScaleUpWaitsWhileAVoterIsUnhealthyAndSaysSo() {
+    EtcdClusterModel five = grown(founding);
+    ClusterSnapshot oneDown = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, true));
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
+        Optional.of(oneDown));
+
+    assertThat(plan.step()).get().isInstanceOfSatisfying(MembershipPlanner.Step.Wait.class, wait -> {
+      assertThat(wait.waitsFor()).isEqualTo(MembershipPlanner.WAITING_FOR_HEALTHY_MEMBERS);
+      assertThat(wait.reason()).contains("demo-3").contains("not healthy: demo-1");
+    });
+    assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-3", "demo-4");
+  }
+
+  @Test
+  void theNewLearnerIsRecordedThenStartedThenPromotedAndOnlyThenTheNextOneIsAdded() {
+    EtcdClusterModel five = grown(founding);
+    ClusterSnapshot added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, true), member(3, 7, false, true, false));
+
+    MembershipPlanner.Plan record = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
+        Optional.of(added));
+    assertThat(record.step()).get().isInstanceOf(MembershipPlanner.Step.Record.class);
+    MembershipPlanner.Step.Record step = (MembershipPlanner.Step.Record) record.step().get();
+    assertThat(step.bootstrap().state()).isEqualTo(MemberBootstrap.State.EXISTING);
+    assertThat(step.bootstrap().initialCluster()).contains("demo-0=").contains("demo-3=").doesNotContain("demo-4");
+
+    MemberBootstrapRecords recorded = founding.with("demo-3", step.bootstrap());
+    EtcdClusterModel fiveRecorded = grown(recorded);
+    MembershipPlanner.Plan start = MembershipPlanner.plan(fiveRecorded, recorded, podsWithout(), List.of(),
+        Optional.of(added));
+    assertThat(start.holdBack()).as("demo-3 may start; demo-4 waits").containsExactly("demo-4");
+    assertThat(start.step()).get().isInstanceOfSatisfying(MembershipPlanner.Step.Wait.class,
+        wait -> assertThat(wait.waitsFor()).isEqualTo(MembershipPlanner.WAITING_FOR_LEARNER));
+
+    List<Pod> withNew = new ArrayList<>(podsWithout());
+    withNew.add(TestClusters.pod(fiveRecorded, 3, true));
+    ClusterSnapshot started = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, true), member(3, 7, true, true, true));
+    assertThat(MembershipPlanner.plan(fiveRecorded, recorded, withNew, List.of(), Optional.of(started)).step())
+        .contains(new MembershipPlanner.Step.Promote("demo-3", 7, ADD));
+
+    ClusterSnapshot promoted = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, true), member(3, 7, true, false, true));
+    assertThat(MembershipPlanner.plan(fiveRecorded, recorded, withNew, List.of(), Optional.of(promoted)).step())
+        .contains(new MembershipPlanner.Step.AddLearner("demo-4", fiveRecorded.memberAt(4).peerUrl(), ADD));
+  }
+
+  @Test
+  void aNewMemberWaitsForEtcdToAnswerAndItsPodIsNeverCreatedWithoutARecord() {
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(grown(founding), founding, podsWithout(), List.of(),
+        Optional.empty());
+
+    assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-3", "demo-4");
+    assertThat(plan.step()).get().isInstanceOfSatisfying(MembershipPlanner.Step.Wait.class,
+        wait -> assertThat(wait.waitsFor()).isEqualTo(MembershipPlanner.WAITING_FOR_ETCD));
+  }
+
+  // --- scale down: 5 members on record, the size says 3 ---
+
+  private MemberBootstrapRecords fiveOnRecord() {
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = ephemeralCluster();
+    cluster.getSpec().setSize(5);
+    return TestClusters.foundingRecords(TestClusters.model(cluster));
+  }
+
+  private static ClusterSnapshot healthyFive(long leaderId) {
+    List<MemberSnapshot> members = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      members.add(member(i, i + 1, true, false, true));
+    }
+    return new ClusterSnapshot(0xcafe, leaderId, members);
+  }
+
+  @Test
+  void aSmallerSizeRemovesTheHighestOrdinalFirstThroughEtcd() {
+    MemberBootstrapRecords five = fiveOnRecord();
+    EtcdClusterModel three = TestClusters.model(ephemeral, five);
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(three, five, podsWithout(), List.of(),
+        Optional.of(healthyFive(1)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Remove("demo-4", 5, REMOVE));
+    assertThat(MembershipPlanner.departing(three, five, healthyFive(1))).extracting(m -> m.name())
+        .containsExactly("demo-4", "demo-3");
+  }
+
+  @Test
+  void aLeaderThatIsToLeaveHandsLeadershipToAMemberThatStaysFirst() {
+    MemberBootstrapRecords five = fiveOnRecord();
+    EtcdClusterModel three = TestClusters.model(ephemeral, five);
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(three, five, podsWithout(), List.of(),
+        Optional.of(healthyFive(5)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.MoveLeader("demo-4",
+        three.memberAt(4).clientUrl(), "demo-0", 1, REMOVE));
+  }
+
+  @Test
+  void onceRemovedFromEtcdTheMembersObjectsAreRetiredThenTheNextLeaves() {
+    MemberBootstrapRecords five = fiveOnRecord();
+    EtcdClusterModel three = TestClusters.model(ephemeral, five);
+    ClusterSnapshot fourLeft = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, true), member(3, 4, true, false, true));
+
+    assertThat(MembershipPlanner.plan(three, five, podsWithout(), List.of(), Optional.of(fourLeft)).step())
+        .contains(new MembershipPlanner.Step.Retire("demo-4", REMOVE));
+
+    MemberBootstrapRecords four = five.without("demo-4");
+    assertThat(MembershipPlanner.plan(TestClusters.model(ephemeral, four), four, podsWithout(), List.of(),
+        Optional.of(fourLeft)).step()).contains(new MembershipPlanner.Step.Remove("demo-3", 4, REMOVE));
+  }
+
+  @Test
+  void aRemovalThatWouldLeaveTooFewHealthyMembersWaits() {
+    MemberBootstrapRecords five = fiveOnRecord();
+    EtcdClusterModel three = TestClusters.model(ephemeral, five);
+    ClusterSnapshot twoDown = new ClusterSnapshot(0xcafe, 1, List.of(member(0, 1, true, false, true),
+        member(1, 2, true, false, false), member(2, 3, true, false, false), member(3, 4, true, false, true),
+        member(4, 5, true, false, true)));
+
+    // removing demo-4 leaves 4 voters, quorum 3, but only demo-0 and demo-3 are healthy besides it
+    assertThat(MembershipPlanner.plan(three, five, podsWithout(), List.of(), Optional.of(twoDown)).step()).get()
+        .isInstanceOfSatisfying(MembershipPlanner.Step.Wait.class, wait ->
+            assertThat(wait.reason()).contains("demo-4 is to leave").contains("below the quorum of 3"));
+  }
+
+  @Test
+  void aLearnerAddedJustBeforeTheSizeShrankIsRemovedAgain() {
+    // the size went 3 -> 5 -> 3 while demo-3 was added but not yet recorded
+    ClusterSnapshot added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, true), member(3, 7, false, true, false));
+
+    assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(added)).step())
+        .contains(new MembershipPlanner.Step.Remove("demo-3", 7, REMOVE));
+  }
+
+  @Test
+  void aReplacementGoesBeforeAScaleDown() {
+    MemberBootstrapRecords five = fiveOnRecord();
+    EtcdClusterModel three = TestClusters.model(ephemeral, five);
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(three, five, podsWithout(1), List.of(),
+        Optional.of(healthyFive(1)));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Remove("demo-1", 2, REPLACE));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VersionPathTest {
+
+  @Test
+  void oneMinorForwardAndAnyPatchAreSupported() {
+    assertThat(VersionPath.refusal("3.6.16", List.of("3.5.21", "3.5.21", "3.5.21"))).isEmpty();
+    assertThat(VersionPath.refusal("3.5.17", List.of("3.5.21"))).as("patch releases go either way").isEmpty();
+    assertThat(VersionPath.refusal("3.6.16", List.of())).as("nothing runs yet").isEmpty();
+  }
+
+  @Test
+  void aHalfDoneUpgradeMayBeUndone() {
+    assertThat(VersionPath.refusal("3.5.21", List.of("3.6.16", "3.5.21", "3.6.16"))).isEmpty();
+  }
+
+  @Test
+  void aDowngradeOnceEveryMemberRunsTheNewerMinorIsRefused() {
+    assertThat(VersionPath.refusal("3.5.21", List.of("3.6.16", "3.6.16", "3.6.16"))).get().asString()
+        .contains("version 3.5.21 is a downgrade").contains("every member runs 3.6.16 or newer")
+        .contains("restore a backup");
+  }
+
+  @Test
+  void skippingAMinorIsRefusedNamingTheStepInBetween() {
+    assertThat(VersionPath.refusal("3.7.0", List.of("3.5.21", "3.6.16"))).get().asString()
+        .contains("skips a minor release").contains("members run 3.5.21").contains("set a 3.6.x version first");
+  }
+}

@@ -1,0 +1,182 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigSession;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A rolling upgrade 3.5 → 3.6 on the rig with a writer putting a key every 50 ms through the client Service: one
+ * member at a time, the leader last after handing leadership over, no acknowledged write lost. A version whose
+ * binary cannot start is rolled back with a Degraded condition naming the member and why; bad version changes are
+ * refused with a message.
+ */
+class VersionUpgradeIT {
+
+  static final String FROM = "3.5.35";
+  static final String TO = EtcdClusterSpec.DEFAULT_VERSION;
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static String ns;
+  static KubernetesClient kube;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void operator() {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    RIG.installQuorumCrds();
+    operator = OperatorProcess.start(RIG.rig(), "upgrade-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+        "QUORUM_MEMBERSHIP_UPGRADE_HEALTH_TIMEOUT", "25s"));
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void threeFiveToThreeSixOneMemberAtATimeLeaderLastWhileWriting() throws Exception {
+    String cluster = "upgrade";
+    create(cluster, FROM);
+    awaitVersion(cluster, FROM);
+    String leaderBefore = status(cluster).getLeader();
+    ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", Duration.ofMillis(50));
+    try {
+      setVersion(cluster, TO);
+      awaitVersion(cluster, TO);
+    } finally {
+      ClientServiceWriter.Result result = writer.stop();
+      try {
+        System.out.printf("writer: %d acknowledged, %d failed, longest outage %d ms%n", result.acknowledged().size(),
+            result.failed(), result.longestOutage().toMillis());
+        assertThat(result.acknowledged()).hasSizeGreaterThan(100);
+        assertThat(writer.missing(result.acknowledged())).as("acknowledged writes lost").isEmpty();
+        assertThat(result.longestOutage()).as(String.join("; ", result.failures())).isLessThan(Duration.ofSeconds(5));
+      } finally {
+        writer.close();
+      }
+    }
+    List<Event> rolls = events(cluster, "RollingUpdate");
+    assertThat(rolls).hasSize(3);
+    assertThat(rolls.get(2).getMessage()).as("the leader goes last").contains("restarting " + leaderBefore + " ");
+    assertThat(reasons(cluster)).contains("UpgradeStarted", "LeaderMoved", "UpgradeCompleted");
+    assertThat(kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getMetadata()
+        .getAnnotations()).doesNotContainKey("etcd.quorum.dev/upgrade-from");
+
+    // the members run 3.6 now: going back a minor, or on two, is refused and changes nothing
+    setVersion(cluster, FROM);
+    awaitDegraded(cluster, "InvalidSpec", "version " + FROM + " is a downgrade");
+    setVersion(cluster, "3.8.0");
+    awaitDegraded(cluster, "InvalidSpec", "skips a minor release");
+    assertThat(status(cluster).getVersion()).isEqualTo(TO);
+    setVersion(cluster, TO);
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  @Test
+  void aVersionWhoseBinaryCannotStartIsRolledBackAndReported() {
+    String cluster = "bad-version";
+    create(cluster, TO);
+    awaitVersion(cluster, TO);
+    String broken = "3.6.99"; // no such image: its pod cannot start
+
+    setVersion(cluster, broken);
+
+    Condition degraded = awaitDegraded(cluster, "UpgradeRolledBack", "did not become ready on etcd " + broken);
+    assertThat(degraded.getMessage()).containsPattern(cluster + "-[0-2] did not become ready").contains("ErrImagePull")
+        .contains("go back to " + TO);
+    assertThat(reasons(cluster)).contains("UpgradeRolledBack");
+    await("every member back on " + TO).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
+          return c.getStatus().getReadyMembers() == 3 && TO.equals(c.getStatus().getVersion())
+              && kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems().stream()
+                  .allMatch(p -> TO.equals(p.getMetadata().getAnnotations().get("etcd.quorum.dev/version")));
+        });
+    // still reported while the spec asks for the version that failed; a new version is a new attempt
+    assertThat(condition(cluster, ConditionTypes.DEGRADED).map(Condition::getReason)).contains("UpgradeRolledBack");
+    setVersion(cluster, TO);
+    await("the rollback forgotten").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+        condition(cluster, ConditionTypes.DEGRADED).map(c -> "False".equals(c.getStatus())).orElse(false));
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  private static void create(String cluster, String version) {
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setVersion(version);
+    spec.getStorage().setSize("128Mi");
+    EtcdCluster resource = new EtcdCluster();
+    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
+    resource.setSpec(spec);
+    kube.resources(EtcdCluster.class).inNamespace(ns).resource(resource).create();
+  }
+
+  private static void setVersion(String cluster, String version) {
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).edit(c -> {
+      c.getSpec().setVersion(version);
+      return c;
+    });
+  }
+
+  private static void awaitVersion(String cluster, String version) {
+    await(cluster + " on " + version).atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
+      return c.getStatus() != null && c.getStatus().getReadyMembers() == 3 && version.equals(c.getStatus().getVersion())
+          && c.getStatus().getMembers().stream().allMatch(m -> m.isReady())
+          && condition(cluster, ConditionTypes.PROGRESSING).map(x -> "False".equals(x.getStatus())).orElse(false);
+    });
+  }
+
+  private static Condition awaitDegraded(String cluster, String reason, String message) {
+    await(cluster + " Degraded " + reason).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> condition(cluster, ConditionTypes.DEGRADED)
+            .filter(c -> reason.equals(c.getReason()) && c.getMessage().contains(message)).isPresent());
+    return condition(cluster, ConditionTypes.DEGRADED).orElseThrow();
+  }
+
+  private static EtcdClusterStatus status(String cluster) {
+    return kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getStatus();
+  }
+
+  private static Optional<Condition> condition(String cluster, String type) {
+    EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
+    return c == null || c.getStatus() == null ? Optional.empty() : c.getStatus().condition(type);
+  }
+
+  private static List<Event> events(String cluster, String reason) {
+    return kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> cluster.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+        .sorted(Comparator.comparing(Event::getFirstTimestamp).thenComparing(e -> e.getMetadata().getCreationTimestamp()))
+        .toList();
+  }
+
+  private static List<String> reasons(String cluster) {
+    return kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+  }
+}
