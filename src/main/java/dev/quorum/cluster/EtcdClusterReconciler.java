@@ -178,7 +178,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     // membership first (a member that lost its data, then a size change); a member's pod waits until the
     // membership expects it
-    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd);
+    // a member that fails on a new version is the upgrade's to roll back, not a broken member to replace
+    boolean upgrading = model.resource().getMetadata().getAnnotations() != null
+        && model.resource().getMetadata().getAnnotations().containsKey(Labels.UPGRADE_FROM_ANNOTATION);
+    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd, upgrading
+        ? MembershipPlanner.BrokenAfter.NEVER
+        : new MembershipPlanner.BrokenAfter(config.membership().replaceBrokenAfter(), Instant.now()));
     Optional<String> membershipWaits = membership.step()
         .flatMap(step -> membershipSteps.apply(model, records, pods, claims, step));
     MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);

@@ -83,6 +83,10 @@ final class MembershipSteps {
         }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
         done(model, "LeaderMoved", "leadership moved from " + move.member() + " to " + move.toMember()
             + ", so " + move.member() + " can leave");
+      } else if (step instanceof Step.Discard discard) {
+        deletePodAndClaims(pods, claims, discard.member());
+        done(model, "MemberDiscarded", discard.why() + ": its pod and data are deleted, so it is replaced by a new"
+            + " member");
       } else if (step instanceof Step.Retire retire) {
         retire(model, records, pods, claims, retire.member());
         done(model, "MemberRetired", retire.member() + " left the cluster: its pod, volume claim and record are"
@@ -102,13 +106,17 @@ final class MembershipSteps {
    */
   private void retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, String member) {
+    deletePodAndClaims(pods, claims, member);
+    if (records.of(member).isPresent() || records.unreadable().containsKey(member)) {
+      writeRecords(model, records.without(member));
+    }
+  }
+
+  private void deletePodAndClaims(List<Pod> pods, List<PersistentVolumeClaim> claims, String member) {
     pods.stream().filter(p -> member.equals(p.getMetadata().getName())).forEach(children::delete);
     claims.stream().filter(c -> EtcdClusterModel.isClaimOf(c.getMetadata().getName(), member))
         .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
         .forEach(children::delete);
-    if (records.of(member).isPresent() || records.unreadable().containsKey(member)) {
-      writeRecords(model, records.without(member));
-    }
   }
 
   private void writeRecords(EtcdClusterModel model, MemberBootstrapRecords next) {

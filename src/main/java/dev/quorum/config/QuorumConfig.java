@@ -50,6 +50,13 @@ public interface QuorumConfig {
      */
     @WithDefault("5m")
     Duration upgradeHealthTimeout();
+
+    /**
+     * How long a member may stay not ready, unheard of by etcd, before it is replaced by a new member (its pod and
+     * data deleted, removed, added back as a learner): long enough to ride out a node reboot or a slow image pull.
+     */
+    @WithDefault("10m")
+    Duration replaceBrokenAfter();
   }
 
   /** Off by default: one replica needs none; turn it on before running several. */

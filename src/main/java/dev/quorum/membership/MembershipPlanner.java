@@ -10,6 +10,8 @@ import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.Quorum;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,12 @@ public final class MembershipPlanner {
     String member();
 
     Operation operation();
+
+    /**
+     * Deletes the pod and data of a member that stayed broken past the deadline, so it is replaced by a new member
+     * (the steps for a member whose data is gone follow).
+     */
+    record Discard(String member, String why, Operation operation) implements Step {}
 
     /** Removes the member's entry from etcd (its data is gone, or it leaves). */
     record Remove(String member, long id, Operation operation) implements Step {}
@@ -111,6 +119,9 @@ public final class MembershipPlanner {
     if (step instanceof Step.Wait wait) {
       return wait.reason();
     }
+    if (step instanceof Step.Discard discard) {
+      return discard.why() + ": deleting its pod and data so it is replaced by a new member";
+    }
     if (step instanceof Step.Remove) {
       return step.operation() == Operation.RemoveMember
           ? "removing " + step.member() + " from the etcd membership"
@@ -132,8 +143,40 @@ public final class MembershipPlanner {
     return "deleting the pod, volume claim and record of " + step.member() + ", which has left the cluster";
   }
 
+  /**
+   * When a member counts as broken for good: not ready for {@code after} (since its pod last became not ready, or
+   * was created), while etcd does not hear from it either.
+   */
+  public record BrokenAfter(Duration after, Instant now) {
+    public static final BrokenAfter NEVER = new BrokenAfter(null, null);
+
+    boolean broken(Pod pod) {
+      if (after == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        return false;
+      }
+      Optional<String> since = pod.getStatus() == null || pod.getStatus().getConditions() == null ? Optional.empty()
+          : pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+              .filter(c -> !"True".equals(c.getStatus())).map(c -> c.getLastTransitionTime()).findFirst();
+      if (since.isEmpty() && isReady(pod)) {
+        return false;
+      }
+      String from = since.filter(t -> t != null && !t.isEmpty()).orElse(pod.getMetadata().getCreationTimestamp());
+      return from != null && Instant.parse(from).plus(after).isBefore(now);
+    }
+
+    private static boolean isReady(Pod pod) {
+      return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+          .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+  }
+
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd) {
+    return plan(model, records, pods, claims, etcd, BrokenAfter.NEVER);
+  }
+
+  public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, BrokenAfter brokenAfter) {
     if (records.isEmpty()) {
       return Plan.NOTHING; // founding members start from their records, written before any pod
     }
@@ -157,8 +200,12 @@ public final class MembershipPlanner {
       boolean dataGone = !hasPod && (model.storage().isEphemeral() || !claimNames.contains(model.claimName(member)));
       Optional<Step> next = Optional.empty();
       if (hasPod) {
+        Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
         if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
           next = Optional.of(new Step.Promote(member.name(), entry.get().id(), Operation.AddMember));
+        } else if (entry.isPresent() && entry.get().started() && !entry.get().learner()
+            && !(entry.get().reachable() && entry.get().leaderKnown()) && brokenAfter.broken(pod)) {
+          next = Optional.of(discard(snapshot, member, entry.get(), brokenAfter.after()));
         }
       } else if (entry.isPresent() && entry.get().started() && dataGone && !joining) {
         holdBack.add(member.name());
@@ -242,6 +289,17 @@ public final class MembershipPlanner {
           Operation.RemoveMember);
     }
     return removal(snapshot, member, entry.get(), Operation.RemoveMember);
+  }
+
+  /** A broken member is discarded only while the others would make a quorum without it, as its removal needs. */
+  private static Step discard(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Duration after) {
+    Step removal = removal(snapshot, member, entry, Operation.ReplaceMember);
+    if (removal instanceof Step.Wait) {
+      return removal;
+    }
+    return new Step.Discard(member.name(), String.format("%s has not been ready for over %ds and etcd does not hear"
+        + " from it (%s)", member.name(), after.toSeconds(), entry.error() == null ? "no leader known" : entry.error()),
+        Operation.ReplaceMember);
   }
 
   /** Removes the entry only while the other reachable voters still make a quorum of the smaller cluster. */

@@ -43,7 +43,8 @@ class MemberReplacementIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "replacement-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+    operator = OperatorProcess.start(RIG.rig(), "replacement-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+        "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", "20s"));
   }
 
   @AfterAll
@@ -64,6 +65,15 @@ class MemberReplacementIT {
       kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + name).delete();
       kube.pods().inNamespace(ns).withName(name).delete();
     });
+  }
+
+  /** A member whose etcd stays down past the deadline (20 s here) is replaced by a new member, data and all. */
+  @Test
+  void aMemberBrokenPastTheDeadlineIsReplacedByANewMember() {
+    String cluster = "broken";
+    replacedAfter(cluster, false, name -> assertThat(RIG.rig().kubelet().killContainer(ns, name, "etcd",
+        Duration.ofMinutes(5))).isTrue());
+    assertThat(reasons(cluster)).contains("MemberDiscarded");
   }
 
   /**

@@ -332,4 +332,37 @@ class MembershipPlannerTest {
 
     assertThat(plan.step()).contains(new MembershipPlanner.Step.Remove("demo-1", 2, REPLACE));
   }
+
+  // --- a member broken past the deadline ---
+
+  private static Pod notReadySince(Pod pod, String since) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editStatus().withConditions(
+        new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("Ready").withStatus("False")
+            .withLastTransitionTime(since).build()).endStatus().build();
+  }
+
+  @Test
+  void aMemberBrokenPastTheDeadlineIsDiscardedWhileTheOthersKeepAQuorum() {
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T01:00:00Z");
+    MembershipPlanner.BrokenAfter tenMinutes = new MembershipPlanner.BrokenAfter(java.time.Duration.ofMinutes(10), now);
+    List<Pod> pods = new ArrayList<>(podsWithout(1));
+    pods.add(notReadySince(TestClusters.pod(model, 1, false), "2026-01-01T00:45:00Z"));
+    ClusterSnapshot oneSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, true));
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(model, founding, pods, List.of(), Optional.of(oneSilent),
+        tenMinutes);
+    assertThat(plan.step()).get().isInstanceOfSatisfying(MembershipPlanner.Step.Discard.class,
+        discard -> assertThat(discard.why()).contains("demo-1 has not been ready for over 600s"));
+
+    List<Pod> recently = new ArrayList<>(podsWithout(1));
+    recently.add(notReadySince(TestClusters.pod(model, 1, false), "2026-01-01T00:55:00Z"));
+    assertThat(MembershipPlanner.plan(model, founding, recently, List.of(), Optional.of(oneSilent), tenMinutes)
+        .step()).as("not past the deadline yet").isEmpty();
+
+    ClusterSnapshot twoSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, false));
+    assertThat(MembershipPlanner.plan(model, founding, pods, List.of(), Optional.of(twoSilent), tenMinutes).step())
+        .get().isInstanceOf(MembershipPlanner.Step.Wait.class);
+  }
 }

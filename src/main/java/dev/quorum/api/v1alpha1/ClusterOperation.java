@@ -15,7 +15,7 @@ public class ClusterOperation {
   @JsonPropertyDescription("The member the change is about.")
   private String member;
 
-  @JsonPropertyDescription("The step due now: Remove, AddLearner, Record, Promote, MoveLeader, Retire, or Wait when"
+  @JsonPropertyDescription("The step due now: Discard, Remove, AddLearner, Record, Promote, MoveLeader, Retire, or Wait when"
       + " the change cannot go on safely yet.")
   private String step;
 
