@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.PodReadiness;
+
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;

@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.PodReadiness;
+
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.specs.MemberClaimBuilder;

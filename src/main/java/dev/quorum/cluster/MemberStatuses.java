@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.PodReadiness;
+
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;

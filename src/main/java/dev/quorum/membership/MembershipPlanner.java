@@ -5,6 +5,7 @@ import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
+import dev.quorum.model.PodReadiness;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.Quorum;
@@ -157,16 +158,11 @@ public final class MembershipPlanner {
       Optional<String> since = pod.getStatus() == null || pod.getStatus().getConditions() == null ? Optional.empty()
           : pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
               .filter(c -> !"True".equals(c.getStatus())).map(c -> c.getLastTransitionTime()).findFirst();
-      if (since.isEmpty() && isReady(pod)) {
+      if (since.isEmpty() && PodReadiness.ready(pod)) {
         return false;
       }
       String from = since.filter(t -> t != null && !t.isEmpty()).orElse(pod.getMetadata().getCreationTimestamp());
       return from != null && Instant.parse(from).plus(after).isBefore(now);
-    }
-
-    private static boolean isReady(Pod pod) {
-      return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-          .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
   }
 

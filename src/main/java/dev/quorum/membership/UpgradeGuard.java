@@ -4,6 +4,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
+import dev.quorum.model.PodReadiness;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class UpgradeGuard {
   /** Whether every member runs {@code model.version()} and is ready: the upgrade is over. */
   public static boolean complete(EtcdClusterModel model, List<Pod> pods) {
     return model.members().stream().allMatch(m -> pod(pods, m).filter(p -> versionOf(p).filter(
-        model.version()::equals).isPresent()).filter(UpgradeGuard::ready).isPresent());
+        model.version()::equals).isPresent()).filter(PodReadiness::ready).isPresent());
   }
 
   /** The first member running the new version whose pod has not become ready within {@code deadline} of its start. */
@@ -51,7 +52,7 @@ public final class UpgradeGuard {
     for (Member member : model.members()) {
       Optional<Pod> pod = pod(pods, member).filter(p -> p.getMetadata().getDeletionTimestamp() == null)
           .filter(p -> versionOf(p).filter(model.version()::equals).isPresent());
-      if (pod.isEmpty() || ready(pod.get()) || pod.get().getMetadata().getCreationTimestamp() == null) {
+      if (pod.isEmpty() || PodReadiness.ready(pod.get()) || pod.get().getMetadata().getCreationTimestamp() == null) {
         continue;
       }
       Instant created = Instant.parse(pod.get().getMetadata().getCreationTimestamp());
@@ -64,11 +65,6 @@ public final class UpgradeGuard {
 
   private static Optional<Pod> pod(List<Pod> pods, Member member) {
     return pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst();
-  }
-
-  private static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-        .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** The etcd container's own account: why it waits, or how it last ended; else that it is not ready. */

@@ -1,5 +1,7 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.PodReadiness;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;

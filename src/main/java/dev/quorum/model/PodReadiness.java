@@ -1,14 +1,15 @@
-package dev.quorum.cluster;
+package dev.quorum.model;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 
 /** Small helpers about member pods. */
-final class PodReadiness {
+public final class PodReadiness {
 
   private PodReadiness() {}
 
-  static boolean ready(Pod pod) {
+  /** Kubernetes says the pod is ready, and it is not going away. */
+  public static boolean ready(Pod pod) {
     if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
         || pod.getStatus().getConditions() == null) {
       return false;
@@ -20,7 +21,7 @@ final class PodReadiness {
   }
 
   /** Member ordinal of a pod name such as demo-2; -1 when there is none. */
-  static int ordinal(String podName) {
+  public static int ordinal(String podName) {
     int dash = podName.lastIndexOf('-');
     try {
       return dash < 0 ? -1 : Integer.parseInt(podName.substring(dash + 1));
