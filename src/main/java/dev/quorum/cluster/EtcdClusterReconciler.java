@@ -74,6 +74,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(10);
   /** While members are being created or rolled, look again soon even if no event arrives. */
   private static final Duration RECHECK_WHILE_CHANGING = Duration.ofSeconds(2);
+  /**
+   * While a membership step is under way, sooner: etcd's own changes (a learner added, caught up, promoted) raise no
+   * Kubernetes event, and each member added or removed takes several steps.
+   */
+  private static final Duration RECHECK_WHILE_MEMBERSHIP_CHANGES = Duration.ofMillis(500);
 
   private final QuorumConfig config;
   private final OperatorSettings settings;
@@ -410,6 +415,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private Duration nextCheck(Observation observation, Outcome outcome) {
     if (observation.reconcileError().isPresent()) {
       return RETRY_AFTER_ERROR;
+    }
+    if (outcome.membershipStep().filter(step -> !(step instanceof MembershipPlanner.Step.Wait)).isPresent()) {
+      return RECHECK_WHILE_MEMBERSHIP_CHANGES;
     }
     boolean changing = outcome.acted() || (observation.specProblems().isEmpty() && !observation.missingMembers().isEmpty());
     return changing ? RECHECK_WHILE_CHANGING : config.statusRefreshInterval();

@@ -39,8 +39,8 @@ public interface QuorumConfig {
 
     /**
      * Test only, a failpoint: the operator halts at once, as if killed, right after the membership step whose event
-     * reason this names (MemberRemoved, MemberAdded, MemberRecorded, MemberPromoted), so a test can prove that a
-     * restarted operator finishes the change. Unset in production.
+     * reason this names (MemberRemoved, MemberAdded, MemberRecorded, MemberPromoted, LeaderMoved, MemberRetired,
+     * MemberDiscarded), so a test can prove that a restarted operator finishes the change. Unset in production.
      */
     Optional<String> haltAfterStep();
 

@@ -172,8 +172,7 @@ public final class ScaleUpBench {
         load("http://" + MANUAL_HOSTS.get(0) + ":2379");
         long start = System.nanoTime();
         for (int i = 3; i < 5; i++) {
-          String added = etcdctl(dir, "member-add-" + i, "--endpoints=" + endpoints(i), "member", "add", "m" + i,
-              "--peer-urls=http://" + MANUAL_HOSTS.get(i) + ":2380");
+          String added = memberAdd(dir, i);
           String initialCluster = added.lines().filter(l -> l.startsWith("ETCD_INITIAL_CLUSTER="))
               .map(l -> l.substring("ETCD_INITIAL_CLUSTER=".length()).replace("\"", "")).findFirst()
               .orElseThrow(() -> new IllegalStateException("member add printed no cluster: " + added));
@@ -184,6 +183,25 @@ public final class ScaleUpBench {
       } finally {
         members.forEach(m -> m.stop(Duration.ofSeconds(10)));
         Rig.deleteRecursively(dir);
+      }
+    }
+
+    /**
+     * etcdctl member add, tried again every 100 ms while etcd answers "unhealthy cluster" (for a few seconds after a
+     * member joins, until every member has been connected long enough), as a user's script would.
+     */
+    private String memberAdd(Path dir, int i) throws Exception {
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (true) {
+        try {
+          return etcdctl(dir, "member-add-" + i, "--endpoints=" + endpoints(i), "member", "add", "m" + i,
+              "--peer-urls=http://" + MANUAL_HOSTS.get(i) + ":2380");
+        } catch (IllegalStateException e) {
+          if (!e.getMessage().contains("unhealthy cluster") || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
       }
     }
 
