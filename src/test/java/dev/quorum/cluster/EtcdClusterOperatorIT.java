@@ -162,8 +162,11 @@ class EtcdClusterOperatorIT {
         .map(e -> e.getMessage()).toList();
     assertThat(rollEvents).hasSize(3);
     String last = replaced.get(2);
-    assertThat(rollEvents).as("the member replaced last was the leader")
-        .anyMatch(m -> m.startsWith("restarting " + last + " ") && m.contains("it leads, so it goes last"));
+    assertThat(rollEvents).anyMatch(m -> m.startsWith("restarting " + last + " ") && m.contains("2 of 3"));
+    assertThat(kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "LeaderMoved".equals(e.getReason()) && "demo".equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getMessage())).as("the member replaced last was the leader: it handed leadership over first")
+        .anyMatch(m -> m.startsWith("leadership moved from " + last + " to "));
     assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "get", "/it/key", "--print-value-only").output().strip())
         .isEqualTo("value");
   }

@@ -55,7 +55,7 @@ class ExamplesIT {
       assertThat(production).hasSize(5).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getArgs())
           .contains("--quota-backend-bytes=8589934592", "--max-request-bytes=10485760"));
       assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("production").get()
-          .getSpec().getMinAvailable().getIntVal()).isEqualTo(3);
+          .getSpec().getMinAvailable().getIntVal()).as("all members but one").isEqualTo(4);
       assertThat(kube.persistentVolumeClaims().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", "scratch").list()
           .getItems()).isEmpty();
       assertThat(kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", "scratch").list().getItems())
