@@ -1,5 +1,6 @@
 package dev.quorum;
 
+import dev.quorum.render.RenderCommand;
 import dev.quorum.restore.RestoreTool;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -7,7 +8,8 @@ import java.security.Security;
 
 /**
  * The operator's entry point: Quarkus, after settings that must precede the first network call; or, when the first
- * argument is a tool command (what a restoring member's init containers run), that tool instead of the operator.
+ * argument is a tool command (what a restoring member's init containers run, or {@code render}), that tool instead
+ * of the operator.
  */
 @QuarkusMain
 public final class QuorumMain {
@@ -17,6 +19,9 @@ public final class QuorumMain {
   public static void main(String... args) {
     if (RestoreTool.isToolCommand(args)) {
       System.exit(RestoreTool.run(args));
+    }
+    if (RenderCommand.isCommand(args)) {
+      System.exit(RenderCommand.run(args, System.out, System.err));
     }
     // members are reached by DNS name and a recreated pod gets a new address: Java's default 30 s cache of a
     // resolved name would keep the operator calling the old one
