@@ -73,7 +73,7 @@ public final class LocalKubelet implements AutoCloseable {
     this.nodeNames = List.copyOf(nodeNames);
     this.apiServerEnv = Map.copyOf(apiServerEnv);
     this.network = new RigNetwork(clusterDomain);
-    this.volumes = new Volumes(client, dir.resolve("volumes"));
+    this.volumes = new Volumes(client, dir.resolve("volumes"), dir.resolve("nodes"));
   }
 
   public LocalKubelet start() {
@@ -85,6 +85,11 @@ public final class LocalKubelet implements AutoCloseable {
     }
     for (int i = 0; i < nodeNames.size(); i++) {
       registerNode(nodeNames.get(i), RigNetwork.nodeIp(i));
+      try {
+        Files.createDirectories(staticPodDirectory(nodeNames.get(i)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     heartbeat.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
     ResourceEventHandler<Object> onChange = new ResourceEventHandler<>() {
@@ -131,6 +136,7 @@ public final class LocalKubelet implements AutoCloseable {
     }
     try {
       provisionVolumes();
+      syncStaticPods();
       List<Pod> all = pods.getStore().list();
       for (Pod pod : all) {
         syncPod(pod);
@@ -189,6 +195,101 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   private final java.util.Set<String> stopping = ConcurrentHashMap.newKeySet();
+
+  // ---- static pods: manifests in a node's directory, each kept as a mirror pod that runs like any other ----
+
+  static final String CONFIG_SOURCE = "kubernetes.io/config.source";
+  static final String CONFIG_HASH = "kubernetes.io/config.hash";
+  static final String CONFIG_MIRROR = "kubernetes.io/config.mirror";
+
+  public List<String> nodeNames() {
+    return nodeNames;
+  }
+
+  /** A node's static pod directory (the kubelet's --pod-manifest-path): manifests put here run on that node. */
+  public Path staticPodDirectory(String node) {
+    return dir.resolve("nodes").resolve(node).resolve("manifests");
+  }
+
+  /** The machine directory that stands for {@code path} on {@code node}, where its hostPath volumes live. */
+  public Path nodeHostPath(String node, String path) {
+    return volumes.hostPath(node, path);
+  }
+
+  /**
+   * Keeps one mirror pod ({@code <name>-<node>}) per manifest in each node's static pod directory: created when the
+   * file appears, replaced when it changes, deleted when it goes. Unlike a real kubelet, the rig runs the static pod
+   * through its mirror, so a mirror pod deleted through the API restarts it.
+   */
+  private void syncStaticPods() {
+    for (String node : nodeNames) {
+      Map<String, Pod> desired = new java.util.HashMap<>();
+      try (var files = Files.list(staticPodDirectory(node))) {
+        for (Path file : files.filter(f -> f.toString().matches(".*[.](yaml|yml|json)$")).sorted().toList()) {
+          String text = Files.readString(file);
+          Pod manifest;
+          try {
+            manifest = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(text, Pod.class);
+          } catch (RuntimeException e) {
+            LOG.warnf("static pod manifest %s cannot be read: %s", file, e.getMessage());
+            continue;
+          }
+          Pod mirror = mirror(manifest, node, Integer.toHexString(text.hashCode()));
+          desired.put(mirror.getMetadata().getNamespace() + "/" + mirror.getMetadata().getName(), mirror);
+        }
+      } catch (IOException e) {
+        LOG.warnf("static pod directory of %s cannot be read: %s", node, e.getMessage());
+        continue;
+      }
+      for (Pod existing : pods.getStore().list()) {
+        String key = existing.getMetadata().getNamespace() + "/" + existing.getMetadata().getName();
+        Map<String, String> annotations = existing.getMetadata().getAnnotations();
+        boolean mirrorOfThisNode = annotations != null && annotations.containsKey(CONFIG_MIRROR)
+            && node.equals(existing.getSpec().getNodeName());
+        Pod wanted = desired.get(key);
+        if (mirrorOfThisNode && existing.getMetadata().getDeletionTimestamp() == null && (wanted == null
+            || !wanted.getMetadata().getAnnotations().get(CONFIG_HASH).equals(annotations.get(CONFIG_HASH)))) {
+          client.pods().inNamespace(existing.getMetadata().getNamespace()).withName(existing.getMetadata().getName())
+              .delete(); // gracefully: the next pass creates the changed one once it is gone
+        }
+        if (wanted != null) {
+          desired.remove(key);
+        }
+      }
+      for (Pod mirror : desired.values()) {
+        try {
+          client.pods().inNamespace(mirror.getMetadata().getNamespace()).resource(mirror).create();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            LOG.warnf("creating mirror pod %s failed: %s", mirror.getMetadata().getName(), e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  private final Map<String, String> nodeUids = new ConcurrentHashMap<>();
+
+  private String nodeUid(String node) {
+    return nodeUids.get(node);
+  }
+
+  private Pod mirror(Pod manifest, String node, String hash) {
+    String namespace = Objects.requireNonNullElse(manifest.getMetadata().getNamespace(), "default");
+    Map<String, String> annotations = new java.util.HashMap<>(
+        Objects.requireNonNullElse(manifest.getMetadata().getAnnotations(), Map.of()));
+    annotations.put(CONFIG_SOURCE, "file");
+    annotations.put(CONFIG_HASH, hash);
+    annotations.put(CONFIG_MIRROR, hash);
+    return new io.fabric8.kubernetes.api.model.PodBuilder(manifest)
+        .editMetadata().withName(manifest.getMetadata().getName() + "-" + node).withNamespace(namespace)
+        .withAnnotations(annotations)
+        .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node)
+        .withUid(nodeUid(node)).withController(true).endOwnerReference()
+        .endMetadata()
+        .editSpec().withNodeName(node).endSpec()
+        .build();
+  }
 
   private void forceDelete(Pod pod) {
     try {
@@ -308,7 +409,7 @@ public final class LocalKubelet implements AutoCloseable {
   private void registerNode(String name, String ip) {
     Node node = new NodeBuilder().withNewMetadata().withName(name).withLabels(nodeLabels(name)).endMetadata()
         .withNewSpec().endSpec().build();
-    client.nodes().resource(node).createOr(existing -> existing.update());
+    nodeUids.put(name, client.nodes().resource(node).createOr(existing -> existing.update()).getMetadata().getUid());
     writeNodeStatus(name, ip);
     client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder()
         .withNewMetadata().withName(name).withNamespace("kube-node-lease").endMetadata()

@@ -70,7 +70,8 @@ final class PodRunner {
     this.namespace = pod.getMetadata().getNamespace();
     this.name = pod.getMetadata().getName();
     this.uid = pod.getMetadata().getUid();
-    this.podIp = RigNetwork.podIp(namespace, name);
+    // a pod on the host network has the node's address, as a static etcd pod's members reach each other by
+    this.podIp = Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? hostIp : RigNetwork.podIp(namespace, name);
     this.hostIp = hostIp;
     this.podDir = kubelet.podDirectory(uid);
     for (Container c : list(pod.getSpec().getInitContainers())) {

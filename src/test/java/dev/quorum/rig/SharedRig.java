@@ -16,7 +16,7 @@ public final class SharedRig {
 
   public static Rig get(ExtensionContext context) {
     return context.getRoot().getStore(STORE)
-        .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 2)), Closeable.class).rig;
+        .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 3)), Closeable.class).rig;
   }
 
   /** A fresh namespace named after the test class, so pod logs carry the test's name. */

@@ -35,10 +35,21 @@ final class Volumes {
 
   private final KubernetesClient client;
   private final Path volumeRoot;
+  private final Path nodesRoot;
 
-  Volumes(KubernetesClient client, Path volumeRoot) {
+  /**
+   * @param nodesRoot where each node's own file system root is ({@code <nodesRoot>/<node>/root}): the rig's nodes
+   *     share one machine, so a hostPath volume is that node's directory, not the machine's
+   */
+  Volumes(KubernetesClient client, Path volumeRoot, Path nodesRoot) {
     this.client = client;
     this.volumeRoot = volumeRoot;
+    this.nodesRoot = nodesRoot;
+  }
+
+  /** The machine directory a node's host path stands for. */
+  Path hostPath(String node, String path) {
+    return nodesRoot.resolve(node).resolve("root").resolve(path.replaceFirst("^/+", ""));
   }
 
   Path claimDirectory(PersistentVolumeClaim claim) {
@@ -61,7 +72,8 @@ final class Volumes {
         }
         dir = claimDirectory(claim);
       } else if (volume.getHostPath() != null) {
-        dir = Path.of(volume.getHostPath().getPath());
+        dir = hostPath(pod.getSpec().getNodeName(), volume.getHostPath().getPath());
+        Files.createDirectories(dir);
       } else if (volume.getEmptyDir() != null) {
         // a directory that lives as long as the pod
       } else if (volume.getConfigMap() != null) {
