@@ -206,9 +206,16 @@ public final class LocalKubelet implements AutoCloseable {
     return nodeNames;
   }
 
-  /** A node's static pod directory (the kubelet's --pod-manifest-path): manifests put here run on that node. */
+  /** kubeadm's --pod-manifest-path, on every node. */
+  public static final String STATIC_POD_PATH = "/etc/kubernetes/manifests";
+
+  /**
+   * A node's static pod directory: manifests put here run on that node. It is the node's own
+   * {@value #STATIC_POD_PATH}, so a pod on that node with a hostPath volume of that path writes into it, as a
+   * node agent would.
+   */
   public Path staticPodDirectory(String node) {
-    return dir.resolve("nodes").resolve(node).resolve("manifests");
+    return volumes.hostPath(node, STATIC_POD_PATH);
   }
 
   /** The machine directory that stands for {@code path} on {@code node}, where its hostPath volumes live. */
