@@ -2,14 +2,15 @@ package dev.quorum;
 
 import dev.quorum.render.RenderCommand;
 import dev.quorum.restore.RestoreTool;
+import dev.quorum.staticpod.NodeAgent;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.security.Security;
 
 /**
  * The operator's entry point: Quarkus, after settings that must precede the first network call; or, when the first
- * argument is a tool command (what a restoring member's init containers run, or {@code render}), that tool instead
- * of the operator.
+ * argument is a tool command (what a restoring member's init containers run, {@code render}, or the node agent), that
+ * tool instead of the operator.
  */
 @QuarkusMain
 public final class QuorumMain {
@@ -22,6 +23,9 @@ public final class QuorumMain {
     }
     if (RenderCommand.isCommand(args)) {
       System.exit(RenderCommand.run(args, System.out, System.err));
+    }
+    if (NodeAgent.isCommand(args)) {
+      System.exit(NodeAgent.run(args));
     }
     // members are reached by DNS name and a recreated pod gets a new address: Java's default 30 s cache of a
     // resolved name would keep the operator calling the old one
