@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * The node agent ({@code node-agent} mode of the operator's image, one per node): keeps the kubelet's static pod
@@ -29,7 +28,6 @@ public final class NodeAgent {
   public static final String COMMAND = "node-agent";
   public static final String NODE_LABEL = "etcd.quorum.dev/static-pod-node";
   public static final String MANIFEST_KEY = "manifest.yaml";
-  private static final Logger LOG = Logger.getLogger(NodeAgent.class.getName());
 
   private NodeAgent() {}
 
@@ -75,7 +73,8 @@ public final class NodeAgent {
       });
       // a backstop: a file changed or removed by hand is put back
       sync.scheduleWithFixedDelay(pass, 10, 10, TimeUnit.SECONDS);
-      LOG.info("node-agent: keeping the etcd manifests of node " + node + " in " + dir);
+      // plain lines on standard output: the tool runs before Quarkus, so its logging is not set up
+      System.out.println("node-agent: keeping the etcd manifests of node " + node + " in " + dir);
       new CountDownLatch(1).await();
       return 0;
     } catch (InterruptedException e) {
@@ -95,10 +94,10 @@ public final class NodeAgent {
     try {
       List<String> changed = manifests.sync(desired);
       if (!changed.isEmpty()) {
-        LOG.info("node-agent: wrote or removed " + changed);
+        System.out.println("node-agent: wrote or removed " + changed);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warning("node-agent: the manifests could not be written, retrying: " + e.getMessage());
+      System.err.println("node-agent: the manifests could not be written, retrying: " + e.getMessage());
     }
   }
 }
