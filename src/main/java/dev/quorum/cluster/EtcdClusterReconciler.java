@@ -1,7 +1,5 @@
 package dev.quorum.cluster;
 
-import dev.quorum.model.PodReadiness;
-
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
@@ -11,13 +9,14 @@ import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.membership.VersionPath;
-import dev.quorum.model.Member;
-import dev.quorum.model.RestoreSource;
-import dev.quorum.restore.RestoreSources;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
+import dev.quorum.model.PodReadiness;
+import dev.quorum.model.RestoreSource;
+import dev.quorum.restore.RestoreSources;
 import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.MembersConfigMapBuilder;
@@ -183,9 +182,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
     }
-    // membership first (a member that lost its data, then a size change); a member's pod waits until the
-    // membership expects it
-    // a member that fails on a new version is the upgrade's to roll back, not a broken member to replace
+    // membership first (a member that lost its data or broke, then a size change); a member's pod waits until the
+    // membership expects it. A member failing on a new version is the upgrade's to roll back, not one to replace.
     boolean upgrading = model.resource().getMetadata().getAnnotations() != null
         && model.resource().getMetadata().getAnnotations().containsKey(Labels.UPGRADE_FROM_ANNOTATION);
     MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd, upgrading
@@ -362,7 +360,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   /** Hands leadership to another ready voter before the leader restarts; false when none can take it. */
   private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterSnapshot etcd, String leader) {
     Optional<MemberSnapshot> successor = etcd.members().stream()
-        .filter(m -> m.started() && !m.learner() && m.reachable() && m.leaderKnown() && !leader.equals(m.name()))
+        .filter(m -> m.started() && !m.learner() && m.healthy() && !leader.equals(m.name()))
         .filter(m -> pods.stream().anyMatch(p -> m.name().equals(p.getMetadata().getName()) && PodReadiness.ready(p)))
         .findFirst();
     if (successor.isEmpty()) {
@@ -371,20 +369,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     String leaderUrl = model.members().stream().filter(m -> leader.equals(m.name())).findFirst()
         .map(Member::clientUrl).orElseThrow();
     try {
-      memberStatus.withClient(model, pods, (client, endpoint) -> {
-        client.moveLeader(leaderUrl, successor.get().id());
-        return Boolean.TRUE;
-      });
+      membershipSteps.moveLeader(model, pods, leader, leaderUrl, successor.get().name(), successor.get().id(),
+          leader + " restarts as a follower");
+      return true;
     } catch (RuntimeException e) {
       LOG.infof("%s: moving leadership from %s failed, it restarts as the leader: %s", model.key(), leader,
           e.getMessage());
       return false;
     }
-    String message = "leadership moved from " + leader + " to " + successor.get().name() + " before " + leader
-        + " restarts";
-    LOG.infof("%s: %s", model.key(), message);
-    events.normal(model.resource(), Reasons.LEADER_MOVED, message);
-    return true;
   }
 
   private static boolean controlledBy(HasMetadata child, EtcdCluster cluster) {

@@ -1,9 +1,8 @@
 package dev.quorum.cluster;
 
-import dev.quorum.model.PodReadiness;
-
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
+import dev.quorum.model.PodReadiness;
 import dev.quorum.specs.MemberClaimBuilder;
 import dev.quorum.specs.MemberPodBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,12 +1,11 @@
 package dev.quorum.cluster;
 
-import dev.quorum.model.PodReadiness;
-
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
+import dev.quorum.model.PodReadiness;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.util.Comparator;
@@ -35,7 +34,7 @@ final class MemberStatuses {
         .map(m -> {
           String name = m.started() ? m.name() : nameFromPeerUrl(m);
           Pod pod = pods.get(name);
-          boolean ready = m.reachable() && m.leaderKnown() && !m.learner() && (pod == null || PodReadiness.ready(pod));
+          boolean ready = m.healthy() && !m.learner() && (pod == null || PodReadiness.ready(pod));
           MemberStatus status = new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
               m.id() == snapshot.leaderId());
           status.setLearner(m.learner() ? Boolean.TRUE : null);

@@ -77,12 +77,8 @@ final class MembershipSteps {
         }
         done(model, "MemberPromoted", promote.member() + " caught up and is a voting member");
       } else if (step instanceof Step.MoveLeader move) {
-        etcd.withClient(model, pods, (client, endpoint) -> {
-          client.moveLeader(move.leaderClientUrl(), move.toId());
-          return Boolean.TRUE;
-        }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
-        done(model, "LeaderMoved", "leadership moved from " + move.member() + " to " + move.toMember()
-            + ", so " + move.member() + " can leave");
+        moveLeader(model, pods, move.member(), move.leaderClientUrl(), move.toMember(), move.toId(),
+            move.member() + " can leave");
       } else if (step instanceof Step.Discard discard) {
         deletePodAndClaims(pods, claims, discard.member());
         done(model, "MemberDiscarded", discard.why() + ": its pod and data are deleted, so it is replaced by a new"
@@ -97,6 +93,19 @@ final class MembershipSteps {
       LOG.infof("%s: %s waits: %s", model.key(), step, e.getMessage());
       return Optional.of("the membership change of " + step.member() + " waits: " + e.getMessage());
     }
+  }
+
+  /**
+   * Asks the leader {@code from}, at its client URL, to hand leadership to voter {@code to}; an event says so, and
+   * {@code so} why. Throws when etcd refuses or no member runs to ask.
+   */
+  void moveLeader(EtcdClusterModel model, List<Pod> pods, String from, String leaderClientUrl, String to, long toId,
+      String so) {
+    etcd.withClient(model, pods, (client, endpoint) -> {
+      client.moveLeader(leaderClientUrl, toId);
+      return Boolean.TRUE;
+    }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
+    done(model, Reasons.LEADER_MOVED, "leadership moved from " + from + " to " + to + ", so " + so);
   }
 
   /**

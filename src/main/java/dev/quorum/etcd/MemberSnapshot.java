@@ -31,6 +31,11 @@ public record MemberSnapshot(
     return EtcdIds.toHex(id);
   }
 
+  /** It answered and follows (or is) a leader: it takes part in the cluster's quorum. */
+  public boolean healthy() {
+    return reachable && leaderKnown;
+  }
+
   /** A member added to the cluster but never started has no name yet. */
   public boolean started() {
     return name != null && !name.isEmpty();

@@ -200,7 +200,7 @@ public final class MembershipPlanner {
         if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
           next = Optional.of(new Step.Promote(member.name(), entry.get().id(), Operation.AddMember));
         } else if (entry.isPresent() && entry.get().started() && !entry.get().learner()
-            && !(entry.get().reachable() && entry.get().leaderKnown()) && brokenAfter.broken(pod)) {
+            && !entry.get().healthy() && brokenAfter.broken(pod)) {
           next = Optional.of(discard(snapshot, member, entry.get(), brokenAfter.after()));
         }
       } else if (entry.isPresent() && entry.get().started() && dataGone && !joining) {
@@ -236,16 +236,17 @@ public final class MembershipPlanner {
    */
   private static Step scaleUp(ClusterSnapshot snapshot, Member member) {
     List<String> unhealthy = snapshot.members().stream().filter(m -> !m.learner())
-        .filter(m -> !(m.reachable() && m.leaderKnown())).map(MembershipPlanner::nameOf).sorted().toList();
+        .filter(m -> !m.healthy()).map(MembershipPlanner::nameOf).sorted().toList();
     if (!unhealthy.isEmpty()) {
-      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("adding %s waits until every voting member is healthy"
-          + " (not healthy: %s)", member.name(), String.join(", ", unhealthy)), Operation.AddMember);
+      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("adding %s waits until every"
+          + " voting member is healthy (not healthy: %s)", member.name(), String.join(", ", unhealthy)),
+          Operation.AddMember);
     }
     Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
         .map(MembershipPlanner::nameOf).findFirst();
     if (learner.isPresent()) {
-      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format("adding %s waits until learner %s is promoted",
-          member.name(), learner.get()), Operation.AddMember);
+      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format(
+          "adding %s waits until learner %s is promoted", member.name(), learner.get()), Operation.AddMember);
     }
     return new Step.AddLearner(member.name(), member.peerUrl(), Operation.AddMember);
   }
@@ -275,11 +276,11 @@ public final class MembershipPlanner {
       Optional<MemberSnapshot> successor = model.members().stream()
           .map(m -> entryOf(snapshot, m))
           .flatMap(Optional::stream)
-          .filter(m -> !m.learner() && m.started() && m.reachable() && m.leaderKnown())
+          .filter(m -> !m.learner() && m.started() && m.healthy())
           .findFirst();
       if (successor.isEmpty()) {
-        return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, member.name() + " leads and no member that stays is healthy enough to"
-            + " take over; it leaves once one is", Operation.RemoveMember);
+        return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, member.name() + " leads and no member that"
+            + " stays is healthy enough to take over; it leaves once one is", Operation.RemoveMember);
       }
       return new Step.MoveLeader(member.name(), member.clientUrl(), successor.get().name(), successor.get().id(),
           Operation.RemoveMember);
@@ -303,12 +304,12 @@ public final class MembershipPlanner {
     long voters = snapshot.members().stream().filter(m -> !m.learner()).count();
     long votersAfter = entry.learner() ? voters : voters - 1;
     long healthyOthers = snapshot.members().stream()
-        .filter(m -> !m.learner() && m.id() != entry.id() && m.reachable() && m.leaderKnown()).count();
+        .filter(m -> !m.learner() && m.id() != entry.id() && m.healthy()).count();
     int quorumAfter = Quorum.quorum((int) votersAfter);
     if (healthyOthers < quorumAfter) {
       String why = operation == Operation.RemoveMember ? "is to leave" : "lost its data";
-      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("%s %s, but removing it would leave %d healthy"
-          + " of %d voting members, below the quorum of %d; it waits until more members are healthy",
+      return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("%s %s, but removing it would"
+          + " leave %d healthy of %d voting members, below the quorum of %d; it waits until more members are healthy",
           member.name(), why, healthyOthers, votersAfter, quorumAfter), operation);
     }
     return new Step.Remove(member.name(), entry.id(), operation);

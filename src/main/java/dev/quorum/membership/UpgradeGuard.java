@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,9 +35,8 @@ public final class UpgradeGuard {
 
   /** The lowest version the member pods run other than {@code target}: where an upgrade to it starts from. */
   public static Optional<String> upgradingFrom(EtcdClusterModel model, List<Pod> pods) {
-    return pods.stream().map(UpgradeGuard::versionOf).flatMap(Optional::stream)
-        .filter(v -> !v.equals(model.version()))
-        .min(Comparator.comparing(v -> EtcdVersion.parse(v).orElse(new EtcdVersion(0, 0, 0))));
+    return EtcdVersion.lowest(pods.stream().map(UpgradeGuard::versionOf).flatMap(Optional::stream)
+        .filter(v -> !v.equals(model.version())).toList()).map(EtcdVersion::toString);
   }
 
   /** Whether every member runs {@code model.version()} and is ready: the upgrade is over. */
