@@ -1,13 +1,12 @@
 package dev.quorum.cluster;
 
-import dev.quorum.model.PodReadiness;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.PodReadiness;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;

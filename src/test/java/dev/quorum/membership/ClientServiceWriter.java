@@ -1,6 +1,7 @@
 package dev.quorum.membership;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.rig.RigNetwork;
 import io.etcd.jetcd.ByteSequence;
@@ -125,6 +126,25 @@ final class ClientServiceWriter implements AutoCloseable {
     synchronized (this) {
       return new Result(List.copyOf(acknowledged), failures.size(), Duration.ofNanos(Math.max(0, longestOutageNanos)),
           List.copyOf(failures));
+    }
+  }
+
+  /**
+   * Stops writing and checks what a client would care about: more than a hundred writes acknowledged, every one of
+   * them in the cluster, and writes never failing for longer than {@code longestAcceptableOutage}.
+   */
+  void stopAndAssertKept(Duration longestAcceptableOutage) throws Exception {
+    Result result = stop();
+    try {
+      System.out.printf("writer: %d acknowledged, %d failed, longest outage %d ms; failures: %s%n",
+          result.acknowledged().size(), result.failed(), result.longestOutage().toMillis(),
+          result.failures().stream().limit(10).collect(java.util.stream.Collectors.joining("; ")));
+      assertThat(result.acknowledged()).hasSizeGreaterThan(100);
+      assertThat(missing(result.acknowledged())).as("acknowledged writes the cluster lost").isEmpty();
+      assertThat(result.longestOutage()).as("writes failed for longer than a leader election: " + result.failures())
+          .isLessThan(longestAcceptableOutage);
+    } finally {
+      close();
     }
   }
 

@@ -172,8 +172,7 @@ class MemberReplacementIT {
   }
 
   static List<String> reasons(String cluster) {
-    return kube.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+    return MembershipClusters.reasons(kube, ns, cluster);
   }
 
   static void awaitThreeReady(String cluster) {

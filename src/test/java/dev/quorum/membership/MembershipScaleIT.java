@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
-import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +57,7 @@ class MembershipScaleIT {
   @Test
   void threeToFiveAndBackToThreeWhileWritingLosesNoAcknowledgedWrite() throws Exception {
     String cluster = "five";
-    create(cluster);
+    MembershipClusters.create(kube, ns, cluster, null);
     awaitMembers(cluster, 3);
     ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", WRITE_EVERY);
     try {
@@ -78,7 +76,7 @@ class MembershipScaleIT {
       assertThat(kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getData())
           .containsOnlyKeys(cluster + "-0", cluster + "-1", cluster + "-2");
     } finally {
-      assertWritesKept(writer);
+      writer.stopAndAssertKept(LONGEST_ACCEPTABLE_OUTAGE);
     }
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
   }
@@ -86,7 +84,7 @@ class MembershipScaleIT {
   @Test
   void threeToSevenWhileWritingLosesNoAcknowledgedWrite() throws Exception {
     String cluster = "seven";
-    create(cluster);
+    MembershipClusters.create(kube, ns, cluster, null);
     awaitMembers(cluster, 3);
     ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", WRITE_EVERY);
     try {
@@ -96,7 +94,7 @@ class MembershipScaleIT {
       assertThat(done.getStatus().getMembers()).hasSize(7).allMatch(m -> m.isReady() && m.getLearner() == null);
       assertThat(done.getStatus().getOperation()).isNull();
     } finally {
-      assertWritesKept(writer);
+      writer.stopAndAssertKept(LONGEST_ACCEPTABLE_OUTAGE);
     }
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
   }
@@ -109,7 +107,7 @@ class MembershipScaleIT {
   @Test
   void scalingCutShortAfterEveryStepConvergesWithExactlyTheRequestedMembers() throws Exception {
     String cluster = "halting";
-    create(cluster);
+    MembershipClusters.create(kube, ns, cluster, null);
     awaitMembers(cluster, 3);
 
     resize(cluster, 5);
@@ -164,20 +162,8 @@ class MembershipScaleIT {
     return OperatorProcess.start(RIG.rig(), name, all);
   }
 
-  private static void create(String cluster) {
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.getStorage().setSize("128Mi");
-    EtcdCluster resource = new EtcdCluster();
-    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
-    resource.setSpec(spec);
-    kube.resources(EtcdCluster.class).inNamespace(ns).resource(resource).create();
-  }
-
   private static void resize(String cluster, int size) {
-    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).edit(c -> {
-      c.getSpec().setSize(size);
-      return c;
-    });
+    MembershipClusters.edit(kube, ns, cluster, spec -> spec.setSize(size));
   }
 
   /** Waits until etcd lists exactly {@code size} started voters, all ready, no learner, and nothing in progress. */
@@ -200,22 +186,6 @@ class MembershipScaleIT {
     List<JsonNode> members = memberList(cluster);
     List<String> peerUrls = members.stream().map(m -> m.path("peerURLs").path(0).asText()).toList();
     assertThat(peerUrls).as("no member twice").doesNotHaveDuplicates();
-  }
-
-  private static void assertWritesKept(ClientServiceWriter writer) throws Exception {
-    ClientServiceWriter.Result result = writer.stop();
-    try {
-      List<Integer> missing = writer.missing(result.acknowledged());
-      System.out.printf("writer: %d acknowledged, %d failed, longest outage %d ms; failures: %s%n",
-          result.acknowledged().size(), result.failed(), result.longestOutage().toMillis(),
-          result.failures().stream().limit(10).collect(Collectors.joining("; ")));
-      assertThat(result.acknowledged()).hasSizeGreaterThan(100);
-      assertThat(missing).as("acknowledged writes the cluster lost").isEmpty();
-      assertThat(result.longestOutage()).as("writes failed for longer than a leader election: " + result.failures())
-          .isLessThan(LONGEST_ACCEPTABLE_OUTAGE);
-    } finally {
-      writer.close();
-    }
   }
 
   private static void moveLeaderTo(String cluster, int size, String member) {
@@ -249,7 +219,6 @@ class MembershipScaleIT {
   }
 
   static List<String> reasons(String cluster) {
-    return kube.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+    return MembershipClusters.reasons(kube, ns, cluster);
   }
 }

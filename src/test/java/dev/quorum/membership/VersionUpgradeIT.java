@@ -11,7 +11,6 @@ import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Comparator;
@@ -67,16 +66,7 @@ class VersionUpgradeIT {
       setVersion(cluster, TO);
       awaitVersion(cluster, TO);
     } finally {
-      ClientServiceWriter.Result result = writer.stop();
-      try {
-        System.out.printf("writer: %d acknowledged, %d failed, longest outage %d ms%n", result.acknowledged().size(),
-            result.failed(), result.longestOutage().toMillis());
-        assertThat(result.acknowledged()).hasSizeGreaterThan(100);
-        assertThat(writer.missing(result.acknowledged())).as("acknowledged writes lost").isEmpty();
-        assertThat(result.longestOutage()).as(String.join("; ", result.failures())).isLessThan(Duration.ofSeconds(5));
-      } finally {
-        writer.close();
-      }
+      writer.stopAndAssertKept(Duration.ofSeconds(5));
     }
     List<Event> rolls = events(cluster, "RollingUpdate");
     assertThat(rolls).hasSize(3);
@@ -124,20 +114,11 @@ class VersionUpgradeIT {
   }
 
   private static void create(String cluster, String version) {
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.setVersion(version);
-    spec.getStorage().setSize("128Mi");
-    EtcdCluster resource = new EtcdCluster();
-    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
-    resource.setSpec(spec);
-    kube.resources(EtcdCluster.class).inNamespace(ns).resource(resource).create();
+    MembershipClusters.create(kube, ns, cluster, version);
   }
 
   private static void setVersion(String cluster, String version) {
-    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).edit(c -> {
-      c.getSpec().setVersion(version);
-      return c;
-    });
+    MembershipClusters.edit(kube, ns, cluster, spec -> spec.setVersion(version));
   }
 
   private static void awaitVersion(String cluster, String version) {
@@ -176,7 +157,6 @@ class VersionUpgradeIT {
   }
 
   private static List<String> reasons(String cluster) {
-    return kube.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> cluster.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+    return MembershipClusters.reasons(kube, ns, cluster);
   }
 }
