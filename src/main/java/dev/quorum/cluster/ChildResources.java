@@ -1,18 +1,23 @@
 package dev.quorum.cluster;
 
-import dev.quorum.config.QuorumConfig;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.config.QuorumConfig;
+import dev.quorum.model.ClusterNode;
+import dev.quorum.model.Labels;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes child objects. Applying an unchanged object with server-side apply is a no-op on the API server (no
@@ -64,6 +69,11 @@ public class ChildResources {
     return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();
   }
 
+  /** A cluster's ConfigMaps as the API server has them now. */
+  public List<ConfigMap> liveConfigMaps(String namespace, String cluster) {
+    return client.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, cluster).list().getItems();
+  }
+
   /** Removes one annotation of an object (a JSON merge patch: nothing else changes). */
   public void removeAnnotation(HasMetadata object, String key) {
     client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE),
@@ -80,6 +90,21 @@ public class ChildResources {
   public boolean restoreRunning(String namespace, String name) {
     EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();
     return restore != null && restore.inProgress();
+  }
+
+  /** Every node, as StaticPod mode places members on them: name, labels and InternalIP. */
+  public List<ClusterNode> nodes() {
+    return client.nodes().list().getItems().stream().map(node -> new ClusterNode(node.getMetadata().getName(),
+        node.getMetadata().getLabels(), node.getStatus() == null || node.getStatus().getAddresses() == null
+            ? Optional.empty()
+            : node.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType()))
+                .map(NodeAddress::getAddress).findFirst()))
+        .toList();
+  }
+
+  /** Deletes an object of that kind by name; nothing when it is gone already. */
+  public void delete(Class<? extends HasMetadata> type, String namespace, String name) {
+    client.resources(type).inNamespace(namespace).withName(name).delete();
   }
 
   /** @return false when the disruption budget refused (HTTP 429): try again later */

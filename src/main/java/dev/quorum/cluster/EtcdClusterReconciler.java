@@ -9,6 +9,7 @@ import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.membership.VersionPath;
+import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -20,6 +21,7 @@ import dev.quorum.restore.RestoreSources;
 import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.MembersConfigMapBuilder;
+import dev.quorum.specs.NodeAgentBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import dev.quorum.specs.RestoreContainers;
@@ -27,6 +29,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -42,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,7 +56,14 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = EtcdClusterReconciler.NAME, fieldManager = QuorumConfig.FIELD_MANAGER)
 // Services, the budget and the members ConfigMap are server-side applied (patch; create for the first apply).
 @RBACRule(apiGroups = "", resources = "services", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
-@RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
+// ConfigMaps: the members' records and, in StaticPod mode, each member's manifest (deleted when its member leaves).
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
+// StaticPod mode: the nodes a selector picks run the members; the node agent is a DaemonSet with its own account,
+// which may read ConfigMaps in the cluster's namespace (granted by a Role the operator holds the rights of).
+@RBACRule(apiGroups = "", resources = "nodes", verbs = {RBACVerbs.GET, RBACVerbs.LIST})
+@RBACRule(apiGroups = "", resources = "serviceaccounts", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
+@RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
+@RBACRule(apiGroups = "apps", resources = "daemonsets", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "policy", resources = "poddisruptionbudgets", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // Member pods are created and, to roll, replace or retire one, deleted; claims are created, and deleted only when
 // their member left the cluster by a scale-down (otherwise by the GC, or kept).
@@ -78,6 +89,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * Kubernetes event, and each member added or removed takes several steps.
    */
   private static final Duration RECHECK_WHILE_MEMBERSHIP_CHANGES = Duration.ofMillis(500);
+  /**
+   * StaticPod mode reads the nodes on every pass rather than watching them all (every node's status changes, for the
+   * sake of a few clusters): a node labelled in or out is seen within this.
+   */
+  private static final Duration RECHECK_NODES = Duration.ofSeconds(10);
 
   private final QuorumConfig config;
   private final OperatorSettings settings;
@@ -117,9 +133,19 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         problems.add("spec.bootstrap.restore: " + resolution.message());
       }
     }
-    EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records, foundingRestore);
-    // pods of a deleted namesake may linger until the garbage collector takes them: not this cluster's members
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream().filter(p -> controlledBy(p, cluster)).toList();
+    boolean staticPods = cluster.getSpec() != null && cluster.getSpec().staticPods();
+    List<ClusterNode> nodes = List.of();
+    if (staticPods) {
+      try {
+        nodes = children.nodes();
+      } catch (KubernetesClientException e) {
+        problems.add("StaticPod mode places the members on the nodes, but the nodes cannot be read: " + e.getMessage());
+      }
+    }
+    EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records, foundingRestore, nodes);
+    model.placementProblem().ifPresent(problems::add);
+    List<ConfigMap> configMaps = List.copyOf(context.getSecondaryResources(ConfigMap.class));
+    List<Pod> pods = memberPods(model, context.getSecondaryResources(Pod.class), configMaps);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
@@ -142,7 +168,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
-        outcome = converge(model, records, pods, claims, etcd, formed);
+        outcome = converge(model, records, pods, claims, configMaps, etcd, formed);
         forgetRestoreOnceInstalled(model, records, pods);
         keepBackupSchedule(model, context);
       }
@@ -173,8 +199,19 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     static final Outcome NOTHING = new Outcome(false, Optional.empty(), Optional.empty());
   }
 
+  /**
+   * The cluster's member pods: those it controls, or in StaticPod mode the mirror pods of its manifests. Pods of a
+   * deleted namesake may linger until the garbage collector (or a node agent) takes them: not this cluster's members.
+   */
+  private static List<Pod> memberPods(EtcdClusterModel model, Set<Pod> cached, List<ConfigMap> configMaps) {
+    List<Pod> pods = List.copyOf(cached);
+    return model.staticPods() ? StaticPodMembers.mirrorPods(model, pods, configMaps)
+        : pods.stream().filter(p -> controlledBy(p, model.resource())).toList();
+  }
+
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, boolean formed) {
+      List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, Optional<ClusterSnapshot> etcd,
+      boolean formed) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
@@ -182,11 +219,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
     }
+    if (model.staticPods()) {
+      children.apply(NodeAgentBuilder.build(model));
+    }
     // membership first (a member that lost its data or broke, then a size change); a member's pod waits until the
     // membership expects it. A member failing on a new version is the upgrade's to roll back, not one to replace.
     boolean upgrading = model.resource().getMetadata().getAnnotations() != null
         && model.resource().getMetadata().getAnnotations().containsKey(Labels.UPGRADE_FROM_ANNOTATION);
-    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd, upgrading
+    // a static pod's data is on its node, out of the operator's reach: a broken one is reported, not discarded
+    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd,
+        upgrading || model.staticPods()
         ? MembershipPlanner.BrokenAfter.NEVER
         : new MembershipPlanner.BrokenAfter(config.membership().replaceBrokenAfter(), Instant.now()));
     Optional<String> membershipWaits = membership.step()
@@ -197,12 +239,21 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<Pod> createPods = plan.createPods().stream()
         .filter(p -> !membership.holdBack().contains(p.getMetadata().getName())).toList();
     children.create(createClaims);
-    children.create(createPods);
+    if (model.staticPods()) {
+      List<ConfigMap> manifests = StaticPodMembers.toStart(model, createPods, configMaps);
+      children.apply(manifests);
+      createPods = manifests.isEmpty() ? List.of() : createPods;
+    } else {
+      children.create(createPods);
+    }
     // a roll restarts members only while the membership is settled: one change to the members at a time
     guardUpgrade(model, pods);
     boolean replaced = !membership.busy()
         && plan.replace().map(r -> replace(model, claims, etcd, formed, r)).orElse(false);
-    children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
+    if (!model.staticPods()) {
+      // a static pod is not evicted (a drain leaves it be), so no budget could guard it
+      children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
+    }
     Optional<String> waiting = membershipWaits.isPresent() && plan.waiting().isPresent()
         ? Optional.of(membershipWaits.get() + "; " + plan.waiting().get())
         : membershipWaits.or(plan::waiting);
@@ -333,8 +384,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd,
       boolean formed, MemberRollout.Replacement replacement) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
-    List<Pod> live = children.livePods(model.namespace(), Labels.CLUSTER, model.name()).stream()
-        .filter(p -> controlledBy(p, model.resource())).toList();
+    List<Pod> live = memberPods(model, Set.copyOf(children.livePods(model.namespace(), Labels.CLUSTER,
+        model.name())), model.staticPods() ? children.liveConfigMaps(model.namespace(), model.name()) : List.of());
     Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
         .filter(r -> Objects.equals(r.pod().getMetadata().getUid(), replacement.pod().getMetadata().getUid()));
     if (confirmed.isEmpty()) {
@@ -345,11 +396,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (step.evict() && leader.filter(member::equals).isPresent() && moveLeadershipFrom(model, live, etcd.get(), member)) {
       return true; // restarted on the next pass, as a follower
     }
-    if (step.evict() && !children.evict(step.pod())) {
+    if (model.staticPods()) {
+      // the kubelet restarts a static pod when its manifest changes
+      StaticPodMembers.restarted(model, step.pod()).ifPresent(manifest -> children.apply(List.of(manifest)));
+    } else if (step.evict() && !children.evict(step.pod())) {
       LOG.infof("%s: the disruption budget refused evicting %s for now", model.key(), step.pod().getMetadata().getName());
       return false;
     }
-    if (!step.evict()) {
+    if (!step.evict() && !model.staticPods()) {
       children.delete(step.pod());
     }
     LOG.infof("%s: %s", model.key(), step.message());
@@ -412,7 +466,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       return RECHECK_WHILE_MEMBERSHIP_CHANGES;
     }
     boolean changing = outcome.acted() || (observation.specProblems().isEmpty() && !observation.missingMembers().isEmpty());
-    return changing ? RECHECK_WHILE_CHANGING : config.statusRefreshInterval();
+    if (changing) {
+      return RECHECK_WHILE_CHANGING;
+    }
+    boolean staticPods = observation.model().staticPods();
+    return staticPods && RECHECK_NODES.compareTo(config.statusRefreshInterval()) < 0 ? RECHECK_NODES
+        : config.statusRefreshInterval();
   }
 
   /** Writes the status only when it changed; the cached resource is never modified in place. */

@@ -135,7 +135,7 @@ public final class MemberRollout {
   /** Why no member may be replaced now, whichever it is; empty when a replacement may be considered. */
   private static Optional<String> unsafeToRoll(EtcdClusterModel model, Map<String, Pod> podByName,
       Map<String, PersistentVolumeClaim> claimByName, List<Pod> creating, boolean formed) {
-    if (formed && model.storage().isEphemeral()) {
+    if (formed && model.ephemeral()) {
       // a restarted pod comes back with an empty data directory; membership will replace such members through
       // etcd (remove, then add as a learner), never by a restart
       return Optional.of("members of a cluster with ephemeral storage keep their data only while their pod lives,"

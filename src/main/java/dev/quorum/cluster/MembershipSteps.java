@@ -8,6 +8,7 @@ import dev.quorum.membership.MembershipPlanner.Step;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.specs.MembersConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -84,9 +85,12 @@ final class MembershipSteps {
         done(model, "MemberDiscarded", discard.why() + ": its pod and data are deleted, so it is replaced by a new"
             + " member");
       } else if (step instanceof Step.Retire retire) {
-        retire(model, records, pods, claims, retire.member());
-        done(model, "MemberRetired", retire.member() + " left the cluster: its pod, volume claim and record are"
-            + " deleted");
+        Optional<String> stopping = retire(model, records, pods, claims, retire.member());
+        if (stopping.isPresent()) {
+          return stopping;
+        }
+        done(model, "MemberRetired", retire.member() + " left the cluster: its " + (model.staticPods()
+            ? "static pod manifest" : "pod, volume claim") + " and record are deleted");
       }
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -111,14 +115,26 @@ final class MembershipSteps {
   /**
    * A member that left etcd: its pod (which would only crash-loop, removed as it is) and its claims go first, its
    * record last, so a crash in between leaves it departing and this is done again. Its data is of no further use:
-   * etcd refuses a removed member's data, so a later scale-up must start that ordinal empty.
+   * etcd refuses a removed member's data, so a later scale-up must start that ordinal empty. A static pod's manifest
+   * goes, and its record stays until the kubelet has stopped it: the record keeps the node agent on its node.
+   *
+   * @return why the record stays for now, if it does
    */
-  private void retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+  private Optional<String> retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, String member) {
-    deletePodAndClaims(pods, claims, member);
+    if (model.staticPods()) {
+      children.delete(ConfigMap.class, model.namespace(), model.manifestConfigMap(member));
+      if (pods.stream().anyMatch(p -> member.equals(p.getMetadata().getName()))) {
+        return Optional.of(member + " left the cluster; its record stays until its node's kubelet has stopped its"
+            + " static pod");
+      }
+    } else {
+      deletePodAndClaims(pods, claims, member);
+    }
     if (records.of(member).isPresent() || records.unreadable().containsKey(member)) {
       writeRecords(model, records.without(member));
     }
+    return Optional.empty();
   }
 
   private void deletePodAndClaims(List<Pod> pods, List<PersistentVolumeClaim> claims, String member) {

@@ -1,6 +1,5 @@
 package dev.quorum.membership;
 
-import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.model.EtcdClusterModel;
@@ -193,7 +192,9 @@ public final class MembershipPlanner {
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
-      boolean dataGone = !hasPod && (model.storage().isEphemeral() || !claimNames.contains(model.claimName(member)));
+      // a static pod's data is on its node, where the operator cannot see it: it is never taken as gone
+      boolean dataGone = !hasPod && !model.staticPods()
+          && (model.ephemeral() || !claimNames.contains(model.claimName(member)));
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
@@ -252,18 +253,14 @@ public final class MembershipPlanner {
   }
 
   /**
-   * Members that are to leave, highest ordinal first: those on record beyond the size, and any entry etcd lists at
-   * the peer URL of an ordinal beyond the size (a learner added just before the size shrank).
+   * Members that are to leave, in the order they leave (highest ordinal, or last node, first): those on record that
+   * are not members, and any entry etcd lists at the peer URL of one (a learner added just before the size shrank or
+   * its node left the selection).
    */
   static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterSnapshot snapshot) {
-    List<Member> departing = new ArrayList<>();
-    for (int ordinal = EtcdClusterSpec.MAX_SIZE - 1; ordinal >= model.size(); ordinal--) {
-      Member member = model.memberAt(ordinal);
-      if (records.of(member.name()).isPresent() || entryOf(snapshot, member).isPresent()) {
-        departing.add(member);
-      }
-    }
-    return departing;
+    return model.others().stream()
+        .filter(member -> records.of(member.name()).isPresent() || entryOf(snapshot, member).isPresent())
+        .toList();
   }
 
   /** Leadership first moves to a member that stays; then the entry is removed; then the member's objects go. */

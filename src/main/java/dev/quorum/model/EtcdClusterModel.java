@@ -3,13 +3,16 @@ package dev.quorum.model;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.api.v1alpha1.StorageSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -28,12 +31,18 @@ public final class EtcdClusterModel {
   private final String token;
   private final List<Member> members;
   private final MemberBootstrapRecords records;
+  /** StaticPod mode: the nodes that run the members. */
+  private final Optional<NodePlacement> placement;
 
   private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records,
-      Optional<RestoreSource> foundingRestore) {
+      Optional<RestoreSource> foundingRestore, List<ClusterNode> nodes) {
     this.resource = resource;
     this.settings = settings;
     EtcdClusterSpec spec = resource.getSpec();
+    this.placement = spec.staticPods()
+        ? Optional.of(NodePlacement.of(resource.getMetadata().getName(), nodes,
+            spec.getStaticPod() == null ? Map.of() : spec.getStaticPod().getNodeSelector(), records))
+        : Optional.empty();
     this.scheme = Scheme.HTTP;
     this.declaredVersion = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
@@ -50,12 +59,12 @@ public final class EtcdClusterModel {
     }
     this.token = initialClusterToken(resource);
     this.records = records;
-    this.members = members(spec.getSize(), records, foundingRestore);
+    this.members = members(memberNames(spec.getSize()), records, foundingRestore);
   }
 
   /** @param records the recorded bootstrap of members that have one; the others are founding members */
   public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records) {
-    return new EtcdClusterModel(cluster, settings, records, Optional.empty());
+    return new EtcdClusterModel(cluster, settings, records, Optional.empty(), List.of());
   }
 
   /**
@@ -64,38 +73,80 @@ public final class EtcdClusterModel {
    */
   public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records,
       Optional<RestoreSource> foundingRestore) {
-    return new EtcdClusterModel(cluster, settings, records, foundingRestore);
+    return new EtcdClusterModel(cluster, settings, records, foundingRestore, List.of());
   }
 
-  private List<Member> members(int size, MemberBootstrapRecords records, Optional<RestoreSource> foundingRestore) {
+  /**
+   * @param nodes StaticPod mode: every node of the Kubernetes cluster (those the selector matches run the members; the
+   *     others tell where members that are to leave run)
+   */
+  public static EtcdClusterModel of(EtcdCluster cluster, OperatorSettings settings, MemberBootstrapRecords records,
+      Optional<RestoreSource> foundingRestore, List<ClusterNode> nodes) {
+    return new EtcdClusterModel(cluster, settings, records, foundingRestore, nodes);
+  }
+
+  private List<String> memberNames(int size) {
+    if (placement.isPresent()) {
+      return placement.get().members();
+    }
     List<String> names = new ArrayList<>();
     for (int ordinal = 0; ordinal < size; ordinal++) {
       names.add(memberName(ordinal));
     }
+    return names;
+  }
+
+  private List<Member> members(List<String> names, MemberBootstrapRecords records,
+      Optional<RestoreSource> foundingRestore) {
     MemberBootstrap founding = new MemberBootstrap(MemberBootstrap.State.NEW, foundingCluster(names), token);
     List<Member> result = new ArrayList<>();
-    for (int ordinal = 0; ordinal < size; ordinal++) {
+    for (int ordinal = 0; ordinal < names.size(); ordinal++) {
       String name = names.get(ordinal);
       MemberBootstrap bootstrap = records.of(name).orElseGet(() -> foundingRestore
           .map(source -> founding.restoring(source, restoredClaimName(name, uidPrefix(resource).orElse("restored"))))
           .orElse(founding));
-      result.add(new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap));
+      result.add(member(name, ordinal, bootstrap));
     }
     return List.copyOf(result);
   }
 
+  private Member member(String name, int ordinal, MemberBootstrap bootstrap) {
+    return new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap);
+  }
+
   /**
-   * The member at {@code ordinal}, within the size or beyond it (a member on its way out), with its URLs and
-   * recorded bootstrap (the founding one when it has no record).
+   * Members there could be beyond the members, each with its URLs and recorded bootstrap (a joining one when it has
+   * no record), the one to leave first first: the ordinals above the size up to the largest size, or in StaticPod
+   * mode one per node not selected and those on record whose node is gone. The membership removes those etcd lists
+   * or that are on record.
    */
+  public List<Member> others() {
+    List<String> names = new ArrayList<>();
+    if (placement.isPresent()) {
+      names.addAll(placement.get().others());
+    } else {
+      for (int ordinal = EtcdClusterSpec.MAX_SIZE - 1; ordinal >= members.size(); ordinal--) {
+        names.add(memberName(ordinal));
+      }
+    }
+    List<Member> others = new ArrayList<>();
+    for (String name : names) {
+      others.add(member(name, members.size() + others.size(), recordedOrJoining(name)));
+    }
+    return others;
+  }
+
+  /** StatefulSet mode: the member at {@code ordinal}, within the size or beyond it (a member on its way out). */
   public Member memberAt(int ordinal) {
     if (ordinal < members.size()) {
       return members.get(ordinal);
     }
-    String name = memberName(ordinal);
-    MemberBootstrap bootstrap = records.of(name).orElseGet(() -> new MemberBootstrap(MemberBootstrap.State.EXISTING,
+    return member(memberName(ordinal), ordinal, recordedOrJoining(memberName(ordinal)));
+  }
+
+  private MemberBootstrap recordedOrJoining(String name) {
+    return records.of(name).orElseGet(() -> new MemberBootstrap(MemberBootstrap.State.EXISTING,
         foundingCluster(List.of(name)), token));
-    return new Member(name, ordinal, memberHost(name), peerUrl(name), clientUrl(name), bootstrap);
   }
 
   /**
@@ -190,6 +241,55 @@ public final class EtcdClusterModel {
     return Quorum.quorum(size());
   }
 
+  /** Whether the members are static pods on the selected nodes (StaticPod mode). */
+  public boolean staticPods() {
+    return placement.isPresent();
+  }
+
+  /** StaticPod mode: why the selected nodes cannot be the membership now, if they cannot. */
+  public Optional<String> placementProblem() {
+    return placement.flatMap(NodePlacement::problem);
+  }
+
+  /** StaticPod mode: the node a member runs on. */
+  public String nodeOf(Member member) {
+    return placement.orElseThrow(() -> new IllegalStateException(key() + " is not in StaticPod mode"))
+        .nodeOf(member.name());
+  }
+
+  /**
+   * StaticPod mode: the nodes whose manifests the node agent keeps: the members' and those of members on record that
+   * are leaving (the agent removes their manifest once its ConfigMap goes).
+   */
+  public List<String> agentNodes() {
+    TreeSet<String> nodes = new TreeSet<>();
+    members.forEach(m -> nodes.add(nodeOf(m)));
+    others().stream().filter(m -> records.of(m.name()).isPresent() || records.unreadable().containsKey(m.name()))
+        .forEach(m -> nodes.add(nodeOf(m)));
+    return List.copyOf(nodes);
+  }
+
+  /** StaticPod mode: the kubelet's static pod directory on the nodes. */
+  public String manifestDirectory() {
+    return blankToNull(spec().getStaticPod().getManifestDirectory())
+        .orElse(StaticPodSettings.DEFAULT_MANIFEST_DIRECTORY);
+  }
+
+  /**
+   * StaticPod mode: the member's data directory on its node. Named after its data "claim" (the one its record names,
+   * a restored member's), so a restore starts in a fresh directory and the replaced data stays apart.
+   */
+  public String dataHostPath(Member member) {
+    String root = blankToNull(spec().getStaticPod().getDataDirectory())
+        .orElse(StaticPodSettings.DEFAULT_DATA_DIRECTORY).replaceAll("/+$", "");
+    return root + "/" + namespace() + "/" + name() + "/" + claimName(member);
+  }
+
+  /** Whether a member's data lives only as long as its pod (an emptyDir). Never in StaticPod mode. */
+  public boolean ephemeral() {
+    return !staticPods() && storage().isEphemeral();
+  }
+
   public StorageSpec storage() {
     return resource.getSpec().getStorage() != null ? resource.getSpec().getStorage() : new StorageSpec();
   }
@@ -230,6 +330,24 @@ public final class EtcdClusterModel {
     return clusterName + "-members";
   }
 
+  /**
+   * StaticPod mode: the ConfigMap holding a member's static pod manifest, which the node agent on its node writes into
+   * the kubelet's directory.
+   */
+  public String manifestConfigMap(String member) {
+    return member + "-manifest";
+  }
+
+  /** StaticPod mode: the static pod's name; the kubelet names its mirror pod {@code <name>-<node>}, the member's. */
+  public String staticPodName() {
+    return name();
+  }
+
+  /** StaticPod mode: the node agent's DaemonSet, and its ServiceAccount, Role and RoleBinding. */
+  public String nodeAgent() {
+    return name() + "-node-agent";
+  }
+
   /** The EtcdBackupSchedule the operator keeps for an inline {@code spec.backup}. */
   public String backupSchedule() {
     return name() + "-backup";
@@ -262,10 +380,21 @@ public final class EtcdClusterModel {
     return claim.equals(defaultClaimName(member)) || claim.startsWith(defaultClaimName(member) + "-");
   }
 
-  // --- addresses: a member's stable DNS name through the peer Service ---
+  // --- addresses: a member's stable DNS name through the peer Service, or its node's address ---
 
   public String memberHost(String member) {
+    if (placement.isPresent()) {
+      return placement.get().addressOf(member).or(() -> recordedHost(member)).orElse(placement.get().nodeOf(member));
+    }
     return member + "." + peerService() + "." + namespace() + ".svc." + settings.clusterDomain();
+  }
+
+  /** The host of the member's own peer URL in its record: where it ran, when its node is gone. */
+  private Optional<String> recordedHost(String member) {
+    return records.of(member).flatMap(b -> Arrays.stream(b.initialCluster().split(","))
+        .filter(pair -> pair.startsWith(member + "="))
+        .map(pair -> pair.substring(member.length() + 1).replaceFirst("^[a-z]+://", "").replaceFirst(":[0-9]+$", ""))
+        .findFirst());
   }
 
   private String peerUrl(String member) {

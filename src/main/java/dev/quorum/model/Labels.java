@@ -28,6 +28,13 @@ public final class Labels {
    */
   public static final String UPGRADE_ROLLED_BACK_ANNOTATION = "etcd.quorum.dev/upgrade-rolled-back";
 
+  /** On a static pod manifest (and so its mirror pod): the uid of the EtcdCluster it is a member of. */
+  public static final String CLUSTER_UID_ANNOTATION = "etcd.quorum.dev/cluster-uid";
+  /** On a static pod manifest's ConfigMap: the node whose agent writes it into the kubelet's directory. */
+  public static final String STATIC_POD_NODE = "etcd.quorum.dev/static-pod-node";
+  /** On the kubelet's mirror pods: the static pod they mirror. */
+  public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+
   public static final String NAME_VALUE = "etcd";
   public static final String MANAGED_BY_VALUE = "quorum";
   /** Selects exactly the objects the operator manages, so informers cache nothing else. */

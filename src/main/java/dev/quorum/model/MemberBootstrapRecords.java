@@ -2,7 +2,9 @@ package dev.quorum.model;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The recorded bootstrap of each member, as kept in the cluster's members ConfigMap: key = member name,
@@ -57,6 +59,13 @@ public record MemberBootstrapRecords(Map<String, MemberBootstrap> byMember, Map<
     Map<String, MemberBootstrap> done = new TreeMap<>();
     byMember.forEach((member, bootstrap) -> done.put(member, bootstrap.restored()));
     return new MemberBootstrapRecords(Map.copyOf(done), unreadable);
+  }
+
+  /** The members on record, readable or not. */
+  public Set<String> members() {
+    Set<String> members = new TreeSet<>(byMember.keySet());
+    members.addAll(unreadable.keySet());
+    return members;
   }
 
   public boolean isEmpty() {

@@ -33,13 +33,15 @@ public final class EtcdArgs {
    */
   public static List<String> shape(EtcdClusterModel model, Member member) {
     Scheme scheme = model.scheme();
+    // a pod's own addresses; a static pod shares its node's network, and listens at the node's address only
+    String listen = model.staticPods() ? member.host() : ALL_ADDRESSES;
     List<String> args = new ArrayList<>();
     args.add("--name=" + member.name());
     args.add("--data-dir=" + DATA_DIR);
-    args.add("--listen-peer-urls=" + scheme.url(ALL_ADDRESSES, EtcdPorts.PEER));
-    args.add("--listen-client-urls=" + scheme.url(ALL_ADDRESSES, EtcdPorts.CLIENT));
+    args.add("--listen-peer-urls=" + scheme.url(listen, EtcdPorts.PEER));
+    args.add("--listen-client-urls=" + scheme.url(listen, EtcdPorts.CLIENT));
     // plain HTTP whatever the scheme: probes and metrics scrapers carry no client certificate
-    args.add("--listen-metrics-urls=" + Scheme.HTTP.url(ALL_ADDRESSES, EtcdPorts.METRICS));
+    args.add("--listen-metrics-urls=" + Scheme.HTTP.url(listen, EtcdPorts.METRICS));
     args.add("--advertise-client-urls=" + member.clientUrl());
     args.add("--initial-advertise-peer-urls=" + member.peerUrl());
     args.addAll(tuningArgs(model.spec().getEtcd()));

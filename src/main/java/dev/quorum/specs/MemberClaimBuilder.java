@@ -17,7 +17,8 @@ public final class MemberClaimBuilder {
 
   public static Optional<PersistentVolumeClaim> build(EtcdClusterModel model, Member member) {
     StorageSpec storage = model.storage();
-    if (storage.isEphemeral()) {
+    if (model.ephemeral() || model.staticPods()) {
+      // an emptyDir, or a static pod's host path
       return Optional.empty();
     }
     ObjectMetaBuilder metadata = ChildMetadata.builder(model, model.claimName(member))

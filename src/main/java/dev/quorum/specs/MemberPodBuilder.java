@@ -37,6 +37,8 @@ public final class MemberPodBuilder {
   /** Hash of the member's shape (everything but its bootstrap): a pod whose hash differs is rolled. */
   public static final String SHAPE_HASH_ANNOTATION = "etcd.quorum.dev/shape-hash";
   static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+  /** The priority of kubeadm's control-plane static pods: the last a node under pressure evicts. */
+  static final String NODE_CRITICAL = "system-node-critical";
 
   private MemberPodBuilder() {}
 
@@ -47,6 +49,16 @@ public final class MemberPodBuilder {
     Map<String, String> annotations = userAnnotations(model);
     annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
     annotations.put(Labels.VERSION_ANNOTATION, model.version());
+    if (model.staticPods()) {
+      // a manifest: no owner (the kubelet makes the Node its mirror pod's owner); the uid tells this cluster's
+      // mirror pods from those of a deleted namesake
+      annotations.put(Labels.CLUSTER_UID_ANNOTATION, model.resource().getMetadata().getUid());
+      return new PodBuilder()
+          .withNewMetadata().withName(model.staticPodName()).withNamespace(model.namespace())
+          .withLabels(podLabels(model, member)).withAnnotations(annotations).endMetadata()
+          .withSpec(spec)
+          .build();
+    }
     return new PodBuilder()
         .withMetadata(ChildMetadata.builder(model, member.name())
             .withLabels(podLabels(model, member))
@@ -71,6 +83,9 @@ public final class MemberPodBuilder {
 
   public static PodSpec podSpec(EtcdClusterModel model, Member member, List<String> args) {
     PodSettings pod = model.podSettings();
+    if (model.staticPods()) {
+      return staticPodSpec(model, member, pod, args);
+    }
     return new PodSpecBuilder()
         // <hostname>.<subdomain> is the member's DNS name through the headless peer Service
         .withHostname(member.name())
@@ -86,6 +101,27 @@ public final class MemberPodBuilder {
         .withPriorityClassName(pod.getPriorityClassName())
         .withContainers(container(model, pod, args))
         .withVolumes(dataVolume(model, member))
+        .build();
+  }
+
+  /**
+   * A kubeadm-style static pod: the node's network (the member listens at the node's address), its data in a host
+   * directory, as root as kubeadm's etcd (a host directory takes no fsGroup), and node-critical.
+   */
+  private static PodSpec staticPodSpec(EtcdClusterModel model, Member member, PodSettings pod, List<String> args) {
+    Container container = new ContainerBuilder(container(model, pod, args))
+        .withSecurityContext(PodSecurity.staticPodContainer())
+        .build();
+    return new PodSpecBuilder()
+        .withHostNetwork(true)
+        .withDnsPolicy("ClusterFirstWithHostNet")
+        .withSecurityContext(PodSecurity.staticPod())
+        .withEnableServiceLinks(false)
+        .withImagePullSecrets(model.spec().getImagePullSecrets())
+        .withPriorityClassName(pod.getPriorityClassName() != null ? pod.getPriorityClassName() : NODE_CRITICAL)
+        .withContainers(container)
+        .withVolumes(new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.dataHostPath(member))
+            .withType("DirectoryOrCreate").endHostPath().build())
         .build();
   }
 
@@ -111,7 +147,7 @@ public final class MemberPodBuilder {
 
   private static Volume dataVolume(EtcdClusterModel model, Member member) {
     VolumeBuilder volume = new VolumeBuilder().withName(DATA_VOLUME);
-    return model.storage().isEphemeral()
+    return model.ephemeral()
         ? volume.withNewEmptyDir().endEmptyDir().build()
         : volume.withNewPersistentVolumeClaim().withClaimName(model.claimName(member)).endPersistentVolumeClaim().build();
   }

@@ -33,4 +33,22 @@ final class PodSecurity {
         .withNewCapabilities().withDrop("ALL").endCapabilities()
         .build();
   }
+
+  /** Static pods run as root, as kubeadm's etcd does: their data is a host directory, which takes no fsGroup. */
+  static PodSecurityContext staticPod() {
+    return new PodSecurityContextBuilder()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  /** Root owns the host directories it writes, so it needs no capability, not even to override file permissions. */
+  static SecurityContext staticPodContainer() {
+    return new SecurityContextBuilder()
+        .withRunAsUser(0L)
+        .withRunAsNonRoot(false)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .build();
+  }
 }

@@ -5,16 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
- * The kubelet's static pod directory as the node agent keeps it: only files named {@code quorum-*.yaml} are its own;
- * kubeadm's manifests (etcd.yaml, kube-apiserver.yaml, ...) are never touched. A file is rewritten only when its
- * content changes, through a temporary file moved into place, so the kubelet never reads half a manifest and does not
- * restart a pod for nothing.
+ * The kubelet's static pod directory as a node agent keeps it: the agent of one cluster owns one file,
+ * {@code quorum-<namespace>_<cluster>.yaml} (a node runs one member of a cluster; an underscore is in neither name, so
+ * no two clusters' files can be confused); kubeadm's manifests (etcd.yaml, kube-apiserver.yaml, ...) and other
+ * clusters' are never touched. A file is rewritten only when its content changes, through a temporary file moved into
+ * place, so the kubelet never reads half a manifest and does not restart a pod for nothing.
  */
 final class ManifestDirectory {
 
@@ -27,38 +25,32 @@ final class ManifestDirectory {
     this.dir = dir;
   }
 
-  static String fileName(String name) {
-    return PREFIX + name + SUFFIX;
+  /** The file of a cluster's member on this node. */
+  static String fileName(String namespace, String cluster) {
+    return PREFIX + namespace + "_" + cluster + SUFFIX;
   }
 
   /**
-   * Makes the directory hold exactly {@code manifests} (file name to content) among its own files.
+   * Makes {@code file} hold {@code manifest}, or removes it when there is none.
    *
-   * @return the files written or deleted
+   * @return whether the file was written or removed
    */
-  List<String> sync(Map<String, String> manifests) throws IOException {
-    List<String> changed = new ArrayList<>();
-    for (Map.Entry<String, String> manifest : manifests.entrySet()) {
-      if (write(manifest.getKey(), manifest.getValue())) {
-        changed.add(manifest.getKey());
-      }
+  boolean keep(String file, Optional<String> manifest) throws IOException {
+    if (manifest.isPresent()) {
+      return write(file, manifest.get());
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.toList()) {
-        String name = file.getFileName().toString();
-        if (name.startsWith(PREFIX) && name.endsWith(SUFFIX) && !manifests.containsKey(name)) {
-          Files.deleteIfExists(file);
-          changed.add(name);
-        }
-      }
-    }
-    return changed;
+    checkOwn(file);
+    return Files.deleteIfExists(dir.resolve(file));
   }
 
-  private boolean write(String name, String content) throws IOException {
+  private static void checkOwn(String name) {
     if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) || name.contains("/")) {
       throw new IllegalArgumentException("not a manifest of the agent's: " + name);
     }
+  }
+
+  private boolean write(String name, String content) throws IOException {
+    checkOwn(name);
     Path target = dir.resolve(name);
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     if (Files.isRegularFile(target) && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {

@@ -1,5 +1,7 @@
 package dev.quorum.staticpod;
 
+import dev.quorum.api.v1alpha1.StaticPodSettings;
+import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -8,8 +10,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -17,16 +21,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node agent ({@code node-agent} mode of the operator's image, one per node): keeps the kubelet's static pod
- * directory holding the etcd manifests the operator decided for this node. It reads ConfigMaps in its own namespace
- * labelled {@value #NODE_LABEL}={@code <node>}, each holding one manifest under {@value #MANIFEST_KEY}, and writes
- * each to {@code quorum-<ConfigMap name>.yaml}. It needs to read those ConfigMaps and write that one directory
- * (a hostPath mount of it), nothing more.
+ * The node agent ({@code node-agent} mode of the operator's image; a DaemonSet per StaticPod-mode cluster, on the
+ * cluster's nodes): keeps the kubelet's static pod directory holding the manifest the operator decided for this node's
+ * member. It reads the ConfigMap in its own namespace labelled with its cluster and {@value Labels#STATIC_POD_NODE}=
+ * {@code <node>}, which holds the manifest under {@value #MANIFEST_KEY}, and writes it to
+ * {@code quorum-<namespace>_<cluster>.yaml}; it removes that file when the ConfigMap goes. It needs to read
+ * ConfigMaps in its namespace and write that one directory (a hostPath mount of it), nothing more.
  */
 public final class NodeAgent {
 
   public static final String COMMAND = "node-agent";
-  public static final String NODE_LABEL = "etcd.quorum.dev/static-pod-node";
   public static final String MANIFEST_KEY = "manifest.yaml";
 
   private NodeAgent() {}
@@ -36,8 +40,8 @@ public final class NodeAgent {
   }
 
   /**
-   * {@code node-agent --node N --manifest-dir D --namespace NS}; the node and namespace default to NODE_NAME and
-   * POD_NAMESPACE (the downward API). Runs until the process is stopped; exit code 2 for bad arguments.
+   * {@code node-agent --cluster C --node N --manifest-dir D --namespace NS}; the node and namespace default to
+   * NODE_NAME and POD_NAMESPACE (the downward API). Runs until the process is stopped; exit code 2 for bad arguments.
    */
   public static int run(String... args) {
     Map<String, String> options = new TreeMap<>();
@@ -46,18 +50,21 @@ public final class NodeAgent {
     }
     String node = options.getOrDefault("--node", System.getenv("NODE_NAME"));
     String namespace = options.getOrDefault("--namespace", System.getenv("POD_NAMESPACE"));
-    String dir = options.getOrDefault("--manifest-dir", "/etc/kubernetes/manifests");
-    if (node == null || node.isBlank() || namespace == null || namespace.isBlank() || !Files.isDirectory(Path.of(dir))) {
-      System.err.println("node-agent: needs --node (or NODE_NAME), --namespace (or POD_NAMESPACE) and an existing"
-          + " --manifest-dir (got node=" + node + ", namespace=" + namespace + ", manifest-dir=" + dir + ")");
+    String cluster = options.get("--cluster");
+    String dir = options.getOrDefault("--manifest-dir", StaticPodSettings.DEFAULT_MANIFEST_DIRECTORY);
+    if (blank(cluster) || blank(node) || blank(namespace) || !Files.isDirectory(Path.of(dir))) {
+      System.err.println("node-agent: needs --cluster, --node (or NODE_NAME), --namespace (or POD_NAMESPACE) and an"
+          + " existing --manifest-dir (got cluster=" + cluster + ", node=" + node + ", namespace=" + namespace
+          + ", manifest-dir=" + dir + ")");
       return 2;
     }
     ManifestDirectory manifests = new ManifestDirectory(Path.of(dir));
+    String file = ManifestDirectory.fileName(namespace, cluster);
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
-          .withLabel(NODE_LABEL, node).inform();
+          .withLabel(Labels.STATIC_POD_NODE, node).withLabel(Labels.CLUSTER, cluster).inform();
       ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
-      Runnable pass = () -> sync(informer.getStore().list(), manifests);
+      Runnable pass = () -> sync(informer.getStore().list(), manifests, file);
       informer.addEventHandler(new ResourceEventHandler<>() {
         public void onAdd(ConfigMap obj) {
           sync.execute(pass);
@@ -74,7 +81,8 @@ public final class NodeAgent {
       // a backstop: a file changed or removed by hand is put back
       sync.scheduleWithFixedDelay(pass, 10, 10, TimeUnit.SECONDS);
       // plain lines on standard output: the tool runs before Quarkus, so its logging is not set up
-      System.out.println("node-agent: keeping the etcd manifests of node " + node + " in " + dir);
+      System.out.println("node-agent: keeping the manifest of " + namespace + "/" + cluster + "'s member on node "
+          + node + " in " + dir + "/" + file);
       new CountDownLatch(1).await();
       return 0;
     } catch (InterruptedException e) {
@@ -83,21 +91,24 @@ public final class NodeAgent {
     }
   }
 
-  static void sync(List<ConfigMap> configMaps, ManifestDirectory manifests) {
-    Map<String, String> desired = new TreeMap<>();
-    for (ConfigMap configMap : configMaps) {
-      String manifest = configMap.getData() == null ? null : configMap.getData().get(MANIFEST_KEY);
-      if (manifest != null && !manifest.isBlank()) {
-        desired.put(ManifestDirectory.fileName(configMap.getMetadata().getName()), manifest);
-      }
-    }
+  /** The manifest of the ConfigMap for this node (the first by name, should there be several), or none. */
+  static void sync(List<ConfigMap> configMaps, ManifestDirectory manifests, String file) {
+    Optional<String> manifest = configMaps.stream()
+        .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+        .sorted(Comparator.comparing(c -> c.getMetadata().getName()))
+        .map(c -> c.getData() == null ? null : c.getData().get(MANIFEST_KEY))
+        .filter(m -> m != null && !m.isBlank())
+        .findFirst();
     try {
-      List<String> changed = manifests.sync(desired);
-      if (!changed.isEmpty()) {
-        System.out.println("node-agent: wrote or removed " + changed);
+      if (manifests.keep(file, manifest)) {
+        System.out.println("node-agent: " + (manifest.isPresent() ? "wrote " : "removed ") + file);
       }
     } catch (IOException | RuntimeException e) {
-      System.err.println("node-agent: the manifests could not be written, retrying: " + e.getMessage());
+      System.err.println("node-agent: the manifest could not be written, retrying: " + e.getMessage());
     }
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
   }
 }

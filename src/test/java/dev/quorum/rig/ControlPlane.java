@@ -30,14 +30,14 @@ import javax.net.ssl.X509TrustManager;
 /**
  * A real Kubernetes control plane as local processes: etcd (its storage), kube-apiserver (token
  * authentication, RBAC, every default admission plugin) and kube-controller-manager (StatefulSet, garbage
- * collector, namespace, job, service account, endpoints, disruption and volume binding controllers).
+ * collector, namespace, job, service account, endpoints, disruption, DaemonSet and volume binding controllers).
  */
 public final class ControlPlane implements AutoCloseable {
 
   /** Controllers the rig needs; no node lifecycle controller, since the local kubelet is the only node agent. */
   static final List<String> CONTROLLERS = List.of("serviceaccount-controller", "serviceaccount-token-controller",
       "namespace-controller", "garbage-collector-controller", "statefulset-controller", "replicaset-controller",
-      "deployment-controller", "job-controller", "cronjob-controller", "ttl-after-finished-controller",
+      "deployment-controller", "daemonset-controller", "job-controller", "cronjob-controller", "ttl-after-finished-controller",
       "endpoints-controller", "endpointslice-controller", "endpointslice-mirroring-controller",
       "disruption-controller", "persistentvolume-binder-controller", "persistentvolumeclaim-protection-controller",
       "persistentvolume-protection-controller", "root-ca-certificate-publisher-controller",

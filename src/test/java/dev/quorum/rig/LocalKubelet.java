@@ -331,8 +331,11 @@ public final class LocalKubelet implements AutoCloseable {
     Map<String, String> selector = pod.getSpec().getNodeSelector();
     List<String> candidates = new ArrayList<>();
     for (String node : nodeNames) {
-      Map<String, String> labels = nodeLabels(node);
-      if (selector == null || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+      Node live = client.nodes().withName(node).get();
+      Map<String, String> labels = live == null || live.getMetadata().getLabels() == null ? nodeLabels(node)
+          : live.getMetadata().getLabels();
+      if ((selector == null || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
+          && NodeAffinityTerms.required(pod, node, labels)) {
         candidates.add(node);
       }
     }

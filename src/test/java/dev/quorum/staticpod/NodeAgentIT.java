@@ -3,6 +3,7 @@ package dev.quorum.staticpod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.model.Labels;
 import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.RigSession;
@@ -40,11 +41,14 @@ class NodeAgentIT {
     Path logs = RIG.rig().logs();
     try (ManagedProcess agent = ManagedProcess.start("node-agent", List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-jar", jar.toString(),
-        "node-agent", "--node", node, "--namespace", ns, "--manifest-dir", dir.toString()),
+        "node-agent", "--cluster", "solo", "--node", node, "--namespace", ns, "--manifest-dir", dir.toString()),
         Map.of("KUBECONFIG", RIG.rig().controlPlane().kubeconfig().toString()), logs, logs.resolve("node-agent.log"))) {
       kube.configMaps().inNamespace(ns).resource(manifest("solo", "one")).create();
+      // another cluster's manifest for the same node: not this agent's
+      kube.configMaps().inNamespace(ns).resource(new ConfigMapBuilder(manifest("other", "x")).editMetadata()
+          .addToLabels(Labels.CLUSTER, "other").endMetadata().build()).create();
 
-      Path file = dir.resolve("quorum-solo.yaml");
+      Path file = dir.resolve(ManifestDirectory.fileName(ns, "solo"));
       await("the manifest written").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
           .until(() -> {
             assertThat(agent.isAlive()).as(agent.tail(20)).isTrue();
@@ -67,9 +71,10 @@ class NodeAgentIT {
       await("the manifest and its pod gone").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
           .until(() -> !Files.exists(file) && kube.pods().inNamespace(ns).withName(mirrorName).get() == null);
       assertThat(Files.readString(dir.resolve("kube-scheduler.yaml.disabled"))).isEqualTo("not the agent's");
+      assertThat(dir.resolve(ManifestDirectory.fileName(ns, "other"))).doesNotExist();
     } finally {
       Files.deleteIfExists(dir.resolve("kube-scheduler.yaml.disabled"));
-      Files.deleteIfExists(dir.resolve("quorum-solo.yaml"));
+      Files.deleteIfExists(dir.resolve(ManifestDirectory.fileName(RIG.namespace(), "solo")));
     }
   }
 
@@ -96,7 +101,8 @@ class NodeAgentIT {
             emptyDir: {}
         """.formatted(name, RIG.namespace(), memberName);
     return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(RIG.namespace())
-        .addToLabels(NodeAgent.NODE_LABEL, RIG.rig().kubelet().nodeNames().get(0)).endMetadata()
+        .addToLabels(Labels.STATIC_POD_NODE, RIG.rig().kubelet().nodeNames().get(0))
+        .addToLabels(Labels.CLUSTER, name).endMetadata()
         .addToData(NodeAgent.MANIFEST_KEY, pod).build();
   }
 }

@@ -14,7 +14,17 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_RULE, message = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_MESSAGE)
+@ValidationRule(value = EtcdClusterSpec.STATIC_POD_SETTINGS_RULE, message = EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE)
 public class EtcdClusterSpec {
+
+  static final String STATIC_POD_SETTINGS_RULE =
+      "has(self.mode) && self.mode == 'StaticPod' ? has(self.staticPod) : !has(self.staticPod)";
+  public static final String STATIC_POD_SETTINGS_MESSAGE =
+      "staticPod is required when mode is StaticPod (its nodeSelector picks the nodes that run a member), and only"
+          + " then";
+  public static final String MODE_IMMUTABLE_MESSAGE =
+      "mode cannot change after creation: members are either pods with volume claims or static pods with data on"
+          + " their nodes; create a new cluster and restore a backup into it";
 
   static final String BOOTSTRAP_IMMUTABLE_RULE =
       "has(self.bootstrap) == has(oldSelf.bootstrap) && (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)";
@@ -46,8 +56,18 @@ public class EtcdClusterSpec {
           + " cannot move to another storage class or become ephemeral;"
           + " create a new cluster and restore a backup into it";
 
+  @JsonPropertyDescription("How the members run: StatefulSet (member pods with volume claims, the default) or"
+      + " StaticPod (kubeadm-style static pods on the nodes spec.staticPod selects). Immutable.")
+  @Default("StatefulSet")
+  @ValidationRule(value = "self == oldSelf", message = MODE_IMMUTABLE_MESSAGE)
+  private ClusterMode mode = ClusterMode.StatefulSet;
+
+  @JsonPropertyDescription("StaticPod mode: the nodes that run a member, the kubelet's manifest directory and the"
+      + " host directory of the data.")
+  private StaticPodSettings staticPod;
+
   @JsonPropertyDescription("Number of etcd members: an odd number from 3 to 9. A change adds or removes one member"
-      + " at a time through the etcd membership API.")
+      + " at a time through the etcd membership API. Ignored in StaticPod mode, where every selected node runs one.")
   @Default("3")
   @SpecReplicas
   @ValidationRule(value = SIZE_RULE, message = SIZE_MESSAGE)
@@ -93,6 +113,27 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("Back this cluster up on a schedule: the operator keeps an EtcdBackupSchedule named"
       + " <cluster>-backup for it, and deletes it when this is removed (the objects in the store stay).")
   private ClusterBackupSchedule backup;
+
+  public ClusterMode getMode() {
+    return mode;
+  }
+
+  public void setMode(ClusterMode mode) {
+    this.mode = mode;
+  }
+
+  /** Whether the members are static pods; a spec without a mode is a StatefulSet-mode one. */
+  public boolean staticPods() {
+    return mode == ClusterMode.StaticPod;
+  }
+
+  public StaticPodSettings getStaticPod() {
+    return staticPod;
+  }
+
+  public void setStaticPod(StaticPodSettings staticPod) {
+    this.staticPod = staticPod;
+  }
 
   public ClusterBootstrap getBootstrap() {
     return bootstrap;

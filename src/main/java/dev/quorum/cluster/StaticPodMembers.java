@@ -1,0 +1,72 @@
+package dev.quorum.cluster;
+
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
+import dev.quorum.specs.MemberPodBuilder;
+import dev.quorum.specs.StaticPodManifestBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * StaticPod mode: the members' pods are the kubelet's mirror pods of the manifests the node agents write. A member is
+ * started by writing its manifest's ConfigMap, restarted by writing a new manifest into it, and stopped by deleting
+ * it. A manifest is written only to start or roll its member: the kubelet restarts a static pod whenever its file
+ * changes.
+ */
+final class StaticPodMembers {
+
+  private StaticPodMembers() {}
+
+  /**
+   * The cluster's mirror pods (never a deleted namesake's), each only once it runs the manifest its ConfigMap holds:
+   * until the kubelet has restarted a member for a new manifest, the member counts as being recreated.
+   */
+  static List<Pod> mirrorPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
+    return pods.stream()
+        .filter(p -> annotation(p, Labels.MIRROR_ANNOTATION).isPresent())
+        .filter(p -> annotation(p, Labels.CLUSTER_UID_ANNOTATION)
+            .filter(model.resource().getMetadata().getUid()::equals).isPresent())
+        .filter(p -> manifestOf(model, p.getMetadata().getName(), configMaps)
+            .map(c -> Objects.equals(StaticPodManifestBuilder.shapeHash(c),
+                annotation(p, MemberPodBuilder.SHAPE_HASH_ANNOTATION).orElse(null)))
+            .orElse(true))
+        .toList();
+  }
+
+  /** The ConfigMap holding a member's manifest, if it exists. */
+  static Optional<ConfigMap> manifestOf(EtcdClusterModel model, String member, List<ConfigMap> configMaps) {
+    String name = model.manifestConfigMap(member);
+    return configMaps.stream().filter(c -> name.equals(c.getMetadata().getName()))
+        .filter(c -> Objects.equals(c.getMetadata().getLabels().get(Labels.CLUSTER), model.name()))
+        .findFirst();
+  }
+
+  /** The manifests of members to start: those whose ConfigMap does not exist yet. */
+  static List<ConfigMap> toStart(EtcdClusterModel model, List<Pod> podsToCreate, List<ConfigMap> configMaps) {
+    return podsToCreate.stream()
+        .map(pod -> member(model, pod.getMetadata().getName()))
+        .flatMap(Optional::stream)
+        .filter(member -> manifestOf(model, member.name(), configMaps).isEmpty())
+        .map(member -> StaticPodManifestBuilder.build(model, member))
+        .toList();
+  }
+
+  /** The current manifest of the member whose pod this is, which restarts it once its node agent writes it. */
+  static Optional<ConfigMap> restarted(EtcdClusterModel model, Pod pod) {
+    return member(model, pod.getMetadata().getName()).map(member -> StaticPodManifestBuilder.build(model, member));
+  }
+
+  private static Optional<Member> member(EtcdClusterModel model, String name) {
+    return model.members().stream().filter(m -> m.name().equals(name)).findFirst();
+  }
+
+  private static Optional<String> annotation(Pod pod, String key) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(key));
+  }
+}
