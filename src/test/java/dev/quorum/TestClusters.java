@@ -1,6 +1,9 @@
 package dev.quorum;
 
+import dev.quorum.api.v1alpha1.ClusterMode;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.StaticPodSettings;
+import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -15,7 +18,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** EtcdClusters, their models and member objects as the operator builds them, for unit tests. */
 public final class TestClusters {
@@ -39,6 +45,33 @@ public final class TestClusters {
         .withName(name).withNamespace(namespace).withUid(uid).withGeneration(1L).build());
     cluster.getSpec().setSize(size);
     return cluster;
+  }
+
+  /** A StaticPod-mode cluster on the nodes labelled {@code etcd=member}. */
+  public static EtcdCluster staticPodCluster(String name) {
+    EtcdCluster cluster = cluster(name, 3);
+    StaticPodSettings staticPod = new StaticPodSettings();
+    staticPod.setNodeSelector(Map.of("etcd", "member"));
+    cluster.getSpec().setMode(ClusterMode.StaticPod);
+    cluster.getSpec().setStaticPod(staticPod);
+    return cluster;
+  }
+
+  /** Nodes node-0, node-1, ... at 10.0.0.10, 10.0.0.11, ..., those named labelled {@code etcd=member}. */
+  public static List<ClusterNode> nodes(int count, int... members) {
+    List<ClusterNode> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int index = i;
+      boolean member = Arrays.stream(members).anyMatch(m -> m == index);
+      nodes.add(new ClusterNode("node-" + i, member ? Map.of("etcd", "member") : Map.of(),
+          Optional.of("10.0.0." + (10 + i))));
+    }
+    return nodes;
+  }
+
+  public static EtcdClusterModel staticPodModel(EtcdCluster cluster, MemberBootstrapRecords records,
+      List<ClusterNode> nodes) {
+    return EtcdClusterModel.of(cluster, SETTINGS, records, Optional.empty(), nodes);
   }
 
   /** The model of a cluster with nothing on record yet: every member is a founding member. */

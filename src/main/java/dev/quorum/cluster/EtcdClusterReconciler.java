@@ -237,7 +237,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<PersistentVolumeClaim> createClaims = plan.createClaims().stream()
         .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
     List<Pod> createPods = plan.createPods().stream()
-        .filter(p -> !membership.holdBack().contains(p.getMetadata().getName())).toList();
+        .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     children.create(createClaims);
     if (model.staticPods()) {
       List<ConfigMap> manifests = StaticPodMembers.toStart(model, createPods, configMaps);

@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.model.MemberBootstrapRecords;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,12 @@ public final class SpecValidator {
     int size = spec.getSize();
     if (size < 3 || size > EtcdClusterSpec.MAX_SIZE || size % 2 == 0) {
       problems.add(EtcdClusterSpec.SIZE_MESSAGE + " (got " + size + ")");
+    }
+    if (spec.staticPods() != (spec.getStaticPod() != null)) {
+      problems.add(EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE);
+    } else if (spec.staticPods() && (spec.getStaticPod().getNodeSelector() == null
+        || spec.getStaticPod().getNodeSelector().isEmpty())) {
+      problems.add(StaticPodSettings.NODE_SELECTOR_MESSAGE);
     }
     EtcdTuning etcd = spec.getEtcd();
     if (etcd != null) {

@@ -49,7 +49,7 @@ final class StaticPodMembers {
   /** The manifests of members to start: those whose ConfigMap does not exist yet. */
   static List<ConfigMap> toStart(EtcdClusterModel model, List<Pod> podsToCreate, List<ConfigMap> configMaps) {
     return podsToCreate.stream()
-        .map(pod -> member(model, pod.getMetadata().getName()))
+        .map(pod -> member(model, memberOf(pod)))
         .flatMap(Optional::stream)
         .filter(member -> manifestOf(model, member.name(), configMaps).isEmpty())
         .map(member -> StaticPodManifestBuilder.build(model, member))
@@ -58,7 +58,12 @@ final class StaticPodMembers {
 
   /** The current manifest of the member whose pod this is, which restarts it once its node agent writes it. */
   static Optional<ConfigMap> restarted(EtcdClusterModel model, Pod pod) {
-    return member(model, pod.getMetadata().getName()).map(member -> StaticPodManifestBuilder.build(model, member));
+    return member(model, memberOf(pod)).map(member -> StaticPodManifestBuilder.build(model, member));
+  }
+
+  /** The member a pod or manifest is of: a manifest's pod is named after the cluster, its mirror pod after the member. */
+  static String memberOf(Pod pod) {
+    return pod.getMetadata().getLabels().get(Labels.MEMBER);
   }
 
   private static Optional<Member> member(EtcdClusterModel model, String name) {

@@ -4,6 +4,8 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.staticpod.NodeAgent;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -45,6 +47,12 @@ public final class NodeAgentBuilder {
         daemonSet(model));
   }
 
+  /** One term per node, since terms are alternatives and a name field takes one value per term. */
+  static List<NodeSelectorTerm> onNodes(List<String> nodes) {
+    return nodes.stream().map(node -> new NodeSelectorTermBuilder().addNewMatchField().withKey("metadata.name")
+        .withOperator("In").withValues(node).endMatchField().build()).toList();
+  }
+
   static DaemonSet daemonSet(EtcdClusterModel model) {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(Labels.NAME, COMPONENT_VALUE);
@@ -61,8 +69,7 @@ public final class NodeAgentBuilder {
         .withImagePullSecrets(model.spec().getImagePullSecrets())
         // exactly the nodes with a manifest to keep; a node leaving the selection keeps its agent until its member left
         .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .addNewNodeSelectorTerm().addNewMatchField().withKey("metadata.name").withOperator("In")
-        .withValues(model.agentNodes()).endMatchField().endNodeSelectorTerm()
+        .withNodeSelectorTerms(onNodes(model.agentNodes()))
         .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
         // control-plane nodes are tainted; the agent goes where the members are
         .addNewToleration().withOperator("Exists").endToleration()

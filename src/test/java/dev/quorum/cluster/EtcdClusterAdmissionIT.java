@@ -80,6 +80,43 @@ class EtcdClusterAdmissionIT {
   }
 
   @Test
+  void staticPodModeNeedsANodeSelectorAndNeverChanges() {
+    assertRejected(cluster("static-no-settings", Map.of("mode", "StaticPod")), "staticPod is required when mode is"
+        + " StaticPod");
+    assertRejected(cluster("static-settings-only", Map.of("staticPod", Map.of("nodeSelector", Map.of("a", "b")))),
+        "staticPod is required when mode is StaticPod");
+    assertRejected(cluster("static-empty-selector", Map.of("mode", "StaticPod", "staticPod",
+        Map.of("nodeSelector", Map.of()))), "nodeSelector must name at least one label");
+    assertRejected(cluster("static-bad-mode", Map.of("mode", "Static")), "mode");
+    assertRejected(cluster("static-relative", Map.of("mode", "StaticPod", "staticPod",
+        Map.of("nodeSelector", Map.of("a", "b"), "dataDirectory", "var/lib"))), "dataDirectory");
+
+    GenericKubernetesResource created = clusters().resource(cluster("static-ok", Map.of("mode", "StaticPod",
+        "staticPod", Map.of("nodeSelector", Map.of("node-role.kubernetes.io/control-plane", ""))))).create();
+    try {
+      Map<String, Object> staticPod = (Map<String, Object>) ((Map<String, Object>) created.getAdditionalProperties()
+          .get("spec")).get("staticPod");
+      assertThat(staticPod).containsEntry("manifestDirectory", "/etc/kubernetes/manifests")
+          .containsEntry("dataDirectory", "/var/lib/quorum");
+      assertThatThrownBy(() -> clusters().withName("static-ok").edit(c -> {
+        Map<String, Object> spec = (Map<String, Object>) c.getAdditionalProperties().get("spec");
+        spec.put("mode", "StatefulSet");
+        spec.remove("staticPod");
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("mode cannot change after creation");
+    } finally {
+      clusters().withName("static-ok").delete();
+    }
+    GenericKubernetesResource plain = clusters().resource(cluster("stateful-default", Map.of())).create();
+    try {
+      assertThat((Map<String, Object>) plain.getAdditionalProperties().get("spec")).containsEntry("mode",
+          "StatefulSet");
+    } finally {
+      clusters().withName("stateful-default").delete();
+    }
+  }
+
+  @Test
   void storageCannotChangeAfterCreation() {
     clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
     try {

@@ -3,8 +3,10 @@ package dev.quorum.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.ClusterMode;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import java.util.HashMap;
@@ -55,6 +57,23 @@ class SpecValidatorTest {
     assertThat(SpecValidator.problems(spec, MemberBootstrapRecords.parse(data))).singleElement().asString()
         .contains("bootstrap records of demo-2 in the members ConfigMap cannot be read")
         .contains("initial-cluster-state (new or existing)");
+  }
+
+  @Test
+  void staticPodModeNeedsItsSettingsAndANodeSelector() {
+    EtcdClusterSpec noSettings = new EtcdClusterSpec();
+    noSettings.setMode(ClusterMode.StaticPod);
+    assertThat(SpecValidator.problems(noSettings)).containsExactly(EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE);
+
+    EtcdClusterSpec noSelector = TestClusters.staticPodCluster("main").getSpec();
+    noSelector.getStaticPod().setNodeSelector(Map.of());
+    assertThat(SpecValidator.problems(noSelector)).containsExactly(StaticPodSettings.NODE_SELECTOR_MESSAGE);
+
+    EtcdClusterSpec settingsWithoutMode = TestClusters.staticPodCluster("main").getSpec();
+    settingsWithoutMode.setMode(ClusterMode.StatefulSet);
+    assertThat(SpecValidator.problems(settingsWithoutMode)).containsExactly(EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE);
+
+    assertThat(SpecValidator.problems(TestClusters.staticPodCluster("main").getSpec())).isEmpty();
   }
 
   @Test

@@ -11,12 +11,15 @@ public final class SharedRig {
 
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(SharedRig.class);
 
+  /** Five nodes: a StaticPod-mode cluster grows from three of them to five, one member per node. */
+  public static final int SUITE_NODES = 5;
+
   private SharedRig() {
   }
 
   public static Rig get(ExtensionContext context) {
     return context.getRoot().getStore(STORE)
-        .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", 3)), Closeable.class).rig;
+        .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", SUITE_NODES)), Closeable.class).rig;
   }
 
   /** A fresh namespace named after the test class, so pod logs carry the test's name. */

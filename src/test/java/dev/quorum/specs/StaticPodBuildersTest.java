@@ -1,0 +1,104 @@
+package dev.quorum.specs;
+
+import static dev.quorum.TestClusters.nodes;
+import static dev.quorum.TestClusters.staticPodCluster;
+import static dev.quorum.TestClusters.staticPodModel;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
+import dev.quorum.model.MemberBootstrap;
+import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.staticpod.NodeAgent;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StaticPodBuildersTest {
+
+  final EtcdClusterModel model = staticPodModel(staticPodCluster("main"), MemberBootstrapRecords.NONE,
+      nodes(4, 0, 1, 2));
+  final Member member = model.members().get(1);
+
+  @Test
+  void aMemberIsAStaticPodOnItsNodesNetworkWithItsDataOnTheHost() {
+    Pod pod = MemberPodBuilder.build(model, member);
+    PodSpec spec = pod.getSpec();
+
+    assertThat(member.name()).isEqualTo("main-node-1");
+    assertThat(pod.getMetadata().getName()).as("the kubelet adds -<node>: the member's name").isEqualTo("main");
+    assertThat(pod.getMetadata().getOwnerReferences()).isEmpty();
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.CLUSTER_UID_ANNOTATION,
+        model.resource().getMetadata().getUid());
+    assertThat(spec.getHostNetwork()).isTrue();
+    assertThat(spec.getPriorityClassName()).isEqualTo("system-node-critical");
+    assertThat(spec.getVolumes()).singleElement().satisfies(v -> {
+      assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/quorum/default/main/data-main-node-1");
+      assertThat(v.getPersistentVolumeClaim()).isNull();
+    });
+    assertThat(spec.getContainers().get(0).getArgs()).contains(
+        "--listen-client-urls=http://10.0.0.11:2379", "--listen-peer-urls=http://10.0.0.11:2380",
+        "--advertise-client-urls=http://10.0.0.11:2379", "--initial-advertise-peer-urls=http://10.0.0.11:2380",
+        "--listen-metrics-urls=http://10.0.0.11:2381", "--initial-cluster-state=new",
+        "--initial-cluster=main-node-0=http://10.0.0.10:2380,main-node-1=http://10.0.0.11:2380,"
+            + "main-node-2=http://10.0.0.12:2380");
+    assertThat(MemberClaimBuilder.build(model, member)).as("no volume claim").isEmpty();
+  }
+
+  @Test
+  void theManifestGoesToItsNodeInAConfigMapWithItsShape() {
+    ConfigMap configMap = StaticPodManifestBuilder.build(model, member);
+
+    assertThat(configMap.getMetadata().getName()).isEqualTo("main-node-1-manifest");
+    assertThat(configMap.getMetadata().getLabels()).containsEntry(Labels.STATIC_POD_NODE, "node-1")
+        .containsEntry(Labels.CLUSTER, "main");
+    Pod manifest = Serialization.unmarshal(configMap.getData().get(NodeAgent.MANIFEST_KEY), Pod.class);
+    assertThat(manifest).isEqualTo(MemberPodBuilder.build(model, member));
+    assertThat(StaticPodManifestBuilder.shapeHash(configMap)).isEqualTo(MemberPodBuilder.shapeHash(model, member));
+  }
+
+  @Test
+  void theAgentRunsOnTheMembersNodesAndThoseOfMembersLeavingWithTheLeastItNeeds() {
+    MemberBootstrapRecords records = new MemberBootstrapRecords(Map.of(
+        "main-node-0", bootstrap(), "main-node-1", bootstrap(), "main-node-2", bootstrap(), "main-node-3", bootstrap()),
+        Map.of());
+    EtcdClusterModel leaving = staticPodModel(staticPodCluster("main"), records, nodes(5, 0, 1, 2));
+    List<HasMetadata> objects = NodeAgentBuilder.build(leaving);
+
+    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactly(
+        "ServiceAccount/main-node-agent", "Role/main-node-agent", "RoleBinding/main-node-agent",
+        "DaemonSet/main-node-agent");
+    Role role = (Role) objects.get(1);
+    assertThat(role.getRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getResources()).containsExactly("configmaps");
+      assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+    });
+    DaemonSet agent = (DaemonSet) objects.get(3);
+    PodSpec spec = agent.getSpec().getTemplate().getSpec();
+    assertThat(spec.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms()).flatExtracting(term -> term.getMatchFields())
+        .allSatisfy(f -> assertThat(f.getKey()).isEqualTo("metadata.name"))
+        .flatExtracting(f -> f.getValues()).containsExactly("node-0", "node-1", "node-2", "node-3");
+    assertThat(spec.getVolumes()).filteredOn(v -> v.getHostPath() != null).singleElement().satisfies(v -> {
+      assertThat(v.getHostPath().getPath()).isEqualTo("/etc/kubernetes/manifests");
+      assertThat(v.getHostPath().getType()).isEqualTo("Directory");
+    });
+    assertThat(spec.getContainers().get(0).getArgs()).containsExactly("node-agent", "--cluster", "main",
+        "--manifest-dir", "/etc/kubernetes/manifests");
+    assertThat(spec.getContainers().get(0).getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(spec.getHostNetwork()).isNull();
+    assertThat(agent.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.CLUSTER);
+  }
+
+  private static MemberBootstrap bootstrap() {
+    return new MemberBootstrap(MemberBootstrap.State.NEW, "x=http://h:2380", "t");
+  }
+}

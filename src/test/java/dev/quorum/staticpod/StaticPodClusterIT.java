@@ -1,0 +1,221 @@
+package dev.quorum.staticpod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quorum.api.v1alpha1.ClusterMode;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.StaticPodSettings;
+import dev.quorum.backup.TestBackups;
+import dev.quorum.model.Labels;
+import dev.quorum.rig.LocalKubelet;
+import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigSession;
+import dev.quorum.rig.S3Server;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An EtcdCluster in StaticPod mode on the rig: its members are static pods the rig's kubelet runs from the manifests
+ * the operator's node agents (a DaemonSet of the operator's image) write into each selected node's manifest directory,
+ * with host networking at the node's address. It forms a real etcd cluster, is backed up to the rig's S3 server, and
+ * grows from three nodes to five as nodes are labelled in, one member at a time, and shrinks back as they are
+ * labelled out.
+ */
+class StaticPodClusterIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String CLUSTER = "kubeadm";
+  static String ns;
+  static String selectorKey;
+  static KubernetesClient kube;
+  static LocalKubelet kubelet;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void operator() {
+    ns = RIG.namespace();
+    kube = RIG.client();
+    kubelet = RIG.rig().kubelet();
+    RIG.installQuorumCrds();
+    // a label of this test's own, so no other test's nodes are taken
+    selectorKey = "static-pod-it.quorum.dev/" + ns;
+    operator = OperatorProcess.start(RIG.rig(), "static-pod-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (kube != null) {
+      kubelet.nodeNames().forEach(node -> label(node, false));
+    }
+  }
+
+  @Test
+  void formsOnThreeNodesIsBackedUpAndGrowsToFiveAndBackOneNodeAtATime() throws Exception {
+    List<String> nodes = kubelet.nodeNames();
+    assertThat(nodes).hasSizeGreaterThanOrEqualTo(5);
+    nodes.subList(0, 3).forEach(node -> label(node, true));
+    kube.resource(cluster()).create();
+
+    awaitMembers(nodes.subList(0, 3));
+    for (String node : nodes.subList(0, 3)) {
+      Path manifest = kubelet.staticPodDirectory(node).resolve("quorum-" + ns + "_" + CLUSTER + ".yaml");
+      assertThat(manifest).as("the agent wrote the manifest on " + node).isRegularFile();
+      assertThat(Files.readString(manifest)).contains("--initial-cluster-state=new", "hostNetwork: true",
+          "--listen-client-urls=http://" + address(node) + ":2379");
+      Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + node).get();
+      assertThat(mirror.getMetadata().getAnnotations()).containsKey(Labels.MIRROR_ANNOTATION);
+    }
+    assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName(CLUSTER).get())
+        .as("static pods are not evicted: no budget").isNull();
+    ClientResult put = etcdctl(nodes.subList(0, 3), "put", "/static/key", "kept");
+    assertThat(put.output()).as(put.output()).contains("OK");
+
+    // a backup reaches the members at their node addresses
+    S3Server s3 = RIG.rig().s3();
+    String bucket = s3.createBucket("static-" + System.nanoTime());
+    TestBackups.createCredentials(kube, ns, "s3", s3);
+    kube.resources(EtcdBackup.class).inNamespace(ns)
+        .resource(TestBackups.toS3(ns, "static-backup", CLUSTER, s3, bucket, "s3", null)).create();
+    EtcdBackupStatus backup = TestBackups.awaitFinished(kube, ns, "static-backup", operator, Duration.ofMinutes(2));
+    assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
+    assertThat(backup.getSizeBytes()).isPositive();
+
+    // two nodes labelled in: each joins as a learner, is recorded, started and promoted, one after the other
+    label(nodes.get(3), true);
+    label(nodes.get(4), true);
+    awaitMembers(nodes.subList(0, 5));
+    assertThat(reasons()).contains("MemberAdded", "MemberRecorded", "MemberPromoted");
+    assertThat(daemonSetNodes()).containsExactlyInAnyOrderElementsOf(nodes.subList(0, 5));
+    String joined = Files.readString(kubelet.staticPodDirectory(nodes.get(4))
+        .resolve("quorum-" + ns + "_" + CLUSTER + ".yaml"));
+    assertThat(joined).contains("--initial-cluster-state=existing");
+
+    // and labelled out again: each leaves through etcd, then its manifest, pod and record go
+    label(nodes.get(3), false);
+    label(nodes.get(4), false);
+    awaitMembers(nodes.subList(0, 3));
+    assertThat(reasons()).contains("MemberRemoved", "MemberRetired");
+    await("the manifests of the nodes that left removed").atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          for (String node : nodes.subList(3, 5)) {
+            assertThat(kubelet.staticPodDirectory(node).resolve("quorum-" + ns + "_" + CLUSTER + ".yaml"))
+                .doesNotExist();
+            assertThat(kube.pods().inNamespace(ns).withName(CLUSTER + "-" + node).get()).isNull();
+          }
+          assertThat(kube.configMaps().inNamespace(ns).withName(CLUSTER + "-members").get().getData())
+              .containsOnlyKeys(nodes.subList(0, 3).stream().map(n -> CLUSTER + "-" + n).toList());
+          assertThat(daemonSetNodes()).containsExactlyInAnyOrderElementsOf(nodes.subList(0, 3));
+        });
+    ClientResult get = etcdctl(nodes.subList(0, 3), "get", "/static/key", "--print-value-only");
+    assertThat(get.output()).as("an acknowledged write survives the changes").contains("kept");
+  }
+
+  private static EtcdCluster cluster() {
+    StaticPodSettings staticPod = new StaticPodSettings();
+    staticPod.setNodeSelector(Map.of(selectorKey, "member"));
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setMode(ClusterMode.StaticPod);
+    spec.setStaticPod(staticPod);
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).withNamespace(ns).build());
+    cluster.setSpec(spec);
+    return cluster;
+  }
+
+  private static void label(String node, boolean member) {
+    kube.nodes().withName(node).edit(n -> {
+      if (member) {
+        n.getMetadata().getLabels().put(selectorKey, "member");
+      } else {
+        n.getMetadata().getLabels().remove(selectorKey);
+      }
+      return n;
+    });
+  }
+
+  private static String address(String node) {
+    return kube.nodes().withName(node).get().getStatus().getAddresses().stream()
+        .filter(a -> "InternalIP".equals(a.getType())).findFirst().orElseThrow().getAddress();
+  }
+
+  private static List<String> daemonSetNodes() {
+    DaemonSet agent = kube.apps().daemonSets().inNamespace(ns).withName(CLUSTER + "-node-agent").get();
+    return agent.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
+        .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().stream()
+        .flatMap(term -> term.getMatchFields().stream()).flatMap(f -> f.getValues().stream()).toList();
+  }
+
+  private static ClientResult etcdctl(List<String> nodes, String... args) {
+    List<String> all = new ArrayList<>();
+    all.add("--endpoints=" + nodes.stream().map(n -> "http://" + address(n) + ":2379").collect(Collectors.joining(",")));
+    all.addAll(List.of(args));
+    return RIG.etcdctl(all.toArray(String[]::new));
+  }
+
+  /** Waits until etcd lists exactly the members of these nodes, all started voters, and the status has settled. */
+  private static void awaitMembers(List<String> nodes) {
+    List<String> names = nodes.stream().map(n -> CLUSTER + "-" + n).toList();
+    await(CLUSTER + " on " + nodes).atMost(Duration.ofMinutes(2L * nodes.size())).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+          boolean settled = c != null && c.getStatus() != null && c.getStatus().getOperation() == null
+              && c.getStatus().getReadyMembers() == nodes.size() && c.getStatus().getConditions().stream()
+                  .anyMatch(x -> ConditionTypes.AVAILABLE.equals(x.getType()) && "True".equals(x.getStatus()));
+          if (!settled) {
+            return false;
+          }
+          List<JsonNode> members = memberList(nodes);
+          return members.stream().map(m -> m.path("name").asText()).sorted().toList()
+              .equals(names.stream().sorted().toList())
+              && members.stream().noneMatch(m -> m.path("isLearner").asBoolean(false));
+        });
+  }
+
+  private static List<JsonNode> memberList(List<String> nodes) {
+    try {
+      JsonNode members = JSON.readTree(etcdctl(nodes, "member", "list", "-w", "json").output()).path("members");
+      List<JsonNode> list = new ArrayList<>();
+      members.forEach(list::add);
+      return list;
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private static List<String> reasons() {
+    return kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName())
+            && "EtcdCluster".equals(e.getInvolvedObject().getKind()))
+        .map(e -> e.getReason()).toList();
+  }
+}
