@@ -45,7 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -145,7 +145,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records, foundingRestore, nodes);
     model.placementProblem().ifPresent(problems::add);
     List<ConfigMap> configMaps = List.copyOf(context.getSecondaryResources(ConfigMap.class));
-    List<Pod> pods = memberPods(model, context.getSecondaryResources(Pod.class), configMaps);
+    List<Pod> cachedPods = List.copyOf(context.getSecondaryResources(Pod.class));
+    List<Pod> pods = memberPods(model, cachedPods, configMaps);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
@@ -168,8 +169,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
-        outcome = converge(model, records, pods, claims, configMaps, etcd, formed);
-        forgetRestoreOnceInstalled(model, records, pods);
+        outcome = converge(model, records, pods, claims, configMaps, cachedPods, etcd, formed);
+        forgetRestoreOnceInstalled(model, records, pods, cachedPods);
         keepBackupSchedule(model, context);
       }
     } catch (ForeignObjectException e) {
@@ -203,15 +204,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * The cluster's member pods: those it controls, or in StaticPod mode the mirror pods of its manifests. Pods of a
    * deleted namesake may linger until the garbage collector (or a node agent) takes them: not this cluster's members.
    */
-  private static List<Pod> memberPods(EtcdClusterModel model, Set<Pod> cached, List<ConfigMap> configMaps) {
-    List<Pod> pods = List.copyOf(cached);
+  private static List<Pod> memberPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
     return model.staticPods() ? StaticPodMembers.mirrorPods(model, pods, configMaps)
         : pods.stream().filter(p -> controlledBy(p, model.resource())).toList();
   }
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, Optional<ClusterSnapshot> etcd,
-      boolean formed) {
+      List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, List<Pod> cachedPods,
+      Optional<ClusterSnapshot> etcd, boolean formed) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
@@ -239,10 +239,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<Pod> createPods = plan.createPods().stream()
         .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     children.create(createClaims);
+    Optional<String> starting = Optional.empty();
     if (model.staticPods()) {
-      List<ConfigMap> manifests = StaticPodMembers.toStart(model, createPods, configMaps);
-      children.apply(manifests);
-      createPods = manifests.isEmpty() ? List.of() : createPods;
+      StaticPodMembers.Start start = StaticPodMembers.toStart(model, createPods, configMaps, cachedPods);
+      children.create(start.fetchPods());
+      children.apply(start.manifests());
+      createPods = start.manifests().isEmpty() && start.fetchPods().isEmpty() ? List.of() : createPods;
+      starting = start.waiting().isEmpty() ? Optional.empty() : Optional.of(String.join("; ", start.waiting()));
     } else {
       children.create(createPods);
     }
@@ -254,9 +257,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // a static pod is not evicted (a drain leaves it be), so no budget could guard it
       children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     }
-    Optional<String> waiting = membershipWaits.isPresent() && plan.waiting().isPresent()
-        ? Optional.of(membershipWaits.get() + "; " + plan.waiting().get())
-        : membershipWaits.or(plan::waiting);
+    String waits = String.join("; ", Stream.of(membershipWaits, plan.waiting(), starting)
+        .flatMap(Optional::stream).toList());
+    Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
     boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
     return new Outcome(acted, waiting, membership.step());
   }
@@ -286,7 +289,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * shape, so running pods are not rolled for it). etcd's member list cannot tell: a restored membership names
    * every member before any of them has run.
    */
-  private void forgetRestoreOnceInstalled(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods) {
+  private void forgetRestoreOnceInstalled(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<Pod> cachedPods) {
     if (!records.restoring() || !records.unreadable().isEmpty()) {
       return;
     }
@@ -295,6 +299,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .anyMatch(p -> PodReadiness.ready(p) && RestoreContainers.installed(p, model.claimName(member))));
     if (allInstalled) {
       children.apply(List.of(MembersConfigMapBuilder.build(model, records.restored())));
+      if (model.staticPods()) {
+        StaticPodMembers.fetchPods(model, cachedPods).forEach(children::delete);
+      }
       LOG.infof("%s: every member runs on its restored data; the snapshot leaves the members' records", model.key());
     }
   }
@@ -384,8 +391,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd,
       boolean formed, MemberRollout.Replacement replacement) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
-    List<Pod> live = memberPods(model, Set.copyOf(children.livePods(model.namespace(), Labels.CLUSTER,
-        model.name())), model.staticPods() ? children.liveConfigMaps(model.namespace(), model.name()) : List.of());
+    List<Pod> live = memberPods(model, children.livePods(model.namespace(), Labels.CLUSTER,
+        model.name()), model.staticPods() ? children.liveConfigMaps(model.namespace(), model.name()) : List.of());
     Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
         .filter(r -> Objects.equals(r.pod().getMetadata().getUid(), replacement.pod().getMetadata().getUid()));
     if (confirmed.isEmpty()) {

@@ -4,9 +4,11 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
 import dev.quorum.specs.MemberPodBuilder;
+import dev.quorum.specs.RestoreContainers;
 import dev.quorum.specs.StaticPodManifestBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,14 +48,47 @@ final class StaticPodMembers {
         .findFirst();
   }
 
-  /** The manifests of members to start: those whose ConfigMap does not exist yet. */
-  static List<ConfigMap> toStart(EtcdClusterModel model, List<Pod> podsToCreate, List<ConfigMap> configMaps) {
-    return podsToCreate.stream()
-        .map(pod -> member(model, memberOf(pod)))
-        .flatMap(Optional::stream)
-        .filter(member -> manifestOf(model, member.name(), configMaps).isEmpty())
-        .map(member -> StaticPodManifestBuilder.build(model, member))
+  /**
+   * What starts the members whose ConfigMap does not exist yet: their manifests, and for a member that restores a
+   * snapshot first the pod that fetches it into its data directory (its manifest follows once that pod succeeded).
+   *
+   * @param waiting why a member does not start yet
+   */
+  record Start(List<ConfigMap> manifests, List<Pod> fetchPods, List<String> waiting) {}
+
+  static Start toStart(EtcdClusterModel model, List<Pod> podsToCreate, List<ConfigMap> configMaps,
+      List<Pod> cachedPods) {
+    List<ConfigMap> manifests = new ArrayList<>();
+    List<Pod> fetchPods = new ArrayList<>();
+    List<String> waiting = new ArrayList<>();
+    List<Member> starting = podsToCreate.stream().map(pod -> member(model, memberOf(pod))).flatMap(Optional::stream)
+        .filter(member -> manifestOf(model, member.name(), configMaps).isEmpty()).toList();
+    for (Member member : starting) {
+      Optional<Pod> fetch = RestoreContainers.fetchPod(model, member);
+      Optional<Pod> fetched = fetch.flatMap(f -> cachedPods.stream()
+          .filter(p -> p.getMetadata().getName().equals(f.getMetadata().getName())).findFirst());
+      if (fetch.isEmpty() || fetched.filter(p -> "Succeeded".equals(phase(p))).isPresent()) {
+        manifests.add(StaticPodManifestBuilder.build(model, member));
+      } else if (fetched.isEmpty()) {
+        fetchPods.add(fetch.get());
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member));
+      } else {
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member)
+            + " (pod " + fetched.get().getMetadata().getName() + ": " + phase(fetched.get()) + ")");
+      }
+    }
+    return new Start(manifests, fetchPods, waiting);
+  }
+
+  /** The pods that fetched the snapshots of a restore, once every member installed it. */
+  static List<Pod> fetchPods(EtcdClusterModel model, List<Pod> cachedPods) {
+    return model.members().stream().map(member -> RestoreContainers.fetchPodName(model, member))
+        .flatMap(name -> cachedPods.stream().filter(p -> p.getMetadata().getName().equals(name)))
         .toList();
+  }
+
+  private static String phase(Pod pod) {
+    return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
   }
 
   /** The current manifest of the member whose pod this is, which restarts it once its node agent writes it. */

@@ -63,8 +63,9 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
 // a new cluster is created; a cluster restored in place is held and released through an annotation
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdclusters", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
-// in place: the members' records are rewritten, their pods stopped, the replaced data's claims deleted afterwards
-@RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
+// in place: the members' records are rewritten, their pods stopped (static pods: their manifests deleted), the replaced
+// data's claims deleted afterwards
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.LIST, RBACVerbs.DELETE})
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.DELETE})
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
@@ -80,6 +81,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   static final String CLUSTER_NOT_FOUND = "ClusterNotFound";
   static final String CLUSTER_DELETED = "ClusterDeleted";
   static final String CLUSTER_PAUSED = "ClusterPaused";
+
   static final String ANOTHER_RESTORE = "AnotherRestoreInProgress";
   static final String VERSION_DOWNGRADE = "VersionDowngrade";
   static final String CREATE_REFUSED = "CreateRefused";
@@ -304,13 +306,18 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
         return locked.get();
       }
       List<Pod> pods = kube.pods().inNamespace(namespace).withLabel(Labels.CLUSTER, name).list().getItems().stream()
-          .filter(p -> p.getMetadata().getOwnerReferences().stream()
-              .anyMatch(o -> Objects.equals(o.getUid(), cluster.getMetadata().getUid())))
+          .filter(p -> memberOf(p, cluster))
           .toList();
       if (!pods.isEmpty()) {
-        // deleted, not evicted: a restore is a deliberate outage; the members' data stays on their claims
-        pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-            .forEach(p -> kube.resource(p).delete());
+        // deleted, not evicted: a restore is a deliberate outage; the members' data stays on their claims (or, static
+        // pods, in their directories: their manifests go, and the kubelets stop them)
+        if (cluster.getSpec().staticPods()) {
+          kube.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, name).withLabel(Labels.STATIC_POD_NODE)
+              .list().getItems().forEach(manifest -> kube.resource(manifest).delete());
+        } else {
+          pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+              .forEach(p -> kube.resource(p).delete());
+        }
         status.setMessage("stopping the members of EtcdCluster " + name + ": " + pods.size() + " pod(s) still running");
         return WATCH;
       }
@@ -323,7 +330,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       }
       if (status.getReplacedClaims() == null) {
         // on record before the records change, so a restart after the rewrite still knows what to delete
-        status.setReplacedClaims(before.storage().isEphemeral() ? List.of()
+        status.setReplacedClaims(before.ephemeral() || before.staticPods() ? List.of()
             : before.members().stream().map(before::claimName).toList());
         return Duration.ZERO;
       }
@@ -353,7 +360,8 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   private Duration watchRestored(EtcdRestore restore, EtcdRestoreStatus status, EtcdCluster cluster,
       boolean membersRestored) {
     String name = cluster.getMetadata().getName();
-    int size = cluster.getSpec().getSize();
+    int size = cluster.getSpec().staticPods() ? records(cluster.getMetadata().getNamespace(), name).count()
+        : cluster.getSpec().getSize();
     int ready = cluster.getStatus() == null ? 0 : cluster.getStatus().getReadyMembers();
     boolean available = condition(cluster, ConditionTypes.AVAILABLE).map(c -> "True".equals(c.getStatus())).orElse(false);
     if (available && ready == size && membersRestored) {
@@ -377,8 +385,8 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   }
 
   private void deleteReplacedClaims(EtcdCluster cluster, EtcdRestoreStatus status) {
-    if (status.getReplacedClaims() == null) {
-      return;
+    if (status.getReplacedClaims() == null || status.getReplacedClaims().isEmpty()) {
+      return; // ephemeral members had none; static pods' replaced data stays in its directories on the nodes
     }
     for (String claim : status.getReplacedClaims()) {
       kube.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace()).withName(claim).delete();
@@ -499,6 +507,15 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   private MemberBootstrapRecords records(String namespace, String cluster) {
     ConfigMap map = kube.configMaps().inNamespace(namespace).withName(EtcdClusterModel.membersConfigMap(cluster)).get();
     return map == null ? MemberBootstrapRecords.NONE : MemberBootstrapRecords.parse(map.getData());
+  }
+
+  /** A member pod of the cluster: one it controls, or a mirror pod of its static pods (which carry its uid). */
+  private static boolean memberOf(Pod pod, EtcdCluster cluster) {
+    String uid = cluster.getMetadata().getUid();
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    return pod.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid))
+        || annotations != null && uid.equals(annotations.get(Labels.CLUSTER_UID_ANNOTATION))
+        && annotations.containsKey(Labels.MIRROR_ANNOTATION);
   }
 
   private static Optional<String> holder(EtcdCluster cluster) {

@@ -9,8 +9,11 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The init containers of a member that starts from a snapshot (see docs/design.md, "Restore"): the operator's image
@@ -32,8 +35,15 @@ public final class RestoreContainers {
 
   private RestoreContainers() {}
 
-  /** None for a member whose record names no snapshot. */
+  /**
+   * None for a member whose record names no snapshot. A static pod cannot read the store's credentials Secret, so its
+   * snapshot is fetched beforehand by {@link #fetchPod} into its data directory, and only restored and installed here.
+   */
   public static List<Container> build(EtcdClusterModel model, Member member) {
+    if (model.staticPods()) {
+      return member.bootstrap().restore().map(source -> List.of(restore(model, member), install(model)))
+          .orElse(List.of());
+    }
     return member.bootstrap().restore().map(source -> List.of(
         fetch(model, source),
         restore(model, member),
@@ -41,12 +51,39 @@ public final class RestoreContainers {
   }
 
   /**
-   * Whether this pod restored its data: it mounts {@code claim} (ephemeral members mount none) and its install
-   * container ended successfully.
+   * StaticPod mode: the pod that fetches a restoring member's snapshot into its data directory on its node, before
+   * the member's manifest is written. Pinned to the node by name; it tolerates the node's taints, as the member does.
+   */
+  public static Optional<Pod> fetchPod(EtcdClusterModel model, Member member) {
+    return member.bootstrap().restore().map(source -> new PodBuilder()
+        .withMetadata(ChildMetadata.builder(model, fetchPodName(model, member)).build())
+        .withNewSpec()
+        .withNodeName(model.nodeOf(member))
+        .withRestartPolicy("OnFailure")
+        .withEnableServiceLinks(false)
+        .withImagePullSecrets(model.spec().getImagePullSecrets())
+        .addNewToleration().withOperator("Exists").endToleration()
+        .withSecurityContext(PodSecurity.staticPod())
+        .withContainers(new ContainerBuilder(fetch(model, source))
+            .withSecurityContext(PodSecurity.staticPodContainer()).build())
+        .withVolumes(MemberPodBuilder.podSpec(model, member, List.of()).getVolumes())
+        .endSpec()
+        .build());
+  }
+
+  /** One per restore of a member: named after the data directory it fills. */
+  public static String fetchPodName(EtcdClusterModel model, Member member) {
+    return "fetch-" + model.claimName(member);
+  }
+
+  /**
+   * Whether this pod restored its data: it mounts {@code claim} (ephemeral members mount none; a static pod the host
+   * directory named after it) and its install container ended successfully.
    */
   public static boolean installed(Pod pod, String claim) {
     boolean mountsClaim = pod.getSpec().getVolumes().stream()
-        .noneMatch(v -> v.getPersistentVolumeClaim() != null && !claim.equals(v.getPersistentVolumeClaim().getClaimName()));
+        .noneMatch(v -> v.getPersistentVolumeClaim() != null && !claim.equals(v.getPersistentVolumeClaim().getClaimName())
+            || v.getHostPath() != null && !v.getHostPath().getPath().endsWith("/" + claim));
     return mountsClaim && pod.getStatus() != null && pod.getStatus().getInitContainerStatuses().stream()
         .filter(s -> INSTALL.equals(s.getName()))
         .anyMatch(s -> s.getState() != null && s.getState().getTerminated() != null
@@ -77,9 +114,14 @@ public final class RestoreContainers {
             "--skip-hash-check=true")
         .addNewVolumeMount().withName(MemberPodBuilder.DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
         .withResources(model.podSettings().getResources())
-        .withSecurityContext(PodSecurity.container())
+        .withSecurityContext(securityContext(model))
         .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY)
         .build();
+  }
+
+  /** As the member's own container: a static pod's runs as root, which owns its host directory. */
+  private static SecurityContext securityContext(EtcdClusterModel model) {
+    return model.staticPods() ? PodSecurity.staticPodContainer() : PodSecurity.container();
   }
 
   private static Container install(EtcdClusterModel model) {
@@ -96,7 +138,7 @@ public final class RestoreContainers {
         // the member's own: a namespace quota that requires them is met, and a pod's request is the larger of its
         // init containers' and its containers', so this adds nothing
         .withResources(model.podSettings().getResources())
-        .withSecurityContext(PodSecurity.container())
+        .withSecurityContext(securityContext(model))
         .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY);
   }
 

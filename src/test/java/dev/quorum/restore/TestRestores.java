@@ -9,12 +9,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 
 /** What restore tests share. */
-final class TestRestores {
+public final class TestRestores {
 
   private TestRestores() {}
 
   /** Waits until the EtcdRestore has Succeeded or Failed (failing at once if the operator exits); its status. */
-  static EtcdRestoreStatus awaitFinished(KubernetesClient kube, String namespace, String name,
+  public static EtcdRestoreStatus awaitFinished(KubernetesClient kube, String namespace, String name,
       OperatorProcess operator) {
     await(name + " finished").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
       if (!operator.isAlive()) {

@@ -5,6 +5,7 @@ import static dev.quorum.TestClusters.staticPodCluster;
 import static dev.quorum.TestClusters.staticPodModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorum.TestClusters;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -14,12 +15,14 @@ import dev.quorum.staticpod.NodeAgent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StaticPodBuildersTest {
@@ -96,6 +99,42 @@ class StaticPodBuildersTest {
     assertThat(spec.getContainers().get(0).getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(spec.getHostNetwork()).isNull();
     assertThat(agent.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.CLUSTER);
+  }
+
+  @Test
+  void aRestoringStaticMemberHasItsSnapshotFetchedByAPodOnItsNodeWithTheCredentials() {
+    EtcdClusterModel restoring = EtcdClusterModel.of(staticPodCluster("main"), TestClusters.SETTINGS,
+        MemberBootstrapRecords.NONE, Optional.of(RestoreContainersTest.SOURCE), nodes(3, 0, 1, 2));
+    Member second = restoring.members().get(1);
+
+    assertThat(RestoreContainers.build(restoring, second)).as("a static pod reads no Secret: no fetch in it")
+        .extracting(c -> c.getName()).containsExactly(RestoreContainers.RESTORE, RestoreContainers.INSTALL);
+    assertThat(RestoreContainers.build(restoring, second))
+        .allSatisfy(c -> assertThat(c.getSecurityContext()).isEqualTo(PodSecurity.staticPodContainer()));
+
+    Pod fetch = RestoreContainers.fetchPod(restoring, second).orElseThrow();
+    assertThat(fetch.getMetadata().getName()).isEqualTo("fetch-" + restoring.claimName(second));
+    assertThat(fetch.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("main"));
+    assertThat(fetch.getSpec().getNodeName()).isEqualTo("node-1");
+    assertThat(fetch.getSpec().getRestartPolicy()).isEqualTo("OnFailure");
+    assertThat(fetch.getSpec().getContainers()).singleElement().satisfies(c -> {
+      assertThat(c.getName()).isEqualTo(RestoreContainers.FETCH);
+      assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3"));
+    });
+    assertThat(fetch.getSpec().getVolumes()).singleElement().satisfies(v -> assertThat(v.getHostPath().getPath())
+        .isEqualTo(restoring.dataHostPath(second)).endsWith("/" + restoring.claimName(second)));
+    assertThat(RestoreContainers.fetchPod(model, member)).as("nothing to fetch without a restore").isEmpty();
+  }
+
+  @Test
+  void aStaticMemberInstalledItsSnapshotOnlyInTheDirectoryOfThatRestore() {
+    Pod pod = new PodBuilder(MemberPodBuilder.build(model, member)).withNewStatus()
+        .addNewInitContainerStatus().withName(RestoreContainers.INSTALL).withNewState().withNewTerminated()
+        .withExitCode(0).endTerminated().endState().endInitContainerStatus().endStatus().build();
+
+    assertThat(RestoreContainers.installed(pod, model.claimName(member))).isTrue();
+    assertThat(RestoreContainers.installed(pod, model.claimName(member) + "-abc")).isFalse();
   }
 
   private static MemberBootstrap bootstrap() {

@@ -11,9 +11,15 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.backup.TestBackups;
+import dev.quorum.restore.TestRestores;
 import dev.quorum.model.Labels;
 import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.LocalKubelet.ClientResult;
@@ -39,9 +45,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * An EtcdCluster in StaticPod mode on the rig: its members are static pods the rig's kubelet runs from the manifests
  * the operator's node agents (a DaemonSet of the operator's image) write into each selected node's manifest directory,
- * with host networking at the node's address. It forms a real etcd cluster, is backed up to the rig's S3 server, and
- * grows from three nodes to five as nodes are labelled in, one member at a time, and shrinks back as they are
- * labelled out.
+ * with host networking at the node's address. It forms a real etcd cluster, is backed up to the rig's S3 server and
+ * restored in place from that backup, and grows from three nodes to five as nodes are labelled in, one member at a
+ * time, and shrinks back as they are labelled out.
  */
 class StaticPodClusterIT {
 
@@ -77,7 +83,7 @@ class StaticPodClusterIT {
   }
 
   @Test
-  void formsOnThreeNodesIsBackedUpAndGrowsToFiveAndBackOneNodeAtATime() throws Exception {
+  void formsOnThreeNodesIsBackedUpAndRestoredAndGrowsToFiveAndBackOneNodeAtATime() throws Exception {
     List<String> nodes = kubelet.nodeNames();
     assertThat(nodes).hasSizeGreaterThanOrEqualTo(5);
     nodes.subList(0, 3).forEach(node -> label(node, true));
@@ -106,6 +112,37 @@ class StaticPodClusterIT {
     EtcdBackupStatus backup = TestBackups.awaitFinished(kube, ns, "static-backup", operator, Duration.ofMinutes(2));
     assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(backup.getSizeBytes()).isPositive();
+
+    // restored in place: the manifests go, each member's snapshot is fetched by a pod on its node into a fresh data
+    // directory, the manifests come back with the restore steps, and the backed-up keys are what the cluster holds
+    assertThat(etcdctl(nodes.subList(0, 3), "put", "/static/key", "changed").output()).contains("OK");
+    assertThat(etcdctl(nodes.subList(0, 3), "put", "/static/after", "1").output()).contains("OK");
+    EtcdRestoreSpec restoreSpec = new EtcdRestoreSpec();
+    SnapshotSource source = new SnapshotSource();
+    source.setBackup("static-backup");
+    restoreSpec.setSource(source);
+    restoreSpec.setClusterName(CLUSTER);
+    InPlaceRestore confirm = new InPlaceRestore();
+    confirm.setConfirmClusterName(CLUSTER);
+    restoreSpec.setInPlace(confirm);
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName("static-in-place").withNamespace(ns).build());
+    restore.setSpec(restoreSpec);
+    kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    EtcdRestoreStatus restored = TestRestores.awaitFinished(kube, ns, "static-in-place", operator);
+    assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
+    awaitMembers(nodes.subList(0, 3));
+    assertThat(etcdctl(nodes.subList(0, 3), "get", "/static/key", "--print-value-only").output()).contains("kept");
+    assertThat(etcdctl(nodes.subList(0, 3), "get", "/static/after", "--print-value-only").output().strip())
+        .as("a key written after the backup is gone").isEmpty();
+    String restoreId = kube.resources(EtcdRestore.class).inNamespace(ns).withName("static-in-place").get()
+        .getMetadata().getUid().substring(0, 8);
+    assertThat(Files.readString(kubelet.staticPodDirectory(nodes.get(0))
+        .resolve("quorum-" + ns + "_" + CLUSTER + ".yaml"))).contains("data-" + CLUSTER + "-" + nodes.get(0) + "-"
+            + restoreId);
+    await("the fetch pods removed once every member installed the snapshot").atMost(Duration.ofSeconds(30))
+        .until(() -> kube.pods().inNamespace(ns).list().getItems().stream()
+            .noneMatch(p -> p.getMetadata().getName().startsWith("fetch-")));
 
     // two nodes labelled in: each joins as a learner, is recorded, started and promoted, one after the other
     label(nodes.get(3), true);
