@@ -220,7 +220,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
     }
     if (model.staticPods()) {
-      children.apply(NodeAgentBuilder.build(model));
+      children.apply(NodeAgentBuilder.build(model, StaticPodMembers.manifests(model, configMaps)));
     }
     // membership first (a member that lost its data or broke, then a size change); a member's pod waits until the
     // membership expects it. A member failing on a new version is the upgrade's to roll back, not one to replace.

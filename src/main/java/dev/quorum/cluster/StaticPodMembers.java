@@ -40,6 +40,15 @@ final class StaticPodMembers {
         .toList();
   }
 
+  /** The ConfigMaps holding the cluster's manifests (the members' and those of members leaving). */
+  static List<ConfigMap> manifests(EtcdClusterModel model, List<ConfigMap> configMaps) {
+    return configMaps.stream().filter(c -> c.getMetadata().getLabels() != null
+            && model.name().equals(c.getMetadata().getLabels().get(Labels.CLUSTER))
+            && c.getMetadata().getLabels().containsKey(Labels.STATIC_POD_NODE))
+        .filter(c -> c.getMetadata().getUid() != null && c.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
   /** The ConfigMap holding a member's manifest, if it exists. */
   static Optional<ConfigMap> manifestOf(EtcdClusterModel model, String member, List<ConfigMap> configMaps) {
     String name = model.manifestConfigMap(member);

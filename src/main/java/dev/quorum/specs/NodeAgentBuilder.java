@@ -3,9 +3,12 @@ package dev.quorum.specs;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.staticpod.NodeAgent;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -13,6 +16,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,10 @@ import java.util.Map;
  * operator's image in its node-agent mode, on exactly the nodes with a member (and those of members still leaving),
  * with the least it needs: a hostPath mount of the manifest directory, and a Role to read ConfigMaps in the cluster's
  * namespace. It runs as root, which owns the manifest directory, with every capability dropped.
+ *
+ * <p>The agent's objects are owned by the cluster and by every manifest ConfigMap: the garbage collector deletes an
+ * object only once all its owners are gone, so when the cluster is deleted its manifests go first and the agents last,
+ * and each agent has removed its manifest from its node before it stops.
  */
 public final class NodeAgentBuilder {
 
@@ -31,20 +39,35 @@ public final class NodeAgentBuilder {
 
   private NodeAgentBuilder() {}
 
-  /** The ServiceAccount, Role, RoleBinding and DaemonSet, in the order they are applied. */
-  public static List<HasMetadata> build(EtcdClusterModel model) {
+  /**
+   * The ServiceAccount, Role, RoleBinding and DaemonSet, in the order they are applied.
+   *
+   * @param manifests the cluster's manifest ConfigMaps that exist, with their uids
+   */
+  public static List<HasMetadata> build(EtcdClusterModel model, List<ConfigMap> manifests) {
     String name = model.nodeAgent();
+    ObjectMeta metadata = outlivingManifests(model, name, manifests);
     return List.of(
-        new ServiceAccountBuilder().withMetadata(ChildMetadata.of(model, name)).build(),
-        new RoleBuilder().withMetadata(ChildMetadata.of(model, name))
+        new ServiceAccountBuilder().withMetadata(metadata).build(),
+        new RoleBuilder().withMetadata(metadata)
             .withRules(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
                 .withVerbs("get", "list", "watch").build())
             .build(),
-        new RoleBindingBuilder().withMetadata(ChildMetadata.of(model, name))
+        new RoleBindingBuilder().withMetadata(metadata)
             .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
             .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(model.namespace()).endSubject()
             .build(),
-        daemonSet(model));
+        daemonSet(model, metadata));
+  }
+
+  /** Owned by the cluster (its controller) and by every manifest ConfigMap, so it goes only after all of them. */
+  static ObjectMeta outlivingManifests(EtcdClusterModel model, String name, List<ConfigMap> manifests) {
+    ObjectMetaBuilder metadata = ChildMetadata.builder(model, name);
+    manifests.stream().sorted(Comparator.comparing(c -> c.getMetadata().getName()))
+        .forEach(manifest -> metadata.addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap")
+            .withName(manifest.getMetadata().getName()).withUid(manifest.getMetadata().getUid())
+            .endOwnerReference());
+    return metadata.build();
   }
 
   /** One term per node, since terms are alternatives and a name field takes one value per term. */
@@ -53,15 +76,19 @@ public final class NodeAgentBuilder {
         .withOperator("In").withValues(node).endMatchField().build()).toList();
   }
 
-  static DaemonSet daemonSet(EtcdClusterModel model) {
+  static DaemonSet daemonSet(EtcdClusterModel model, ObjectMeta metadata) {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(Labels.NAME, COMPONENT_VALUE);
     selector.put(Labels.INSTANCE, model.name());
     String directory = model.manifestDirectory();
     return new DaemonSetBuilder()
-        .withMetadata(ChildMetadata.of(model, model.nodeAgent()))
+        .withMetadata(metadata)
         .withNewSpec()
         .withNewSelector().withMatchLabels(selector).endSelector()
+        // the node list is part of the template: a rolling update would restart every agent whenever a member comes
+        // or goes. With OnDelete, the controller still starts agents on nodes added and stops those on nodes removed;
+        // a running agent takes a new image when it restarts.
+        .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
         .withNewTemplate()
         .withNewMetadata().withLabels(selector).endMetadata()
         .withNewSpec()

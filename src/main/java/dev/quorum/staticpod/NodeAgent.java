@@ -61,6 +61,17 @@ public final class NodeAgent {
     ManifestDirectory manifests = new ManifestDirectory(Path.of(dir));
     String file = ManifestDirectory.fileName(namespace, cluster);
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      // a last look before stopping, fresh from the API server: an agent stopped because its cluster was deleted
+      // (its manifests go before it does) removes the manifest; one stopped for an upgrade keeps it, and so does one
+      // that cannot look
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          sync(client.configMaps().inNamespace(namespace).withLabel(Labels.STATIC_POD_NODE, node)
+              .withLabel(Labels.CLUSTER, cluster).list().getItems(), manifests, file);
+        } catch (RuntimeException e) {
+          System.err.println("node-agent: stopping without a last look, the manifest stays: " + e.getMessage());
+        }
+      }, "node-agent-last-look"));
       SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
           .withLabel(Labels.STATIC_POD_NODE, node).withLabel(Labels.CLUSTER, cluster).inform();
       ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();

@@ -13,6 +13,7 @@ import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.staticpod.NodeAgent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -74,7 +75,10 @@ class StaticPodBuildersTest {
         "main-node-0", bootstrap(), "main-node-1", bootstrap(), "main-node-2", bootstrap(), "main-node-3", bootstrap()),
         Map.of());
     EtcdClusterModel leaving = staticPodModel(staticPodCluster("main"), records, nodes(5, 0, 1, 2));
-    List<HasMetadata> objects = NodeAgentBuilder.build(leaving);
+    ConfigMap manifest = new ConfigMapBuilder(
+        StaticPodManifestBuilder.build(leaving, leaving.members().get(0))).editMetadata().withUid("cm-uid-0")
+        .endMetadata().build();
+    List<HasMetadata> objects = NodeAgentBuilder.build(leaving, List.of(manifest));
 
     assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactly(
         "ServiceAccount/main-node-agent", "Role/main-node-agent", "RoleBinding/main-node-agent",
@@ -98,6 +102,10 @@ class StaticPodBuildersTest {
         "--manifest-dir", "/etc/kubernetes/manifests");
     assertThat(spec.getContainers().get(0).getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(spec.getHostNetwork()).isNull();
+    assertThat(objects).as("they outlive the manifests, so every agent removes its own before it goes")
+        .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+            .extracting(r -> r.getKind() + "/" + r.getName() + "/" + r.getUid())
+            .containsExactly("EtcdCluster/main/" + TestClusters.UID, "ConfigMap/main-node-0-manifest/cm-uid-0"));
     assertThat(agent.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.CLUSTER);
   }
 

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the operator's node agents (a DaemonSet of the operator's image) write into each selected node's manifest directory,
  * with host networking at the node's address. It forms a real etcd cluster, is backed up to the rig's S3 server and
  * restored in place from that backup, and grows from three nodes to five as nodes are labelled in, one member at a
- * time, and shrinks back as they are labelled out.
+ * time, and shrinks back as they are labelled out. Deleted, it leaves no member running.
  */
 class StaticPodClusterIT {
 
@@ -172,6 +172,18 @@ class StaticPodClusterIT {
         });
     ClientResult get = etcdctl(nodes.subList(0, 3), "get", "/static/key", "--print-value-only");
     assertThat(get.output()).as("an acknowledged write survives the changes").contains("kept");
+
+    // deleted: the manifests go before the agents, which remove them from the nodes, so no member keeps running
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).delete();
+    await("the members stopped and the agents gone").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          for (String node : nodes) {
+            assertThat(kubelet.staticPodDirectory(node).resolve("quorum-" + ns + "_" + CLUSTER + ".yaml"))
+                .doesNotExist();
+          }
+          assertThat(kube.pods().inNamespace(ns).list().getItems()).isEmpty();
+          assertThat(kube.apps().daemonSets().inNamespace(ns).list().getItems()).isEmpty();
+        });
   }
 
   private static EtcdCluster cluster() {
