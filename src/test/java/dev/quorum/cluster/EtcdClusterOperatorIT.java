@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -300,12 +301,15 @@ class EtcdClusterOperatorIT {
     editSpec(name, spec -> spec.put("paused", paused));
   }
 
+  /** Edits the spec as read; again on a conflict (the operator wrote the object meanwhile, as a user may meet). */
   @SuppressWarnings("unchecked")
   static void editSpec(String name, java.util.function.Consumer<Map<String, Object>> change) {
-    cluster(name).edit(c -> {
-      change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
-      return c;
-    });
+    await("edited " + name).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(() -> cluster(name).edit(c -> {
+          change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
+          return c;
+        }) != null);
   }
 
   static List<Pod> memberPods(String name) {

@@ -25,10 +25,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Quorum's main job on the local rig: a real control plane and kubelet, the CRDs, the operator's jar, and
- * deploy/examples/etcdcluster.yaml turned into a real 3-member etcd cluster. Stays up until Ctrl-C
+ * deploy/examples/etcdcluster.yaml turned into a real 3-member etcd cluster, backed up and restored, and
+ * deploy/examples/static-pod/etcdcluster.yaml into a cluster of static pods, one on each node. Stays up until Ctrl-C
  * ({@code --exit}: stop once the cluster is Available and has served a write, for CI).
  */
 public final class Demo {
@@ -54,9 +56,12 @@ public final class Demo {
   }
 
   /** The demo once it is up: the operator keeps running (and serving new resources) until this is closed. */
-  /** @param restoredKeys what etcdctl read back from the restored cluster */
+  /**
+   * @param restoredKeys what etcdctl read back from the restored cluster
+   * @param staticMembers etcd's member list of the StaticPod-mode cluster
+   */
   public record Running(OperatorProcess operator, String members, EtcdBackup backup, EtcdRestore restore,
-      String restoredKeys) implements AutoCloseable {
+      String restoredKeys, String staticMembers) implements AutoCloseable {
     @Override
     public void close() {
       operator.close();
@@ -117,6 +122,7 @@ public final class Demo {
       String restoredKeys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl,
           restoredEndpoint, "get", "/demo/", "--prefix")).output();
       out.print(restoredKeys);
+      String staticMembers = staticPods(rig, kube, operator, out);
       out.println("==> try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
@@ -132,7 +138,9 @@ public final class Demo {
           + "   # another backup: copy " + BACKUP + " under a new name");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdrestores -o wide"
           + "   # restore in place: an EtcdRestore with inPlace.confirmClusterName");
-      return new Running(operator, members, backup, restore, restoredKeys);
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " label node " + rig.kubelet().nodeNames().get(0)
+          + " " + STATIC_LABEL + "-   # two nodes out (or in) and " + STATIC + " shrinks (or grows) by two members");
+      return new Running(operator, members, backup, restore, restoredKeys, staticMembers);
     } catch (IOException | InterruptedException | RuntimeException e) {
       operator.close();
       throw e;
@@ -148,6 +156,49 @@ public final class Demo {
       "/demo/greeting", "hello from quorum", "/demo/answer", "42", "/demo/backed-up", "and restored"));
 
   /** An EtcdRestore of the demo's backup into a new cluster, as a user would apply it. */
+  public static final String STATIC = "demo-static";
+  /** The label deploy/examples/static-pod/etcdcluster.yaml selects nodes by. */
+  public static final String STATIC_LABEL = "etcd.quorum.dev/demo-static";
+
+  /**
+   * A StaticPod-mode cluster on every node: the operator's node agents write each member's manifest into its node's
+   * static pod directory, and the kubelet runs it with the node's network.
+   */
+  private static String staticPods(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
+      throws IOException, InterruptedException {
+    out.println("==> kubectl label nodes --all " + STATIC_LABEL + "=member   # each runs one static pod member");
+    for (String node : rig.kubelet().nodeNames()) {
+      kube.nodes().withName(node).edit(n -> {
+        n.getMetadata().getLabels().put(STATIC_LABEL, "member");
+        return n;
+      });
+    }
+    Path example = Path.of("deploy", "examples", "static-pod", "etcdcluster.yaml");
+    out.println("==> kubectl apply -f " + example);
+    kube.load(Files.newInputStream(example)).items()
+        .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
+    out.println("==> waiting for EtcdCluster " + STATIC + " to become Available");
+    await("EtcdCluster " + STATIC + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
+              .withName(STATIC).get());
+        });
+    String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
+    String endpoints = "--endpoints=" + kube.nodes().list().getItems().stream()
+        .filter(n -> "member".equals(n.getMetadata().getLabels().get(STATIC_LABEL)))
+        .flatMap(n -> n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())))
+        .map(a -> "http://" + a.getAddress() + ":2379").sorted().collect(Collectors.joining(","));
+    out.println("==> etcdctl member list at the nodes' addresses; the kubelet's mirror pods:");
+    String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoints,
+        "member", "list", "-w", "table")).output();
+    out.print(members);
+    out.print(kubectl(rig, "get", "pods", "-n", "default", "-l", "etcd.quorum.dev/cluster=" + STATIC, "-o", "wide"));
+    return members;
+  }
+
   private static EtcdRestore restore(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
       throws IOException, InterruptedException {
     String manifest = """

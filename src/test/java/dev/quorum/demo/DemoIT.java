@@ -66,6 +66,10 @@ class DemoIT {
       Demo.KEYS.forEach((key, value) -> assertThat(demo.restoredKeys()).contains(key + "\n" + value + "\n"));
       assertThat(demo.restore().getStatus().getRestoredRevision()).isEqualTo(backup.getRevision());
 
+      // a StaticPod-mode cluster: one member per node, named after it
+      assertThat(demo.staticMembers().lines().filter(l -> l.contains("started") && l.contains(Demo.STATIC + "-rig-node-")))
+          .hasSize(RIG.rig().kubelet().nodeNames().size());
+
       // the demo is up: what the user applies now is served by the same operator
       second.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
       String name = second.get(0).getMetadata().getName();
@@ -83,6 +87,15 @@ class DemoIT {
       kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName(Demo.RESTORED).delete();
       second.forEach(o -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
           .withName(o.getMetadata().getName()).delete());
+      // the static members hold the nodes' ports: gone before the next test uses them
+      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName(Demo.STATIC).delete();
+      await(Demo.STATIC + "'s members stopped").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> kube.pods().inNamespace("default").withLabel("etcd.quorum.dev/cluster", Demo.STATIC).list()
+              .getItems().isEmpty());
+      RIG.rig().kubelet().nodeNames().forEach(node -> kube.nodes().withName(node).edit(n -> {
+        n.getMetadata().getLabels().remove(Demo.STATIC_LABEL);
+        return n;
+      }));
     }
   }
 
