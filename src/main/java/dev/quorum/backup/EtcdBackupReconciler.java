@@ -1,18 +1,22 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.MemberStatus;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.EtcdClientSettings;
-import dev.quorum.events.Events;
 import dev.quorum.etcd.SnapshotOptions;
+import dev.quorum.events.Events;
 import dev.quorum.metrics.BackupMetrics;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.OperatorSettings;
 import dev.quorum.objectstore.S3Settings;
+import dev.quorum.tls.OperatorClientTls;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -56,14 +60,18 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final BackupRunner runner;
   private final Events events;
   private final EtcdClientSettings etcdSettings;
+  private final OperatorClientTls clientTls;
+  private final OperatorSettings operatorSettings;
   private final SnapshotOptions snapshotOptions;
   private final BackupMetrics metrics;
   private final int maxAttempts;
   private final Duration firstRetryDelay;
 
   public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config,
-      BackupMetrics metrics) {
+      BackupMetrics metrics, OperatorClientTls clientTls) {
     this.kube = kube;
+    this.clientTls = clientTls;
+    this.operatorSettings = OperatorSettings.from(config);
     this.metrics = metrics;
     this.runner = runner;
     this.events = events;
@@ -129,11 +137,19 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       status.setMessage("waiting for a ready member of EtcdCluster " + clusterName + " to take the snapshot from");
       return WAIT_FOR_CLUSTER;
     }
+    EtcdClientSettings etcd;
+    try {
+      // a TLS cluster is reached with the operator's client certificate from the cluster's CA
+      etcd = etcdSettings.with(clientTls.forCluster(EtcdClusterModel.of(cluster, operatorSettings,
+          MemberBootstrapRecords.NONE)));
+    } catch (IllegalStateException e) {
+      return failed(backup, status, BackupFailure.transientFailure(BackupFailure.CLUSTER_NOT_READY, e.getMessage()));
+    }
     int number = attempts(status) + 1;
     Map<String, String> identity = new LinkedHashMap<>();
     identity.put("quorum-backup", namespace + "/" + backup.getMetadata().getName());
     identity.put("quorum-cluster", namespace + "/" + clusterName);
-    BackupJob job = new BackupJob(source.get().getName(), source.get().getClientURL(), etcdSettings, snapshotOptions,
+    BackupJob job = new BackupJob(source.get().getName(), source.get().getClientURL(), etcd, snapshotOptions,
         store, BackupKeys.key(backup), identity, backup.getSpec().getCompression());
     String name = backup.getMetadata().getName();
     String uid = backup.getMetadata().getUid();

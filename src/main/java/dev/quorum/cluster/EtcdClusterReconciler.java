@@ -17,6 +17,7 @@ import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.PodReadiness;
 import dev.quorum.model.RestoreSource;
+import dev.quorum.model.Scheme;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
@@ -25,10 +26,13 @@ import dev.quorum.specs.NodeAgentBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import dev.quorum.specs.RestoreContainers;
+import dev.quorum.specs.TlsSecretsBuilder;
+import dev.quorum.tls.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -55,6 +59,8 @@ import org.jboss.logging.Logger;
  */
 @ControllerConfiguration(name = EtcdClusterReconciler.NAME, fieldManager = QuorumConfig.FIELD_MANAGER)
 // Services, the budget and the members ConfigMap are server-side applied (patch; create for the first apply).
+// TLS: the CA, members' and client certificate Secrets are read and applied (the CA's key never leaves them).
+@RBACRule(apiGroups = "", resources = "secrets", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "", resources = "services", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // ConfigMaps: the members' records and, in StaticPod mode, each member's manifest (deleted when its member leaves).
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
@@ -215,6 +221,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
+    if (model.scheme() == Scheme.HTTPS) {
+      // before any member: its pod mounts the certificates
+      children.apply(TlsSecretsBuilder.build(model, certificates(model)));
+    }
     if (records.isEmpty()) {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
@@ -262,6 +272,22 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
     boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
     return new Outcome(acted, waiting, membership.step());
+  }
+
+  /** The TLS Secrets' contents: what they hold, kept while still good; the rest issued by the cluster's CA. */
+  private ClusterCertificates.Desired certificates(EtcdClusterModel model) {
+    Optional<Map<String, String>> ca = secretData(model, model.caSecret());
+    try {
+      return ClusterCertificates.desired(model.name(), model.tlsDnsNames(), ca,
+          secretData(model, model.memberTlsSecret()), secretData(model, model.clientTlsSecret()), Instant.now());
+    } catch (IllegalArgumentException e) {
+      throw new ForeignObjectException("the CA Secret " + model.caSecret() + " cannot be used (" + e.getMessage()
+          + "); the members keep their certificates: restore the Secret, or recreate the cluster");
+    }
+  }
+
+  private Optional<Map<String, String>> secretData(EtcdClusterModel model, String name) {
+    return Optional.ofNullable(children.live(Secret.class, model.namespace(), name)).map(Secret::getData);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.MemberStatusReader;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
+import dev.quorum.tls.OperatorClientTls;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -26,9 +27,11 @@ public class MemberStatusSource {
   private static final Logger LOG = Logger.getLogger(MemberStatusSource.class);
 
   private final EtcdClientPool clients;
+  private final OperatorClientTls tls;
 
-  public MemberStatusSource(EtcdClientPool clients) {
+  public MemberStatusSource(EtcdClientPool clients, OperatorClientTls tls) {
     this.clients = clients;
+    this.tls = tls;
   }
 
   public Optional<ClusterSnapshot> read(EtcdClusterModel model, List<Pod> pods) {
@@ -37,7 +40,8 @@ public class MemberStatusSource {
       clients.evict(model.key());
       return Optional.empty();
     }
-    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()))) {
+    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()),
+        tls.forCluster(model))) {
       return Optional.of(MemberStatusReader.read(lease.client(), endpoints));
     } catch (RuntimeException e) {
       // expected while members start
@@ -56,7 +60,8 @@ public class MemberStatusSource {
     if (endpoints.isEmpty()) {
       return Optional.empty();
     }
-    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()))) {
+    try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()),
+        tls.forCluster(model))) {
       return Optional.ofNullable(call.apply(lease.client(), endpoints.values().iterator().next()));
     }
   }

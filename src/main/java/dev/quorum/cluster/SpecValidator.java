@@ -32,6 +32,9 @@ public final class SpecValidator {
         || spec.getStaticPod().getNodeSelector().isEmpty())) {
       problems.add(StaticPodSettings.NODE_SELECTOR_MESSAGE);
     }
+    if (spec.getTls() != null && spec.staticPods()) {
+      problems.add(EtcdClusterSpec.TLS_STATIC_POD_MESSAGE);
+    }
     EtcdTuning etcd = spec.getEtcd();
     if (etcd != null) {
       problems.addAll(flagProblems(etcd));

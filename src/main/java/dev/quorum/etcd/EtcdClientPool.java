@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -32,7 +34,7 @@ public class EtcdClientPool {
 
   private final EtcdClientSettings settings;
   private final Duration idleTimeout;
-  private final Function<List<String>, EtcdClusterClient> connector;
+  private final BiFunction<List<String>, Optional<ClientTls>, EtcdClusterClient> connector;
 
   // one lock for all bookkeeping: leasing is rare (status refreshes, backups), closing happens outside it
   private final Object lock = new Object();
@@ -52,12 +54,17 @@ public class EtcdClientPool {
   }
 
   EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout) {
-    this(settings, idleTimeout, endpoints -> EtcdClusterClient.connect(endpoints, settings));
+    this(settings, idleTimeout, (endpoints, tls) -> EtcdClusterClient.connect(endpoints, settings.with(tls)));
   }
 
   /** {@code connector} builds a client for sorted endpoints; tests pass one that needs no network. */
   EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout,
       Function<List<String>, EtcdClusterClient> connector) {
+    this(settings, idleTimeout, (endpoints, tls) -> connector.apply(endpoints));
+  }
+
+  private EtcdClientPool(EtcdClientSettings settings, Duration idleTimeout,
+      BiFunction<List<String>, Optional<ClientTls>, EtcdClusterClient> connector) {
     this.settings = settings;
     this.idleTimeout = idleTimeout;
     this.connector = connector;
@@ -71,7 +78,13 @@ public class EtcdClientPool {
    * (pods moved); the one it replaces is closed once the leases still holding it are closed.
    */
   public Lease lease(String clusterKey, List<String> endpoints) {
+    return lease(clusterKey, endpoints, Optional.empty());
+  }
+
+  /** As {@link #lease(String, List)}, over TLS when given; a client with other TLS is rebuilt too. */
+  public Lease lease(String clusterKey, List<String> endpoints, Optional<ClientTls> tls) {
     List<String> sorted = endpoints.stream().sorted().toList();
+    Optional<String> tlsId = tls.map(ClientTls::id);
     Entry replaced = null;
     Entry entry;
     synchronized (lock) {
@@ -79,9 +92,9 @@ public class EtcdClientPool {
         throw new IllegalStateException("the etcd client pool is closed");
       }
       entry = current.get(clusterKey);
-      if (entry == null || !entry.endpoints.equals(sorted)) {
+      if (entry == null || !entry.endpoints.equals(sorted) || !entry.tlsId.equals(tlsId)) {
         // connecting is lazy (no network), so it is cheap enough under the lock
-        Entry fresh = new Entry(clusterKey, sorted, connector.apply(sorted));
+        Entry fresh = new Entry(clusterKey, sorted, tlsId, connector.apply(sorted, tls));
         replaced = entry;
         if (replaced != null && !retire(replaced)) {
           replaced = null;
@@ -189,6 +202,7 @@ public class EtcdClientPool {
 
     final String clusterKey;
     final List<String> endpoints;
+    final Optional<String> tlsId;
     final EtcdClusterClient client;
     int leases;
     long lastUsedNanos = System.nanoTime();
@@ -197,7 +211,8 @@ public class EtcdClientPool {
     // set once, by whoever closes the client
     boolean closed;
 
-    Entry(String clusterKey, List<String> endpoints, EtcdClusterClient client) {
+    Entry(String clusterKey, List<String> endpoints, Optional<String> tlsId, EtcdClusterClient client) {
+      this.tlsId = tlsId;
       this.clusterKey = clusterKey;
       this.endpoints = endpoints;
       this.client = client;

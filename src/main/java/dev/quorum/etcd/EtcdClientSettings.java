@@ -11,6 +11,11 @@ import java.util.Optional;
  */
 public record EtcdClientSettings(Duration dialTimeout, Duration requestTimeout, Optional<SslContext> sslContext) {
 
+  /** These settings over the TLS given, if any. */
+  public EtcdClientSettings with(Optional<ClientTls> tls) {
+    return tls.map(t -> new EtcdClientSettings(dialTimeout, requestTimeout, Optional.of(t.context()))).orElse(this);
+  }
+
   public static EtcdClientSettings from(QuorumConfig config) {
     return new EtcdClientSettings(config.etcd().dialTimeout(), config.etcd().requestTimeout(), Optional.empty());
   }

@@ -43,7 +43,7 @@ public final class EtcdClusterModel {
         ? Optional.of(NodePlacement.of(resource.getMetadata().getName(), nodes,
             spec.getStaticPod() == null ? Map.of() : spec.getStaticPod().getNodeSelector(), records))
         : Optional.empty();
-    this.scheme = Scheme.HTTP;
+    this.scheme = spec.getTls() != null ? Scheme.HTTPS : Scheme.HTTP;
     this.declaredVersion = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
     Optional<String> from = annotation(resource, Labels.UPGRADE_FROM_ANNOTATION);
@@ -346,6 +346,38 @@ public final class EtcdClusterModel {
   /** StaticPod mode: the node agent's DaemonSet, and its ServiceAccount, Role and RoleBinding. */
   public String nodeAgent() {
     return name() + "-node-agent";
+  }
+
+  /** TLS: the Secret of the cluster's CA (certificate and key), which only the operator reads. */
+  public String caSecret() {
+    return name() + "-ca";
+  }
+
+  /** TLS: the Secret the members mount: the CA certificate and their server and peer certificate. */
+  public String memberTlsSecret() {
+    return name() + "-tls";
+  }
+
+  /** TLS: a client certificate for applications, with the CA certificate, as a kubernetes.io/tls Secret. */
+  public String clientTlsSecret() {
+    return name() + "-client-tls";
+  }
+
+  /**
+   * TLS: the names the members' certificate covers: every member's DNS name (one wildcard per form of the peer
+   * Service's domain), the client Service's names, and localhost for a client on the member's own pod.
+   */
+  public List<String> tlsDnsNames() {
+    String domain = settings.clusterDomain();
+    List<String> names = new ArrayList<>();
+    for (String suffix : List.of(".svc", ".svc." + domain)) {
+      names.add("*." + peerService() + "." + namespace() + suffix);
+      names.add(clientService() + "." + namespace() + suffix);
+    }
+    names.add(clientService() + "." + namespace());
+    names.add(clientService());
+    names.add("localhost");
+    return names;
   }
 
   /** The EtcdBackupSchedule the operator keeps for an inline {@code spec.backup}. */

@@ -5,6 +5,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
 import dev.quorum.model.Member;
 import dev.quorum.model.Scheme;
+import dev.quorum.tls.ClusterCertificates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ public final class EtcdArgs {
 
   public static final String DATA_MOUNT = "/var/lib/etcd";
   public static final String DATA_DIR = DATA_MOUNT + "/data";
+  /** TLS: where the members' Secret (CA certificate, certificate, key) is mounted. */
+  public static final String TLS_MOUNT = "/etc/etcd/tls";
   /** Every address of the pod: a member is reached through its DNS name, which resolves to the pod IP. */
   static final String ALL_ADDRESSES = "0.0.0.0";
 
@@ -44,8 +47,21 @@ public final class EtcdArgs {
     args.add("--listen-metrics-urls=" + Scheme.HTTP.url(listen, EtcdPorts.METRICS));
     args.add("--advertise-client-urls=" + member.clientUrl());
     args.add("--initial-advertise-peer-urls=" + member.peerUrl());
+    if (model.scheme() == Scheme.HTTPS) {
+      args.addAll(tlsArgs());
+    }
     args.addAll(tuningArgs(model.spec().getEtcd()));
     return args;
+  }
+
+  /** One certificate serves clients and peers; both must present a certificate of the cluster's CA. */
+  static List<String> tlsArgs() {
+    String ca = TLS_MOUNT + "/" + ClusterCertificates.CA_CERT;
+    String cert = TLS_MOUNT + "/" + ClusterCertificates.CERT;
+    String key = TLS_MOUNT + "/" + ClusterCertificates.KEY;
+    return List.of("--trusted-ca-file=" + ca, "--cert-file=" + cert, "--key-file=" + key, "--client-cert-auth=true",
+        "--peer-trusted-ca-file=" + ca, "--peer-cert-file=" + cert, "--peer-key-file=" + key,
+        "--peer-client-cert-auth=true");
   }
 
   static List<String> tuningArgs(EtcdTuning etcd) {

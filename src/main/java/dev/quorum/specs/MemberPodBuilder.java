@@ -5,6 +5,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
+import dev.quorum.model.Scheme;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +36,9 @@ public final class MemberPodBuilder {
 
   public static final String CONTAINER = "etcd";
   public static final String DATA_VOLUME = "data";
+  static final String TLS_VOLUME = "tls";
+  /** Readable by the etcd user's group (the pod's fsGroup), by no one else. */
+  static final int TLS_FILE_MODE = 0440;
   /** Hash of the member's shape (everything but its bootstrap): a pod whose hash differs is rolled. */
   public static final String SHAPE_HASH_ANNOTATION = "etcd.quorum.dev/shape-hash";
   static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
@@ -100,8 +105,16 @@ public final class MemberPodBuilder {
         .withTopologySpreadConstraints(pod.getTopologySpreadConstraints())
         .withPriorityClassName(pod.getPriorityClassName())
         .withContainers(container(model, pod, args))
-        .withVolumes(dataVolume(model, member))
+        .withVolumes(volumes(model, member))
         .build();
+  }
+
+  private static List<Volume> volumes(EtcdClusterModel model, Member member) {
+    if (model.scheme() != Scheme.HTTPS) {
+      return List.of(dataVolume(model, member));
+    }
+    return List.of(dataVolume(model, member), new VolumeBuilder().withName(TLS_VOLUME).withNewSecret()
+        .withSecretName(model.memberTlsSecret()).withDefaultMode(TLS_FILE_MODE).endSecret().build());
   }
 
   /**
@@ -137,6 +150,8 @@ public final class MemberPodBuilder {
             new ContainerPortBuilder().withName("peer").withContainerPort(EtcdPorts.PEER).build(),
             new ContainerPortBuilder().withName("metrics").withContainerPort(EtcdPorts.METRICS).build())
         .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
+        .addAllToVolumeMounts(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeMountBuilder()
+            .withName(TLS_VOLUME).withMountPath(EtcdArgs.TLS_MOUNT).withReadOnly(true).build()))
         .withResources(pod.getResources())
         .withStartupProbe(EtcdProbes.startup())
         .withReadinessProbe(EtcdProbes.readiness())

@@ -139,7 +139,8 @@ class OperatorRbacTest {
     assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).containsExactly("get", "list", "watch", "create",
         "delete");
     assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("leases");
-    assertThat(rule(rules, "", "secrets").verbs()).as("credentials are read by name only").containsExactly("get");
+    // credentials are read by name only; the TLS Secrets are applied (created, patched), never listed or watched
+    assertThat(rule(rules, "", "secrets").verbs()).as("secrets by name only").containsExactly("get", "create", "patch");
   }
 
   @Test

@@ -15,7 +15,18 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_RULE, message = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_MESSAGE)
 @ValidationRule(value = EtcdClusterSpec.STATIC_POD_SETTINGS_RULE, message = EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE)
+@ValidationRule(value = EtcdClusterSpec.TLS_IMMUTABLE_RULE, message = EtcdClusterSpec.TLS_IMMUTABLE_MESSAGE)
+@ValidationRule(value = EtcdClusterSpec.TLS_STATIC_POD_RULE, message = EtcdClusterSpec.TLS_STATIC_POD_MESSAGE)
 public class EtcdClusterSpec {
+
+  static final String TLS_IMMUTABLE_RULE =
+      "has(self.tls) == has(oldSelf.tls) && (!has(self.tls) || self.tls == oldSelf.tls)";
+  public static final String TLS_IMMUTABLE_MESSAGE =
+      "tls cannot be added, changed or removed after creation: every member's URLs change with it; create a new"
+          + " cluster with tls and restore a backup into it";
+  static final String TLS_STATIC_POD_RULE = "!(has(self.tls) && has(self.mode) && self.mode == 'StaticPod')";
+  public static final String TLS_STATIC_POD_MESSAGE =
+      "tls is not supported in StaticPod mode yet: a static pod cannot mount the certificates' Secret";
 
   static final String STATIC_POD_SETTINGS_RULE =
       "has(self.mode) && self.mode == 'StaticPod' ? has(self.staticPod) : !has(self.staticPod)";
@@ -110,6 +121,9 @@ public class EtcdClusterSpec {
       + " members are first created.")
   private ClusterBootstrap bootstrap;
 
+  @JsonPropertyDescription("TLS for peers and clients, client certificates required. Immutable.")
+  private ClusterTls tls;
+
   @JsonPropertyDescription("Back this cluster up on a schedule: the operator keeps an EtcdBackupSchedule named"
       + " <cluster>-backup for it, and deletes it when this is removed (the objects in the store stay).")
   private ClusterBackupSchedule backup;
@@ -133,6 +147,14 @@ public class EtcdClusterSpec {
 
   public void setStaticPod(StaticPodSettings staticPod) {
     this.staticPod = staticPod;
+  }
+
+  public ClusterTls getTls() {
+    return tls;
+  }
+
+  public void setTls(ClusterTls tls) {
+    this.tls = tls;
   }
 
   public ClusterBootstrap getBootstrap() {
