@@ -220,11 +220,17 @@ public final class MembershipPlanner {
       }
       next.ifPresent(steps::add);
     }
-    for (Member member : departing(model, records, snapshot)) {
-      steps.add(departure(model, snapshot, member));
-    }
-    // one change at a time: the first decides, the others wait their turn (their pods stay held back)
-    return new Plan(steps.stream().findFirst(), Set.copyOf(holdBack));
+    List<Step> departures = departing(model, records, snapshot).stream()
+        .map(member -> departure(model, snapshot, member)).toList();
+    steps.addAll(departures);
+    // one change at a time: the first decides, the others wait their turn (their pods stay held back). But a member
+    // that is to leave goes ahead of one that waits for the members' health: a dead member being replaced (a node
+    // unlabelled for the one that took its place) is what keeps the others from being healthy
+    Optional<Step> first = steps.stream().findFirst();
+    Optional<Step> next = first.filter(step -> step instanceof Step.Wait).isPresent()
+        ? departures.stream().filter(step -> !(step instanceof Step.Wait)).findFirst().or(() -> first)
+        : first;
+    return new Plan(next, Set.copyOf(holdBack));
   }
 
   private static Optional<MemberSnapshot> entryOf(ClusterSnapshot snapshot, Member member) {

@@ -17,6 +17,9 @@ import java.util.TreeSet;
  */
 public final class NodePlacement {
 
+  /** A member's name is a label value of its pod and manifest. */
+  static final int MAX_LABEL_VALUE = 63;
+
   private final String cluster;
   private final List<String> members;
   private final List<String> others;
@@ -40,6 +43,12 @@ public final class NodePlacement {
       problems.add(String.format("spec.staticPod.nodeSelector matches %d nodes (%s): StaticPod mode needs an odd"
           + " number from 3 to 9, one member per node (quorum = members/2 + 1); the members stay as they are until"
           + " the selection is odd again", count, String.join(", ", selected.stream().map(ClusterNode::name).toList())));
+    }
+    List<String> tooLong = selected.stream().map(n -> memberName(n.name())).filter(m -> m.length() > MAX_LABEL_VALUE)
+        .toList();
+    if (!tooLong.isEmpty()) {
+      problems.add("member names " + String.join(", ", tooLong) + " are longer than " + MAX_LABEL_VALUE
+          + " characters, which their pods' labels cannot hold: use a shorter cluster name");
     }
     if (!withoutAddress.isEmpty()) {
       problems.add("nodes " + String.join(", ", withoutAddress) + " report no InternalIP address for their member"

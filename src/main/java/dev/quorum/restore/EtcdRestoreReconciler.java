@@ -314,6 +314,12 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
         if (cluster.getSpec().staticPods()) {
           kube.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, name).withLabel(Labels.STATIC_POD_NODE)
               .list().getItems().forEach(manifest -> kube.resource(manifest).delete());
+          // the fetch pods of an earlier restore that never finished
+          kube.pods().inNamespace(namespace).withLabel(Labels.CLUSTER, name).list().getItems().stream()
+              .filter(p -> !memberOf(p, cluster) && p.getMetadata().getDeletionTimestamp() == null)
+              .filter(p -> p.getMetadata().getOwnerReferences().stream()
+                  .anyMatch(o -> Objects.equals(o.getUid(), cluster.getMetadata().getUid())))
+              .forEach(p -> kube.resource(p).delete());
         } else {
           pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
               .forEach(p -> kube.resource(p).delete());
@@ -509,13 +515,18 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     return map == null ? MemberBootstrapRecords.NONE : MemberBootstrapRecords.parse(map.getData());
   }
 
-  /** A member pod of the cluster: one it controls, or a mirror pod of its static pods (which carry its uid). */
+  /**
+   * A member pod of the cluster: one it controls, or in StaticPod mode a mirror pod of its static pods (which carry its
+   * uid; the pods it controls there fetched an earlier restore's snapshots, and go too).
+   */
   private static boolean memberOf(Pod pod, EtcdCluster cluster) {
     String uid = cluster.getMetadata().getUid();
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return pod.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid))
-        || annotations != null && uid.equals(annotations.get(Labels.CLUSTER_UID_ANNOTATION))
-        && annotations.containsKey(Labels.MIRROR_ANNOTATION);
+    if (cluster.getSpec().staticPods()) {
+      return annotations != null && uid.equals(annotations.get(Labels.CLUSTER_UID_ANNOTATION))
+          && annotations.containsKey(Labels.MIRROR_ANNOTATION);
+    }
+    return pod.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid));
   }
 
   private static Optional<String> holder(EtcdCluster cluster) {

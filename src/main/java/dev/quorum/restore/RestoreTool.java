@@ -43,6 +43,12 @@ public final class RestoreTool {
 
   public static final String FETCH = "restore-fetch";
   public static final String INSTALL = "restore-install";
+  /**
+   * StaticPod mode's first step, in the member's own pod: the snapshot was fetched beforehand by another pod, so this
+   * only checks it is there, or, when the member already runs on its restored data (its pod restarted), puts the
+   * member's database in its place so the next steps change nothing.
+   */
+  public static final String PREPARE = "restore-prepare";
   /** The file {@code etcdutl snapshot restore} reads and the directory it writes, inside the work directory. */
   public static final String SNAPSHOT_FILE = "snapshot.db";
   public static final String RESTORED_DIR = "data";
@@ -59,7 +65,7 @@ public final class RestoreTool {
 
   /** Whether {@code args} ask for the tool rather than the operator. */
   public static boolean isToolCommand(String... args) {
-    return args.length > 0 && (FETCH.equals(args[0]) || INSTALL.equals(args[0]));
+    return args.length > 0 && (FETCH.equals(args[0]) || INSTALL.equals(args[0]) || PREPARE.equals(args[0]));
   }
 
   /** Runs a tool command; the process's exit code. */
@@ -79,6 +85,11 @@ public final class RestoreTool {
     return args;
   }
 
+  /** The arguments of a static pod's prepare container. */
+  public static List<String> prepareArgs(String dataDir, String workDir) {
+    return List.of(PREPARE, "--data-dir", dataDir, "--work-dir", workDir);
+  }
+
   /** The arguments of the install container. */
   public static List<String> installArgs(String dataDir, String workDir) {
     return List.of(INSTALL, "--data-dir", dataDir, "--work-dir", workDir);
@@ -91,6 +102,8 @@ public final class RestoreTool {
       Path workDir = Path.of(required(options, "work-dir"));
       if (FETCH.equals(args[0])) {
         fetch(options, dataDir, workDir);
+      } else if (PREPARE.equals(args[0])) {
+        prepare(dataDir, workDir);
       } else {
         install(dataDir, workDir);
       }
@@ -149,6 +162,25 @@ public final class RestoreTool {
           verified.storedSha256(), verified.storedBytes(), verified.snapshotBytes(),
           verified.compressed() ? " (gzip)" : "", verified.etcdChecksum() ? ", etcd's checksum matches" : "",
           (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  private void prepare(Path dataDir, Path workDir) throws IOException {
+    Path snapshot = workDir.resolve(SNAPSHOT_FILE);
+    if (Files.exists(dataDir)) {
+      Path database = dataDir.resolve(DATABASE);
+      if (!Files.isRegularFile(database)) {
+        throw new IOException(dataDir + " exists but holds no etcd database (" + DATABASE + "): it is not a member's"
+            + " data directory; move it away to restore");
+      }
+      deleteRecursively(workDir);
+      Files.createDirectories(workDir);
+      linkOrCopy(database, snapshot);
+      out.println(dataDir + " already holds this member's data: not restoring again");
+    } else if (!Files.isRegularFile(snapshot)) {
+      throw new IOException("no snapshot at " + snapshot + ": it is fetched before the member's pod starts");
+    } else {
+      out.println("the fetched snapshot is at " + snapshot);
     }
   }
 

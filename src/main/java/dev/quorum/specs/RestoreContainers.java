@@ -24,6 +24,7 @@ import java.util.Optional;
 public final class RestoreContainers {
 
   public static final String FETCH = "fetch-snapshot";
+  public static final String PREPARE = "prepare-snapshot";
   public static final String RESTORE = "restore-snapshot";
   public static final String INSTALL = "install-restored";
   /** On the data volume, so the restored directory moves into place with one rename. */
@@ -41,8 +42,11 @@ public final class RestoreContainers {
    */
   public static List<Container> build(EtcdClusterModel model, Member member) {
     if (model.staticPods()) {
-      return member.bootstrap().restore().map(source -> List.of(restore(model, member), install(model)))
-          .orElse(List.of());
+      // every step runs again when the pod restarts: prepare finds the member's data then, and the rest keep it
+      return member.bootstrap().restore().map(source -> List.of(
+          tool(model, PREPARE, RestoreTool.prepareArgs(EtcdArgs.DATA_DIR, WORK_DIR)).build(),
+          restore(model, member),
+          install(model))).orElse(List.of());
     }
     return member.bootstrap().restore().map(source -> List.of(
         fetch(model, source),

@@ -335,6 +335,32 @@ class MembershipPlannerTest {
 
   // --- a member broken past the deadline ---
 
+  @Test
+  void aDeadMemberWhoseNodeWasReplacedLeavesBeforeTheNewNodeJoins() {
+    // StaticPod mode: node-2 died and was unlabelled, node-3 labelled in its place; node-3's join waits for every
+    // voter to be healthy, which only the dead member's removal can bring about
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = TestClusters.staticPodCluster("main");
+    EtcdClusterModel founding = TestClusters.staticPodModel(cluster, MemberBootstrapRecords.NONE,
+        TestClusters.nodes(4, 0, 1, 2));
+    MemberBootstrapRecords records = TestClusters.foundingRecords(founding);
+    EtcdClusterModel replaced = TestClusters.staticPodModel(cluster, records, TestClusters.nodes(4, 0, 1, 3));
+    ClusterSnapshot etcd = etcd(nodeMember(0, 1, true), nodeMember(1, 2, true), nodeMember(2, 3, false));
+    List<Pod> pods = List.of(TestClusters.pod(founding, 0, true), TestClusters.pod(founding, 1, true));
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(replaced, records, pods, List.of(), Optional.of(etcd));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.Remove("main-node-2", 3, REMOVE));
+    assertThat(plan.holdBack()).contains("main-node-3");
+  }
+
+  /** A started voter of StaticPod mode on node-{@code index}, at the node's address. */
+  private static MemberSnapshot nodeMember(int index, long id, boolean healthy) {
+    String host = "10.0.0." + (10 + index);
+    return new MemberSnapshot(id, "main-node-" + index, List.of("http://" + host + ":2380"),
+        List.of("http://" + host + ":2379"), false, healthy, healthy, healthy ? "3.6.16" : null,
+        healthy ? null : "connection refused");
+  }
+
   private static Pod notReadySince(Pod pod, String since) {
     return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editStatus().withConditions(
         new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("Ready").withStatus("False")

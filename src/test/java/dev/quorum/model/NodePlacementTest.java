@@ -58,6 +58,16 @@ class NodePlacementTest {
         .hasValueSatisfying(p -> assertThat(p).contains("b report no InternalIP"));
   }
 
+  @Test
+  void memberNamesTooLongForALabelAreReported() {
+    String longName = "control-plane-node-with-a-very-long-fully-qualified-name.example";
+    List<ClusterNode> nodes = List.of(new ClusterNode(longName, SELECTOR, Optional.of("10.0.0.1")),
+        new ClusterNode("b", SELECTOR, Optional.of("10.0.0.2")), new ClusterNode("c", SELECTOR, Optional.of("10.0.0.3")));
+
+    assertThat(NodePlacement.of("main", nodes, SELECTOR, MemberBootstrapRecords.NONE).problem())
+        .hasValueSatisfying(p -> assertThat(p).contains("main-" + longName, "longer than 63 characters"));
+  }
+
   private static MemberBootstrapRecords records(String... members) {
     Map<String, MemberBootstrap> byMember = new java.util.TreeMap<>();
     for (String member : members) {

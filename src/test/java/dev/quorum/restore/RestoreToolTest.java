@@ -39,6 +39,30 @@ class RestoreToolTest {
   }
 
   @Test
+  void aStaticPodRestartedAfterItsRestoreFindsItsOwnDatabaseInsteadOfTheFetchedSnapshot() throws Exception {
+    Path data = volume.resolve("data");
+    Path work = volume.resolve("restore");
+    String[] prepare = RestoreTool.prepareArgs(data.toString(), work.toString()).toArray(String[]::new);
+    assertThat(RestoreTool.isToolCommand(prepare)).isTrue();
+
+    assertThat(run(prepare)).as("before the fetch pod ran").isEqualTo(1);
+    assertThat(err.toString()).contains("no snapshot at", "fetched before the member's pod starts");
+
+    Files.createDirectories(work);
+    Files.writeString(work.resolve(RestoreTool.SNAPSHOT_FILE), "the fetched snapshot");
+    assertThat(run(prepare)).isZero();
+    assertThat(work.resolve(RestoreTool.SNAPSHOT_FILE)).hasContent("the fetched snapshot");
+
+    // installed, then the pod restarts: the work directory is gone, the member's data stands in
+    Files.delete(work.resolve(RestoreTool.SNAPSHOT_FILE));
+    Files.createDirectories(data.resolve("member/snap"));
+    Files.writeString(data.resolve("member/snap/db"), "the member's database");
+    assertThat(run(prepare)).isZero();
+    assertThat(work.resolve(RestoreTool.SNAPSHOT_FILE)).hasContent("the member's database");
+    assertThat(out.toString()).contains("not restoring again");
+  }
+
+  @Test
   void installMovesTheRestoredDataInOnlyWhenTheMemberHasNone() throws Exception {
     Path data = volume.resolve("data");
     Path work = volume.resolve("restore");

@@ -116,7 +116,8 @@ class StaticPodBuildersTest {
     Member second = restoring.members().get(1);
 
     assertThat(RestoreContainers.build(restoring, second)).as("a static pod reads no Secret: no fetch in it")
-        .extracting(c -> c.getName()).containsExactly(RestoreContainers.RESTORE, RestoreContainers.INSTALL);
+        .extracting(c -> c.getName())
+        .containsExactly(RestoreContainers.PREPARE, RestoreContainers.RESTORE, RestoreContainers.INSTALL);
     assertThat(RestoreContainers.build(restoring, second))
         .allSatisfy(c -> assertThat(c.getSecurityContext()).isEqualTo(PodSecurity.staticPodContainer()));
 

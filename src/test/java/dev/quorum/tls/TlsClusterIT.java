@@ -9,8 +9,14 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
+import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
@@ -33,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A cluster with {@code spec.tls}: the operator keeps its CA and certificates in Secrets, the members require client
  * certificates from peers and clients, the operator reads their status and takes a backup with its own client
  * certificate, a client without a certificate (or over plain HTTP) is refused, and etcdctl with the client Secret's
- * certificate works.
+ * certificate works. The backup is then restored in place, and the restored value is served over TLS again.
  */
 class TlsClusterIT {
 
@@ -60,7 +66,7 @@ class TlsClusterIT {
   }
 
   @Test
-  void aTlsClusterFormsServesCertifiedClientsOnlyAndIsBackedUp() throws Exception {
+  void aTlsClusterFormsServesCertifiedClientsOnlyAndIsBackedUpAndRestored() throws Exception {
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.getStorage().setSize("128Mi");
     spec.setTls(new ClusterTls());
@@ -113,6 +119,26 @@ class TlsClusterIT {
     EtcdBackupStatus backup = TestBackups.awaitFinished(kube, ns, "secure-backup", operator, Duration.ofMinutes(2));
     assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(backup.getSizeBytes()).isPositive();
+
+    // and restored in place from it: the members restart on the backed-up data, still over TLS
+    assertThat(etcdctl(withCertificate, "put", "/secure/key", "changed").output()).contains("OK");
+    EtcdRestoreSpec restoreSpec = new EtcdRestoreSpec();
+    SnapshotSource source = new SnapshotSource();
+    source.setBackup("secure-backup");
+    restoreSpec.setSource(source);
+    restoreSpec.setClusterName(CLUSTER);
+    InPlaceRestore confirm = new InPlaceRestore();
+    confirm.setConfirmClusterName(CLUSTER);
+    restoreSpec.setInPlace(confirm);
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName("secure-restore").withNamespace(ns).build());
+    restore.setSpec(restoreSpec);
+    kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    EtcdRestoreStatus restored = TestRestores.awaitFinished(kube, ns, "secure-restore", operator);
+    assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
+    await("the restored value served over TLS").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> etcdctl(withCertificate, "get", "/secure/key", "--print-value-only").output().strip()
+            .equals("value"));
   }
 
   private static ClientResult etcdctl(List<String> connection, String... args) {
