@@ -3,6 +3,7 @@ package dev.quorum.cluster;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
+import dev.quorum.model.MirrorPods;
 import dev.quorum.specs.MemberPodBuilder;
 import dev.quorum.specs.RestoreContainers;
 import dev.quorum.specs.StaticPodManifestBuilder;
@@ -30,9 +31,7 @@ final class StaticPodMembers {
    */
   static List<Pod> mirrorPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
     return pods.stream()
-        .filter(p -> annotation(p, Labels.MIRROR_ANNOTATION).isPresent())
-        .filter(p -> annotation(p, Labels.CLUSTER_UID_ANNOTATION)
-            .filter(model.resource().getMetadata().getUid()::equals).isPresent())
+        .filter(p -> MirrorPods.isMirrorOf(p, model.resource().getMetadata().getUid()))
         .filter(p -> manifestOf(model, p.getMetadata().getName(), configMaps)
             .map(c -> Objects.equals(StaticPodManifestBuilder.shapeHash(c),
                 annotation(p, MemberPodBuilder.SHAPE_HASH_ANNOTATION).orElse(null)))

@@ -136,14 +136,6 @@ public final class EtcdClusterModel {
     return others;
   }
 
-  /** StatefulSet mode: the member at {@code ordinal}, within the size or beyond it (a member on its way out). */
-  public Member memberAt(int ordinal) {
-    if (ordinal < members.size()) {
-      return members.get(ordinal);
-    }
-    return member(memberName(ordinal), ordinal, recordedOrJoining(memberName(ordinal)));
-  }
-
   private MemberBootstrap recordedOrJoining(String name) {
     return records.of(name).orElseGet(() -> new MemberBootstrap(MemberBootstrap.State.EXISTING,
         foundingCluster(List.of(name)), token));

@@ -16,6 +16,7 @@ import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.MirrorPods;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.specs.MembersConfigMapBuilder;
@@ -521,10 +522,8 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
    */
   private static boolean memberOf(Pod pod, EtcdCluster cluster) {
     String uid = cluster.getMetadata().getUid();
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
     if (cluster.getSpec().staticPods()) {
-      return annotations != null && uid.equals(annotations.get(Labels.CLUSTER_UID_ANNOTATION))
-          && annotations.containsKey(Labels.MIRROR_ANNOTATION);
+      return MirrorPods.isMirrorOf(pod, uid);
     }
     return pod.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid));
   }

@@ -120,20 +120,12 @@ public final class RestoreTool {
 
   private void fetch(Map<String, String> options, Path dataDir, Path workDir)
       throws IOException, SnapshotVerifier.SnapshotRejected {
+    if (ownDataStandsIn(dataDir, workDir)) {
+      return;
+    }
     deleteRecursively(workDir);
     Files.createDirectories(workDir);
     Path snapshot = workDir.resolve(SNAPSHOT_FILE);
-    if (Files.exists(dataDir)) {
-      Path database = dataDir.resolve(DATABASE);
-      if (!Files.isRegularFile(database)) {
-        throw new IOException(dataDir + " exists but holds no etcd database (" + DATABASE + "): it is not a member's"
-            + " data directory; move it away to restore");
-      }
-      linkOrCopy(database, snapshot);
-      out.println(dataDir + " already holds this member's data: not restoring again (etcdutl works on a copy that"
-          + " is discarded)");
-      return;
-    }
     // the credentials are the SDK chain's: environment variables from the source's Secret, or a workload identity
     RestoreSource source = new RestoreSource(required(options, "bucket"), required(options, "key"),
         required(options, "region"), Optional.ofNullable(options.get("endpoint")),
@@ -167,21 +159,37 @@ public final class RestoreTool {
 
   private void prepare(Path dataDir, Path workDir) throws IOException {
     Path snapshot = workDir.resolve(SNAPSHOT_FILE);
-    if (Files.exists(dataDir)) {
-      Path database = dataDir.resolve(DATABASE);
-      if (!Files.isRegularFile(database)) {
-        throw new IOException(dataDir + " exists but holds no etcd database (" + DATABASE + "): it is not a member's"
-            + " data directory; move it away to restore");
-      }
-      deleteRecursively(workDir);
-      Files.createDirectories(workDir);
-      linkOrCopy(database, snapshot);
-      out.println(dataDir + " already holds this member's data: not restoring again");
-    } else if (!Files.isRegularFile(snapshot)) {
+    if (ownDataStandsIn(dataDir, workDir)) {
+      return;
+    }
+    if (!Files.isRegularFile(snapshot)) {
       throw new IOException("no snapshot at " + snapshot + ": it is fetched before the member's pod starts");
     } else {
       out.println("the fetched snapshot is at " + snapshot);
     }
+  }
+
+  /**
+   * A member that already holds its data (its pod was recreated after its restore) is not restored again: its own
+   * database stands in for the snapshot in a fresh work directory, and etcdutl works on a copy that is discarded.
+   *
+   * @return whether it did
+   */
+  private boolean ownDataStandsIn(Path dataDir, Path workDir) throws IOException {
+    if (!Files.exists(dataDir)) {
+      return false;
+    }
+    Path database = dataDir.resolve(DATABASE);
+    if (!Files.isRegularFile(database)) {
+      throw new IOException(dataDir + " exists but holds no etcd database (" + DATABASE + "): it is not a member's"
+          + " data directory; move it away to restore");
+    }
+    deleteRecursively(workDir);
+    Files.createDirectories(workDir);
+    linkOrCopy(database, workDir.resolve(SNAPSHOT_FILE));
+    out.println(dataDir + " already holds this member's data: not restoring again (etcdutl works on a copy that"
+        + " is discarded)");
+    return true;
   }
 
   private void install(Path dataDir, Path workDir) throws IOException {

@@ -49,6 +49,19 @@ public final class TestBackups {
         .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
   }
 
+  /**
+   * Backs {@code cluster} up into a new bucket of the rig's S3 server (credentials in Secret "s3") and waits until
+   * the backup has finished; its status.
+   */
+  public static EtcdBackupStatus backUpToNewBucket(KubernetesClient kube, S3Server s3, String namespace, String name,
+      String cluster, OperatorProcess operator) {
+    String bucket = s3.createBucket(cluster + "-" + System.nanoTime());
+    createCredentials(kube, namespace, "s3", s3);
+    kube.resources(EtcdBackup.class).inNamespace(namespace)
+        .resource(toS3(namespace, name, cluster, s3, bucket, "s3", null)).create();
+    return awaitFinished(kube, namespace, name, operator, Duration.ofMinutes(2));
+  }
+
   /** Waits until the EtcdBackup has Succeeded or Failed (failing at once if the operator exits); its status. */
   public static EtcdBackupStatus awaitFinished(KubernetesClient kube, String namespace, String name,
       OperatorProcess operator, Duration atMost) {

@@ -13,7 +13,6 @@ import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
-import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
@@ -159,7 +158,7 @@ class EtcdRestoreIT {
   @Test
   @Order(3)
   void anEtcdRestoreCreatesTheClusterFromTheBackupAndReportsWhatItRestored() throws Exception {
-    EtcdRestore restore = createRestore("to-new", backupSource("before"), "fresh", null);
+    EtcdRestore restore = createRestore("to-new", TestRestores.fromBackup("before"), "fresh", null);
 
     EtcdRestoreStatus status = awaitRestore(restore);
 
@@ -187,7 +186,7 @@ class EtcdRestoreIT {
     }
     EtcdCluster before = cluster("src");
     List<String> claimsBefore = claimsInUse("src");
-    EtcdRestore restore = createRestore("in-place", backupSource("before"), "src", true);
+    EtcdRestore restore = createRestore("in-place", TestRestores.fromBackup("before"), "src", true);
 
     EtcdRestoreStatus status = awaitRestore(restore);
 
@@ -238,11 +237,11 @@ class EtcdRestoreIT {
         new Case("flipped-in-place", s3Source("flipped.db"), "src", true, "ChecksumMismatch", "flipped.db"),
         new Case("missing-object", s3Source("no/such/key.db"), "from-missing", false, "ObjectNotFound",
             "s3://" + bucket + "/no/such/key.db"),
-        new Case("missing-backup", backupSource("no-such-backup"), "from-nothing", false, "BackupNotFound",
+        new Case("missing-backup", TestRestores.fromBackup("no-such-backup"), "from-nothing", false, "BackupNotFound",
             "EtcdBackup no-such-backup does not exist"),
-        new Case("failed-backup", backupSource("of-nothing"), "from-failed", false, "BackupNotSucceeded",
+        new Case("failed-backup", TestRestores.fromBackup("of-nothing"), "from-failed", false, "BackupNotSucceeded",
             "EtcdBackup of-nothing has not Succeeded"),
-        new Case("name-taken", backupSource("before"), "copy", false, "ClusterExists",
+        new Case("name-taken", TestRestores.fromBackup("before"), "copy", false, "ClusterExists",
             "EtcdCluster copy already exists"));
     for (Case c : cases) {
       createRestore(c.name(), c.source(), c.cluster(), c.inPlace());
@@ -263,8 +262,8 @@ class EtcdRestoreIT {
   @Test
   @Order(6)
   void ofTwoInPlaceRestoresOfOneClusterAtOnceOneRunsAndTheOtherIsRefused() throws Exception {
-    createRestore("first", backupSource("before"), "copy", true);
-    createRestore("second", backupSource("before"), "copy", true);
+    createRestore("first", TestRestores.fromBackup("before"), "copy", true);
+    createRestore("second", TestRestores.fromBackup("before"), "copy", true);
 
     List<EtcdRestoreStatus> outcomes = List.of(
         awaitRestore(kube.resources(EtcdRestore.class).inNamespace(ns).withName("first").get()),
@@ -282,12 +281,6 @@ class EtcdRestoreIT {
     }
   }
 
-  static SnapshotSource backupSource(String backup) {
-    SnapshotSource source = new SnapshotSource();
-    source.setBackup(backup);
-    return source;
-  }
-
   static SnapshotSource s3Source(String key) {
     S3Object object = new S3Object();
     object.setBucket(bucket);
@@ -303,18 +296,15 @@ class EtcdRestoreIT {
   }
 
   static EtcdRestore createRestore(String name, SnapshotSource source, String cluster, Boolean inPlace) {
+    if (Boolean.TRUE.equals(inPlace)) {
+      return TestRestores.createInPlace(kube, ns, name, cluster, source);
+    }
     EtcdRestoreSpec spec = new EtcdRestoreSpec();
     spec.setSource(source);
     spec.setClusterName(cluster);
-    if (Boolean.TRUE.equals(inPlace)) {
-      InPlaceRestore confirm = new InPlaceRestore();
-      confirm.setConfirmClusterName(cluster);
-      spec.setInPlace(confirm);
-    } else {
-      EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
-      clusterSpec.getStorage().setSize("256Mi");
-      spec.setClusterSpec(clusterSpec);
-    }
+    EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
+    clusterSpec.getStorage().setSize("256Mi");
+    spec.setClusterSpec(clusterSpec);
     EtcdRestore restore = new EtcdRestore();
     restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     restore.setSpec(spec);

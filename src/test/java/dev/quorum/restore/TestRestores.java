@@ -3,8 +3,12 @@ package dev.quorum.restore;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.InPlaceRestore;
+import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.rig.OperatorProcess;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 
@@ -12,6 +16,28 @@ import java.time.Duration;
 public final class TestRestores {
 
   private TestRestores() {}
+
+  /** Creates an EtcdRestore of {@code cluster} in place (confirmed by its name) from {@code source}. */
+  public static EtcdRestore createInPlace(KubernetesClient kube, String namespace, String name, String cluster,
+      SnapshotSource source) {
+    EtcdRestoreSpec spec = new EtcdRestoreSpec();
+    spec.setSource(source);
+    spec.setClusterName(cluster);
+    InPlaceRestore confirm = new InPlaceRestore();
+    confirm.setConfirmClusterName(cluster);
+    spec.setInPlace(confirm);
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    restore.setSpec(spec);
+    return kube.resources(EtcdRestore.class).inNamespace(namespace).resource(restore).create();
+  }
+
+  /** The snapshot an EtcdBackup of the same namespace took. */
+  public static SnapshotSource fromBackup(String backup) {
+    SnapshotSource source = new SnapshotSource();
+    source.setBackup(backup);
+    return source;
+  }
 
   /** Waits until the EtcdRestore has Succeeded or Failed (failing at once if the operator exits); its status. */
   public static EtcdRestoreStatus awaitFinished(KubernetesClient kube, String namespace, String name,

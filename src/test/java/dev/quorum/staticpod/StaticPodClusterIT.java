@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.ClusterMode;
 import dev.quorum.api.v1alpha1.ConditionTypes;
-import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
-import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.OperationPhase;
-import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.restore.TestRestores;
@@ -25,7 +21,6 @@ import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
-import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -104,12 +99,7 @@ class StaticPodClusterIT {
     assertThat(put.output()).as(put.output()).contains("OK");
 
     // a backup reaches the members at their node addresses
-    S3Server s3 = RIG.rig().s3();
-    String bucket = s3.createBucket("static-" + System.nanoTime());
-    TestBackups.createCredentials(kube, ns, "s3", s3);
-    kube.resources(EtcdBackup.class).inNamespace(ns)
-        .resource(TestBackups.toS3(ns, "static-backup", CLUSTER, s3, bucket, "s3", null)).create();
-    EtcdBackupStatus backup = TestBackups.awaitFinished(kube, ns, "static-backup", operator, Duration.ofMinutes(2));
+    EtcdBackupStatus backup = TestBackups.backUpToNewBucket(kube, RIG.rig().s3(), ns, "static-backup", CLUSTER, operator);
     assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(backup.getSizeBytes()).isPositive();
 
@@ -117,18 +107,7 @@ class StaticPodClusterIT {
     // directory, the manifests come back with the restore steps, and the backed-up keys are what the cluster holds
     assertThat(etcdctl(nodes.subList(0, 3), "put", "/static/key", "changed").output()).contains("OK");
     assertThat(etcdctl(nodes.subList(0, 3), "put", "/static/after", "1").output()).contains("OK");
-    EtcdRestoreSpec restoreSpec = new EtcdRestoreSpec();
-    SnapshotSource source = new SnapshotSource();
-    source.setBackup("static-backup");
-    restoreSpec.setSource(source);
-    restoreSpec.setClusterName(CLUSTER);
-    InPlaceRestore confirm = new InPlaceRestore();
-    confirm.setConfirmClusterName(CLUSTER);
-    restoreSpec.setInPlace(confirm);
-    EtcdRestore restore = new EtcdRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName("static-in-place").withNamespace(ns).build());
-    restore.setSpec(restoreSpec);
-    kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    TestRestores.createInPlace(kube, ns, "static-in-place", CLUSTER, TestRestores.fromBackup("static-backup"));
     EtcdRestoreStatus restored = TestRestores.awaitFinished(kube, ns, "static-in-place", operator);
     assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
     awaitMembers(nodes.subList(0, 3));

@@ -5,22 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.ConditionTypes;
-import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
-import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.OperationPhase;
-import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
-import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -111,29 +106,13 @@ class TlsClusterIT {
     assertThat(plain.output()).as("plain text is refused").doesNotContain("value");
 
     // the operator's backup reaches a member with its own client certificate
-    S3Server s3 = RIG.rig().s3();
-    String bucket = s3.createBucket("tls-" + System.nanoTime());
-    TestBackups.createCredentials(kube, ns, "s3", s3);
-    kube.resources(EtcdBackup.class).inNamespace(ns)
-        .resource(TestBackups.toS3(ns, "secure-backup", CLUSTER, s3, bucket, "s3", null)).create();
-    EtcdBackupStatus backup = TestBackups.awaitFinished(kube, ns, "secure-backup", operator, Duration.ofMinutes(2));
+    EtcdBackupStatus backup = TestBackups.backUpToNewBucket(kube, RIG.rig().s3(), ns, "secure-backup", CLUSTER, operator);
     assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(backup.getSizeBytes()).isPositive();
 
     // and restored in place from it: the members restart on the backed-up data, still over TLS
     assertThat(etcdctl(withCertificate, "put", "/secure/key", "changed").output()).contains("OK");
-    EtcdRestoreSpec restoreSpec = new EtcdRestoreSpec();
-    SnapshotSource source = new SnapshotSource();
-    source.setBackup("secure-backup");
-    restoreSpec.setSource(source);
-    restoreSpec.setClusterName(CLUSTER);
-    InPlaceRestore confirm = new InPlaceRestore();
-    confirm.setConfirmClusterName(CLUSTER);
-    restoreSpec.setInPlace(confirm);
-    EtcdRestore restore = new EtcdRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName("secure-restore").withNamespace(ns).build());
-    restore.setSpec(restoreSpec);
-    kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    TestRestores.createInPlace(kube, ns, "secure-restore", CLUSTER, TestRestores.fromBackup("secure-backup"));
     EtcdRestoreStatus restored = TestRestores.awaitFinished(kube, ns, "secure-restore", operator);
     assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
     await("the restored value served over TLS").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
