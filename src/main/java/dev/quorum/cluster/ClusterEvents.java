@@ -22,10 +22,19 @@ public class ClusterEvents {
    * @return whether the problem is new (and so worth logging too)
    */
   public boolean invalidSpec(EtcdCluster cluster, String message) {
-    if (alreadyReported(cluster.getStatus(), message)) {
+    return once(cluster, Reasons.INVALID_SPEC, message);
+  }
+
+  /** A TLS Secret the members cannot use, once per distinct problem. */
+  public boolean invalidTlsSecret(EtcdCluster cluster, String message) {
+    return once(cluster, Reasons.INVALID_TLS_SECRET, message);
+  }
+
+  private boolean once(EtcdCluster cluster, String reason, String message) {
+    if (alreadyReported(cluster.getStatus(), reason, message)) {
       return false;
     }
-    events.warning(cluster, Reasons.INVALID_SPEC, message);
+    events.warning(cluster, reason, message);
     return true;
   }
 
@@ -39,9 +48,9 @@ public class ClusterEvents {
     events.warning(cluster, reason, message);
   }
 
-  static boolean alreadyReported(EtcdClusterStatus status, String message) {
+  static boolean alreadyReported(EtcdClusterStatus status, String reason, String message) {
     return status != null && status.condition(ConditionTypes.DEGRADED)
-        .filter(c -> Reasons.INVALID_SPEC.equals(c.getReason()))
+        .filter(c -> reason.equals(c.getReason()))
         .map(c -> message.equals(c.getMessage()))
         .orElse(false);
   }

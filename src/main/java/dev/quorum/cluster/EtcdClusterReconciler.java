@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
@@ -26,8 +27,6 @@ import dev.quorum.specs.NodeAgentBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import dev.quorum.specs.RestoreContainers;
-import dev.quorum.specs.TlsSecretsBuilder;
-import dev.quorum.tls.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -100,6 +99,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * sake of a few clusters): a node labelled in or out is seen within this.
    */
   private static final Duration RECHECK_NODES = Duration.ofSeconds(10);
+  private static final int HTTP_FORBIDDEN = 403;
 
   private final QuorumConfig config;
   private final OperatorSettings settings;
@@ -148,11 +148,23 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         problems.add("StaticPod mode places the members on the nodes, but the nodes cannot be read: " + e.getMessage());
       }
     }
-    EtcdClusterModel model = EtcdClusterModel.of(cluster, settings, records, foundingRestore, nodes);
-    model.placementProblem().ifPresent(problems::add);
+    EtcdClusterModel specified = EtcdClusterModel.of(cluster, settings, records, foundingRestore, nodes);
+    specified.placementProblem().ifPresent(problems::add);
     List<ConfigMap> configMaps = List.copyOf(context.getSecondaryResources(ConfigMap.class));
     List<Pod> cachedPods = List.copyOf(context.getSecondaryResources(Pod.class));
-    List<Pod> pods = memberPods(model, cachedPods, configMaps);
+    List<Pod> pods = memberPods(specified, cachedPods, configMaps);
+    Optional<MemberTls.Pass> tls = Optional.empty();
+    Optional<String> tlsProblem = Optional.empty();
+    if (specified.scheme() == Scheme.HTTPS && problems.isEmpty()) {
+      try {
+        tls = Optional.of(MemberTls.of(specified, pods, name -> secretData(specified, name), Instant.now()));
+      } catch (MemberTls.SecretProblem | KubernetesClientException e) {
+        tlsProblem = Optional.of(e instanceof MemberTls.SecretProblem ? e.getMessage()
+            : "the TLS Secrets cannot be read: " + e.getMessage());
+      }
+    }
+    // members run with the certificates as they are now: a pod that started with others is rolled
+    EtcdClusterModel model = tls.map(t -> specified.withTlsRevision(t.revision())).orElse(specified);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
@@ -172,16 +184,36 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         if (events.invalidSpec(cluster, String.join("; ", problems))) {
           LOG.warnf("%s has an invalid spec, nothing is created: %s", model.key(), problems);
         }
+      } else if (tlsProblem.isPresent()) {
+        if (events.invalidTlsSecret(cluster, tlsProblem.get())) {
+          LOG.warnf("%s: %s", model.key(), tlsProblem.get());
+        }
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
       } else if (!cluster.getSpec().isPaused()) {
-        outcome = converge(model, records, pods, claims, configMaps, cachedPods, etcd, formed);
+        outcome = converge(model, records, pods, claims, configMaps, cachedPods, etcd, formed, tls);
         forgetRestoreOnceInstalled(model, records, pods, cachedPods);
         keepBackupSchedule(model, context);
       }
     } catch (ForeignObjectException e) {
       LOG.warnf("reconciling %s: %s", model.key(), e.getMessage());
       error = Optional.of(e.getMessage());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HTTP_FORBIDDEN) {
+        LOG.warnf(e, "reconciling %s failed", model.key());
+        error = Optional.of("applying the desired objects failed: " + e.getMessage());
+      } else {
+        // the API server's own words name the verb, resource and namespace; nothing more is needed to fix it
+        String denied = "permission denied: " + (e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage() : e.getMessage())
+            + "; the operator's RBAC must grant it (the chart's roles list every rule the operator needs)";
+        LOG.warnf("reconciling %s: %s", model.key(), denied);
+        if (cluster.getStatus() == null || cluster.getStatus().condition(ConditionTypes.DEGRADED)
+            .map(c -> !denied.equals(c.getMessage())).orElse(true)) {
+          events.warning(cluster, Reasons.PERMISSION_DENIED, denied);
+        }
+        error = Optional.of(denied);
+      }
     } catch (RuntimeException e) {
       // one broken cluster must not stop the others: report it and try again soon
       LOG.warnf(e, "reconciling %s failed", model.key());
@@ -189,7 +221,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now(), restoredBy, outcome.membershipStep());
+          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.map(MemberTls.Pass::certificates));
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -217,14 +249,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, List<Pod> cachedPods,
-      Optional<ClusterSnapshot> etcd, boolean formed) {
+      Optional<ClusterSnapshot> etcd, boolean formed, Optional<MemberTls.Pass> tls) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
-    if (model.scheme() == Scheme.HTTPS) {
-      // before any member: its pod mounts the certificates
-      children.apply(TlsSecretsBuilder.build(model, certificates(model)));
-    }
+    // before any member: its pod mounts the certificates
+    tls.ifPresent(t -> children.apply(t.secrets()));
     if (records.isEmpty()) {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
@@ -267,23 +297,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // a static pod is not evicted (a drain leaves it be), so no budget could guard it
       children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     }
-    String waits = String.join("; ", Stream.of(membershipWaits, plan.waiting(), starting)
+    Optional<String> rotation = tls.flatMap(t -> t.certificates().rotation());
+    String waits = String.join("; ", Stream.of(membershipWaits, plan.waiting(), starting, rotation)
         .flatMap(Optional::stream).toList());
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
     boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
     return new Outcome(acted, waiting, membership.step());
-  }
-
-  /** The TLS Secrets' contents: what they hold, kept while still good; the rest issued by the cluster's CA. */
-  private ClusterCertificates.Desired certificates(EtcdClusterModel model) {
-    Optional<Map<String, String>> ca = secretData(model, model.caSecret());
-    try {
-      return ClusterCertificates.desired(model.name(), model.tlsDnsNames(), ca,
-          secretData(model, model.memberTlsSecret()), secretData(model, model.clientTlsSecret()), Instant.now());
-    } catch (IllegalArgumentException e) {
-      throw new ForeignObjectException("the CA Secret " + model.caSecret() + " cannot be used (" + e.getMessage()
-          + "); the members keep their certificates: restore the Secret, or recreate the cluster");
-    }
   }
 
   private Optional<Map<String, String>> secretData(EtcdClusterModel model, String name) {

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param waiting why a change to the members waits, if one does
  * @param restoredInPlaceBy the EtcdRestore that holds the members while it restores them in place, if one does
  * @param membershipStep the membership step this pass took, or that waits, if any
+ * @param tlsProblem why the members' certificates cannot be used, if they cannot (nothing is changed then)
+ * @param tls the members' certificates, for a TLS cluster whose Secrets were read
  */
 public record Observation(
     EtcdClusterModel model,
@@ -37,7 +39,17 @@ public record Observation(
     Optional<String> waiting,
     Instant now,
     Optional<String> restoredInPlaceBy,
-    Optional<MembershipPlanner.Step> membershipStep) {
+    Optional<MembershipPlanner.Step> membershipStep,
+    Optional<String> tlsProblem,
+    Optional<TlsCertificates> tls) {
+
+  public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
+      Optional<MembershipPlanner.Step> membershipStep) {
+    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
+        Optional.empty(), Optional.empty());
+  }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,

@@ -7,6 +7,10 @@ public final class Reasons {
 
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String RECONCILE_ERROR = "ReconcileError";
+  /** The API server refused the operator something its RBAC does not grant (an Event; Degraded says ReconcileError). */
+  public static final String PERMISSION_DENIED = "PermissionDenied";
+  /** A TLS Secret (the CA's, or the user's members' Secret) cannot be used; the message names it and what is wrong. */
+  public static final String INVALID_TLS_SECRET = "InvalidTlsSecret";
   public static final String CREATING = "Creating";
   /** A member's init container (the restore of a snapshot) failed; its message says why. */
   public static final String MEMBER_INIT_FAILED = "MemberInitFailed";

@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
@@ -34,6 +35,10 @@ public final class SpecValidator {
     }
     if (spec.getTls() != null && spec.staticPods()) {
       problems.add(EtcdClusterSpec.TLS_STATIC_POD_MESSAGE);
+    }
+    if (spec.getTls() != null && (spec.getTls().getCertificates() == ClusterTls.Certificates.Secret)
+        == (spec.getTls().getSecretName() == null || spec.getTls().getSecretName().isBlank())) {
+      problems.add(ClusterTls.SECRET_NAME_MESSAGE);
     }
     EtcdTuning etcd = spec.getEtcd();
     if (etcd != null) {

@@ -5,11 +5,13 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
+import dev.quorum.api.v1alpha1.TlsStatus;
 import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.MemberSnapshot;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Quorum;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,6 +44,9 @@ public final class StatusAggregator {
     status.setSelector(observation.model().selector());
     status.setOperation(observation.membershipStep().map(step -> new ClusterOperation(step.operation().name(),
         step.member(), step.getClass().getSimpleName(), MembershipPlanner.describe(step))).orElse(null));
+    status.setTls(observation.tls().map(tls -> new TlsStatus(tls.secret(), tls.expires().toString(),
+        tls.caExpires().map(Instant::toString).orElse(null), tls.rotation().orElse(null)))
+        .orElse(previous != null ? previous.getTls() : null));
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
   }
@@ -91,6 +96,10 @@ public final class StatusAggregator {
       if (!observation.specProblems().isEmpty()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.INVALID_SPEC, "the spec is invalid; nothing is changed");
       }
+      if (observation.tlsProblem().isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.INVALID_TLS_SECRET,
+            "the members' certificates cannot be used; nothing is changed");
+      }
       if (observation.restoredInPlaceBy().isPresent()) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.RESTORING, "EtcdRestore "
             + observation.restoredInPlaceBy().get() + " restores this cluster in place: it stops the members and puts"
@@ -124,6 +133,9 @@ public final class StatusAggregator {
     private io.fabric8.kubernetes.api.model.Condition degraded() {
       if (!observation.specProblems().isEmpty()) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.INVALID_SPEC, String.join("; ", observation.specProblems()));
+      }
+      if (observation.tlsProblem().isPresent()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.INVALID_TLS_SECRET, observation.tlsProblem().get());
       }
       if (observation.reconcileError().isPresent()) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.RECONCILE_ERROR, observation.reconcileError().get());

@@ -1,5 +1,6 @@
 package dev.quorum.model;
 
+import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.PodSettings;
@@ -33,6 +34,7 @@ public final class EtcdClusterModel {
   private final MemberBootstrapRecords records;
   /** StaticPod mode: the nodes that run the members. */
   private final Optional<NodePlacement> placement;
+  private final Optional<String> tlsRevision;
 
   private EtcdClusterModel(EtcdCluster resource, OperatorSettings settings, MemberBootstrapRecords records,
       Optional<RestoreSource> foundingRestore, List<ClusterNode> nodes) {
@@ -60,6 +62,22 @@ public final class EtcdClusterModel {
     this.token = initialClusterToken(resource);
     this.records = records;
     this.members = members(memberNames(spec.getSize()), records, foundingRestore);
+    this.tlsRevision = Optional.empty();
+  }
+
+  private EtcdClusterModel(EtcdClusterModel model, Optional<String> tlsRevision) {
+    this.resource = model.resource;
+    this.settings = model.settings;
+    this.scheme = model.scheme;
+    this.version = model.version;
+    this.declaredVersion = model.declaredVersion;
+    this.rolledBackUpgrade = model.rolledBackUpgrade;
+    this.image = model.image;
+    this.token = model.token;
+    this.members = model.members;
+    this.records = model.records;
+    this.placement = model.placement;
+    this.tlsRevision = tlsRevision;
   }
 
   /** @param records the recorded bootstrap of members that have one; the others are founding members */
@@ -345,9 +363,30 @@ public final class EtcdClusterModel {
     return name() + "-ca";
   }
 
-  /** TLS: the Secret the members mount: the CA certificate and their server and peer certificate. */
+  /**
+   * TLS: the Secret the members mount: the CAs they trust and their server and peer certificate; the operator's, or
+   * the user's one {@code spec.tls.secretName} names.
+   */
   public String memberTlsSecret() {
-    return name() + "-tls";
+    return operatorCertificates() ? name() + "-tls" : spec().getTls().getSecretName();
+  }
+
+  /** TLS: whether the operator keeps the CA and issues the certificates (else the user's Secret holds them). */
+  public boolean operatorCertificates() {
+    return spec().getTls() != null && spec().getTls().getCertificates() != ClusterTls.Certificates.Secret;
+  }
+
+  /**
+   * TLS: which contents of the members' Secret their pods are to start with (a pod started with others is rolled);
+   * empty until the operator has read the Secret this pass, and for a plain-text cluster.
+   */
+  public Optional<String> tlsRevision() {
+    return tlsRevision;
+  }
+
+  /** This model, for members that are to run with the members' Secret at {@code revision}. */
+  public EtcdClusterModel withTlsRevision(String revision) {
+    return new EtcdClusterModel(this, Optional.of(revision));
   }
 
   /** TLS: a client certificate for applications, with the CA certificate, as a kubernetes.io/tls Secret. */

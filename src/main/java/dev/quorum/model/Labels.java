@@ -20,6 +20,8 @@ public final class Labels {
 
   /** On each member pod: the etcd version it runs. */
   public static final String VERSION_ANNOTATION = "etcd.quorum.dev/version";
+  /** TLS: the contents of the members' Secret (by its certificates) a member's pod started with. */
+  public static final String TLS_REVISION_ANNOTATION = "etcd.quorum.dev/tls-revision";
   /** On an EtcdCluster whose members are being upgraded: the version they ran before, to roll back to. */
   public static final String UPGRADE_FROM_ANNOTATION = "etcd.quorum.dev/upgrade-from";
   /**

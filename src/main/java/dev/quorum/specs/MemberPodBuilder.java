@@ -54,6 +54,7 @@ public final class MemberPodBuilder {
     Map<String, String> annotations = userAnnotations(model);
     annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
     annotations.put(Labels.VERSION_ANNOTATION, model.version());
+    model.tlsRevision().ifPresent(revision -> annotations.put(Labels.TLS_REVISION_ANNOTATION, revision));
     if (model.staticPods()) {
       // a manifest: no owner (the kubelet makes the Node its mirror pod's owner); the uid tells this cluster's
       // mirror pods from those of a deleted namesake
@@ -76,8 +77,9 @@ public final class MemberPodBuilder {
   /** The hash a pod of this member carries when it runs the current spec. */
   public static String shapeHash(EtcdClusterModel model, Member member) {
     PodSpec shape = podSpec(model, member, EtcdArgs.shape(model, member));
+    // a new certificate or CA in the Secret rolls the members too: etcd reads the CAs it trusts only as it starts
     String canonical = Serialization.asJson(shape) + Serialization.asJson(podLabels(model, member))
-        + Serialization.asJson(userAnnotations(model));
+        + Serialization.asJson(userAnnotations(model)) + model.tlsRevision().orElse("");
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);

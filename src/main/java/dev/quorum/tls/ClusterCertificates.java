@@ -1,29 +1,35 @@
 package dev.quorum.tls;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateParsingException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Pure: the contents of a TLS cluster's three Secrets, from what they hold now. What is there and still good is kept
  * (so applying them again changes nothing); what is missing, expires within {@link #RENEW_BEFORE}, was not issued by
- * the CA or does not cover the members' names is issued anew. A CA Secret that cannot be read is an error: replacing
- * the CA would lock the running members out.
+ * the CA or does not cover the members' names is issued anew.
+ *
+ * <p>A new CA (the CA Secret deleted, or its CA due within {@link #CA_RENEW_BEFORE}) takes three steps, each a
+ * rolling restart that keeps quorum, because etcd reads the CAs it trusts only when it starts: the members first
+ * trust the new CA beside the old one, then (once every member runs with that) get certificates of the new CA, and
+ * last (once every member runs those) stop trusting the old CA. A renewed certificate of the same CA is one roll.
+ * A CA Secret that exists but cannot be read is an error: guessing would lock the running members out.
  */
 public final class ClusterCertificates {
 
   public static final Duration CA_VALIDITY = Duration.ofDays(3650);
+  public static final Duration CA_RENEW_BEFORE = Duration.ofDays(365);
   public static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(365);
   public static final Duration RENEW_BEFORE = Duration.ofDays(30);
   public static final String CA_CERT = "ca.crt";
@@ -36,32 +42,78 @@ public final class ClusterCertificates {
   private ClusterCertificates() {}
 
   /**
-   * The Secrets' data (keys to base64 values, as a Secret's {@code data}) and the CA.
+   * The Secrets' data (keys to base64 values, as a Secret's {@code data}) and what they mean.
    *
-   * @param member the members' server and peer certificate, with the CA certificate
-   * @param client a client certificate for applications, with the CA certificate
+   * @param member the members' server and peer certificate, with the CAs they trust
+   * @param client a client certificate for applications, with the CAs the members trust
+   * @param revision tells the members' Secret contents apart; a member whose pod started with another is rolled
+   * @param rotation what a CA rotation in progress waits for, if one is in progress
    */
   public record Desired(Map<String, String> ca, Map<String, String> member, Map<String, String> client,
-      CertificateAuthority authority) {}
+      CertificateAuthority authority, String revision, Instant certificateExpires, Optional<String> rotation) {}
 
   /**
    * @param caSecret the CA Secret's data, when it exists
+   * @param membersCurrent whether every member's pod started with the members' Secret as it is now: a step of a CA
+   *     rotation waits for it
    * @throws IllegalArgumentException when the CA Secret exists but holds no usable CA; the message names what is
    *     wrong, never the key
    */
   public static Desired desired(String cluster, List<String> memberNames, Optional<Map<String, String>> caSecret,
-      Optional<Map<String, String>> memberSecret, Optional<Map<String, String>> clientSecret, Instant now) {
-    CertificateAuthority ca = caSecret.map(ClusterCertificates::readCa)
+      Optional<Map<String, String>> memberSecret, Optional<Map<String, String>> clientSecret, boolean membersCurrent,
+      Instant now) {
+    Optional<CertificateAuthority> current = caSecret.map(ClusterCertificates::readCa)
+        .filter(ca -> ca.certificate().getNotAfter().toInstant().isAfter(now.plus(CA_RENEW_BEFORE)));
+    CertificateAuthority ca = current
         .orElseGet(() -> CertificateAuthority.generate(cluster + "-ca", CA_VALIDITY, now));
-    String caPem = Pem.certificate(ca.certificate());
-    Map<String, String> caData = caSecret.orElseGet(() -> data(Map.of(CA_CERT, caPem, CA_KEY, Pem.privateKey(ca.key()))));
-    Map<String, String> member = kept(memberSecret, ca, memberNames, now).orElseGet(() -> issued(ca,
-        ca.issue(cluster, memberNames, MEMBER_IPS, CERTIFICATE_VALIDITY, now,
-            CertificateAuthority.Usage.SERVER_AND_CLIENT), caPem));
-    Map<String, String> client = kept(clientSecret, ca, List.of(), now).orElseGet(() -> issued(ca,
-        ca.issue(cluster + "-client", List.of(), List.of(), CERTIFICATE_VALIDITY, now,
-            CertificateAuthority.Usage.CLIENT), caPem));
-    return new Desired(caData, member, client, ca);
+    Map<String, String> caData = current.isPresent() ? caSecret.get()
+        : data(Map.of(CA_CERT, Pem.certificate(ca.certificate()), CA_KEY, Pem.privateKey(ca.key())));
+
+    Held member = Held.of(memberSecret, now);
+    Held client = Held.of(clientSecret, now);
+    X509Certificate signer = ca.certificate();
+    List<X509Certificate> trusted = new ArrayList<>();
+    trusted.add(signer);
+    member.trusted().stream().filter(c -> !c.equals(signer)).forEach(trusted::add);
+    boolean trustsCa = member.trusted().contains(signer);
+
+    Optional<Pair> memberKept = member.pair().filter(p -> trustsCa
+        ? good(p, ca, memberNames, now) || (!membersCurrent && usable(p, trusted, now))
+        : usable(p, trusted, now));
+    Pair memberPair = memberKept.orElseGet(() -> Pair.of(ca.issue(cluster, memberNames, MEMBER_IPS,
+        CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.SERVER_AND_CLIENT)));
+    Optional<Pair> clientKept = client.pair().filter(p -> trustsCa
+        ? good(p, ca, List.of(), now) || (!membersCurrent && usable(p, trusted, now))
+        : usable(p, trusted, now));
+    Pair clientPair = clientKept.orElseGet(() -> Pair.of(ca.issue(cluster + "-client", List.of(), List.of(),
+        CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.CLIENT)));
+
+    // the old CAs go once every member runs with a certificate of the new one
+    boolean onlyNewCertificates = memberKept.isPresent()
+        && CertificateChecks.issuedBy(memberPair.certificate(), signer) && membersCurrent;
+    List<X509Certificate> bundle = onlyNewCertificates ? List.of(signer) : trusted;
+    Map<String, String> memberData = secretData(bundle, memberPair, member);
+    Optional<String> rotation = Optional.empty();
+    if (bundle.size() > 1) {
+      rotation = Optional.of(!trustsCa ? "a new CA: the members restart to trust it beside the old one"
+          : !CertificateChecks.issuedBy(memberPair.certificate(), signer)
+          ? "a new CA: waiting for every member to trust it before it issues their certificate"
+          : "a new CA: the members restart with its certificate, then stop trusting the old CA");
+    }
+    return new Desired(caData, memberData, secretData(bundle, clientPair, client), ca,
+        revision(memberData), memberPair.certificate().getNotAfter().toInstant(), rotation);
+  }
+
+  /** Tells the members' Secret contents apart by its certificates (whose keys change with them), not its key. */
+  public static String revision(Map<String, String> data) {
+    Map<String, String> decoded = decoded(data);
+    String certificates = decoded.getOrDefault(CA_CERT, "") + decoded.getOrDefault(CERT, "");
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificates.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 
   private static CertificateAuthority readCa(Map<String, String> data) {
@@ -72,39 +124,58 @@ public final class ClusterCertificates {
     return CertificateAuthority.of(decoded.get(CA_CERT), decoded.get(CA_KEY));
   }
 
-  /** The Secret's data as it is, when its certificate is the CA's, covers the names and is not due for renewal. */
-  private static Optional<Map<String, String>> kept(Optional<Map<String, String>> secret, CertificateAuthority ca,
-      List<String> names, Instant now) {
-    return secret.filter(data -> {
-      Map<String, String> decoded = decoded(data);
+  /** Issued by the CA, covering the names, and not due for renewal. */
+  private static boolean good(Pair pair, CertificateAuthority ca, List<String> names, Instant now) {
+    return CertificateChecks.issuedBy(pair.certificate(), ca.certificate())
+        && pair.certificate().getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))
+        && CertificateChecks.dnsNames(pair.certificate()).containsAll(names);
+  }
+
+  /** Still valid and issued by a trusted CA: kept while a CA rotation waits for the members. */
+  private static boolean usable(Pair pair, List<X509Certificate> trusted, Instant now) {
+    return CertificateChecks.issuedByAny(pair.certificate(), trusted)
+        && pair.certificate().getNotAfter().toInstant().isAfter(now);
+  }
+
+  /** A certificate with its key, and their PEM as the Secret holds them (kept as is, so nothing changes). */
+  private record Pair(X509Certificate certificate, String certificatePem, String keyPem) {
+    static Pair of(CertificateAuthority.Issued issued) {
+      return new Pair(issued.certificate(), Pem.certificate(issued.certificate()), Pem.privateKey(issued.key()));
+    }
+  }
+
+  /** What a Secret holds: the CAs it trusts (unexpired) and its certificate with its key, if they are usable. */
+  private record Held(List<X509Certificate> trusted, String trustedPem, Optional<Pair> pair) {
+    static Held of(Optional<Map<String, String>> secret, Instant now) {
+      Map<String, String> decoded = secret.map(ClusterCertificates::decoded).orElse(Map.of());
+      List<X509Certificate> trusted = List.of();
+      try {
+        trusted = Pem.readCertificates(decoded.get(CA_CERT)).stream()
+            .filter(c -> c.getNotAfter().toInstant().isAfter(now)).toList();
+      } catch (IllegalArgumentException e) {
+        // nothing trusted: issued anew
+      }
+      Optional<Pair> pair = Optional.empty();
       try {
         X509Certificate certificate = Pem.readCertificate(decoded.get(CERT));
-        Pem.readPrivateKey(decoded.get(KEY));
-        certificate.verify(ca.certificate().getPublicKey());
-        return Pem.readCertificate(decoded.get(CA_CERT)).equals(ca.certificate())
-            && certificate.getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))
-            && dnsNames(certificate).containsAll(names);
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        return false;
+        PrivateKey key = Pem.readPrivateKey(decoded.get(KEY));
+        if (CertificateChecks.keyMatches(certificate, key)) {
+          pair = Optional.of(new Pair(certificate, decoded.get(CERT), decoded.get(KEY)));
+        }
+      } catch (IllegalArgumentException e) {
+        // no usable certificate: issued anew
       }
-    });
-  }
-
-  private static Set<String> dnsNames(X509Certificate certificate) throws CertificateParsingException {
-    Set<String> names = new HashSet<>();
-    Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
-    if (alternatives != null) {
-      alternatives.stream().filter(n -> Integer.valueOf(2).equals(n.get(0))).forEach(n -> names.add((String) n.get(1)));
+      return new Held(trusted, decoded.getOrDefault(CA_CERT, ""), pair);
     }
-    return names;
   }
 
-  private static Map<String, String> issued(CertificateAuthority ca, CertificateAuthority.Issued issued, String caPem) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(CA_CERT, caPem);
-    data.put(CERT, Pem.certificate(issued.certificate()));
-    data.put(KEY, Pem.privateKey(issued.key()));
-    return data(data);
+  /** The bundle as the Secret holds it when it trusts the same CAs in the same order, so nothing changes. */
+  private static Map<String, String> secretData(List<X509Certificate> bundle, Pair pair, Held held) {
+    Map<String, String> plain = new LinkedHashMap<>();
+    plain.put(CA_CERT, bundle.equals(held.trusted()) ? held.trustedPem() : Pem.certificates(bundle));
+    plain.put(CERT, pair.certificatePem());
+    plain.put(KEY, pair.keyPem());
+    return data(plain);
   }
 
   private static Map<String, String> data(Map<String, String> plain) {

@@ -7,12 +7,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.netty.GrpcSslContexts;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
-import java.time.Instant;
-import java.util.HexFormat;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,18 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 
 /**
- * The operator's own client certificate for each TLS cluster, issued in memory by the cluster's CA (read from its
- * Secret) and kept until it is due for renewal or the CA changes. It never leaves the operator's memory.
+ * How the operator reaches each TLS cluster's members: it trusts the CAs the members trust and presents the members'
+ * own certificate (it is for client authentication too, as peers dial each other with it), both from the members'
+ * Secret. So whatever step a change of CA or certificate is at, the operator is trusted exactly as a member is, and
+ * no further copy of a credential exists. Kept per cluster until the Secret's certificates change.
  */
 @ApplicationScoped
 public class OperatorClientTls {
 
-  static final String COMMON_NAME = "quorum-operator";
-
   private final KubernetesClient kube;
-  private final Map<String, Issued> byCluster = new ConcurrentHashMap<>();
-
-  private record Issued(String caId, Instant renewAt, ClientTls tls) {}
+  private final Map<String, ClientTls> byCluster = new ConcurrentHashMap<>();
 
   public OperatorClientTls(KubernetesClient kube) {
     this.kube = kube;
@@ -40,55 +34,36 @@ public class OperatorClientTls {
   /**
    * The TLS to reach a cluster's members with; empty for a plain-text cluster.
    *
-   * @throws IllegalStateException when the cluster's CA Secret is missing or unreadable (the message names the
-   *     Secret and what is wrong, never key material)
+   * @throws IllegalStateException when the members' Secret is missing or unreadable (the message names the Secret
+   *     and what is wrong, never key material)
    */
   public Optional<ClientTls> forCluster(EtcdClusterModel model) {
     if (model.scheme() != Scheme.HTTPS) {
       return Optional.empty();
     }
-    Secret secret = kube.secrets().inNamespace(model.namespace()).withName(model.caSecret()).get();
+    Secret secret = kube.secrets().inNamespace(model.namespace()).withName(model.memberTlsSecret()).get();
     if (secret == null || secret.getData() == null) {
-      throw new IllegalStateException("the CA Secret " + model.caSecret() + " does not exist (yet)");
+      throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " does not exist (yet)");
     }
-    Map<String, String> data = ClusterCertificates.decoded(secret.getData());
-    String caId = sha256(data.getOrDefault(ClusterCertificates.CA_CERT, ""));
-    Instant now = Instant.now();
-    Issued issued = byCluster.compute(model.key(), (key, current) ->
-        current != null && current.caId().equals(caId) && now.isBefore(current.renewAt()) ? current
-            : issue(model, data, caId, now));
-    return Optional.of(issued.tls());
+    String revision = ClusterCertificates.revision(secret.getData());
+    ClientTls tls = byCluster.compute(model.key(), (key, current) ->
+        current != null && current.id().equals(revision) ? current : build(model, secret.getData(), revision));
+    return Optional.of(tls);
   }
 
-  private static Issued issue(EtcdClusterModel model, Map<String, String> data, String caId, Instant now) {
-    CertificateAuthority ca;
+  private static ClientTls build(EtcdClusterModel model, Map<String, String> data, String revision) {
+    Map<String, String> decoded = ClusterCertificates.decoded(data);
     try {
-      ca = CertificateAuthority.of(data.get(ClusterCertificates.CA_CERT), data.get(ClusterCertificates.CA_KEY));
+      List<X509Certificate> trusted = Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT));
+      X509Certificate certificate = Pem.readCertificate(decoded.get(ClusterCertificates.CERT));
+      PrivateKey key = Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY));
+      return new ClientTls(revision, GrpcSslContexts.forClient()
+          .trustManager(trusted.toArray(X509Certificate[]::new)).keyManager(key, certificate).build());
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("the CA Secret " + model.caSecret() + " cannot be used: " + e.getMessage());
-    }
-    CertificateAuthority.Issued client = ca.issue(COMMON_NAME, List.of(), List.of(),
-        ClusterCertificates.CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.CLIENT);
-    try {
-      ClientTls tls = new ClientTls(caId + "/" + sha256(client.certificate().getEncoded()),
-          GrpcSslContexts.forClient().trustManager(ca.certificate()).keyManager(client.key(), client.certificate())
-              .build());
-      Instant renewAt = client.certificate().getNotAfter().toInstant().minus(ClusterCertificates.RENEW_BEFORE);
-      return new Issued(caId, renewAt, tls);
-    } catch (SSLException | CertificateEncodingException e) {
+      throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " cannot be used: "
+          + e.getMessage());
+    } catch (SSLException e) {
       throw new IllegalStateException("a TLS client for " + model.key() + " could not be built: " + e.getMessage());
-    }
-  }
-
-  private static String sha256(String text) {
-    return sha256(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

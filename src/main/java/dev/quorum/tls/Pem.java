@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -50,6 +52,44 @@ public final class Pem {
     }
   }
 
+  /** Every certificate of a bundle (several CERTIFICATE blocks, as a {@code ca.crt} may hold), in order. */
+  public static List<X509Certificate> readCertificates(String pem) {
+    if (pem == null || pem.isBlank()) {
+      throw new IllegalArgumentException("no PEM certificate (empty)");
+    }
+    List<Object> blocks = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+        blocks.add(object);
+      }
+    } catch (IOException | RuntimeException e) {
+      // the parser's message (a bad base64 block, say) may quote the input: not passed on
+      throw new IllegalArgumentException("malformed PEM certificate");
+    }
+    List<X509Certificate> certificates = new ArrayList<>();
+    for (Object block : blocks) {
+      if (!(block instanceof X509CertificateHolder holder)) {
+        throw new IllegalArgumentException("a PEM block that is not a certificate");
+      }
+      try {
+        certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
+      } catch (CertificateException e) {
+        throw new IllegalArgumentException("not a valid X.509 certificate: " + e.getMessage(), e);
+      }
+    }
+    if (certificates.isEmpty()) {
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    return certificates;
+  }
+
+  /** A bundle of certificates, one CERTIFICATE block after another. */
+  public static String certificates(List<X509Certificate> certificates) {
+    StringBuilder pem = new StringBuilder();
+    certificates.forEach(c -> pem.append(certificate(c)));
+    return pem.toString();
+  }
+
   /** @throws IllegalArgumentException when the text holds no private key */
   public static PrivateKey readPrivateKey(String pem) {
     Object object = read(pem, "private key");
@@ -76,8 +116,8 @@ public final class Pem {
         throw new IllegalArgumentException("no PEM " + what + " found");
       }
       return object;
-    } catch (IOException e) {
-      // the parser's message may quote the input: not passed on
+    } catch (IOException | RuntimeException e) {
+      // the parser's message (a bad base64 block, say) may quote the input: not passed on
       throw new IllegalArgumentException("malformed PEM " + what);
     }
   }

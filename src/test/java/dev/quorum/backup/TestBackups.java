@@ -55,20 +55,30 @@ public final class TestBackups {
    */
   public static EtcdBackupStatus backUpToNewBucket(KubernetesClient kube, S3Server s3, String namespace, String name,
       String cluster, OperatorProcess operator) {
+    return backUpToNewBucket(kube, s3, namespace, name, cluster, operator::assertAlive);
+  }
+
+  /** @param operatorUp fails when the operator is gone, so the wait ends at once */
+  public static EtcdBackupStatus backUpToNewBucket(KubernetesClient kube, S3Server s3, String namespace, String name,
+      String cluster, Runnable operatorUp) {
     String bucket = s3.createBucket(cluster + "-" + System.nanoTime());
     createCredentials(kube, namespace, "s3", s3);
     kube.resources(EtcdBackup.class).inNamespace(namespace)
         .resource(toS3(namespace, name, cluster, s3, bucket, "s3", null)).create();
-    return awaitFinished(kube, namespace, name, operator, Duration.ofMinutes(2));
+    return awaitFinished(kube, namespace, name, operatorUp, Duration.ofMinutes(2));
   }
 
   /** Waits until the EtcdBackup has Succeeded or Failed (failing at once if the operator exits); its status. */
   public static EtcdBackupStatus awaitFinished(KubernetesClient kube, String namespace, String name,
       OperatorProcess operator, Duration atMost) {
+    return awaitFinished(kube, namespace, name, operator::assertAlive, atMost);
+  }
+
+  /** @param operatorUp fails when the operator is gone, so the wait ends at once */
+  public static EtcdBackupStatus awaitFinished(KubernetesClient kube, String namespace, String name,
+      Runnable operatorUp, Duration atMost) {
     await(name + " finished").atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
-      if (!operator.isAlive()) {
-        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-      }
+      operatorUp.run();
       EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace(namespace).withName(name).get();
       return current.getStatus() != null && current.getStatus().getPhase() != null
           && current.getStatus().getPhase().finished();

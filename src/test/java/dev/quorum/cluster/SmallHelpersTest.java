@@ -62,9 +62,9 @@ class SmallHelpersTest {
     status.setConditions(List.of(new ConditionBuilder().withType(ConditionTypes.DEGRADED).withStatus("True")
         .withReason(Reasons.INVALID_SPEC).withMessage("size must be odd").build()));
 
-    assertThat(ClusterEvents.alreadyReported(status, "size must be odd")).isTrue();
-    assertThat(ClusterEvents.alreadyReported(status, "another problem")).isFalse();
-    assertThat(ClusterEvents.alreadyReported(null, "size must be odd")).isFalse();
+    assertThat(ClusterEvents.alreadyReported(status, Reasons.INVALID_SPEC, "size must be odd")).isTrue();
+    assertThat(ClusterEvents.alreadyReported(status, Reasons.INVALID_SPEC, "another problem")).isFalse();
+    assertThat(ClusterEvents.alreadyReported(null, Reasons.INVALID_SPEC, "size must be odd")).isFalse();
   }
 
   @Test

@@ -27,17 +27,34 @@ import java.util.concurrent.TimeUnit;
  * would: each write goes to the next of the addresses the Service resolves to now (its ready pods, refreshed twice a
  * second). It remembers every write etcd acknowledged and every failure, with the longest time writes kept failing.
  */
-final class ClientServiceWriter implements AutoCloseable {
+public final class ClientServiceWriter implements AutoCloseable {
 
   static final String PREFIX = "writer/";
 
   /** What the writer saw. */
   record Result(List<Integer> acknowledged, int failed, Duration longestOutage, List<String> failures) {}
 
+  /**
+   * How the writer reaches a member's address, as an application would: plain, or with the certificates its mounted
+   * Secret holds now ({@link #refresh} rereads them; {@link #id} tells the clients of one set from another's).
+   */
+  public interface Connector {
+    default void refresh() {}
+
+    default String id() {
+      return "";
+    }
+
+    Client connect(String ip);
+  }
+
+  static final Connector PLAIN = ip -> Client.builder().endpoints("http://" + ip + ":2379").build();
+
   private final KubernetesClient kube;
   private final String namespace;
   private final String service;
   private final Duration interval;
+  private final Connector connector;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   /** Fewer acknowledged writes would say little about what a change cost. */
   static final int ENOUGH_WRITES = 100;
@@ -51,10 +68,16 @@ final class ClientServiceWriter implements AutoCloseable {
   private final Thread writer;
 
   ClientServiceWriter(KubernetesClient kube, String namespace, String service, Duration interval) {
+    this(kube, namespace, service, interval, PLAIN);
+  }
+
+  public ClientServiceWriter(KubernetesClient kube, String namespace, String service, Duration interval,
+      Connector connector) {
     this.kube = kube;
     this.namespace = namespace;
     this.service = service;
     this.interval = interval;
+    this.connector = connector;
     resolve();
     this.resolver = new Thread(this::resolveLoop, "writer-resolver-" + service);
     this.writer = new Thread(this::writeLoop, "writer-" + service);
@@ -78,6 +101,7 @@ final class ClientServiceWriter implements AutoCloseable {
   }
 
   private void resolve() {
+    connector.refresh();
     Service svc = kube.services().inNamespace(namespace).withName(service).get();
     List<Pod> pods = kube.pods().inNamespace(namespace).list().getItems();
     endpoints = svc == null ? List.of() : RigNetwork.endpoints(svc, pods);
@@ -92,7 +116,7 @@ final class ClientServiceWriter implements AutoCloseable {
       List<String> now = endpoints;
       if (!now.isEmpty()) {
         String ip = now.get(Math.floorMod(turn++, now.size()));
-        Client client = clients.computeIfAbsent(ip, a -> Client.builder().endpoints("http://" + a + ":2379").build());
+        Client client = clients.computeIfAbsent(connector.id() + "/" + ip, key -> connector.connect(ip));
         try {
           client.getKVClient().put(bytes(PREFIX + String.format("%06d", next)), bytes("v" + next))
               .get(3, TimeUnit.SECONDS);
@@ -137,7 +161,7 @@ final class ClientServiceWriter implements AutoCloseable {
    * Stops writing, once more than a hundred writes were acknowledged, and checks what a client would care about: every
    * one of them in the cluster, and writes never failing for longer than {@code longestAcceptableOutage}.
    */
-  void stopAndAssertKept(Duration longestAcceptableOutage) throws Exception {
+  public void stopAndAssertKept(Duration longestAcceptableOutage) throws Exception {
     // a change can be over in fewer writes (a quick roll): writing goes on until there are enough to judge by, or
     // the check below fails
     await("more than " + ENOUGH_WRITES + " writes acknowledged").atMost(Duration.ofMinutes(1))
@@ -160,7 +184,7 @@ final class ClientServiceWriter implements AutoCloseable {
   List<Integer> missing(List<Integer> acknowledged) throws Exception {
     resolve();
     String ip = endpoints.get(0);
-    try (Client reader = Client.builder().endpoints("http://" + ip + ":2379").build()) {
+    try (Client reader = connector.connect(ip)) {
       GetResponse all = reader.getKVClient().get(bytes(PREFIX),
           GetOption.builder().isPrefix(true).withKeysOnly(true).build()).get(30, TimeUnit.SECONDS);
       Set<String> present = new HashSet<>();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StaticPodsOnRigIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = RigSession.privileged();
 
   @Test
   void renderedStaticPodsOnEachNodeFormOneEtcdCluster() throws Exception {

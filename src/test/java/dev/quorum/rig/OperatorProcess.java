@@ -117,6 +117,13 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Fails, with the end of its log, when the operator has exited: a wait for it to act ends at once. */
+  public void assertAlive() {
+    if (!isAlive()) {
+      throw new IllegalStateException("the operator exited:\n" + logTail(40));
+    }
+  }
+
   public String logTail(int lines) {
     return process.tail(lines);
   }

@@ -22,13 +22,20 @@ public final class SharedRig {
         .getOrComputeIfAbsent("rig", k -> new Closeable(Rig.start("suite", SUITE_NODES)), Closeable.class).rig;
   }
 
-  /** A fresh namespace named after the test class, so pod logs carry the test's name. */
-  public static String namespace(Rig rig, ExtensionContext context) {
+  /**
+   * A fresh namespace named after the test class, so pod logs carry the test's name, whose pods the API server's Pod
+   * Security admission holds to {@code level} ({@code restricted}, or {@code privileged} for a node agent's host
+   * directory).
+   */
+  public static String namespace(Rig rig, ExtensionContext context, String level) {
     String base = context.getRequiredTestClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2")
         .toLowerCase(Locale.ROOT);
     String name = base.length() > 50 ? base.substring(0, 50) : base;
     rig.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-        .withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        .withNewMetadata().withName(name)
+        .addToLabels("pod-security.kubernetes.io/enforce", level)
+        .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
+        .endMetadata().build()).serverSideApply();
     return name;
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LocalKubeletIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = RigSession.privileged();
 
   @Test
   void initContainersInOrderThenContainerWithEnvVolumesAndExecProbe() throws Exception {

@@ -63,7 +63,7 @@ class TlsMemberTest {
   @Test
   void theSecretsAreTheCasTheMembersAndATlsSecretForApplications() {
     ClusterCertificates.Desired desired = ClusterCertificates.desired(model.name(), model.tlsDnsNames(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Instant.parse("2026-11-25T00:00:00Z"));
+        Optional.empty(), Optional.empty(), Optional.empty(), true, Instant.parse("2026-11-25T00:00:00Z"));
     List<Secret> secrets = TlsSecretsBuilder.build(model, desired);
 
     assertThat(secrets).extracting(s -> s.getMetadata().getName() + "/" + s.getType())

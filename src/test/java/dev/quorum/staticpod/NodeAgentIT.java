@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NodeAgentIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = RigSession.privileged();
 
   @Test
   void theAgentWritesItsNodesManifestsAndTheKubeletRunsThem() throws Exception {

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StaticPodClusterIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = RigSession.privileged();
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CLUSTER = "kubeadm";
   static String ns;

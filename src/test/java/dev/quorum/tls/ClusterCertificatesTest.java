@@ -20,73 +20,154 @@ class ClusterCertificatesTest {
 
   @Test
   void aNewClusterGetsACaAMemberCertificateAndAClientCertificate() throws Exception {
-    ClusterCertificates.Desired desired = ClusterCertificates.desired("demo", NAMES, Optional.empty(),
-        Optional.empty(), Optional.empty(), NOW);
+    ClusterCertificates.Desired desired = fresh("demo");
 
     X509Certificate member = certificate(desired.member());
     member.verify(desired.authority().certificate().getPublicKey());
     assertThat(member.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
         .containsExactly("*.demo.default.svc", "demo-client.default.svc", "localhost", "127.0.0.1");
     assertThat(member.getNotAfter().toInstant()).isEqualTo(NOW.plus(ClusterCertificates.CERTIFICATE_VALIDITY));
+    assertThat(desired.certificateExpires()).isEqualTo(member.getNotAfter().toInstant());
     assertThat(certificate(desired.client()).getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
     assertThat(ClusterCertificates.decoded(desired.member())).containsOnlyKeys("ca.crt", "tls.crt", "tls.key");
     assertThat(ClusterCertificates.decoded(desired.ca())).containsOnlyKeys("ca.crt", "ca.key");
+    assertThat(trusted(desired.member())).containsExactly(desired.authority().certificate());
+    assertThat(desired.rotation()).isEmpty();
   }
 
   @Test
   void whatIsStillGoodIsKeptSoApplyingAgainChangesNothing() {
-    ClusterCertificates.Desired first = ClusterCertificates.desired("demo", NAMES, Optional.empty(), Optional.empty(),
-        Optional.empty(), NOW);
-    ClusterCertificates.Desired again = ClusterCertificates.desired("demo", NAMES, Optional.of(first.ca()),
-        Optional.of(first.member()), Optional.of(first.client()), NOW.plus(Duration.ofDays(100)));
+    ClusterCertificates.Desired first = fresh("demo");
+    ClusterCertificates.Desired again = next(first, true, NOW.plus(Duration.ofDays(100)));
 
     assertThat(again.ca()).isEqualTo(first.ca());
     assertThat(again.member()).isEqualTo(first.member());
     assertThat(again.client()).isEqualTo(first.client());
+    assertThat(again.revision()).isEqualTo(first.revision());
   }
 
   @Test
-  void aCertificateDueForRenewalOrMissingANameOrFromAnotherCaIsIssuedAnew() throws Exception {
-    ClusterCertificates.Desired first = ClusterCertificates.desired("demo", NAMES, Optional.empty(), Optional.empty(),
-        Optional.empty(), NOW);
+  void aCertificateDueForRenewalOrMissingANameOrFromAnotherCaIsIssuedAnewOnceTheMembersAreCurrent()
+      throws Exception {
+    ClusterCertificates.Desired first = fresh("demo");
     Instant late = NOW.plus(ClusterCertificates.CERTIFICATE_VALIDITY).minus(Duration.ofDays(10));
-    ClusterCertificates.Desired renewed = ClusterCertificates.desired("demo", NAMES, Optional.of(first.ca()),
-        Optional.of(first.member()), Optional.of(first.client()), late);
+    // while a roll is under way the renewal waits: the certificate is still valid
+    assertThat(next(first, false, late).member()).isEqualTo(first.member());
+    ClusterCertificates.Desired renewed = next(first, true, late);
     assertThat(renewed.ca()).isEqualTo(first.ca());
     assertThat(certificate(renewed.member()).getNotAfter().toInstant())
         .isEqualTo(late.plus(ClusterCertificates.CERTIFICATE_VALIDITY));
     assertThat(renewed.client()).isNotEqualTo(first.client());
+    assertThat(renewed.revision()).isNotEqualTo(first.revision());
+    // an expired one does not wait
+    Instant expired = NOW.plus(ClusterCertificates.CERTIFICATE_VALIDITY).plus(Duration.ofDays(1));
+    assertThat(next(first, false, expired).member()).isNotEqualTo(first.member());
 
     List<String> more = new ArrayList<>(NAMES);
     more.add("demo-client");
     assertThat(ClusterCertificates.desired("demo", more, Optional.of(first.ca()), Optional.of(first.member()),
-        Optional.of(first.client()), NOW).member()).isNotEqualTo(first.member());
+        Optional.of(first.client()), true, NOW).member()).isNotEqualTo(first.member());
 
-    ClusterCertificates.Desired other = ClusterCertificates.desired("other", NAMES, Optional.empty(),
-        Optional.empty(), Optional.empty(), NOW);
+    // members running with another CA's certificate: they come to trust this CA first, as in a rotation
+    ClusterCertificates.Desired other = fresh("other");
     ClusterCertificates.Desired foreign = ClusterCertificates.desired("demo", NAMES, Optional.of(first.ca()),
-        Optional.of(other.member()), Optional.of(first.client()), NOW);
-    certificate(foreign.member()).verify(first.authority().certificate().getPublicKey());
+        Optional.of(other.member()), Optional.of(first.client()), true, NOW);
+    assertThat(trusted(foreign.member())).containsExactly(first.authority().certificate(),
+        other.authority().certificate());
+    certificate(next(foreign, true, NOW).member()).verify(first.authority().certificate().getPublicKey());
+  }
+
+  @Test
+  void aNewCaIsTrustedFirstThenIssuesTheCertificatesThenTheOldOneGoesEachStepAfterTheMembersCaughtUp() {
+    ClusterCertificates.Desired old = fresh("demo");
+    X509Certificate oldCa = old.authority().certificate();
+
+    // the CA Secret deleted: a new CA, trusted beside the old one; the members keep their certificate
+    ClusterCertificates.Desired trusting = ClusterCertificates.desired("demo", NAMES, Optional.empty(),
+        Optional.of(old.member()), Optional.of(old.client()), true, NOW);
+    X509Certificate newCa = trusting.authority().certificate();
+    assertThat(newCa).isNotEqualTo(oldCa);
+    assertThat(trusted(trusting.member())).containsExactly(newCa, oldCa);
+    assertThat(certificate(trusting.member())).isEqualTo(certificate(old.member()));
+    assertThat(trusted(trusting.client())).containsExactly(newCa, oldCa);
+    assertThat(trusting.revision()).isNotEqualTo(old.revision());
+    assertThat(trusting.rotation()).hasValueSatisfying(r -> assertThat(r).contains("trust it beside the old one"));
+
+    // until every member restarted with both CAs, nothing more changes
+    ClusterCertificates.Desired rolling = next(trusting, false, NOW);
+    assertThat(rolling.member()).isEqualTo(trusting.member());
+    assertThat(rolling.client()).isEqualTo(trusting.client());
+    assertThat(rolling.rotation()).hasValueSatisfying(r -> assertThat(r).contains("waiting for every member"));
+
+    // then the new CA issues the certificates; both CAs stay trusted while the members restart with them
+    ClusterCertificates.Desired issued = next(rolling, true, NOW);
+    assertThat(CertificateChecks.issuedBy(certificate(issued.member()), newCa)).isTrue();
+    assertThat(CertificateChecks.issuedBy(certificate(issued.client()), newCa)).isTrue();
+    assertThat(trusted(issued.member())).containsExactly(newCa, oldCa);
+    assertThat(next(issued, false, NOW).member()).isEqualTo(issued.member());
+
+    // and once they all run them, the old CA goes
+    ClusterCertificates.Desired done = next(issued, true, NOW);
+    assertThat(trusted(done.member())).containsExactly(newCa);
+    assertThat(trusted(done.client())).containsExactly(newCa);
+    assertThat(certificate(done.member())).isEqualTo(certificate(issued.member()));
+    assertThat(done.rotation()).isEmpty();
+    assertThat(next(done, true, NOW).member()).isEqualTo(done.member());
+  }
+
+  @Test
+  void aCaDueForRenewalIsReplacedByTheSameThreeSteps() {
+    ClusterCertificates.Desired old = fresh("demo");
+    Instant late = NOW.plus(ClusterCertificates.CA_VALIDITY).minus(ClusterCertificates.CA_RENEW_BEFORE)
+        .plus(Duration.ofDays(1));
+    ClusterCertificates.Desired renewed = ClusterCertificates.desired("demo", NAMES, Optional.of(old.ca()),
+        Optional.of(old.member()), Optional.of(old.client()), true, late);
+    assertThat(renewed.ca()).isNotEqualTo(old.ca());
+    assertThat(trusted(renewed.member())).containsExactly(renewed.authority().certificate(),
+        old.authority().certificate());
   }
 
   @Test
   void anUnreadableCaSecretIsAnErrorThatShowsNoKey() {
-    ClusterCertificates.Desired first = ClusterCertificates.desired("demo", NAMES, Optional.empty(), Optional.empty(),
-        Optional.empty(), NOW);
+    ClusterCertificates.Desired first = fresh("demo");
     Map<String, String> withoutKey = new HashMap<>(first.ca());
     withoutKey.remove("ca.key");
     assertThatThrownBy(() -> ClusterCertificates.desired("demo", NAMES, Optional.of(withoutKey), Optional.empty(),
-        Optional.empty(), NOW)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ca.key");
+        Optional.empty(), true, NOW)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ca.key");
 
     Map<String, String> otherKey = new HashMap<>(first.ca());
-    otherKey.put("ca.key", ClusterCertificates.desired("x", NAMES, Optional.empty(), Optional.empty(),
-        Optional.empty(), NOW).ca().get("ca.key"));
+    otherKey.put("ca.key", fresh("x").ca().get("ca.key"));
     assertThatThrownBy(() -> ClusterCertificates.desired("demo", NAMES, Optional.of(otherKey), Optional.empty(),
-        Optional.empty(), NOW)).isInstanceOf(IllegalArgumentException.class)
+        Optional.empty(), true, NOW)).isInstanceOf(IllegalArgumentException.class)
         .message().doesNotContain("PRIVATE KEY").doesNotContain(otherKey.get("ca.key"));
+  }
+
+  @Test
+  void theRevisionFollowsTheCertificatesNotTheKey() {
+    ClusterCertificates.Desired first = fresh("demo");
+    Map<String, String> otherKey = new HashMap<>(first.member());
+    otherKey.put("tls.key", fresh("x").member().get("tls.key"));
+    assertThat(ClusterCertificates.revision(otherKey)).isEqualTo(first.revision());
+    assertThat(ClusterCertificates.revision(fresh("demo").member())).isNotEqualTo(first.revision());
+  }
+
+  private static ClusterCertificates.Desired fresh(String cluster) {
+    return ClusterCertificates.desired(cluster, NAMES, Optional.empty(), Optional.empty(), Optional.empty(), true,
+        NOW);
+  }
+
+  /** The next pass, from what the previous one wrote. */
+  private static ClusterCertificates.Desired next(ClusterCertificates.Desired previous, boolean membersCurrent,
+      Instant now) {
+    return ClusterCertificates.desired("demo", NAMES, Optional.of(previous.ca()), Optional.of(previous.member()),
+        Optional.of(previous.client()), membersCurrent, now);
   }
 
   private static X509Certificate certificate(Map<String, String> data) {
     return Pem.readCertificate(ClusterCertificates.decoded(data).get("tls.crt"));
+  }
+
+  private static List<X509Certificate> trusted(Map<String, String> data) {
+    return Pem.readCertificates(ClusterCertificates.decoded(data).get("ca.crt"));
   }
 }

@@ -16,7 +16,16 @@ import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.membership.ClientServiceWriter;
+import dev.quorum.model.Labels;
+import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import javax.net.ssl.SSLException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -118,6 +127,139 @@ class TlsClusterIT {
     await("the restored value served over TLS").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
         .until(() -> etcdctl(withCertificate, "get", "/secure/key", "--print-value-only").output().strip()
             .equals("value"));
+  }
+
+  /**
+   * Renewing the members' certificate (its Secret deleted) and replacing the CA (the CA Secret deleted) each roll
+   * the members one at a time: the cluster stays Available to a client that writes through the client Service all
+   * along, following the client Secret as an application mounting it would, and loses no acknowledged write.
+   */
+  @Test
+  void newCertificatesAndANewCaRollTheMembersWithoutLosingAWrite() throws Exception {
+    String name = "rotating";
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.getStorage().setSize("128Mi");
+    spec.setTls(new ClusterTls());
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    cluster.setSpec(spec);
+    kube.resource(cluster).create();
+    awaitSettled(name, "formed");
+    EtcdCluster formed = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+    assertThat(formed.getStatus().getTls().getSecretName()).isEqualTo(name + "-tls");
+    assertThat(Instant.parse(formed.getStatus().getTls().getCertificateExpires()))
+        .isAfter(Instant.now().plus(Duration.ofDays(300)));
+    X509Certificate oldCa = trusted(name).get(0);
+    X509Certificate oldCertificate = memberCertificate(name);
+
+    ClientServiceWriter writer = new ClientServiceWriter(kube, ns, name + "-client", Duration.ofMillis(50),
+        new SecretConnector(kube, ns, name + "-client-tls", name + "-client." + ns + ".svc.cluster.local"));
+    try {
+      kube.secrets().inNamespace(ns).withName(name + "-tls").delete();
+      await("a new member certificate").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> !memberCertificate(name).equals(oldCertificate));
+      awaitSettled(name, "the new member certificate rolled out");
+      assertThat(trusted(name)).containsExactly(oldCa);
+
+      kube.secrets().inNamespace(ns).withName(name + "-ca").delete();
+      await("a new CA trusted").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> !trusted(name).get(0).equals(oldCa));
+      awaitSettled(name, "the new CA rolled out");
+      List<X509Certificate> trusted = trusted(name);
+      assertThat(trusted).hasSize(1).doesNotContain(oldCa);
+      assertThat(CertificateChecks.issuedBy(memberCertificate(name), trusted.get(0))).isTrue();
+      writer.stopAndAssertKept(Duration.ofSeconds(5));
+    } finally {
+      writer.close();
+    }
+    EtcdCluster rotated = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+    assertThat(rotated.getStatus().getTls().getCaExpires()).isNotEqualTo(formed.getStatus().getTls().getCaExpires());
+  }
+
+  /**
+   * The cluster Available with every member's pod started with the members' Secret as it is, nothing left to roll,
+   * and no change of CA under way.
+   */
+  private static void awaitSettled(String name, String what) {
+    await(name + ": " + what).atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      if (!operator.isAlive()) {
+        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+      }
+      EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      Secret members = kube.secrets().inNamespace(ns).withName(name + "-tls").get();
+      if (c.getStatus() == null || members == null || c.getStatus().getTls() == null) {
+        return false;
+      }
+      String revision = ClusterCertificates.revision(members.getData());
+      List<Pod> pods = kube.pods().inNamespace(ns).withLabels(Map.of("app.kubernetes.io/instance", name)).list()
+          .getItems();
+      return c.getStatus().getReadyMembers() == 3 && pods.size() == 3
+          && pods.stream().allMatch(p -> revision.equals(p.getMetadata().getAnnotations()
+              .get(Labels.TLS_REVISION_ANNOTATION)))
+          && c.getStatus().getTls().getRotation() == null
+          && c.getStatus().condition(ConditionTypes.PROGRESSING).map(x -> "False".equals(x.getStatus())).orElse(false)
+          && c.getStatus().condition(ConditionTypes.AVAILABLE).map(x -> "True".equals(x.getStatus())).orElse(false);
+    });
+  }
+
+  private static List<X509Certificate> trusted(String name) {
+    return Pem.readCertificates(ClusterCertificates.decoded(
+        kube.secrets().inNamespace(ns).withName(name + "-tls").get().getData()).get(ClusterCertificates.CA_CERT));
+  }
+
+  private static X509Certificate memberCertificate(String name) {
+    return Pem.readCertificate(ClusterCertificates.decoded(
+        kube.secrets().inNamespace(ns).withName(name + "-tls").get().getData()).get(ClusterCertificates.CERT));
+  }
+
+  /** An application's etcd client with its mounted client Secret: it follows the Secret as it changes. */
+  static final class SecretConnector implements ClientServiceWriter.Connector {
+    private final KubernetesClient kube;
+    private final String namespace;
+    private final String secret;
+    private final String authority;
+    private volatile String id = "";
+    private volatile SslContext context;
+
+    SecretConnector(KubernetesClient kube, String namespace, String secret, String authority) {
+      this.kube = kube;
+      this.namespace = namespace;
+      this.secret = secret;
+      this.authority = authority;
+      refresh();
+    }
+
+    @Override
+    public void refresh() {
+      Secret current = kube.secrets().inNamespace(namespace).withName(secret).get();
+      if (current == null) {
+        return;
+      }
+      String revision = ClusterCertificates.revision(current.getData());
+      if (!revision.equals(id)) {
+        Map<String, String> files = ClusterCertificates.decoded(current.getData());
+        try {
+          context = GrpcSslContexts.forClient()
+              .trustManager(Pem.readCertificates(files.get("ca.crt")).toArray(X509Certificate[]::new))
+              .keyManager(Pem.readPrivateKey(files.get("tls.key")), Pem.readCertificate(files.get("tls.crt")))
+              .build();
+        } catch (SSLException e) {
+          throw new IllegalStateException(e);
+        }
+        id = revision;
+      }
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public Client connect(String ip) {
+      // the members' certificate names the client Service, not pod addresses: verified by that name
+      return Client.builder().endpoints("https://" + ip + ":2379").sslContext(context).authority(authority).build();
+    }
   }
 
   private static ClientResult etcdctl(List<String> connection, String... args) {

@@ -51,6 +51,17 @@ public class EtcdClusterStatus {
   @JsonPropertyDescription("The membership change in progress (a member replaced, added or removed), if any.")
   private ClusterOperation operation;
 
+  @JsonPropertyDescription("TLS: the members' certificates and when they expire.")
+  private TlsStatus tls;
+
+  public TlsStatus getTls() {
+    return tls;
+  }
+
+  public void setTls(TlsStatus tls) {
+    this.tls = tls;
+  }
+
   public ClusterOperation getOperation() {
     return operation;
   }

@@ -1,0 +1,86 @@
+package dev.quorum.cluster;
+
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
+import dev.quorum.model.PodReadiness;
+import dev.quorum.specs.TlsSecretsBuilder;
+import dev.quorum.tls.CertificateChecks;
+import dev.quorum.tls.ClusterCertificates;
+import dev.quorum.tls.Pem;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Pure: a TLS cluster's certificates for one pass, from its Secrets as they are and its member pods. With operator
+ * certificates, the Secrets to apply ({@link ClusterCertificates} decides what they hold); with the user's Secret, a
+ * check that members can use it. Either way the revision members are to run with: a pod started with another one
+ * is rolled, one at a time, like any change to the members.
+ */
+final class MemberTls {
+
+  /** What one pass does with TLS: the Secrets to apply (none for the user's), and what the status shows. */
+  record Pass(List<Secret> secrets, String revision, TlsCertificates certificates) {}
+
+  /** A Secret members cannot use; its message names the Secret and what is wrong, never key material. */
+  static final class SecretProblem extends RuntimeException {
+    SecretProblem(String message) {
+      super(message);
+    }
+  }
+
+  private MemberTls() {}
+
+  /**
+   * @param secretData a Secret's data in the cluster's namespace by name, when it exists
+   * @throws SecretProblem when the CA Secret or the user's Secret cannot be used
+   */
+  static Pass of(EtcdClusterModel model, List<Pod> pods, Function<String, Optional<Map<String, String>>> secretData,
+      Instant now) {
+    Optional<Map<String, String>> members = secretData.apply(model.memberTlsSecret());
+    if (!model.operatorCertificates()) {
+      return usersSecret(model, members, now);
+    }
+    // a step of a CA change waits until every member serves again with the Secret as it is
+    Optional<String> live = members.map(ClusterCertificates::revision);
+    boolean membersCurrent = live.isPresent() && model.members().stream().allMatch(member -> pods.stream()
+        .filter(p -> member.name().equals(p.getMetadata().getName()) && p.getMetadata().getDeletionTimestamp() == null)
+        .anyMatch(p -> PodReadiness.ready(p) && p.getMetadata().getAnnotations() != null
+            && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION))));
+    ClusterCertificates.Desired desired;
+    try {
+      desired = ClusterCertificates.desired(model.name(), model.tlsDnsNames(), secretData.apply(model.caSecret()),
+          members, secretData.apply(model.clientTlsSecret()), membersCurrent, now);
+    } catch (IllegalArgumentException e) {
+      throw new SecretProblem("the CA Secret " + model.caSecret() + " cannot be used (" + e.getMessage()
+          + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"
+          + " new CA (the members then restart three times, one at a time)");
+    }
+    return new Pass(TlsSecretsBuilder.build(model, desired), desired.revision(), new TlsCertificates(
+        model.memberTlsSecret(), desired.certificateExpires(),
+        Optional.of(desired.authority().certificate().getNotAfter().toInstant()), desired.rotation()));
+  }
+
+  private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now) {
+    String name = model.memberTlsSecret();
+    if (data.isEmpty()) {
+      throw new SecretProblem("the Secret " + name + " (spec.tls.secretName) does not exist; the members need its"
+          + " ca.crt, tls.crt and tls.key");
+    }
+    Map<String, String> decoded = ClusterCertificates.decoded(data.get());
+    List<String> problems = CertificateChecks.memberSecretProblems(decoded,
+        model.members().stream().map(Member::host).toList(), now);
+    if (!problems.isEmpty()) {
+      throw new SecretProblem("the Secret " + name + " (spec.tls.secretName) cannot be used: "
+          + String.join("; ", problems) + "; the members are left as they are");
+    }
+    Instant expires = Pem.readCertificate(decoded.get(ClusterCertificates.CERT)).getNotAfter().toInstant();
+    return new Pass(List.of(), ClusterCertificates.revision(data.get()),
+        new TlsCertificates(name, expires, Optional.empty(), Optional.empty()));
+  }
+}

@@ -1,0 +1,170 @@
+package dev.quorum.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks on the certificates members use, for the operator's own and for those a user provides. Messages name what
+ * is wrong and the names involved, never key material.
+ */
+public final class CertificateChecks {
+
+  static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+  static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+  static final String ANY_USAGE = "2.5.29.37.0";
+  private static final int DNS_NAME = 2;
+
+  private CertificateChecks() {}
+
+  /** Whether the key is the certificate's: something it signs verifies against the certificate's public key. */
+  public static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
+    String algorithm = switch (key.getAlgorithm().toUpperCase(Locale.ROOT)) {
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      case "ED25519", "EDDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return false;
+    }
+    byte[] probe = "quorum key check".getBytes(StandardCharsets.UTF_8);
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether one of the CAs signed the certificate. */
+  public static boolean issuedByAny(X509Certificate certificate, Collection<X509Certificate> authorities) {
+    return authorities.stream().anyMatch(ca -> issuedBy(certificate, ca));
+  }
+
+  public static boolean issuedBy(X509Certificate certificate, X509Certificate authority) {
+    try {
+      certificate.verify(authority.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The certificate's DNS subject alternative names, as written (wildcards included). */
+  public static List<String> dnsNames(X509Certificate certificate) {
+    List<String> names = new ArrayList<>();
+    try {
+      Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
+      if (alternatives != null) {
+        alternatives.stream().filter(n -> Integer.valueOf(DNS_NAME).equals(n.get(0)))
+            .forEach(n -> names.add((String) n.get(1)));
+      }
+    } catch (CertificateParsingException e) {
+      return List.of();
+    }
+    return names;
+  }
+
+  /** The names a TLS client checking the host name would refuse (a wildcard covers exactly one label). */
+  public static List<String> uncovered(X509Certificate certificate, List<String> hosts) {
+    List<String> sans = dnsNames(certificate).stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    return hosts.stream().filter(host -> sans.stream().noneMatch(san -> matches(san, host.toLowerCase(Locale.ROOT))))
+        .toList();
+  }
+
+  private static boolean matches(String san, String host) {
+    if (san.startsWith("*.")) {
+      int dot = host.indexOf('.');
+      return dot > 0 && host.substring(dot).equals(san.substring(1));
+    }
+    return san.equals(host);
+  }
+
+  /** Whether the certificate may serve (client and peer listeners) and authenticate as a client (peers dialling). */
+  public static boolean servesAndAuthenticates(X509Certificate certificate) {
+    try {
+      List<String> usages = certificate.getExtendedKeyUsage();
+      return usages == null || usages.contains(ANY_USAGE)
+          || (usages.contains(SERVER_AUTH) && usages.contains(CLIENT_AUTH));
+    } catch (CertificateParsingException e) {
+      return false;
+    }
+  }
+
+  /**
+   * What is wrong with a Secret members are to use as it is (decoded data: {@code ca.crt}, {@code tls.crt},
+   * {@code tls.key}): empty when nothing is.
+   *
+   * @param hosts every member's DNS name, which peers and the operator verify
+   */
+  public static List<String> memberSecretProblems(Map<String, String> decoded, List<String> hosts, Instant now) {
+    List<String> problems = new ArrayList<>();
+    List<String> missing = List.of(ClusterCertificates.CA_CERT, ClusterCertificates.CERT, ClusterCertificates.KEY)
+        .stream().filter(k -> decoded.getOrDefault(k, "").isBlank()).toList();
+    if (!missing.isEmpty()) {
+      return List.of("it has no " + String.join(", no ", missing));
+    }
+    List<X509Certificate> authorities = read(() -> Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT)),
+        ClusterCertificates.CA_CERT, problems).orElse(List.of());
+    Optional<X509Certificate> certificate = read(() -> Pem.readCertificate(decoded.get(ClusterCertificates.CERT)),
+        ClusterCertificates.CERT, problems);
+    Optional<PrivateKey> key = read(() -> Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY)),
+        ClusterCertificates.KEY, problems);
+    if (certificate.isEmpty()) {
+      return problems;
+    }
+    X509Certificate cert = certificate.get();
+    if (key.isPresent() && !keyMatches(cert, key.get())) {
+      problems.add(ClusterCertificates.KEY + " is not the key of " + ClusterCertificates.CERT);
+    }
+    if (!authorities.isEmpty() && !issuedByAny(cert, authorities)) {
+      problems.add(ClusterCertificates.CERT + " (issuer " + cert.getIssuerX500Principal().getName()
+          + ") was not issued by a CA in " + ClusterCertificates.CA_CERT);
+    }
+    if (!cert.getNotAfter().toInstant().isAfter(now)) {
+      problems.add(ClusterCertificates.CERT + " expired at " + cert.getNotAfter().toInstant());
+    } else if (cert.getNotBefore().toInstant().isAfter(now)) {
+      problems.add(ClusterCertificates.CERT + " is valid only from " + cert.getNotBefore().toInstant());
+    }
+    List<String> uncovered = uncovered(cert, hosts);
+    if (!uncovered.isEmpty()) {
+      problems.add(ClusterCertificates.CERT + " does not cover " + String.join(", ", uncovered)
+          + " (its DNS names: " + String.join(", ", dnsNames(cert)) + ")");
+    }
+    if (!servesAndAuthenticates(cert)) {
+      problems.add(ClusterCertificates.CERT + " is not for both server and client authentication (members use it"
+          + " to serve and to dial their peers)");
+    }
+    return problems;
+  }
+
+  private interface Reading<T> {
+    T read();
+  }
+
+  private static <T> Optional<T> read(Reading<T> reading, String key, List<String> problems) {
+    try {
+      return Optional.of(reading.read());
+    } catch (IllegalArgumentException e) {
+      problems.add(key + " cannot be read: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+}

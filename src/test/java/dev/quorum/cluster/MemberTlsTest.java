@@ -1,0 +1,125 @@
+package dev.quorum.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.ClusterTls;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
+import dev.quorum.specs.MemberPodBuilder;
+import dev.quorum.tls.CertificateAuthority;
+import dev.quorum.tls.ClusterCertificates;
+import dev.quorum.tls.Pem;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MemberTlsTest {
+
+  static final Instant NOW = Instant.parse("2026-11-25T00:00:00Z");
+  final Map<String, Map<String, String>> secrets = new HashMap<>();
+
+  @Test
+  void aStepOfANewCaWaitsUntilEveryMemberIsReadyWithTheSecretAsItIs() {
+    EtcdClusterModel model = TestClusters.model(tlsCluster(new ClusterTls()));
+    MemberTls.Pass first = MemberTls.of(model, List.of(), this::secret, NOW);
+    first.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
+    EtcdClusterModel running = model.withTlsRevision(first.revision());
+    secrets.remove("demo-ca");
+
+    MemberTls.Pass trusting = MemberTls.of(model, pods(running, true), this::secret, NOW);
+    assertThat(trusting.revision()).isNotEqualTo(first.revision());
+    assertThat(trusting.certificates().rotation()).isPresent();
+    trusting.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
+    EtcdClusterModel rolled = model.withTlsRevision(trusting.revision());
+
+    // two members restarted, one pod not ready yet: the new CA does not issue certificates
+    List<Pod> oneNotReady = pods(rolled, true);
+    oneNotReady.set(1, ready(oneNotReady.get(1), false));
+    assertThat(MemberTls.of(model, oneNotReady, this::secret, NOW).revision()).isEqualTo(trusting.revision());
+    // a member still on the old Secret: neither
+    List<Pod> oneOld = pods(rolled, true);
+    oneOld.set(2, pods(running, true).get(2));
+    assertThat(MemberTls.of(model, oneOld, this::secret, NOW).revision()).isEqualTo(trusting.revision());
+    // all of them ready with it: the next step
+    assertThat(MemberTls.of(model, pods(rolled, true), this::secret, NOW).revision())
+        .isNotEqualTo(trusting.revision());
+  }
+
+  @Test
+  void theUsersSecretIsCheckedAndNeverWritten() {
+    ClusterTls tls = new ClusterTls();
+    tls.setCertificates(ClusterTls.Certificates.Secret);
+    tls.setSecretName("users-tls");
+    EtcdClusterModel model = TestClusters.model(tlsCluster(tls));
+    assertThat(model.memberTlsSecret()).isEqualTo("users-tls");
+
+    assertThatThrownBy(() -> MemberTls.of(model, List.of(), this::secret, NOW))
+        .isInstanceOf(MemberTls.SecretProblem.class)
+        .hasMessageContaining("the Secret users-tls (spec.tls.secretName) does not exist");
+
+    CertificateAuthority ca = CertificateAuthority.generate("users-ca", Duration.ofDays(100), NOW);
+    secrets.put("users-tls", secretData(ca, List.of("demo-0.demo.default.svc.cluster.local")));
+    assertThatThrownBy(() -> MemberTls.of(model, List.of(), this::secret, NOW))
+        .isInstanceOf(MemberTls.SecretProblem.class)
+        .hasMessageContaining("users-tls")
+        .hasMessageContaining("does not cover demo-1.demo.default.svc.cluster.local, "
+            + "demo-2.demo.default.svc.cluster.local");
+
+    secrets.put("users-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
+    MemberTls.Pass pass = MemberTls.of(model, List.of(), this::secret, NOW);
+    assertThat(pass.secrets()).isEmpty();
+    assertThat(pass.certificates().secret()).isEqualTo("users-tls");
+    assertThat(pass.certificates().expires()).isEqualTo(NOW.plus(Duration.ofDays(30)));
+    assertThat(pass.revision()).isEqualTo(ClusterCertificates.revision(secrets.get("users-tls")));
+  }
+
+  private Optional<Map<String, String>> secret(String name) {
+    return Optional.ofNullable(secrets.get(name));
+  }
+
+  private static EtcdCluster tlsCluster(ClusterTls tls) {
+    EtcdCluster cluster = TestClusters.cluster("demo", 3);
+    cluster.getSpec().setTls(tls);
+    return cluster;
+  }
+
+  private static List<Pod> pods(EtcdClusterModel model, boolean ready) {
+    List<Pod> pods = new java.util.ArrayList<>();
+    for (Member member : model.members()) {
+      pods.add(ready(MemberPodBuilder.build(model, member), ready));
+    }
+    assertThat(pods.get(0).getMetadata().getAnnotations()).containsKey(Labels.TLS_REVISION_ANNOTATION);
+    return pods;
+  }
+
+  private static Pod ready(Pod pod, boolean ready) {
+    return new PodBuilder(pod).withNewStatus().withPhase("Running")
+        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().endStatus().build();
+  }
+
+  private static Map<String, String> secretData(CertificateAuthority ca, List<String> names) {
+    CertificateAuthority.Issued issued = ca.issue("demo", names, List.of(), Duration.ofDays(30), NOW,
+        CertificateAuthority.Usage.SERVER_AND_CLIENT);
+    Map<String, String> data = new HashMap<>();
+    data.put("ca.crt", base64(Pem.certificate(ca.certificate())));
+    data.put("tls.crt", base64(Pem.certificate(issued.certificate())));
+    data.put("tls.key", base64(Pem.privateKey(issued.key())));
+    return data;
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+}
