@@ -3,71 +3,203 @@ package dev.quorum.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.demo.Demo;
+import dev.quorum.api.v1alpha1.ClusterTls;
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
+import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.backup.TestBackups;
+import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.Helm;
+import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import dev.quorum.tls.ClusterCertificates;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What a user does: {@code helm install} the chart, then apply an EtcdCluster. The operator runs as the chart's
- * pods (two replicas, so with leader election) with the chart's ServiceAccount and least-privilege RBAC,
- * in-cluster style (projected token and CA), and still forms a real etcd cluster: proof that the RBAC the chart
- * grants is enough and that a standby replica does not block the rollout.
+ * What a user does: {@code helm install} the chart into a namespace that enforces the restricted Pod Security
+ * Standard, then apply a TLS EtcdCluster into another that does too, back it up and restore it. The operator runs as
+ * the chart's pods (two replicas, so with leader election) with the chart's ServiceAccount token, in-cluster style:
+ * the real API server authorises every call through the chart's least-privilege RBAC, and admits every pod the
+ * operator makes. Nothing the operator logs, records as an event or writes in a status holds a credential or a key.
+ * Last, one rule taken from its ClusterRole is reported as a permission the operator lacks.
  */
 class HelmInstallIT {
 
   static final String RELEASE_NAMESPACE = "quorum-system";
+  static final String CLUSTER = "via-helm";
 
   @RegisterExtension
   static final RigSession RIG = new RigSession();
 
   @Test
-  void helmInstalledOperatorFormsAClusterWithTheChartsServiceAccount() throws Exception {
+  void helmInstalledOperatorRunsABackedUpRestoredTlsClusterWithItsOwnTokenAndLeaksNothing() throws Exception {
     KubernetesClient kube = RIG.client();
     OperatorProcess.registerImage(RIG.rig());
+    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(RELEASE_NAMESPACE)
+        .addToLabels("pod-security.kubernetes.io/enforce", RigSession.RESTRICTED).endMetadata().build())
+        .serverSideApply();
     Helm helm = Helm.of(RIG.rig().tools());
     String kubeconfig = "--kubeconfig=" + RIG.rig().controlPlane().kubeconfig();
     Helm.Result install = helm.run(Duration.ofMinutes(4), List.of("install", "quorum", "helm/quorum", kubeconfig,
-        "--namespace", RELEASE_NAMESPACE, "--create-namespace", "--set", "replicaCount=2", "--wait", "--timeout", "3m"));
+        "--namespace", RELEASE_NAMESPACE, "--set", "replicaCount=2", "--wait", "--timeout", "3m"));
+    String ns = RIG.namespace();
     try {
       assertThat(install.exitCode()).as(install.toString()).isZero();
-      List<Pod> replicas = kube.pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/name", "quorum")
-          .list().getItems();
+      List<Pod> replicas = operatorPods(kube);
       assertThat(replicas).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName()).isEqualTo("quorum"));
       var lease = await("a replica leads").atMost(Duration.ofSeconds(60)).until(() -> kube.leases()
           .inNamespace(RELEASE_NAMESPACE).list().getItems().stream()
           .filter(l -> l.getSpec().getHolderIdentity() != null).findFirst(), java.util.Optional::isPresent).get();
-      Pod operator = replicas.stream().filter(p -> p.getMetadata().getName().equals(lease.getSpec().getHolderIdentity()))
-          .findFirst().orElseThrow(() -> new AssertionError("lease held by " + lease.getSpec().getHolderIdentity()
-              + ", not by an operator pod"));
+      assertThat(replicas).extracting(p -> p.getMetadata().getName()).as("the lease is held by an operator pod")
+          .contains(lease.getSpec().getHolderIdentity());
+      Runnable operatorUp = () -> {
+        if (operatorPods(kube).stream().noneMatch(p -> "Running".equals(p.getStatus().getPhase()))) {
+          throw new IllegalStateException("no operator pod runs any more");
+        }
+      };
 
-      String ns = RIG.namespace();
-      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
-          .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
-          .withNewMetadata().withName("via-helm").withNamespace(ns).endMetadata()
-          .addToAdditionalProperties("spec", Map.of("size", 3)).build()).create();
-      await("EtcdCluster via-helm Available, reconciled by the chart's operator pod").atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(1)).until(() -> Demo.isAvailable(
-              kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName("via-helm").get()));
-      assertThat(RIG.etcdctl("--endpoints=http://via-helm-client." + ns + ".svc.cluster.local:2379", "put", "k", "v")
-          .output()).contains("OK");
+      EtcdClusterSpec spec = new EtcdClusterSpec();
+      spec.getStorage().setSize("128Mi");
+      spec.setTls(new ClusterTls());
+      EtcdCluster cluster = new EtcdCluster();
+      cluster.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).withNamespace(ns).build());
+      cluster.setSpec(spec);
+      kube.resource(cluster).create();
+      awaitAvailable(kube, ns, operatorUp);
+      List<String> tls = clientCertificates(kube, ns);
+      ClientResult put = etcdctl(tls, "put", "/k", "v");
+      assertThat(put.output()).as(put.output()).contains("OK");
 
-      Path log = RIG.rig().logs().resolve("pods").resolve(RELEASE_NAMESPACE + "_" + operator.getMetadata().getName()
-          + "_" + operator.getSpec().getContainers().get(0).getName() + ".log");
-      assertThat(Files.readString(log)).as("the operator never hit a permission it lacks").doesNotContainIgnoringCase("forbidden");
+      EtcdBackupStatus backup = TestBackups.backUpToNewBucket(kube, RIG.rig().s3(), ns, "via-helm-backup", CLUSTER,
+          operatorUp);
+      assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
+      assertThat(etcdctl(tls, "put", "/k", "changed").output()).contains("OK");
+      TestRestores.createInPlace(kube, ns, "via-helm-restore", CLUSTER, TestRestores.fromBackup("via-helm-backup"));
+      EtcdRestoreStatus restored = TestRestores.awaitFinished(kube, ns, "via-helm-restore", operatorUp);
+      assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
+      await("the restored value served over TLS").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> etcdctl(tls, "get", "/k", "--print-value-only").output().strip().equals("v"));
+      awaitAvailable(kube, ns, operatorUp);
+
+      String seen = operatorLogs() + Serialization.asJson(kube.v1().events().inNamespace(ns).list().getItems())
+          + Serialization.asJson(kube.v1().events().inNamespace(RELEASE_NAMESPACE).list().getItems())
+          + Serialization.asJson(kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get())
+          + Serialization.asJson(kube.resources(EtcdBackup.class).inNamespace(ns).withName("via-helm-backup").get())
+          + Serialization.asJson(kube.resources(EtcdRestore.class).inNamespace(ns).withName("via-helm-restore").get());
+      List<String> secrets = secretValues(kube, ns);
+      assertThat(secrets).hasSizeGreaterThan(4);
+      assertThat(secrets).as("credentials or keys in the operator's logs, events or statuses")
+          .noneMatch(seen::contains);
+      assertThat(seen).doesNotContain("PRIVATE KEY");
+      assertThat(operatorLogs()).as("the operator never hit a permission it lacks").doesNotContainIgnoringCase("forbidden");
+
+      // one rule less: the operator may no longer apply the disruption budget, and says so
+      ClusterRole role = kube.rbac().clusterRoles().withName("quorum").get();
+      PolicyRule budgets = role.getRules().stream().filter(r -> r.getResources().contains("poddisruptionbudgets"))
+          .findFirst().orElseThrow();
+      budgets.getVerbs().remove("patch");
+      kube.resource(role).update();
+      await("the missing permission reported").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            operatorUp.run();
+            EtcdCluster current = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+            return current.getStatus().condition(ConditionTypes.DEGRADED)
+                .filter(c -> "True".equals(c.getStatus()) && c.getMessage().contains("permission denied")
+                    && c.getMessage().contains("cannot patch resource \"poddisruptionbudgets\""))
+                .isPresent();
+          });
+      assertThat(kube.v1().events().inNamespace(ns).list().getItems())
+          .anyMatch(e -> "PermissionDenied".equals(e.getReason()) && e.getMessage().contains("poddisruptionbudgets"));
     } finally {
-      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(RIG.namespace()).withName("via-helm").delete();
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).delete();
       helm.run(Duration.ofMinutes(2), List.of("uninstall", "quorum", kubeconfig, "--namespace", RELEASE_NAMESPACE, "--wait"));
     }
+  }
+
+  private static List<Pod> operatorPods(KubernetesClient kube) {
+    return kube.pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/name", "quorum").list().getItems();
+  }
+
+  private static void awaitAvailable(KubernetesClient kube, String ns, Runnable operatorUp) {
+    await(CLUSTER + " Available, reconciled by the chart's operator pod").atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1)).until(() -> {
+          operatorUp.run();
+          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+          return c.getStatus() != null && c.getStatus().getReadyMembers() == 3
+              && c.getStatus().condition(ConditionTypes.AVAILABLE).map(x -> "True".equals(x.getStatus())).orElse(false);
+        });
+  }
+
+  /** The logs of every operator pod the rig's kubelet ran. */
+  private static String operatorLogs() throws Exception {
+    try (var files = Files.list(RIG.rig().logs().resolve("pods"))) {
+      StringBuilder logs = new StringBuilder();
+      for (Path log : files.filter(f -> f.getFileName().toString().startsWith(RELEASE_NAMESPACE + "_")).toList()) {
+        logs.append(Files.readString(log));
+      }
+      assertThat(logs).as("operator pod logs").isNotEmpty();
+      return logs.toString();
+    }
+  }
+
+  /**
+   * Every secret value as it could show: the S3 credentials, and each private key as its Secret holds it (base64), as
+   * PEM, and as the base64 lines inside the PEM.
+   */
+  private static List<String> secretValues(KubernetesClient kube, String ns) {
+    List<String> values = new ArrayList<>(List.of(RIG.rig().s3().secretKey(), RIG.rig().s3().accessKey()));
+    for (String name : List.of(CLUSTER + "-ca", CLUSTER + "-tls", CLUSTER + "-client-tls")) {
+      Secret secret = kube.secrets().inNamespace(ns).withName(name).get();
+      secret.getData().forEach((key, base64) -> {
+        if (key.endsWith(".key")) {
+          values.add(base64);
+          String pem = ClusterCertificates.decoded(Map.of(key, base64)).get(key);
+          List<String> body = pem.lines().filter(l -> !l.startsWith("-----")).toList();
+          values.add(String.join("", body));
+          body.stream().filter(l -> l.length() >= 16).forEach(values::add);
+        }
+      });
+    }
+    return values;
+  }
+
+  /** etcdctl flags for the client Secret's certificate, written where etcdctl reads it. */
+  private static List<String> clientCertificates(KubernetesClient kube, String ns) throws Exception {
+    Path certs = Files.createDirectories(Path.of("target", "helm-install-it").toAbsolutePath());
+    Map<String, String> files = ClusterCertificates.decoded(
+        kube.secrets().inNamespace(ns).withName(CLUSTER + "-client-tls").get().getData());
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Files.writeString(certs.resolve(file.getKey()), file.getValue());
+    }
+    return List.of("--endpoints=https://" + CLUSTER + "-client." + ns + ".svc.cluster.local:2379",
+        "--cacert=" + certs.resolve("ca.crt"), "--cert=" + certs.resolve("tls.crt"),
+        "--key=" + certs.resolve("tls.key"));
+  }
+
+  private static ClientResult etcdctl(List<String> connection, String... args) {
+    List<String> all = new ArrayList<>(connection);
+    all.addAll(List.of(args));
+    return RIG.etcdctl(all.toArray(String[]::new));
   }
 }
