@@ -34,12 +34,14 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,12 @@ class HelmChartIT {
 
     Container operator = pod.getContainers().get(0);
     assertThat(operator.getImage()).isEqualTo("ghcr.io/quorum-dev/quorum-operator:0.1.0");
+    // the image the build describes is the chart's, and runs as the user the chart expects
+    Properties build = applicationProperties();
+    assertThat(operator.getImage()).startsWith(build.getProperty("quarkus.container-image.registry") + "/"
+        + build.getProperty("quarkus.container-image.group") + "/" + build.getProperty("quarkus.container-image.name")
+        + ":");
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.valueOf(build.getProperty("quarkus.jib.user")));
     assertThat(operator.getImagePullPolicy()).isEqualTo("IfNotPresent");
     var sc = operator.getSecurityContext();
     assertThat(sc.getRunAsNonRoot()).isTrue();
@@ -435,6 +443,16 @@ class HelmChartIT {
     Map<String, String> env = new LinkedHashMap<>();
     container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
     return env;
+  }
+
+  private static Properties applicationProperties() {
+    Properties properties = new Properties();
+    try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+      properties.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return properties;
   }
 
   private static void assertHttpProbe(Probe probe, String path) {
