@@ -177,22 +177,116 @@ class TlsClusterIT {
   }
 
   /**
+   * A Secret the user keeps (as cert-manager would write it): each thing wrong with it (missing, names not covered,
+   * a key missing, expired) is Degraded/InvalidTlsSecret naming the Secret and the problem, and leaves running members
+   * alone; a good one forms the cluster, and a renewed one rolls the members.
+   */
+  @Test
+  void aUsersSecretIsCheckedAndABadOneLeavesTheMembersAlone() throws Exception {
+    String name = "users";
+    String secret = "users-etcd-tls";
+    ClusterTls tls = new ClusterTls();
+    tls.setCertificates(ClusterTls.Certificates.Secret);
+    tls.setSecretName(secret);
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.getStorage().setSize("128Mi");
+    spec.setTls(tls);
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    cluster.setSpec(spec);
+    kube.resource(cluster).create();
+    awaitInvalidTlsSecret(name, "the Secret " + secret + " (spec.tls.secretName) does not exist");
+    assertThat(memberPods(name)).isEmpty();
+
+    Instant now = Instant.now();
+    CertificateAuthority ca = CertificateAuthority.generate("users-ca", Duration.ofDays(30), now);
+    String domain = "." + name + "." + ns + ".svc.cluster.local";
+    putSecret(secret, ca, ca.issue(name, List.of(name + "-0" + domain), List.of(), Duration.ofDays(10), now,
+        CertificateAuthority.Usage.SERVER_AND_CLIENT));
+    awaitInvalidTlsSecret(name, "does not cover " + name + "-1" + domain + ", " + name + "-2" + domain);
+    assertThat(memberPods(name)).isEmpty();
+
+    // etcd checks a peer's certificate against the address it connects from: in Kubernetes by the reverse DNS name
+    // of the pod's IP (its headless Service name, which the wildcard covers); the rig's pods connect from
+    // 127.0.0.1, which the certificate names too, as the operator's own certificates do
+    List<String> loopback = List.of("127.0.0.1");
+    CertificateAuthority.Issued good = ca.issue(name, List.of("*" + domain), loopback, Duration.ofDays(10), now,
+        CertificateAuthority.Usage.SERVER_AND_CLIENT);
+    putSecret(secret, ca, good);
+    awaitSettled(name, secret, "formed with the user's certificate");
+    EtcdCluster formed = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+    assertThat(formed.getStatus().getTls().getSecretName()).isEqualTo(secret);
+    assertThat(Instant.parse(formed.getStatus().getTls().getCertificateExpires()))
+        .isEqualTo(good.certificate().getNotAfter().toInstant());
+    assertThat(formed.getStatus().getTls().getCaExpires()).isNull();
+    List<String> running = memberPods(name).stream().map(p -> p.getMetadata().getUid()).toList();
+
+    Map<String, String> withoutKey = new java.util.HashMap<>(kube.secrets().inNamespace(ns).withName(secret).get()
+        .getData());
+    withoutKey.remove(ClusterCertificates.KEY);
+    kube.secrets().inNamespace(ns).withName(secret).edit(s -> {
+      s.setData(withoutKey);
+      return s;
+    });
+    awaitInvalidTlsSecret(name, "it has no tls.key");
+    CertificateAuthority.Issued expired = ca.issue(name, List.of("*" + domain), loopback, Duration.ofHours(1),
+        now.minus(Duration.ofDays(1)), CertificateAuthority.Usage.SERVER_AND_CLIENT);
+    putSecret(secret, ca, expired);
+    awaitInvalidTlsSecret(name, "tls.crt expired at");
+    EtcdCluster untouched = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+    assertThat(untouched.getStatus().condition(ConditionTypes.AVAILABLE).map(c -> c.getStatus())).hasValue("True");
+    assertThat(memberPods(name).stream().map(p -> p.getMetadata().getUid()).toList())
+        .as("members left alone while the Secret is bad").containsExactlyInAnyOrderElementsOf(running);
+
+    putSecret(secret, ca, ca.issue(name, List.of("*" + domain), loopback, Duration.ofDays(20), Instant.now(),
+        CertificateAuthority.Usage.SERVER_AND_CLIENT));
+    awaitSettled(name, secret, "the renewed certificate rolled out");
+    assertThat(memberPods(name).stream().map(p -> p.getMetadata().getUid()).toList()).doesNotContainAnyElementsOf(running);
+  }
+
+  private static void awaitInvalidTlsSecret(String name, String says) {
+    await(name + " Degraded: " + says).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      operator.assertAlive();
+      EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      return c.getStatus() != null && c.getStatus().condition(ConditionTypes.DEGRADED)
+          .filter(x -> "True".equals(x.getStatus()) && "InvalidTlsSecret".equals(x.getReason())
+              && x.getMessage().contains(says))
+          .isPresent();
+    });
+  }
+
+  private static void putSecret(String name, CertificateAuthority ca, CertificateAuthority.Issued issued) {
+    kube.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+        .withNamespace(ns).endMetadata()
+        .addToStringData(ClusterCertificates.CA_CERT, Pem.certificate(ca.certificate()))
+        .addToStringData(ClusterCertificates.CERT, Pem.certificate(issued.certificate()))
+        .addToStringData(ClusterCertificates.KEY, Pem.privateKey(issued.key())).build()).createOr(r -> r.update());
+  }
+
+  private static List<Pod> memberPods(String name) {
+    return kube.pods().inNamespace(ns).withLabels(Map.of("app.kubernetes.io/instance", name)).list().getItems();
+  }
+
+  private static void awaitSettled(String name, String what) {
+    awaitSettled(name, name + "-tls", what);
+  }
+
+  /**
    * The cluster Available with every member's pod started with the members' Secret as it is, nothing left to roll,
    * and no change of CA under way.
    */
-  private static void awaitSettled(String name, String what) {
+  private static void awaitSettled(String name, String secret, String what) {
     await(name + ": " + what).atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
       if (!operator.isAlive()) {
         throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
       }
       EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
-      Secret members = kube.secrets().inNamespace(ns).withName(name + "-tls").get();
+      Secret members = kube.secrets().inNamespace(ns).withName(secret).get();
       if (c.getStatus() == null || members == null || c.getStatus().getTls() == null) {
         return false;
       }
       String revision = ClusterCertificates.revision(members.getData());
-      List<Pod> pods = kube.pods().inNamespace(ns).withLabels(Map.of("app.kubernetes.io/instance", name)).list()
-          .getItems();
+      List<Pod> pods = memberPods(name);
       return c.getStatus().getReadyMembers() == 3 && pods.size() == 3
           && pods.stream().allMatch(p -> revision.equals(p.getMetadata().getAnnotations()
               .get(Labels.TLS_REVISION_ANNOTATION)))
