@@ -78,12 +78,21 @@ leaderElection.enabled is a tri-state: "auto" (on when replicaCount > 1), true o
 {{- end }}
 
 {{/*
-The operator's RBAC rules, the same cluster-wide (ClusterRole) and per watched namespace (Role).
-Least privilege: exactly what the reconcilers declare. files/operator-rules.yaml is generated from their
+The operator's RBAC rules on namespaced resources, the same cluster-wide (ClusterRole) and per watched namespace
+(Role). Least privilege: exactly what the reconcilers declare. files/operator-rules.yaml is generated from their
 declarations by hack/update-generated.sh; do not edit it or write rules here.
 */}}
 {{- define "quorum.rules" -}}
 {{- include "quorum.generatedRules" (list . "files/operator-rules.yaml") }}
+{{- end }}
+
+{{/*
+The operator's rules on resources without a namespace (reading nodes, for StaticPod clusters), which no Role can
+grant: in the ClusterRole of a cluster-wide install, or a ClusterRole of their own when readNodes is set
+(files/node-rules.yaml, generated as well).
+*/}}
+{{- define "quorum.nodeRules" -}}
+{{- include "quorum.generatedRules" (list . "files/node-rules.yaml") }}
 {{- end }}
 
 {{/*

@@ -47,6 +47,22 @@ public final class OperatorRbac {
     return merge(declared);
   }
 
+  /**
+   * Resources without a namespace among those the operator uses: a Role cannot grant them, so a namespace-scoped
+   * install grants them only by a ClusterRole of their own, when asked to (StaticPod mode places members on nodes).
+   */
+  static final Set<String> CLUSTER_SCOPED = Set.of("nodes");
+
+  /** The rules a Role in a watched namespace grants: those on namespaced resources. */
+  public static List<Rule> namespaced(List<Rule> rules) {
+    return rules.stream().filter(r -> !CLUSTER_SCOPED.contains(r.resource())).toList();
+  }
+
+  /** The rules on resources without a namespace (nodes). */
+  public static List<Rule> clusterScoped(List<Rule> rules) {
+    return rules.stream().filter(r -> CLUSTER_SCOPED.contains(r.resource())).toList();
+  }
+
   /** Leader election's rules, granted in the operator's own namespace only. */
   public static List<Rule> leaderElectionRules() {
     return List.of(LeaderElectionCustomizer.LEASE_RULE);

@@ -61,7 +61,13 @@ class HelmChartIT {
    * Exactly what the operator needs, in the order the chart lists it: computed from the reconcilers' declarations,
    * so the chart fails here whenever it grants anything else.
    */
-  static final List<Rule> OPERATOR_RULES = OperatorRbac.rulesFor(OperatorReconcilers.discover());
+  static final List<Rule> ALL_RULES = OperatorRbac.rulesFor(OperatorReconcilers.discover());
+  /** A ClusterRole's: those on namespaced resources, then those on nodes. */
+  static final List<Rule> OPERATOR_RULES = Stream.concat(OperatorRbac.namespaced(ALL_RULES).stream(),
+      OperatorRbac.clusterScoped(ALL_RULES).stream()).toList();
+  /** A Role's in a watched namespace: no Role can grant what has no namespace. */
+  static final List<Rule> NAMESPACED_RULES = OperatorRbac.namespaced(ALL_RULES);
+  static final List<Rule> NODE_RULES = OperatorRbac.clusterScoped(ALL_RULES);
   static final List<Rule> LEADER_ELECTION_RULES = OperatorRbac.leaderElectionRules();
   /** Every verb the API server checks on a resource, to prove that undeclared ones are refused. */
   static final List<String> RESOURCE_VERBS = List.of("get", "list", "watch", "create", "update", "patch", "delete",
@@ -202,7 +208,7 @@ class HelmChartIT {
     assertThat(roles).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
         .containsExactlyInAnyOrder("a/quorum", "b/quorum");
     roles.forEach(r -> assertThat(rules(r.getRules())).as("rules of %s", r.getMetadata().getNamespace())
-        .containsExactlyElementsOf(OPERATOR_RULES));
+        .containsExactlyElementsOf(NAMESPACED_RULES));
 
     List<RoleBinding> bindings = all(objects, RoleBinding.class);
     assertThat(bindings).extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("a", "b");
@@ -318,18 +324,44 @@ class HelmChartIT {
 
     rbac.forEach(o -> rig.client().resource(o).serverSideApply());
 
-    awaitAllowed(user, firstGrant(OPERATOR_RULES, w1));
-    awaitAllowed(user, firstGrant(OPERATOR_RULES, w2));
+    awaitAllowed(user, firstGrant(NAMESPACED_RULES, w1));
+    awaitAllowed(user, firstGrant(NAMESPACED_RULES, w2));
     awaitAllowed(user, firstGrant(LEADER_ELECTION_RULES, ns));
-    assertGrantsExactly(user, OPERATOR_RULES, w1);
-    assertGrantsExactly(user, OPERATOR_RULES, w2);
+    assertGrantsExactly(user, NAMESPACED_RULES, w1);
+    assertGrantsExactly(user, NAMESPACED_RULES, w2);
     assertGrantsExactly(user, LEADER_ELECTION_RULES, ns);
 
     assertGrantsNothing(user, OPERATOR_RULES, other);
     assertGrantsNothing(user, OPERATOR_RULES, null);
+    assertDenied(user, attrs("list", "", "nodes", "", null));
     assertGrantsNothing(user, LEADER_ELECTION_RULES, w1);
     assertGrantsNothing(user, LEADER_ELECTION_RULES, "kube-system");
     assertDenied(user, attrs("list", "", "secrets", "", w1));
+  }
+
+  @Test
+  void readNodesAddsAClusterRoleThatReadsNodesOnlyToANamespacedInstall() {
+    String release = "rbac-nodes";
+    String watched = ns + "-n1";
+    rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(watched).endMetadata()
+        .build()).serverSideApply();
+    List<HasMetadata> rbac = template(release, ns, "--set", "watchNamespaces={" + watched + "}", "--set",
+        "readNodes=true").stream().filter(o -> !(o instanceof Deployment)).toList();
+    ClusterRole nodes = one(rbac, ClusterRole.class);
+    assertThat(nodes.getMetadata().getName()).isEqualTo(release + "-quorum-nodes");
+    assertThat(NODE_RULES).extracting(Rule::resource).containsExactly("nodes");
+    assertThat(rules(nodes.getRules())).containsExactlyElementsOf(NODE_RULES);
+    assertThat(one(rbac, ClusterRoleBinding.class).getRoleRef().getName()).isEqualTo(nodes.getMetadata().getName());
+    String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";
+    try {
+      rbac.forEach(o -> rig.client().resource(o).serverSideApply());
+      awaitAllowed(user, attrs("list", "", "nodes", "", null));
+      assertGrantsExactly(user, NODE_RULES, null);
+      assertGrantsExactly(user, NAMESPACED_RULES, watched);
+      assertDenied(user, attrs("list", "", "pods", "", null));
+    } finally {
+      rbac.forEach(o -> rig.client().resource(o).delete());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- pod security on the API server

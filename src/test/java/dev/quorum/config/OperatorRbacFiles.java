@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 public final class OperatorRbacFiles {
 
   public static final String OPERATOR_RULES = "operator-rules.yaml";
+  public static final String NODE_RULES = "node-rules.yaml";
   public static final String LEADER_ELECTION_RULES = "leader-election-rules.yaml";
 
   private OperatorRbacFiles() {}
@@ -25,8 +26,11 @@ public final class OperatorRbacFiles {
       System.exit(2);
     }
     Path directory = Files.createDirectories(Path.of(args[0]));
-    write(directory.resolve(OPERATOR_RULES), "the reconcilers' declarations by dev.quorum.config.OperatorRbac",
-        OperatorRbac.rulesFor(OperatorReconcilers.discover()));
+    List<Rule> rules = OperatorRbac.rulesFor(OperatorReconcilers.discover());
+    write(directory.resolve(OPERATOR_RULES), "the reconcilers' declarations on namespaced resources by"
+        + " dev.quorum.config.OperatorRbac", OperatorRbac.namespaced(rules));
+    write(directory.resolve(NODE_RULES), "the reconcilers' declarations on resources without a namespace by"
+        + " dev.quorum.config.OperatorRbac", OperatorRbac.clusterScoped(rules));
     write(directory.resolve(LEADER_ELECTION_RULES), "dev.quorum.config.LeaderElectionCustomizer.LEASE_RULE",
         OperatorRbac.leaderElectionRules());
   }

@@ -82,6 +82,14 @@ class OperatorRbacTest {
   }
 
   @Test
+  void nodesGoApartFromTheRulesARoleCanGrant() {
+    List<Rule> rules = List.of(new Rule("", "configmaps", "get"), new Rule("", "nodes", "get", "list"),
+        new Rule("", "pods", "get"));
+    assertThat(OperatorRbac.namespaced(rules)).extracting(Rule::resource).containsExactly("configmaps", "pods");
+    assertThat(OperatorRbac.clusterScoped(rules)).containsExactly(new Rule("", "nodes", "get", "list"));
+  }
+
+  @Test
   void verbsAreDistinctInKubernetesOrderWithUnknownVerbsLast() {
     assertThat(new Rule("", "pods", "escalate", "patch", "get", "bind", "get").verbs())
         .containsExactly("get", "patch", "bind", "escalate");
