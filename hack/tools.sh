@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (once) and caches the real binaries the Quorum rig and tests run:
 # kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors),
-# helm and an S3-compatible server (versitygw). Everything comes from the Go module proxy.
+# helm and an S3-compatible server (versitygw); cert-manager's CRDs (no controller: the tests show what the operator
+# asks of cert-manager). Everything comes from the Go module proxy.
 # Idempotent: a binary that is already there is not rebuilt, so a warm run takes seconds.
 #
 #   hack/tools.sh            build what is missing, print the tool directory
@@ -12,6 +13,7 @@ KUBE_VERSION=${KUBE_VERSION:-1.34.4}
 ETCD_VERSIONS=${ETCD_VERSIONS:-"3.6.16 3.5.35"}
 HELM_VERSION=${HELM_VERSION:-3.19.5}
 VERSITYGW_VERSION=${VERSITYGW_VERSION:-1.8.0}
+CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION:-1.21.2}
 
 TOOLS=${QUORUM_TOOLS:-$HOME/.cache/quorum}
 
@@ -124,6 +126,17 @@ build_go_install() { # name version module-path/cmd binary
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# cert-manager's CRDs as its module ships them (deploy/crds), without building cert-manager
+fetch_cert_manager_crds() {
+  local v=$CERT_MANAGER_VERSION out="$TOOLS/crds/cert-manager-$CERT_MANAGER_VERSION" dir
+  if [[ -f "$out/cert-manager.io_certificates.yaml" ]]; then log "cert-manager $v CRDs: cached"; return; fi
+  log "cert-manager $v CRDs: go mod download github.com/cert-manager/cert-manager@v$v"
+  dir=$(go mod download -json "github.com/cert-manager/cert-manager@v$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  mkdir -p "$out.tmp"
+  cp "$dir"/deploy/crds/cert-manager.io_*.yaml "$out.tmp/"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 # kube-api-test layout: $KUBE_API_TEST_DIR/k8s/<X.Y.Z>-linux-amd64/{etcd,kube-apiserver,kubectl}
 layout_kube_api_test() {
   local d="$TOOLS/kube-api-test/k8s/$KUBE_VERSION-linux-amd64" etcd_default=${ETCD_VERSIONS%% *}
@@ -138,12 +151,14 @@ for v in $ETCD_VERSIONS; do build_etcd "$v"; done
 build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm
 build_go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw versitygw
 build_kube
+fetch_cert_manager_crds
 layout_kube_api_test
 cat >"$TOOLS/versions.env" <<ENV
 KUBE_VERSION=$KUBE_VERSION
 ETCD_VERSIONS="$ETCD_VERSIONS"
 HELM_VERSION=$HELM_VERSION
 VERSITYGW_VERSION=$VERSITYGW_VERSION
+CERT_MANAGER_VERSION=$CERT_MANAGER_VERSION
 ENV
 log "all tools ready in $TOOLS ($((SECONDS - start))s)"
 echo "$TOOLS"

@@ -21,6 +21,7 @@ import dev.quorum.model.RestoreSource;
 import dev.quorum.model.Scheme;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.specs.BackupScheduleBuilder;
+import dev.quorum.specs.CertManagerCertificateBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import dev.quorum.specs.NodeAgentBuilder;
@@ -28,6 +29,7 @@ import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import dev.quorum.specs.RestoreContainers;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -60,6 +62,8 @@ import org.jboss.logging.Logger;
 // Services, the budget and the members ConfigMap are server-side applied (patch; create for the first apply).
 // TLS: the CA, members' and client certificate Secrets are read and applied (the CA's key never leaves them).
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
+// certificates: CertManager: the members' Certificate (applied; cert-manager writes the Secret)
+@RBACRule(apiGroups = "cert-manager.io", resources = "certificates", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "", resources = "services", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // ConfigMaps: the members' records and, in StaticPod mode, each member's manifest (deleted when its member leaves).
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
@@ -100,6 +104,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    */
   private static final Duration RECHECK_NODES = Duration.ofSeconds(10);
   private static final int HTTP_FORBIDDEN = 403;
+  private static final int HTTP_NOT_FOUND = 404;
 
   private final QuorumConfig config;
   private final OperatorSettings settings;
@@ -155,16 +160,22 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<Pod> pods = memberPods(specified, cachedPods, configMaps);
     Optional<MemberTls.Pass> tls = Optional.empty();
     Optional<String> tlsProblem = Optional.empty();
+    Optional<String> tlsPending = Optional.empty();
     if (specified.scheme() == Scheme.HTTPS && problems.isEmpty()) {
       try {
         tls = Optional.of(MemberTls.of(specified, pods, name -> secretData(specified, name), Instant.now()));
+        if (tls.get().pending().isPresent()) {
+          // no member starts before its certificates exist: the model stays without a revision, and nothing rolls
+          tlsPending = tls.get().pending();
+        }
       } catch (MemberTls.SecretProblem | KubernetesClientException e) {
         tlsProblem = Optional.of(e instanceof MemberTls.SecretProblem ? e.getMessage()
             : "the TLS Secrets cannot be read: " + e.getMessage());
       }
     }
     // members run with the certificates as they are now: a pod that started with others is rolled
-    EtcdClusterModel model = tls.map(t -> specified.withTlsRevision(t.revision())).orElse(specified);
+    EtcdClusterModel model = tls.filter(t -> t.pending().isEmpty())
+        .map(t -> specified.withTlsRevision(t.revision())).orElse(specified);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
     Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
@@ -221,7 +232,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.map(MemberTls.Pass::certificates));
+          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem,
+          tls.flatMap(t -> Optional.ofNullable(t.certificates())));
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -254,7 +266,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
     // before any member: its pod mounts the certificates
-    tls.ifPresent(t -> children.apply(t.secrets()));
+    if (tls.isPresent()) {
+      applyTls(model, tls.get());
+      if (tls.get().pending().isPresent()) {
+        return new Outcome(false, tls.get().pending(), Optional.empty());
+      }
+    }
     if (records.isEmpty()) {
       // founding members are on record before any of their pods exists; never rewritten afterwards
       children.apply(List.of(MembersConfigMapBuilder.build(model)));
@@ -303,6 +320,25 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
     boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
     return new Outcome(acted, waiting, membership.step());
+  }
+
+  private void applyTls(EtcdClusterModel model, MemberTls.Pass tls) {
+    try {
+      for (HasMetadata object : tls.objects()) {
+        if (object instanceof GenericKubernetesResource certificate) {
+          children.apply(CertManagerCertificateBuilder.CERTIFICATES, certificate);
+        } else {
+          children.apply(List.of(object));
+        }
+      }
+    } catch (KubernetesClientException e) {
+      if (model.certManagerCertificates() && e.getCode() == HTTP_NOT_FOUND) {
+        throw new ForeignObjectException("certificates: CertManager needs cert-manager's Certificate resource"
+            + " (certificates.cert-manager.io), which this Kubernetes cluster does not serve: install cert-manager,"
+            + " or use certificates: Operator or Secret");
+      }
+      throw e;
+    }
   }
 
   private Optional<Map<String, String>> secretData(EtcdClusterModel model, String name) {

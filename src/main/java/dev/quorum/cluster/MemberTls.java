@@ -4,12 +4,13 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
 import dev.quorum.model.PodReadiness;
+import dev.quorum.specs.CertManagerCertificateBuilder;
 import dev.quorum.specs.TlsSecretsBuilder;
 import dev.quorum.tls.CertificateChecks;
 import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,21 @@ import java.util.function.Function;
  */
 final class MemberTls {
 
-  /** What one pass does with TLS: the Secrets to apply (none for the user's), and what the status shows. */
-  record Pass(List<Secret> secrets, String revision, TlsCertificates certificates) {}
+  /**
+   * What one pass does with TLS: the objects to apply (the operator's Secrets, or the cert-manager Certificate), the
+   * revision members are to run with, and what the status shows; or, while cert-manager has not written the
+   * members' Secret yet, what the members wait for.
+   */
+  record Pass(List<HasMetadata> objects, String revision, TlsCertificates certificates, Optional<String> pending) {
+
+    Pass(List<HasMetadata> objects, String revision, TlsCertificates certificates) {
+      this(objects, revision, certificates, Optional.empty());
+    }
+
+    static Pass pending(List<HasMetadata> objects, String why) {
+      return new Pass(objects, "", null, Optional.of(why));
+    }
+  }
 
   /** A Secret members cannot use; its message names the Secret and what is wrong, never key material. */
   static final class SecretProblem extends RuntimeException {
@@ -43,8 +57,17 @@ final class MemberTls {
   static Pass of(EtcdClusterModel model, List<Pod> pods, Function<String, Optional<Map<String, String>>> secretData,
       Instant now) {
     Optional<Map<String, String>> members = secretData.apply(model.memberTlsSecret());
+    if (model.certManagerCertificates()) {
+      List<HasMetadata> certificate = List.of(CertManagerCertificateBuilder.build(model));
+      if (members.isEmpty()) {
+        return Pass.pending(certificate, "waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
+            + " (Certificate " + model.memberTlsSecret() + ")");
+      }
+      Pass checked = usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")");
+      return new Pass(certificate, checked.revision(), checked.certificates());
+    }
     if (!model.operatorCertificates()) {
-      return usersSecret(model, members, now);
+      return usersSecret(model, members, now, "(spec.tls.secretName)");
     }
     // a step of a CA change waits until every member serves again with the Secret as it is
     Optional<String> live = members.map(ClusterCertificates::revision);
@@ -61,22 +84,23 @@ final class MemberTls {
           + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"
           + " new CA (the members then restart three times, one at a time)");
     }
-    return new Pass(TlsSecretsBuilder.build(model, desired), desired.revision(), new TlsCertificates(
+    return new Pass(List.copyOf(TlsSecretsBuilder.build(model, desired)), desired.revision(), new TlsCertificates(
         model.memberTlsSecret(), desired.certificateExpires(),
         Optional.of(desired.authority().certificate().getNotAfter().toInstant()), desired.rotation()));
   }
 
-  private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now) {
+  private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now,
+      String from) {
     String name = model.memberTlsSecret();
     if (data.isEmpty()) {
-      throw new SecretProblem("the Secret " + name + " (spec.tls.secretName) does not exist; the members need its"
+      throw new SecretProblem("the Secret " + name + " " + from + " does not exist; the members need its"
           + " ca.crt, tls.crt and tls.key");
     }
     Map<String, String> decoded = ClusterCertificates.decoded(data.get());
     List<String> problems = CertificateChecks.memberSecretProblems(decoded,
         model.members().stream().map(Member::host).toList(), now);
     if (!problems.isEmpty()) {
-      throw new SecretProblem("the Secret " + name + " (spec.tls.secretName) cannot be used: "
+      throw new SecretProblem("the Secret " + name + " " + from + " cannot be used: "
           + String.join("; ", problems) + "; the members are left as they are");
     }
     Instant expires = Pem.readCertificate(decoded.get(ClusterCertificates.CERT)).getNotAfter().toInstant();

@@ -40,6 +40,10 @@ public final class SpecValidator {
         == (spec.getTls().getSecretName() == null || spec.getTls().getSecretName().isBlank())) {
       problems.add(ClusterTls.SECRET_NAME_MESSAGE);
     }
+    if (spec.getTls() != null && (spec.getTls().getCertificates() == ClusterTls.Certificates.CertManager)
+        == (spec.getTls().getIssuerRef() == null || spec.getTls().getIssuerRef().getName() == null)) {
+      problems.add(ClusterTls.ISSUER_MESSAGE);
+    }
     EtcdTuning etcd = spec.getEtcd();
     if (etcd != null) {
       problems.addAll(flagProblems(etcd));

@@ -110,9 +110,11 @@ public final class StatusAggregator {
       }
       List<String> missing = observation.missingMembers();
       if (!formed) {
-        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING, missing.isEmpty()
+        String creating = missing.isEmpty()
             ? String.format("waiting for the first quorum: %d of %d members ready", ready, size)
-            : String.format("creating member pods: %d of %d exist", size - missing.size(), size));
+            : String.format("creating member pods: %d of %d exist", size - missing.size(), size);
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.CREATING,
+            observation.waiting().map(w -> creating + "; " + w).orElse(creating));
       }
       Optional<MembershipPlanner.Step> membership = observation.membershipStep();
       if (membership.isPresent() && membership.get() instanceof MembershipPlanner.Step.Wait wait) {

@@ -368,12 +368,18 @@ public final class EtcdClusterModel {
    * the user's one {@code spec.tls.secretName} names.
    */
   public String memberTlsSecret() {
-    return operatorCertificates() ? name() + "-tls" : spec().getTls().getSecretName();
+    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.Secret
+        ? spec().getTls().getSecretName() : name() + "-tls";
   }
 
-  /** TLS: whether the operator keeps the CA and issues the certificates (else the user's Secret holds them). */
+  /** TLS: whether the operator keeps the CA and issues the certificates itself. */
   public boolean operatorCertificates() {
-    return spec().getTls() != null && spec().getTls().getCertificates() != ClusterTls.Certificates.Secret;
+    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.Operator;
+  }
+
+  /** TLS: whether a cert-manager Certificate the operator keeps issues the members' Secret. */
+  public boolean certManagerCertificates() {
+    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.CertManager;
   }
 
   /**

@@ -37,7 +37,7 @@ public final class ClusterCertificates {
   public static final String CERT = "tls.crt";
   public static final String KEY = "tls.key";
   /** The members' certificate also names the loopback address: a client on the member's own pod. */
-  static final List<String> MEMBER_IPS = List.of("127.0.0.1");
+  public static final List<String> MEMBER_IPS = List.of("127.0.0.1");
 
   private ClusterCertificates() {}
 

@@ -117,6 +117,25 @@ class EtcdClusterAdmissionIT {
   }
 
   @Test
+  void tlsSourcesNeedTheirOwnSettingsOnly() {
+    assertRejected(cluster("tls-secret-unnamed", Map.of("tls", Map.of("certificates", "Secret"))),
+        "secretName is required when certificates is Secret");
+    assertRejected(cluster("tls-operator-named", Map.of("tls", Map.of("secretName", "x"))),
+        "secretName is required when certificates is Secret");
+    assertRejected(cluster("tls-cm-no-issuer", Map.of("tls", Map.of("certificates", "CertManager"))),
+        "issuerRef is required when certificates is CertManager");
+    assertRejected(cluster("tls-cm-nameless", Map.of("tls", Map.of("certificates", "CertManager",
+        "issuerRef", Map.of("kind", "ClusterIssuer")))), "name");
+    assertRejected(cluster("tls-bad-source", Map.of("tls", Map.of("certificates", "Vault"))), "certificates");
+    assertRejected(cluster("tls-static", Map.of("tls", Map.of(), "mode", "StaticPod", "staticPod",
+        Map.of("nodeSelector", Map.of("a", "b")))), "tls is not supported in StaticPod mode");
+    GenericKubernetesResource created = clusters().resource(cluster("tls-cm", Map.of("tls", Map.of(
+        "certificates", "CertManager", "issuerRef", Map.of("name", "etcd-ca"))))).create();
+    assertThat(created.getMetadata().getUid()).isNotBlank();
+    clusters().withName("tls-cm").delete();
+  }
+
+  @Test
   void storageCannotChangeAfterCreation() {
     clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
     try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.CertManagerIssuer;
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.model.EtcdClusterModel;
@@ -15,6 +16,7 @@ import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,14 +36,14 @@ class MemberTlsTest {
   void aStepOfANewCaWaitsUntilEveryMemberIsReadyWithTheSecretAsItIs() {
     EtcdClusterModel model = TestClusters.model(tlsCluster(new ClusterTls()));
     MemberTls.Pass first = MemberTls.of(model, List.of(), this::secret, NOW);
-    first.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
+    first.objects().forEach(s -> secrets.put(s.getMetadata().getName(), ((Secret) s).getData()));
     EtcdClusterModel running = model.withTlsRevision(first.revision());
     secrets.remove("demo-ca");
 
     MemberTls.Pass trusting = MemberTls.of(model, pods(running, true), this::secret, NOW);
     assertThat(trusting.revision()).isNotEqualTo(first.revision());
     assertThat(trusting.certificates().rotation()).isPresent();
-    trusting.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
+    trusting.objects().forEach(s -> secrets.put(s.getMetadata().getName(), ((Secret) s).getData()));
     EtcdClusterModel rolled = model.withTlsRevision(trusting.revision());
 
     // two members restarted, one pod not ready yet: the new CA does not issue certificates
@@ -79,10 +81,39 @@ class MemberTlsTest {
 
     secrets.put("users-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
     MemberTls.Pass pass = MemberTls.of(model, List.of(), this::secret, NOW);
-    assertThat(pass.secrets()).isEmpty();
+    assertThat(pass.objects()).isEmpty();
     assertThat(pass.certificates().secret()).isEqualTo("users-tls");
     assertThat(pass.certificates().expires()).isEqualTo(NOW.plus(Duration.ofDays(30)));
     assertThat(pass.revision()).isEqualTo(ClusterCertificates.revision(secrets.get("users-tls")));
+  }
+
+  @Test
+  void certManagerIssuesTheSecretTheMembersWaitForThenItIsChecked() {
+    ClusterTls tls = new ClusterTls();
+    tls.setCertificates(ClusterTls.Certificates.CertManager);
+    CertManagerIssuer issuer = new CertManagerIssuer();
+    issuer.setName("etcd-ca");
+    tls.setIssuerRef(issuer);
+    EtcdClusterModel model = TestClusters.model(tlsCluster(tls));
+
+    MemberTls.Pass pending = MemberTls.of(model, List.of(), this::secret, NOW);
+    assertThat(pending.pending()).hasValueSatisfying(p -> assertThat(p)
+        .isEqualTo("waiting for cert-manager to issue the Secret demo-tls (Certificate demo-tls)"));
+    assertThat(pending.objects()).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("Certificate");
+      assertThat(o.getMetadata().getName()).isEqualTo("demo-tls");
+    });
+
+    CertificateAuthority ca = CertificateAuthority.generate("etcd-ca", Duration.ofDays(100), NOW);
+    secrets.put("demo-tls", secretData(ca, List.of("demo-0.demo.default.svc.cluster.local")));
+    assertThatThrownBy(() -> MemberTls.of(model, List.of(), this::secret, NOW))
+        .hasMessageContaining("the Secret demo-tls (Certificate demo-tls) cannot be used")
+        .hasMessageContaining("does not cover demo-1.demo.default.svc.cluster.local");
+    secrets.put("demo-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
+    MemberTls.Pass issued = MemberTls.of(model, List.of(), this::secret, NOW);
+    assertThat(issued.pending()).isEmpty();
+    assertThat(issued.objects()).hasSize(1);
+    assertThat(issued.certificates().secret()).isEqualTo("demo-tls");
   }
 
   private Optional<Map<String, String>> secret(String name) {

@@ -78,6 +78,16 @@ public final class Tools {
     return require(root.resolve("bin/versitygw-" + versions.get("VERSITYGW_VERSION")).resolve("versitygw"));
   }
 
+  /** cert-manager's CRDs (certificates, issuers, ...), as its release ships them; no controller runs on the rig. */
+  public Path certManagerCrds() {
+    String version = versions.get("CERT_MANAGER_VERSION");
+    Path dir = root.resolve("crds/cert-manager-" + version);
+    if (version == null || !Files.isRegularFile(dir.resolve("cert-manager.io_certificates.yaml"))) {
+      throw new IllegalStateException("cert-manager's CRDs are missing: run hack/tools.sh");
+    }
+    return dir;
+  }
+
   private static Path require(Path binary) {
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(binary + " is missing: run hack/tools.sh");

@@ -16,7 +16,9 @@ import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.api.v1alpha1.CertManagerIssuer;
 import dev.quorum.membership.ClientServiceWriter;
+import dev.quorum.specs.CertManagerCertificateBuilder;
 import dev.quorum.model.Labels;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -242,6 +244,72 @@ class TlsClusterIT {
         CertificateAuthority.Usage.SERVER_AND_CLIENT));
     awaitSettled(name, secret, "the renewed certificate rolled out");
     assertThat(memberPods(name).stream().map(p -> p.getMetadata().getUid()).toList()).doesNotContainAnyElementsOf(running);
+  }
+
+  /**
+   * {@code certificates: CertManager}: without cert-manager's CRDs the cluster says what it lacks; with them (the
+   * real CRDs, validated by the real API server) the operator keeps a Certificate for the members' names from the
+   * named issuer, and the members wait for cert-manager to write their Secret. No cert-manager runs on the rig: the
+   * Secret it would write is the kind the user's-Secret test above shows in use.
+   */
+  @Test
+  void certManagerIsAskedForTheMembersCertificateOnceItsResourcesExist() throws Exception {
+    String name = "managed";
+    ClusterTls tls = new ClusterTls();
+    tls.setCertificates(ClusterTls.Certificates.CertManager);
+    CertManagerIssuer issuer = new CertManagerIssuer();
+    issuer.setName("etcd-ca");
+    tls.setIssuerRef(issuer);
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.getStorage().setSize("128Mi");
+    spec.setTls(tls);
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    cluster.setSpec(spec);
+    kube.resource(cluster).create();
+    boolean crdsThere = kube.apiextensions().v1().customResourceDefinitions()
+        .withName("certificates.cert-manager.io").get() != null;
+    if (!crdsThere) {
+      await(name + " says cert-manager is missing").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            operator.assertAlive();
+            EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+            return c.getStatus() != null && c.getStatus().condition(ConditionTypes.DEGRADED)
+                .filter(x -> "True".equals(x.getStatus())
+                    && x.getMessage().contains("needs cert-manager's Certificate resource"))
+                .isPresent();
+          });
+      try (var files = Files.list(RIG.rig().tools().certManagerCrds())) {
+        for (Path file : files.sorted().toList()) {
+          try (var in = Files.newInputStream(file)) {
+            kube.resource(kube.getKubernetesSerialization().unmarshal(in,
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).serverSideApply();
+          }
+        }
+      }
+      await("cert-manager's CRDs served").atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() ->
+          kube.genericKubernetesResources(CertManagerCertificateBuilder.CERTIFICATES).inNamespace(ns).list() != null);
+    }
+
+    await("the Certificate asked of cert-manager").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions().until(() -> {
+          operator.assertAlive();
+          var certificate = kube.genericKubernetesResources(CertManagerCertificateBuilder.CERTIFICATES)
+              .inNamespace(ns).withName(name + "-tls").get();
+          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+          return certificate != null && c.getStatus().condition(ConditionTypes.PROGRESSING)
+              .filter(x -> x.getMessage().contains("waiting for cert-manager to issue the Secret " + name + "-tls"))
+              .isPresent();
+        });
+    @SuppressWarnings("unchecked")
+    Map<String, Object> certificate = (Map<String, Object>) kube.genericKubernetesResources(
+        CertManagerCertificateBuilder.CERTIFICATES).inNamespace(ns).withName(name + "-tls").get()
+        .getAdditionalProperties().get("spec");
+    assertThat(certificate).containsEntry("secretName", name + "-tls")
+        .containsEntry("issuerRef", Map.of("name", "etcd-ca", "kind", "Issuer", "group", "cert-manager.io"));
+    assertThat(certificate.get("dnsNames")).asList().contains("*." + name + "." + ns + ".svc.cluster.local");
+    assertThat(memberPods(name)).as("no member before its certificate").isEmpty();
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).delete();
   }
 
   private static void awaitInvalidTlsSecret(String name, String says) {

@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = ClusterTls.SECRET_NAME_RULE, message = ClusterTls.SECRET_NAME_MESSAGE)
+@ValidationRule(value = ClusterTls.ISSUER_RULE, message = ClusterTls.ISSUER_MESSAGE)
 public class ClusterTls {
 
   /** Where the certificates come from. */
@@ -24,8 +25,19 @@ public class ClusterTls {
      * {@code tls.key} (the members' certificate for serving and dialling peers, covering every member's DNS name),
      * as cert-manager writes them. A change to it rolls the members.
      */
-    Secret
+    Secret,
+    /**
+     * A cert-manager {@code Certificate} the operator keeps ({@code <cluster>-tls}, issued by {@link #issuerRef}) for
+     * the members' names; cert-manager writes and renews Secret {@code <cluster>-tls}, which the members mount.
+     */
+    CertManager
   }
+
+  static final String ISSUER_RULE =
+      "(has(self.certificates) && self.certificates == 'CertManager') == has(self.issuerRef)";
+  public static final String ISSUER_MESSAGE =
+      "issuerRef is required when certificates is CertManager (the cert-manager issuer of the members' certificate),"
+          + " and only then";
 
   static final String SECRET_NAME_RULE =
       "(has(self.certificates) && self.certificates == 'Secret') == has(self.secretName)";
@@ -34,8 +46,9 @@ public class ClusterTls {
           + " tls.key), and only then";
 
   @JsonPropertyDescription("Where the certificates come from: Operator (a CA and certificates the operator keeps in"
-      + " Secrets <cluster>-ca, <cluster>-tls and <cluster>-client-tls, renewed before they expire) or Secret (a"
-      + " Secret you keep, named by secretName).")
+      + " Secrets <cluster>-ca, <cluster>-tls and <cluster>-client-tls, renewed before they expire), Secret (a"
+      + " Secret you keep, named by secretName) or CertManager (a cert-manager Certificate from issuerRef, which"
+      + " writes Secret <cluster>-tls).")
   @Default("Operator")
   private Certificates certificates = Certificates.Operator;
 
@@ -44,6 +57,18 @@ public class ClusterTls {
       + " every member's DNS name, e.g. *.<cluster>.<namespace>.svc.cluster.local). The operator uses it as its"
       + " client certificate too.")
   private String secretName;
+
+  @JsonPropertyDescription("certificates: CertManager: the cert-manager issuer of the members' certificate. Its CA"
+      + " must be in the Secret's ca.crt (CA, Vault and self-signed issuers write it).")
+  private CertManagerIssuer issuerRef;
+
+  public CertManagerIssuer getIssuerRef() {
+    return issuerRef;
+  }
+
+  public void setIssuerRef(CertManagerIssuer issuerRef) {
+    this.issuerRef = issuerRef;
+  }
 
   public Certificates getCertificates() {
     return certificates;
