@@ -69,7 +69,7 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 // StaticPod mode: the nodes a selector picks run the members; the node agent is a DaemonSet with its own account,
 // which may read ConfigMaps in the cluster's namespace (granted by a Role the operator holds the rights of).
-@RBACRule(apiGroups = "", resources = "nodes", verbs = {RBACVerbs.GET, RBACVerbs.LIST})
+@RBACRule(apiGroups = "", resources = "nodes", verbs = RBACVerbs.LIST)
 @RBACRule(apiGroups = "", resources = "serviceaccounts", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "rbac.authorization.k8s.io", resources = {"roles", "rolebindings"}, verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "apps", resources = "daemonsets", verbs = {RBACVerbs.CREATE, RBACVerbs.PATCH})
@@ -150,7 +150,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       try {
         nodes = children.nodes();
       } catch (KubernetesClientException e) {
-        problems.add("StaticPod mode places the members on the nodes, but the nodes cannot be read: " + e.getMessage());
+        problems.add("StaticPod mode places the members on the nodes, but the nodes cannot be read: " + e.getMessage()
+            + (e.getCode() == HTTP_FORBIDDEN ? " (a namespace-scoped install of the chart needs readNodes: true)" : ""));
       }
     }
     EtcdClusterModel specified = EtcdClusterModel.of(cluster, settings, records, foundingRestore, nodes);
@@ -160,20 +161,19 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<Pod> pods = memberPods(specified, cachedPods, configMaps);
     Optional<MemberTls.Pass> tls = Optional.empty();
     Optional<String> tlsProblem = Optional.empty();
-    Optional<String> tlsPending = Optional.empty();
+    // the API server failing to hand out the Secrets is not a problem of theirs: reported as any failing call
+    Optional<KubernetesClientException> tlsUnread = Optional.empty();
     if (specified.scheme() == Scheme.HTTPS && problems.isEmpty()) {
       try {
         tls = Optional.of(MemberTls.of(specified, pods, name -> secretData(specified, name), Instant.now()));
-        if (tls.get().pending().isPresent()) {
-          // no member starts before its certificates exist: the model stays without a revision, and nothing rolls
-          tlsPending = tls.get().pending();
-        }
-      } catch (MemberTls.SecretProblem | KubernetesClientException e) {
-        tlsProblem = Optional.of(e instanceof MemberTls.SecretProblem ? e.getMessage()
-            : "the TLS Secrets cannot be read: " + e.getMessage());
+      } catch (MemberTls.SecretProblem e) {
+        tlsProblem = Optional.of(e.getMessage());
+      } catch (KubernetesClientException e) {
+        tlsUnread = Optional.of(e);
       }
     }
-    // members run with the certificates as they are now: a pod that started with others is rolled
+    // members run with the certificates as they are now: a pod that started with others is rolled. While cert-manager
+    // has not written them, no member starts and the model has no revision
     EtcdClusterModel model = tls.filter(t -> t.pending().isEmpty())
         .map(t -> specified.withTlsRevision(t.revision())).orElse(specified);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
@@ -190,6 +190,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Outcome outcome = Outcome.NOTHING;
     Optional<String> restoredBy = Optional.empty();
     try {
+      if (tlsUnread.isPresent()) {
+        throw tlsUnread.get();
+      }
       restoredBy = restoreInProgress(cluster);
       if (!problems.isEmpty()) {
         if (events.invalidSpec(cluster, String.join("; ", problems))) {
@@ -198,6 +201,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       } else if (tlsProblem.isPresent()) {
         if (events.invalidTlsSecret(cluster, tlsProblem.get())) {
           LOG.warnf("%s: %s", model.key(), tlsProblem.get());
+        }
+        if (model.certManagerCertificates() && !cluster.getSpec().isPaused()) {
+          // a bad Secret (a leftover, say) is cert-manager's to replace: the Certificate stays as it should be
+          applyTls(model, List.of(CertManagerCertificateBuilder.build(model)));
         }
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
@@ -209,14 +216,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     } catch (ForeignObjectException e) {
       LOG.warnf("reconciling %s: %s", model.key(), e.getMessage());
       error = Optional.of(e.getMessage());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HTTP_FORBIDDEN) {
-        LOG.warnf(e, "reconciling %s failed", model.key());
-        error = Optional.of("applying the desired objects failed: " + e.getMessage());
-      } else {
+    } catch (RuntimeException e) {
+      if (e instanceof KubernetesClientException refused && refused.getCode() == HTTP_FORBIDDEN) {
         // the API server's own words name the verb, resource and namespace; nothing more is needed to fix it
-        String denied = "permission denied: " + (e.getStatus() != null && e.getStatus().getMessage() != null
-            ? e.getStatus().getMessage() : e.getMessage())
+        String denied = "permission denied: " + (refused.getStatus() != null && refused.getStatus().getMessage() != null
+            ? refused.getStatus().getMessage() : refused.getMessage())
             + "; the operator's RBAC must grant it (the chart's roles list every rule the operator needs)";
         LOG.warnf("reconciling %s: %s", model.key(), denied);
         if (cluster.getStatus() == null || cluster.getStatus().condition(ConditionTypes.DEGRADED)
@@ -224,16 +228,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
           events.warning(cluster, Reasons.PERMISSION_DENIED, denied);
         }
         error = Optional.of(denied);
+      } else {
+        // one broken cluster must not stop the others: report it and try again soon
+        LOG.warnf(e, "reconciling %s failed", model.key());
+        error = Optional.of("applying the desired objects failed: " + e.getMessage());
       }
-    } catch (RuntimeException e) {
-      // one broken cluster must not stop the others: report it and try again soon
-      LOG.warnf(e, "reconciling %s failed", model.key());
-      error = Optional.of("applying the desired objects failed: " + e.getMessage());
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem,
-          tls.flatMap(t -> Optional.ofNullable(t.certificates())));
+          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates));
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -267,7 +270,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
     // before any member: its pod mounts the certificates
     if (tls.isPresent()) {
-      applyTls(model, tls.get());
+      applyTls(model, tls.get().objects());
       if (tls.get().pending().isPresent()) {
         return new Outcome(false, tls.get().pending(), Optional.empty());
       }
@@ -314,7 +317,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // a static pod is not evicted (a drain leaves it be), so no budget could guard it
       children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     }
-    Optional<String> rotation = tls.flatMap(t -> t.certificates().rotation());
+    Optional<String> rotation = tls.flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
     String waits = String.join("; ", Stream.of(membershipWaits, plan.waiting(), starting, rotation)
         .flatMap(Optional::stream).toList());
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
@@ -322,9 +325,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return new Outcome(acted, waiting, membership.step());
   }
 
-  private void applyTls(EtcdClusterModel model, MemberTls.Pass tls) {
+  private void applyTls(EtcdClusterModel model, List<HasMetadata> objects) {
     try {
-      for (HasMetadata object : tls.objects()) {
+      for (HasMetadata object : objects) {
         if (object instanceof GenericKubernetesResource certificate) {
           children.apply(CertManagerCertificateBuilder.CERTIFICATES, certificate);
         } else {
@@ -342,7 +345,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   private Optional<Map<String, String>> secretData(EtcdClusterModel model, String name) {
-    return Optional.ofNullable(children.live(Secret.class, model.namespace(), name)).map(Secret::getData);
+    // a Secret without data exists: its problem is the keys it lacks
+    return Optional.ofNullable(children.live(Secret.class, model.namespace(), name))
+        .map(secret -> secret.getData() == null ? Map.of() : secret.getData());
   }
 
   /**

@@ -30,14 +30,21 @@ final class MemberTls {
    * revision members are to run with, and what the status shows; or, while cert-manager has not written the
    * members' Secret yet, what the members wait for.
    */
-  record Pass(List<HasMetadata> objects, String revision, TlsCertificates certificates, Optional<String> pending) {
+  record Pass(List<HasMetadata> objects, String revision, Optional<TlsCertificates> certificates,
+      Optional<String> pending) {
 
     Pass(List<HasMetadata> objects, String revision, TlsCertificates certificates) {
-      this(objects, revision, certificates, Optional.empty());
+      this(objects, revision, Optional.of(certificates), Optional.empty());
     }
 
     static Pass pending(List<HasMetadata> objects, String why) {
-      return new Pass(objects, "", null, Optional.of(why));
+      return new Pass(objects, "", Optional.empty(), Optional.of(why));
+    }
+
+    /** Never the objects: the operator's Secrets hold keys. */
+    @Override
+    public String toString() {
+      return "Pass[revision=" + revision + ", certificates=" + certificates + ", pending=" + pending + "]";
     }
   }
 
@@ -64,7 +71,7 @@ final class MemberTls {
             + " (Certificate " + model.memberTlsSecret() + ")");
       }
       Pass checked = usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")");
-      return new Pass(certificate, checked.revision(), checked.certificates());
+      return new Pass(certificate, checked.revision(), checked.certificates(), Optional.empty());
     }
     if (!model.operatorCertificates()) {
       return usersSecret(model, members, now, "(spec.tls.secretName)");
@@ -84,9 +91,14 @@ final class MemberTls {
           + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"
           + " new CA (the members then restart three times, one at a time)");
     }
+    // a member with ephemeral storage is never restarted (it would come back empty): its CAs cannot change
+    Optional<String> rotation = desired.rotation().map(step -> model.ephemeral()
+        ? step + "; but members with ephemeral storage are never restarted, so they keep trusting only the CAs they"
+            + " started with: recreate the cluster from a backup to change its CA"
+        : step);
     return new Pass(List.copyOf(TlsSecretsBuilder.build(model, desired)), desired.revision(), new TlsCertificates(
         model.memberTlsSecret(), desired.certificateExpires(),
-        Optional.of(desired.authority().certificate().getNotAfter().toInstant()), desired.rotation()));
+        Optional.of(desired.authority().certificate().getNotAfter().toInstant()), rotation));
   }
 
   private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now,

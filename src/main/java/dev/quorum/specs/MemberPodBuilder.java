@@ -77,9 +77,11 @@ public final class MemberPodBuilder {
   /** The hash a pod of this member carries when it runs the current spec. */
   public static String shapeHash(EtcdClusterModel model, Member member) {
     PodSpec shape = podSpec(model, member, EtcdArgs.shape(model, member));
-    // a new certificate or CA in the Secret rolls the members too: etcd reads the CAs it trusts only as it starts
+    // a new certificate or CA in the Secret rolls the members too: etcd reads the CAs it trusts only as it starts.
+    // Not with ephemeral storage, whose members are never restarted: they take a renewed certificate from the
+    // mounted Secret as the kubelet updates it (etcd rereads it per handshake)
     String canonical = Serialization.asJson(shape) + Serialization.asJson(podLabels(model, member))
-        + Serialization.asJson(userAnnotations(model)) + model.tlsRevision().orElse("");
+        + Serialization.asJson(userAnnotations(model)) + (model.ephemeral() ? "" : model.tlsRevision().orElse(""));
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);

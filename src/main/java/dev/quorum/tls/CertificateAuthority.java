@@ -103,7 +103,15 @@ public final class CertificateAuthority {
   }
 
   /** A certificate this CA issued, with its key. */
-  public record Issued(X509Certificate certificate, PrivateKey key) {}
+  public record Issued(X509Certificate certificate, PrivateKey key) {
+
+    /** Never the key. */
+    @Override
+    public String toString() {
+      return "Issued[" + certificate.getSubjectX500Principal() + ", until " + certificate.getNotAfter().toInstant()
+          + "]";
+    }
+  }
 
   /**
    * Issues a certificate for {@code commonName} with these DNS names and IP addresses as subject alternative names.

@@ -123,8 +123,10 @@ public final class CertificateChecks {
     }
     List<X509Certificate> authorities = read(() -> Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT)),
         ClusterCertificates.CA_CERT, problems).orElse(List.of());
-    Optional<X509Certificate> certificate = read(() -> Pem.readCertificate(decoded.get(ClusterCertificates.CERT)),
-        ClusterCertificates.CERT, problems);
+    // tls.crt may hold the chain: the certificate, then the intermediate CAs that issued it
+    List<X509Certificate> chain = read(() -> Pem.readCertificates(decoded.get(ClusterCertificates.CERT)),
+        ClusterCertificates.CERT, problems).orElse(List.of());
+    Optional<X509Certificate> certificate = chain.stream().findFirst();
     Optional<PrivateKey> key = read(() -> Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY)),
         ClusterCertificates.KEY, problems);
     if (certificate.isEmpty()) {
@@ -132,12 +134,18 @@ public final class CertificateChecks {
     }
     X509Certificate cert = certificate.get();
     if (key.isPresent() && !keyMatches(cert, key.get())) {
-      problems.add(ClusterCertificates.KEY + " is not the key of " + ClusterCertificates.CERT);
+      problems.add(ClusterCertificates.KEY + " is not the key of " + ClusterCertificates.CERT
+          + " (or of a type not checked here: EC, RSA and Ed25519 are)");
     }
-    if (!authorities.isEmpty() && !issuedByAny(cert, authorities)) {
+    Optional<X509Certificate> root = authorities.isEmpty() ? Optional.empty() : trustedIssuer(chain, authorities);
+    if (!authorities.isEmpty() && root.isEmpty()) {
       problems.add(ClusterCertificates.CERT + " (issuer " + cert.getIssuerX500Principal().getName()
-          + ") was not issued by a CA in " + ClusterCertificates.CA_CERT);
+          + ") was not issued by a CA in " + ClusterCertificates.CA_CERT
+          + (chain.size() > 1 ? " (nor through the CAs after it in " + ClusterCertificates.CERT + ")" : ""));
     }
+    root.filter(ca -> !ca.getNotAfter().toInstant().isAfter(now)).ifPresent(ca -> problems.add("the CA in "
+        + ClusterCertificates.CA_CERT + " that issued " + ClusterCertificates.CERT + " ("
+        + ca.getSubjectX500Principal().getName() + ") expired at " + ca.getNotAfter().toInstant()));
     if (!cert.getNotAfter().toInstant().isAfter(now)) {
       problems.add(ClusterCertificates.CERT + " expired at " + cert.getNotAfter().toInstant());
     } else if (cert.getNotBefore().toInstant().isAfter(now)) {
@@ -153,6 +161,20 @@ public final class CertificateChecks {
           + " to serve and to dial their peers)");
     }
     return problems;
+  }
+
+  /** The CA of {@code trusted} the chain leads to: the certificate's issuer, or its intermediates' in turn. */
+  private static Optional<X509Certificate> trustedIssuer(List<X509Certificate> chain,
+      List<X509Certificate> trusted) {
+    X509Certificate current = chain.get(0);
+    for (int next = 1; ; next++) {
+      X509Certificate issued = current;
+      Optional<X509Certificate> root = trusted.stream().filter(ca -> issuedBy(issued, ca)).findFirst();
+      if (root.isPresent() || next >= chain.size() || !issuedBy(current, chain.get(next))) {
+        return root;
+      }
+      current = chain.get(next);
+    }
   }
 
   private interface Reading<T> {

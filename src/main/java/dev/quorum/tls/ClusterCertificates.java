@@ -50,7 +50,15 @@ public final class ClusterCertificates {
    * @param rotation what a CA rotation in progress waits for, if one is in progress
    */
   public record Desired(Map<String, String> ca, Map<String, String> member, Map<String, String> client,
-      CertificateAuthority authority, String revision, Instant certificateExpires, Optional<String> rotation) {}
+      CertificateAuthority authority, String revision, Instant certificateExpires, Optional<String> rotation) {
+
+    /** Never the Secrets' contents: they hold keys. */
+    @Override
+    public String toString() {
+      return "Desired[revision=" + revision + ", certificateExpires=" + certificateExpires + ", rotation="
+          + rotation + "]";
+    }
+  }
 
   /**
    * @param caSecret the CA Secret's data, when it exists
@@ -77,14 +85,12 @@ public final class ClusterCertificates {
     member.trusted().stream().filter(c -> !c.equals(signer)).forEach(trusted::add);
     boolean trustsCa = member.trusted().contains(signer);
 
-    Optional<Pair> memberKept = member.pair().filter(p -> trustsCa
-        ? good(p, ca, memberNames, now) || (!membersCurrent && usable(p, trusted, now))
-        : usable(p, trusted, now));
+    Optional<Pair> memberKept = member.pair().filter(p -> kept(p, ca, trusted, trustsCa, memberNames,
+        membersCurrent, now));
     Pair memberPair = memberKept.orElseGet(() -> Pair.of(ca.issue(cluster, memberNames, MEMBER_IPS,
         CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.SERVER_AND_CLIENT)));
-    Optional<Pair> clientKept = client.pair().filter(p -> trustsCa
-        ? good(p, ca, List.of(), now) || (!membersCurrent && usable(p, trusted, now))
-        : usable(p, trusted, now));
+    Optional<Pair> clientKept = client.pair().filter(p -> kept(p, ca, trusted, trustsCa, List.of(), membersCurrent,
+        now));
     Pair clientPair = clientKept.orElseGet(() -> Pair.of(ca.issue(cluster + "-client", List.of(), List.of(),
         CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.CLIENT)));
 
@@ -124,6 +130,19 @@ public final class ClusterCertificates {
     return CertificateAuthority.of(decoded.get(CA_CERT), decoded.get(CA_KEY));
   }
 
+  /**
+   * Whether a certificate stays: one of the CA's while it is good (a renewal from the same CA is taken at once:
+   * every member trusts it); one of an older CA while the members do not all trust the new CA yet, or are not all
+   * running with that yet, and it is still valid.
+   */
+  private static boolean kept(Pair pair, CertificateAuthority ca, List<X509Certificate> trusted, boolean trustsCa,
+      List<String> names, boolean membersCurrent, Instant now) {
+    if (CertificateChecks.issuedBy(pair.certificate(), ca.certificate())) {
+      return good(pair, ca, names, now);
+    }
+    return (!trustsCa || !membersCurrent) && usable(pair, trusted, now);
+  }
+
   /** Issued by the CA, covering the names, and not due for renewal. */
   private static boolean good(Pair pair, CertificateAuthority ca, List<String> names, Instant now) {
     return CertificateChecks.issuedBy(pair.certificate(), ca.certificate())
@@ -131,7 +150,7 @@ public final class ClusterCertificates {
         && CertificateChecks.dnsNames(pair.certificate()).containsAll(names);
   }
 
-  /** Still valid and issued by a trusted CA: kept while a CA rotation waits for the members. */
+  /** Still valid and issued by a trusted CA. */
   private static boolean usable(Pair pair, List<X509Certificate> trusted, Instant now) {
     return CertificateChecks.issuedByAny(pair.certificate(), trusted)
         && pair.certificate().getNotAfter().toInstant().isAfter(now);
@@ -141,6 +160,12 @@ public final class ClusterCertificates {
   private record Pair(X509Certificate certificate, String certificatePem, String keyPem) {
     static Pair of(CertificateAuthority.Issued issued) {
       return new Pair(issued.certificate(), Pem.certificate(issued.certificate()), Pem.privateKey(issued.key()));
+    }
+
+    /** Never the key. */
+    @Override
+    public String toString() {
+      return "Pair[" + certificate.getSubjectX500Principal() + ", until " + certificate.getNotAfter().toInstant() + "]";
     }
   }
 

@@ -55,10 +55,12 @@ public class OperatorClientTls {
     Map<String, String> decoded = ClusterCertificates.decoded(data);
     try {
       List<X509Certificate> trusted = Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT));
-      X509Certificate certificate = Pem.readCertificate(decoded.get(ClusterCertificates.CERT));
+      // the certificate with its chain, as the members present it
+      List<X509Certificate> chain = Pem.readCertificates(decoded.get(ClusterCertificates.CERT));
       PrivateKey key = Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY));
       return new ClientTls(revision, GrpcSslContexts.forClient()
-          .trustManager(trusted.toArray(X509Certificate[]::new)).keyManager(key, certificate).build());
+          .trustManager(trusted.toArray(X509Certificate[]::new))
+          .keyManager(key, chain.toArray(X509Certificate[]::new)).build());
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " cannot be used: "
           + e.getMessage());

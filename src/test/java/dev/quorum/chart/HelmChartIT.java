@@ -348,7 +348,7 @@ class HelmChartIT {
     List<HasMetadata> rbac = template(release, ns, "--set", "watchNamespaces={" + watched + "}", "--set",
         "readNodes=true").stream().filter(o -> !(o instanceof Deployment)).toList();
     ClusterRole nodes = one(rbac, ClusterRole.class);
-    assertThat(nodes.getMetadata().getName()).isEqualTo(release + "-quorum-nodes");
+    assertThat(nodes.getMetadata().getName()).isEqualTo(release + "-quorum-" + ns + "-nodes");
     assertThat(NODE_RULES).extracting(Rule::resource).containsExactly("nodes");
     assertThat(rules(nodes.getRules())).containsExactlyElementsOf(NODE_RULES);
     assertThat(one(rbac, ClusterRoleBinding.class).getRoleRef().getName()).isEqualTo(nodes.getMetadata().getName());

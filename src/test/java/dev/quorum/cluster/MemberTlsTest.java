@@ -42,7 +42,7 @@ class MemberTlsTest {
 
     MemberTls.Pass trusting = MemberTls.of(model, pods(running, true), this::secret, NOW);
     assertThat(trusting.revision()).isNotEqualTo(first.revision());
-    assertThat(trusting.certificates().rotation()).isPresent();
+    assertThat(trusting.certificates().orElseThrow().rotation()).isPresent();
     trusting.objects().forEach(s -> secrets.put(s.getMetadata().getName(), ((Secret) s).getData()));
     EtcdClusterModel rolled = model.withTlsRevision(trusting.revision());
 
@@ -82,8 +82,8 @@ class MemberTlsTest {
     secrets.put("users-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
     MemberTls.Pass pass = MemberTls.of(model, List.of(), this::secret, NOW);
     assertThat(pass.objects()).isEmpty();
-    assertThat(pass.certificates().secret()).isEqualTo("users-tls");
-    assertThat(pass.certificates().expires()).isEqualTo(NOW.plus(Duration.ofDays(30)));
+    assertThat(pass.certificates().orElseThrow().secret()).isEqualTo("users-tls");
+    assertThat(pass.certificates().orElseThrow().expires()).isEqualTo(NOW.plus(Duration.ofDays(30)));
     assertThat(pass.revision()).isEqualTo(ClusterCertificates.revision(secrets.get("users-tls")));
   }
 
@@ -113,7 +113,7 @@ class MemberTlsTest {
     MemberTls.Pass issued = MemberTls.of(model, List.of(), this::secret, NOW);
     assertThat(issued.pending()).isEmpty();
     assertThat(issued.objects()).hasSize(1);
-    assertThat(issued.certificates().secret()).isEqualTo("demo-tls");
+    assertThat(issued.certificates().orElseThrow().secret()).isEqualTo("demo-tls");
   }
 
   private Optional<Map<String, String>> secret(String name) {

@@ -50,7 +50,7 @@ class CertificateChecksTest {
         CertificateAuthority.Usage.CLIENT).key());
     wrongKey.put("tls.key", otherKey);
     assertThat(CertificateChecks.memberSecretProblems(wrongKey, HOSTS, NOW)).singleElement().asString()
-        .isEqualTo("tls.key is not the key of tls.crt").doesNotContain(otherKey);
+        .startsWith("tls.key is not the key of tls.crt").doesNotContain(otherKey);
 
     Map<String, String> foreign = secret(CA, List.of("*.demo.default.svc.cluster.local"),
         CertificateAuthority.Usage.SERVER_AND_CLIENT, Duration.ofDays(30));
@@ -63,6 +63,42 @@ class CertificateChecksTest {
     garbage.put("tls.key", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
     assertThat(CertificateChecks.memberSecretProblems(garbage, HOSTS, NOW)).singleElement().asString()
         .startsWith("tls.key cannot be read").doesNotContain("not a key");
+  }
+
+  @Test
+  void aChainThroughAnIntermediateLeadsToTheCaAndAnExpiredIssuerIsNamed() throws Exception {
+    CertificateAuthority root = CertificateAuthority.generate("root", Duration.ofDays(100), NOW);
+    CertificateAuthority intermediate = intermediateOf(root);
+    Map<String, String> chained = secret(intermediate, List.of("*.demo.default.svc.cluster.local"),
+        CertificateAuthority.Usage.SERVER_AND_CLIENT, Duration.ofDays(30));
+    chained.put("ca.crt", Pem.certificate(root.certificate()));
+    assertThat(CertificateChecks.memberSecretProblems(chained, HOSTS, NOW)).singleElement().asString()
+        .contains("was not issued by a CA in ca.crt");
+    chained.put("tls.crt", chained.get("tls.crt") + Pem.certificate(intermediate.certificate()));
+    assertThat(CertificateChecks.memberSecretProblems(chained, HOSTS, NOW)).isEmpty();
+
+    Map<String, String> expiredCa = secret(CertificateAuthority.generate("short", Duration.ofDays(1), NOW),
+        List.of("*.demo.default.svc.cluster.local"), CertificateAuthority.Usage.SERVER_AND_CLIENT, Duration.ofDays(30));
+    assertThat(CertificateChecks.memberSecretProblems(expiredCa, HOSTS, NOW.plus(Duration.ofDays(2))))
+        .anySatisfy(p -> assertThat(p).contains("the CA in ca.crt that issued tls.crt (CN=short) expired at"));
+  }
+
+  /** A CA whose certificate the root signed, as an intermediate of cert-manager's CA issuer would be. */
+  private static CertificateAuthority intermediateOf(CertificateAuthority root) throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    java.security.KeyPair pair = generator.generateKeyPair();
+    var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(root.certificate(),
+        java.math.BigInteger.valueOf(42), java.util.Date.from(NOW.minus(Duration.ofMinutes(5))),
+        java.util.Date.from(NOW.plus(Duration.ofDays(50))), new javax.security.auth.x500.X500Principal("CN=intermediate"),
+        pair.getPublic())
+        .addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+            new org.bouncycastle.asn1.x509.BasicConstraints(0))
+        .addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+            new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyCertSign));
+    var certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(
+        new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(root.key())));
+    return CertificateAuthority.of(Pem.certificate(certificate), Pem.privateKey(pair.getPrivate()));
   }
 
   @Test
