@@ -61,7 +61,7 @@ public final class Demo {
    * @param staticMembers etcd's member list of the StaticPod-mode cluster
    */
   public record Running(OperatorProcess operator, String members, EtcdBackup backup, EtcdRestore restore,
-      String restoredKeys, String staticMembers) implements AutoCloseable {
+      String restoredKeys, String staticMembers, String tlsKeys) implements AutoCloseable {
     @Override
     public void close() {
       operator.close();
@@ -123,6 +123,8 @@ public final class Demo {
           restoredEndpoint, "get", "/demo/", "--prefix")).output();
       out.print(restoredKeys);
       String staticMembers = staticPods(rig, kube, operator, out);
+      List<String> tlsFlags = new java.util.ArrayList<>();
+      String tlsKeys = tls(rig, kube, operator, out, tlsFlags);
       out.println("==> try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
@@ -140,7 +142,9 @@ public final class Demo {
           + "   # restore in place: an EtcdRestore with inPlace.confirmClusterName");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " label node " + rig.kubelet().nodeNames().get(0)
           + " " + STATIC_LABEL + "-   # two nodes out (or in) and " + STATIC + " shrinks (or grows) by two members");
-      return new Running(operator, members, backup, restore, restoredKeys, staticMembers);
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " delete secret " + TLS + "-ca"
+          + "   # a new CA for " + TLS + ": three rolling restarts, watch status.tls and the pods");
+      return new Running(operator, members, backup, restore, restoredKeys, staticMembers, tlsKeys);
     } catch (IOException | InterruptedException | RuntimeException e) {
       operator.close();
       throw e;
@@ -157,6 +161,8 @@ public final class Demo {
 
   /** An EtcdRestore of the demo's backup into a new cluster, as a user would apply it. */
   public static final String STATIC = "demo-static";
+  /** The TLS cluster of deploy/examples/etcdcluster-tls.yaml. */
+  public static final String TLS = "secure";
   /** The label deploy/examples/static-pod/etcdcluster.yaml selects nodes by. */
   public static final String STATIC_LABEL = "etcd.quorum.dev/demo-static";
 
@@ -197,6 +203,58 @@ public final class Demo {
     out.print(members);
     out.print(kubectl(rig, "get", "pods", "-n", "default", "-l", "etcd.quorum.dev/cluster=" + STATIC, "-o", "wide"));
     return members;
+  }
+
+  /**
+   * A TLS cluster: the operator's CA and certificates, etcdctl with the client Secret's certificate, and plain text
+   * refused.
+   *
+   * @param flags filled with etcdctl's flags for the cluster's client Service and certificate
+   */
+  private static String tls(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out,
+      List<String> flags) throws IOException, InterruptedException {
+    Path example = Path.of("deploy", "examples", "etcdcluster-tls.yaml");
+    out.println("==> kubectl apply -f " + example);
+    kube.load(Files.newInputStream(example)).items()
+        .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
+    out.println("==> waiting for EtcdCluster " + TLS + " to become Available");
+    await("EtcdCluster " + TLS + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          if (!operator.isAlive()) {
+            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
+          }
+          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
+              .withName(TLS).get());
+        });
+    Path certs = Files.createDirectories(rig.dir().resolve("tls"));
+    out.println("==> the client Secret " + TLS + "-client-tls written to " + certs + " (ca.crt, tls.crt, tls.key)");
+    Map<String, String> data = kube.secrets().inNamespace("default").withName(TLS + "-client-tls").get().getData();
+    for (Map.Entry<String, String> file : data.entrySet()) {
+      Files.write(certs.resolve(file.getKey()), java.util.Base64.getDecoder().decode(file.getValue()));
+    }
+    String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
+    String endpoint = "--endpoints=https://" + TLS + "-client.default.svc.cluster.local:2379";
+    flags.addAll(List.of(endpoint, "--cacert=" + certs.resolve("ca.crt"), "--cert=" + certs.resolve("tls.crt"),
+        "--key=" + certs.resolve("tls.key")));
+    out.println("==> etcdctl put/get over TLS with that certificate");
+    List<String> put = new java.util.ArrayList<>(List.of(etcdctl));
+    put.addAll(flags);
+    put.addAll(List.of("put", "/demo/tls", "only with a certificate"));
+    out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), put.toArray(String[]::new)))
+        .output());
+    List<String> get = new java.util.ArrayList<>(List.of(etcdctl));
+    get.addAll(flags);
+    get.addAll(List.of("get", "/demo/tls"));
+    String keys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), get.toArray(String[]::new)))
+        .output();
+    out.print(keys);
+    out.println("==> etcdctl without a certificate: refused");
+    out.print(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+        "--cacert=" + certs.resolve("ca.crt"), "--dial-timeout=3s", "--command-timeout=5s", "get", "/demo/tls")
+        .output().lines().limit(2).map(l -> "    " + l + "\n").collect(Collectors.joining()));
+    out.println("==> kubectl get etcdcluster " + TLS + " -o jsonpath='{.status.tls}'");
+    out.println(kubectl(rig, "get", "etcdcluster", TLS, "-n", "default", "-o", "jsonpath={.status.tls}"));
+    return keys;
   }
 
   private static EtcdRestore restore(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)

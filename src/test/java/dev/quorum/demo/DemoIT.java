@@ -70,6 +70,10 @@ class DemoIT {
       assertThat(demo.staticMembers().lines().filter(l -> l.contains("started") && l.contains(Demo.STATIC + "-rig-node-")))
           .hasSize(RIG.rig().kubelet().nodeNames().size());
 
+      // a TLS cluster: etcdctl with the client Secret's certificate reads back what it wrote; plain text is refused
+      assertThat(demo.tlsKeys()).contains("/demo/tls\nonly with a certificate\n");
+      assertThat(printed).contains("\"secretName\":\"secure-tls\"");
+
       // the demo is up: what the user applies now is served by the same operator
       second.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
       String name = second.get(0).getMetadata().getName();
@@ -85,6 +89,7 @@ class DemoIT {
       kube.resources(EtcdBackup.class).inNamespace("default").withName("demo-backup").delete();
       kube.resources(EtcdRestore.class).inNamespace("default").withName("demo-restore").delete();
       kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName(Demo.RESTORED).delete();
+      kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default").withName(Demo.TLS).delete();
       second.forEach(o -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace("default")
           .withName(o.getMetadata().getName()).delete());
       // the static members hold the nodes' ports: gone before the next test uses them

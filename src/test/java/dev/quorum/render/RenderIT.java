@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RenderIT {
 
   @RegisterExtension
+  // static pods and the node agent write host directories: the privileged level, as README says
   static final RigSession RIG = RigSession.privileged();
   static final List<String> HOSTS = List.of("127.0.33.1", "127.0.33.2", "127.0.33.3");
   static final Path WORK = Path.of("target", "render-it").toAbsolutePath();

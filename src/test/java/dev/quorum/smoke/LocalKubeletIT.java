@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LocalKubeletIT {
 
   @RegisterExtension
+  // the rig's own pods, not the operator's: no Pod Security level to meet
   static final RigSession RIG = RigSession.privileged();
 
   @Test

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NodeAgentIT {
 
   @RegisterExtension
+  // static pods and the node agent write host directories: the privileged level, as README says
   static final RigSession RIG = RigSession.privileged();
 
   @Test

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StaticPodClusterIT {
 
   @RegisterExtension
+  // static pods and the node agent write host directories: the privileged level, as README says
   static final RigSession RIG = RigSession.privileged();
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CLUSTER = "kubeadm";
