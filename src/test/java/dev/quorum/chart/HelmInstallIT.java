@@ -8,7 +8,6 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
-import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
@@ -19,8 +18,8 @@ import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.tls.ClusterCertificates;
+import dev.quorum.tls.TlsClusters;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -79,13 +78,7 @@ class HelmInstallIT {
         }
       };
 
-      EtcdClusterSpec spec = new EtcdClusterSpec();
-      spec.getStorage().setSize("128Mi");
-      spec.setTls(new ClusterTls());
-      EtcdCluster cluster = new EtcdCluster();
-      cluster.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).withNamespace(ns).build());
-      cluster.setSpec(spec);
-      kube.resource(cluster).create();
+      TlsClusters.create(kube, ns, CLUSTER, new ClusterTls());
       awaitAvailable(kube, ns, operatorUp);
       List<String> tls = clientCertificates(kube, ns);
       ClientResult put = etcdctl(tls, "put", "/k", "v");

@@ -84,14 +84,7 @@ public final class Demo {
       String name = objects.get(0).getMetadata().getName();
 
       out.println("==> waiting for EtcdCluster " + name + " to become Available");
-      await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> {
-            if (!operator.isAlive()) {
-              throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-            }
-            return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
-                .withName(name).get());
-          });
+      awaitAvailable(kube, operator, name);
       out.printf("==> Available after %ds%n", Duration.between(start, Instant.now()).toSeconds());
 
       String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
@@ -184,14 +177,7 @@ public final class Demo {
     kube.load(Files.newInputStream(example)).items()
         .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
     out.println("==> waiting for EtcdCluster " + STATIC + " to become Available");
-    await("EtcdCluster " + STATIC + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-          }
-          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
-              .withName(STATIC).get());
-        });
+    awaitAvailable(kube, operator, STATIC);
     String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
     String endpoints = "--endpoints=" + kube.nodes().list().getItems().stream()
         .filter(n -> "member".equals(n.getMetadata().getLabels().get(STATIC_LABEL)))
@@ -218,14 +204,7 @@ public final class Demo {
     kube.load(Files.newInputStream(example)).items()
         .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
     out.println("==> waiting for EtcdCluster " + TLS + " to become Available");
-    await("EtcdCluster " + TLS + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-          }
-          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
-              .withName(TLS).get());
-        });
+    awaitAvailable(kube, operator, TLS);
     Path certs = Files.createDirectories(rig.dir().resolve("tls"));
     out.println("==> the client Secret " + TLS + "-client-tls written to " + certs + " (ca.crt, tls.crt, tls.key)");
     Map<String, String> data = kube.secrets().inNamespace("default").withName(TLS + "-client-tls").get().getData();
@@ -345,6 +324,14 @@ public final class Demo {
     out.printf("    %s  %d bytes  revision %d  sha256 %s%n", status.getLocation(), status.getSizeBytes(),
         status.getRevision(), status.getSha256());
     return done;
+  }
+
+  private static void awaitAvailable(KubernetesClient kube, OperatorProcess operator, String name) {
+    await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          operator.assertAlive();
+          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default").withName(name).get());
+        });
   }
 
   public static boolean isAvailable(GenericKubernetesResource cluster) {

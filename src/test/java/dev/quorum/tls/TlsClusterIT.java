@@ -7,7 +7,6 @@ import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
-import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
@@ -21,7 +20,6 @@ import dev.quorum.membership.ClientServiceWriter;
 import dev.quorum.specs.CertManagerCertificateBuilder;
 import dev.quorum.model.Labels;
 import io.etcd.jetcd.Client;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
@@ -73,13 +71,7 @@ class TlsClusterIT {
 
   @Test
   void aTlsClusterFormsServesCertifiedClientsOnlyAndIsBackedUpAndRestored() throws Exception {
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.getStorage().setSize("128Mi");
-    spec.setTls(new ClusterTls());
-    EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).withNamespace(ns).build());
-    cluster.setSpec(spec);
-    kube.resource(cluster).create();
+    TlsClusters.create(kube, ns, CLUSTER, new ClusterTls());
 
     await(CLUSTER + " Available over TLS").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
         .until(() -> {
@@ -139,13 +131,7 @@ class TlsClusterIT {
   @Test
   void newCertificatesAndANewCaRollTheMembersWithoutLosingAWrite() throws Exception {
     String name = "rotating";
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.getStorage().setSize("128Mi");
-    spec.setTls(new ClusterTls());
-    EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    cluster.setSpec(spec);
-    kube.resource(cluster).create();
+    TlsClusters.create(kube, ns, name, new ClusterTls());
     awaitSettled(name, "formed");
     EtcdCluster formed = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
     assertThat(formed.getStatus().getTls().getSecretName()).isEqualTo(name + "-tls");
@@ -190,13 +176,7 @@ class TlsClusterIT {
     ClusterTls tls = new ClusterTls();
     tls.setCertificates(ClusterTls.Certificates.Secret);
     tls.setSecretName(secret);
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.getStorage().setSize("128Mi");
-    spec.setTls(tls);
-    EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    cluster.setSpec(spec);
-    kube.resource(cluster).create();
+    TlsClusters.create(kube, ns, name, tls);
     awaitInvalidTlsSecret(name, "the Secret " + secret + " (spec.tls.secretName) does not exist");
     assertThat(memberPods(name)).isEmpty();
 
@@ -260,13 +240,7 @@ class TlsClusterIT {
     CertManagerIssuer issuer = new CertManagerIssuer();
     issuer.setName("etcd-ca");
     tls.setIssuerRef(issuer);
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.getStorage().setSize("128Mi");
-    spec.setTls(tls);
-    EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    cluster.setSpec(spec);
-    kube.resource(cluster).create();
+    TlsClusters.create(kube, ns, name, tls);
     boolean crdsThere = kube.apiextensions().v1().customResourceDefinitions()
         .withName("certificates.cert-manager.io").get() != null;
     if (!crdsThere) {
