@@ -1,6 +1,7 @@
 package dev.quorum.specs;
 
 import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.model.ContentHash;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
 import dev.quorum.model.Labels;
@@ -19,10 +20,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +79,7 @@ public final class MemberPodBuilder {
     // mounted Secret as the kubelet updates it (etcd rereads it per handshake)
     String canonical = Serialization.asJson(shape) + Serialization.asJson(podLabels(model, member))
         + Serialization.asJson(userAnnotations(model)) + (model.ephemeral() ? "" : model.tlsRevision().orElse(""));
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
+    return ContentHash.of(canonical);
   }
 
   public static PodSpec podSpec(EtcdClusterModel model, Member member, List<String> args) {

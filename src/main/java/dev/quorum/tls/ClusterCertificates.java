@@ -1,15 +1,13 @@
 package dev.quorum.tls;
 
+import dev.quorum.model.ContentHash;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,13 +111,7 @@ public final class ClusterCertificates {
   /** Tells the members' Secret contents apart by its certificates (whose keys change with them), not its key. */
   public static String revision(Map<String, String> data) {
     Map<String, String> decoded = decoded(data);
-    String certificates = decoded.getOrDefault(CA_CERT, "") + decoded.getOrDefault(CERT, "");
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificates.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
+    return ContentHash.of(decoded.getOrDefault(CA_CERT, "") + decoded.getOrDefault(CERT, ""));
   }
 
   private static CertificateAuthority readCa(Map<String, String> data) {
