@@ -29,7 +29,6 @@ import dev.quorum.specs.PeerServiceBuilder;
 import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import dev.quorum.specs.RestoreContainers;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -202,9 +201,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         if (events.invalidTlsSecret(cluster, tlsProblem.get())) {
           LOG.warnf("%s: %s", model.key(), tlsProblem.get());
         }
-        if (model.certManagerCertificates() && !cluster.getSpec().isPaused()) {
+        if (!cluster.getSpec().isPaused()) {
           // a bad Secret (a leftover, say) is cert-manager's to replace: the Certificate stays as it should be
-          applyTls(model, List.of(CertManagerCertificateBuilder.build(model)));
+          keepCertificate(model);
         }
       } else if (restoredBy.isPresent()) {
         LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), restoredBy.get());
@@ -270,7 +269,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
     // before any member: its pod mounts the certificates
     if (tls.isPresent()) {
-      applyTls(model, tls.get().objects());
+      children.apply(tls.get().secrets());
+      keepCertificate(model);
       if (tls.get().pending().isPresent()) {
         return new Outcome(false, tls.get().pending(), Optional.empty());
       }
@@ -325,17 +325,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return new Outcome(acted, waiting, membership.step());
   }
 
-  private void applyTls(EtcdClusterModel model, List<HasMetadata> objects) {
+  /** certificates: CertManager: the members' Certificate, which cert-manager turns into their Secret. */
+  private void keepCertificate(EtcdClusterModel model) {
+    if (!model.certManagerCertificates()) {
+      return;
+    }
     try {
-      for (HasMetadata object : objects) {
-        if (object instanceof GenericKubernetesResource certificate) {
-          children.apply(CertManagerCertificateBuilder.CERTIFICATES, certificate);
-        } else {
-          children.apply(List.of(object));
-        }
-      }
+      children.apply(CertManagerCertificateBuilder.CERTIFICATES, CertManagerCertificateBuilder.build(model));
     } catch (KubernetesClientException e) {
-      if (model.certManagerCertificates() && e.getCode() == HTTP_NOT_FOUND) {
+      if (e.getCode() == HTTP_NOT_FOUND) {
         throw new ForeignObjectException("certificates: CertManager needs cert-manager's Certificate resource"
             + " (certificates.cert-manager.io), which this Kubernetes cluster does not serve: install cert-manager,"
             + " or use certificates: Operator or Secret");

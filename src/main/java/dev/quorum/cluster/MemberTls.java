@@ -4,13 +4,12 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
 import dev.quorum.model.PodReadiness;
-import dev.quorum.specs.CertManagerCertificateBuilder;
 import dev.quorum.specs.TlsSecretsBuilder;
 import dev.quorum.tls.CertificateChecks;
 import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,22 +25,22 @@ import java.util.function.Function;
 final class MemberTls {
 
   /**
-   * What one pass does with TLS: the objects to apply (the operator's Secrets, or the cert-manager Certificate), the
-   * revision members are to run with, and what the status shows; or, while cert-manager has not written the
+   * What one pass does with TLS: the operator's Secrets to apply (none for a Secret the user or cert-manager keeps),
+   * the revision members are to run with, and what the status shows; or, while cert-manager has not written the
    * members' Secret yet, what the members wait for.
    */
-  record Pass(List<HasMetadata> objects, String revision, Optional<TlsCertificates> certificates,
+  record Pass(List<Secret> secrets, String revision, Optional<TlsCertificates> certificates,
       Optional<String> pending) {
 
-    Pass(List<HasMetadata> objects, String revision, TlsCertificates certificates) {
-      this(objects, revision, Optional.of(certificates), Optional.empty());
+    Pass(List<Secret> secrets, String revision, TlsCertificates certificates) {
+      this(secrets, revision, Optional.of(certificates), Optional.empty());
     }
 
-    static Pass pending(List<HasMetadata> objects, String why) {
-      return new Pass(objects, "", Optional.empty(), Optional.of(why));
+    static Pass pending(String why) {
+      return new Pass(List.of(), "", Optional.empty(), Optional.of(why));
     }
 
-    /** Never the objects: the operator's Secrets hold keys. */
+    /** Never the Secrets: the operator's hold keys. */
     @Override
     public String toString() {
       return "Pass[revision=" + revision + ", certificates=" + certificates + ", pending=" + pending + "]";
@@ -65,13 +64,11 @@ final class MemberTls {
       Instant now) {
     Optional<Map<String, String>> members = secretData.apply(model.memberTlsSecret());
     if (model.certManagerCertificates()) {
-      List<HasMetadata> certificate = List.of(CertManagerCertificateBuilder.build(model));
       if (members.isEmpty()) {
-        return Pass.pending(certificate, "waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
+        return Pass.pending("waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
             + " (Certificate " + model.memberTlsSecret() + ")");
       }
-      Pass checked = usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")");
-      return new Pass(certificate, checked.revision(), checked.certificates(), Optional.empty());
+      return usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")");
     }
     if (!model.operatorCertificates()) {
       return usersSecret(model, members, now, "(spec.tls.secretName)");
@@ -96,7 +93,7 @@ final class MemberTls {
         ? step + "; but members with ephemeral storage are never restarted, so they keep trusting only the CAs they"
             + " started with: recreate the cluster from a backup to change its CA"
         : step);
-    return new Pass(List.copyOf(TlsSecretsBuilder.build(model, desired)), desired.revision(), new TlsCertificates(
+    return new Pass(TlsSecretsBuilder.build(model, desired), desired.revision(), new TlsCertificates(
         model.memberTlsSecret(), desired.certificateExpires(),
         Optional.of(desired.authority().certificate().getNotAfter().toInstant()), rotation));
   }

@@ -16,7 +16,6 @@ import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,14 +35,14 @@ class MemberTlsTest {
   void aStepOfANewCaWaitsUntilEveryMemberIsReadyWithTheSecretAsItIs() {
     EtcdClusterModel model = TestClusters.model(tlsCluster(new ClusterTls()));
     MemberTls.Pass first = MemberTls.of(model, List.of(), this::secret, NOW);
-    first.objects().forEach(s -> secrets.put(s.getMetadata().getName(), ((Secret) s).getData()));
+    first.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
     EtcdClusterModel running = model.withTlsRevision(first.revision());
     secrets.remove("demo-ca");
 
     MemberTls.Pass trusting = MemberTls.of(model, pods(running, true), this::secret, NOW);
     assertThat(trusting.revision()).isNotEqualTo(first.revision());
     assertThat(trusting.certificates().orElseThrow().rotation()).isPresent();
-    trusting.objects().forEach(s -> secrets.put(s.getMetadata().getName(), ((Secret) s).getData()));
+    trusting.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
     EtcdClusterModel rolled = model.withTlsRevision(trusting.revision());
 
     // two members restarted, one pod not ready yet: the new CA does not issue certificates
@@ -81,7 +80,7 @@ class MemberTlsTest {
 
     secrets.put("users-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
     MemberTls.Pass pass = MemberTls.of(model, List.of(), this::secret, NOW);
-    assertThat(pass.objects()).isEmpty();
+    assertThat(pass.secrets()).isEmpty();
     assertThat(pass.certificates().orElseThrow().secret()).isEqualTo("users-tls");
     assertThat(pass.certificates().orElseThrow().expires()).isEqualTo(NOW.plus(Duration.ofDays(30)));
     assertThat(pass.revision()).isEqualTo(ClusterCertificates.revision(secrets.get("users-tls")));
@@ -99,10 +98,7 @@ class MemberTlsTest {
     MemberTls.Pass pending = MemberTls.of(model, List.of(), this::secret, NOW);
     assertThat(pending.pending()).hasValueSatisfying(p -> assertThat(p)
         .isEqualTo("waiting for cert-manager to issue the Secret demo-tls (Certificate demo-tls)"));
-    assertThat(pending.objects()).singleElement().satisfies(o -> {
-      assertThat(o.getKind()).isEqualTo("Certificate");
-      assertThat(o.getMetadata().getName()).isEqualTo("demo-tls");
-    });
+    assertThat(pending.secrets()).as("cert-manager writes the members' Secret").isEmpty();
 
     CertificateAuthority ca = CertificateAuthority.generate("etcd-ca", Duration.ofDays(100), NOW);
     secrets.put("demo-tls", secretData(ca, List.of("demo-0.demo.default.svc.cluster.local")));
@@ -112,7 +108,7 @@ class MemberTlsTest {
     secrets.put("demo-tls", secretData(ca, List.of("*.demo.default.svc.cluster.local")));
     MemberTls.Pass issued = MemberTls.of(model, List.of(), this::secret, NOW);
     assertThat(issued.pending()).isEmpty();
-    assertThat(issued.objects()).hasSize(1);
+    assertThat(issued.secrets()).isEmpty();
     assertThat(issued.certificates().orElseThrow().secret()).isEqualTo("demo-tls");
   }
 
