@@ -30,11 +30,21 @@ public class ClusterEvents {
     return once(cluster, Reasons.INVALID_TLS_SECRET, message);
   }
 
+  /** The API server refused the operator a call its RBAC does not grant, once per distinct refusal. */
+  public boolean permissionDenied(EtcdCluster cluster, String message) {
+    // Degraded reports it as a reconcile error; the event names it for what it is
+    return once(cluster, Reasons.RECONCILE_ERROR, Reasons.PERMISSION_DENIED, message);
+  }
+
   private boolean once(EtcdCluster cluster, String reason, String message) {
-    if (alreadyReported(cluster.getStatus(), reason, message)) {
+    return once(cluster, reason, reason, message);
+  }
+
+  private boolean once(EtcdCluster cluster, String conditionReason, String eventReason, String message) {
+    if (alreadyReported(cluster.getStatus(), conditionReason, message)) {
       return false;
     }
-    events.warning(cluster, reason, message);
+    events.warning(cluster, eventReason, message);
     return true;
   }
 

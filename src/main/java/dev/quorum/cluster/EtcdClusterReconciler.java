@@ -1,6 +1,5 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
@@ -221,10 +220,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         String denied = "permission denied: " + (refused.getStatus() != null && refused.getStatus().getMessage() != null
             ? refused.getStatus().getMessage() : refused.getMessage())
             + "; the operator's RBAC must grant it (the chart's roles list every rule the operator needs)";
-        LOG.warnf("reconciling %s: %s", model.key(), denied);
-        if (cluster.getStatus() == null || cluster.getStatus().condition(ConditionTypes.DEGRADED)
-            .map(c -> !denied.equals(c.getMessage())).orElse(true)) {
-          events.warning(cluster, Reasons.PERMISSION_DENIED, denied);
+        if (events.permissionDenied(cluster, denied)) {
+          LOG.warnf("reconciling %s: %s", model.key(), denied);
         }
         error = Optional.of(denied);
       } else {
