@@ -375,9 +375,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (!records.restoring() || !records.unreadable().isEmpty()) {
       return;
     }
-    boolean allInstalled = model.members().stream().allMatch(member -> pods.stream()
-        .filter(p -> member.name().equals(p.getMetadata().getName()))
-        .anyMatch(p -> PodReadiness.ready(p) && RestoreContainers.installed(p, model.claimName(member))));
+    boolean allInstalled = PodReadiness.everyMemberReady(model.members(), pods,
+        (member, p) -> RestoreContainers.installed(p, model.claimName(member)));
     if (allInstalled) {
       children.apply(List.of(MembersConfigMapBuilder.build(model, records.restored())));
       if (model.staticPods()) {

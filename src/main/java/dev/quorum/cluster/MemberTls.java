@@ -75,10 +75,9 @@ final class MemberTls {
     }
     // a step of a CA change waits until every member serves again with the Secret as it is
     Optional<String> live = members.map(ClusterCertificates::revision);
-    boolean membersCurrent = live.isPresent() && model.members().stream().allMatch(member -> pods.stream()
-        .filter(p -> member.name().equals(p.getMetadata().getName()) && p.getMetadata().getDeletionTimestamp() == null)
-        .anyMatch(p -> PodReadiness.ready(p) && p.getMetadata().getAnnotations() != null
-            && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION))));
+    boolean membersCurrent = live.isPresent() && PodReadiness.everyMemberReady(model.members(), pods,
+        (member, p) -> p.getMetadata().getAnnotations() != null
+            && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION)));
     ClusterCertificates.Desired desired;
     try {
       desired = ClusterCertificates.desired(model.name(), model.tlsDnsNames(), secretData.apply(model.caSecret()),

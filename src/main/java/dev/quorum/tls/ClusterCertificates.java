@@ -130,16 +130,10 @@ public final class ClusterCertificates {
   private static boolean kept(Pair pair, CertificateAuthority ca, List<X509Certificate> trusted, boolean trustsCa,
       List<String> names, boolean membersCurrent, Instant now) {
     if (CertificateChecks.issuedBy(pair.certificate(), ca.certificate())) {
-      return good(pair, ca, names, now);
+      return pair.certificate().getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))
+          && CertificateChecks.dnsNames(pair.certificate()).containsAll(names);
     }
     return (!trustsCa || !membersCurrent) && usable(pair, trusted, now);
-  }
-
-  /** Issued by the CA, covering the names, and not due for renewal. */
-  private static boolean good(Pair pair, CertificateAuthority ca, List<String> names, Instant now) {
-    return CertificateChecks.issuedBy(pair.certificate(), ca.certificate())
-        && pair.certificate().getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))
-        && CertificateChecks.dnsNames(pair.certificate()).containsAll(names);
   }
 
   /** Still valid and issued by a trusted CA. */
