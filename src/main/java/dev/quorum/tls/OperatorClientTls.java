@@ -6,6 +6,7 @@ import dev.quorum.model.Scheme;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -52,20 +53,28 @@ public class OperatorClientTls {
   }
 
   private static ClientTls build(EtcdClusterModel model, Map<String, String> data, String revision) {
-    Map<String, String> decoded = ClusterCertificates.decoded(data);
     try {
-      List<X509Certificate> trusted = Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT));
-      // the certificate with its chain, as the members present it
-      List<X509Certificate> chain = Pem.readCertificates(decoded.get(ClusterCertificates.CERT));
-      PrivateKey key = Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY));
-      return new ClientTls(revision, GrpcSslContexts.forClient()
-          .trustManager(trusted.toArray(X509Certificate[]::new))
-          .keyManager(key, chain.toArray(X509Certificate[]::new)).build());
+      return new ClientTls(revision, sslContext(data));
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " cannot be used: "
           + e.getMessage());
     } catch (SSLException e) {
       throw new IllegalStateException("a TLS client for " + model.key() + " could not be built: " + e.getMessage());
     }
+  }
+
+  /**
+   * A gRPC client's TLS from a Secret's data ({@code ca.crt}, {@code tls.crt}, {@code tls.key}): it trusts the CAs
+   * and presents the certificate with its chain.
+   *
+   * @throws IllegalArgumentException when a key cannot be read (the message names what, never the material)
+   */
+  public static SslContext sslContext(Map<String, String> secretData) throws SSLException {
+    Map<String, String> decoded = ClusterCertificates.decoded(secretData);
+    List<X509Certificate> trusted = Pem.readCertificates(decoded.get(ClusterCertificates.CA_CERT));
+    List<X509Certificate> chain = Pem.readCertificates(decoded.get(ClusterCertificates.CERT));
+    PrivateKey key = Pem.readPrivateKey(decoded.get(ClusterCertificates.KEY));
+    return GrpcSslContexts.forClient().trustManager(trusted.toArray(X509Certificate[]::new))
+        .keyManager(key, chain.toArray(X509Certificate[]::new)).build();
   }
 }

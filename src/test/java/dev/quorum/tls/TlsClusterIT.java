@@ -3,6 +3,7 @@ package dev.quorum.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.CertManagerIssuer;
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
@@ -11,29 +12,27 @@ import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.backup.TestBackups;
+import dev.quorum.membership.ClientServiceWriter;
+import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
-import dev.quorum.api.v1alpha1.CertManagerIssuer;
-import dev.quorum.membership.ClientServiceWriter;
 import dev.quorum.specs.CertManagerCertificateBuilder;
-import dev.quorum.model.Labels;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.grpc.netty.GrpcSslContexts;
-import io.netty.handler.ssl.SslContext;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
-import javax.net.ssl.SSLException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.netty.handler.ssl.SslContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -376,12 +375,8 @@ class TlsClusterIT {
       }
       String revision = ClusterCertificates.revision(current.getData());
       if (!revision.equals(id)) {
-        Map<String, String> files = ClusterCertificates.decoded(current.getData());
         try {
-          context = GrpcSslContexts.forClient()
-              .trustManager(Pem.readCertificates(files.get("ca.crt")).toArray(X509Certificate[]::new))
-              .keyManager(Pem.readPrivateKey(files.get("tls.key")), Pem.readCertificate(files.get("tls.crt")))
-              .build();
+          context = OperatorClientTls.sslContext(current.getData());
         } catch (SSLException e) {
           throw new IllegalStateException(e);
         }
