@@ -80,7 +80,7 @@ class HelmInstallIT {
 
       TlsClusters.create(kube, ns, CLUSTER, new ClusterTls());
       awaitAvailable(kube, ns, operatorUp);
-      List<String> tls = clientCertificates(kube, ns);
+      List<String> tls = TlsClusters.etcdctlFlags(kube, ns, CLUSTER, Path.of("target", "helm-install-it"));
       ClientResult put = etcdctl(tls, "put", "/k", "v");
       assertThat(put.output()).as(put.output()).contains("OK");
 
@@ -175,19 +175,6 @@ class HelmInstallIT {
       });
     }
     return values;
-  }
-
-  /** etcdctl flags for the client Secret's certificate, written where etcdctl reads it. */
-  private static List<String> clientCertificates(KubernetesClient kube, String ns) throws Exception {
-    Path certs = Files.createDirectories(Path.of("target", "helm-install-it").toAbsolutePath());
-    Map<String, String> files = ClusterCertificates.decoded(
-        kube.secrets().inNamespace(ns).withName(CLUSTER + "-client-tls").get().getData());
-    for (Map.Entry<String, String> file : files.entrySet()) {
-      Files.writeString(certs.resolve(file.getKey()), file.getValue());
-    }
-    return List.of("--endpoints=https://" + CLUSTER + "-client." + ns + ".svc.cluster.local:2379",
-        "--cacert=" + certs.resolve("ca.crt"), "--cert=" + certs.resolve("tls.crt"),
-        "--key=" + certs.resolve("tls.key"));
   }
 
   private static ClientResult etcdctl(List<String> connection, String... args) {

@@ -11,7 +11,6 @@ import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Object;
@@ -299,16 +298,9 @@ class EtcdRestoreIT {
     if (Boolean.TRUE.equals(inPlace)) {
       return TestRestores.createInPlace(kube, ns, name, cluster, source);
     }
-    EtcdRestoreSpec spec = new EtcdRestoreSpec();
-    spec.setSource(source);
-    spec.setClusterName(cluster);
     EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
     clusterSpec.getStorage().setSize("256Mi");
-    spec.setClusterSpec(clusterSpec);
-    EtcdRestore restore = new EtcdRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    restore.setSpec(spec);
-    return kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    return TestRestores.createIntoNewCluster(kube, ns, name, cluster, source, clusterSpec);
   }
 
   static EtcdRestoreStatus awaitRestore(EtcdRestore restore) {

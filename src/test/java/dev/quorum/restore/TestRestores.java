@@ -2,6 +2,7 @@ package dev.quorum.restore;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
@@ -26,6 +27,19 @@ public final class TestRestores {
     InPlaceRestore confirm = new InPlaceRestore();
     confirm.setConfirmClusterName(cluster);
     spec.setInPlace(confirm);
+    EtcdRestore restore = new EtcdRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    restore.setSpec(spec);
+    return kube.resources(EtcdRestore.class).inNamespace(namespace).resource(restore).create();
+  }
+
+  /** Creates an EtcdRestore of {@code source} into a new cluster {@code cluster} of {@code clusterSpec}. */
+  public static EtcdRestore createIntoNewCluster(KubernetesClient kube, String namespace, String name, String cluster,
+      SnapshotSource source, EtcdClusterSpec clusterSpec) {
+    EtcdRestoreSpec spec = new EtcdRestoreSpec();
+    spec.setSource(source);
+    spec.setClusterName(cluster);
+    spec.setClusterSpec(clusterSpec);
     EtcdRestore restore = new EtcdRestore();
     restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     restore.setSpec(spec);

@@ -8,6 +8,7 @@ import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
@@ -86,15 +87,10 @@ class TlsClusterIT {
     assertThat(formed.getStatus().getMembers()).allSatisfy(m -> assertThat(m.getClientURL()).startsWith("https://"));
 
     Path certs = Files.createDirectories(Path.of("target", "tls-it").toAbsolutePath());
-    Secret client = kube.secrets().inNamespace(ns).withName(CLUSTER + "-client-tls").get();
-    assertThat(client.getType()).isEqualTo("kubernetes.io/tls");
-    Map<String, String> files = ClusterCertificates.decoded(client.getData());
-    for (Map.Entry<String, String> file : files.entrySet()) {
-      Files.writeString(certs.resolve(file.getKey()), file.getValue());
-    }
-    String endpoint = "--endpoints=https://" + CLUSTER + "-client." + ns + ".svc.cluster.local:2379";
-    List<String> withCertificate = List.of(endpoint, "--cacert=" + certs.resolve("ca.crt"),
-        "--cert=" + certs.resolve("tls.crt"), "--key=" + certs.resolve("tls.key"));
+    assertThat(kube.secrets().inNamespace(ns).withName(CLUSTER + "-client-tls").get().getType())
+        .isEqualTo("kubernetes.io/tls");
+    List<String> withCertificate = TlsClusters.etcdctlFlags(kube, ns, CLUSTER, certs);
+    String endpoint = withCertificate.get(0);
 
     ClientResult put = etcdctl(withCertificate, "put", "/secure/key", "value");
     assertThat(put.output()).as(put.output()).contains("OK");
@@ -114,6 +110,25 @@ class TlsClusterIT {
     EtcdBackupStatus backup = TestBackups.backUpToNewBucket(kube, RIG.rig().s3(), ns, "secure-backup", CLUSTER, operator);
     assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
     assertThat(backup.getSizeBytes()).isPositive();
+
+    // restored into a new TLS cluster (how a cluster moves to TLS, or to a new CA): a CA of its own, served over TLS
+    EtcdClusterSpec copySpec = new EtcdClusterSpec();
+    copySpec.getStorage().setSize("128Mi");
+    copySpec.setTls(new ClusterTls());
+    TestRestores.createIntoNewCluster(kube, ns, "secure-copy-restore", "secure-copy",
+        TestRestores.fromBackup("secure-backup"), copySpec);
+    EtcdRestoreStatus copied = TestRestores.awaitFinished(kube, ns, "secure-copy-restore", operator);
+    assertThat(copied.getPhase()).as(copied.getMessage()).isEqualTo(OperationPhase.Succeeded);
+    List<String> copyCertificate = TlsClusters.etcdctlFlags(kube, ns, "secure-copy", certs.resolve("copy"));
+    await("the backed-up value served by the new TLS cluster").atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> etcdctl(copyCertificate, "get", "/secure/key", "--print-value-only").output().strip()
+            .equals("value"));
+    assertThat(trusted("secure-copy")).as("the new cluster's own CA").doesNotContainAnyElementsOf(trusted(CLUSTER));
+    ClientResult otherCa = etcdctl(withCertificate.stream().map(f -> f.startsWith("--endpoints=")
+        ? copyCertificate.get(0) : f).toList(), "get", "/secure/key", "--dial-timeout=3s");
+    assertThat(otherCa.output()).as("the first cluster's certificate is not the new one's").doesNotContain("value");
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName("secure-copy").delete();
 
     // and restored in place from it: the members restart on the backed-up data, still over TLS
     assertThat(etcdctl(withCertificate, "put", "/secure/key", "changed").output()).contains("OK");
