@@ -80,8 +80,9 @@ final class MemberTls {
             && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION)));
     ClusterCertificates.Desired desired;
     try {
-      desired = ClusterCertificates.desired(model.name(), model.tlsDnsNames(), secretData.apply(model.caSecret()),
-          members, secretData.apply(model.clientTlsSecret()), membersCurrent, now);
+      ClusterCertificates.Names names = new ClusterCertificates.Names(model.tlsDnsNames(), model.tlsIpAddresses());
+      desired = ClusterCertificates.desired(model.name(), names, secretData.apply(model.caSecret()), members,
+          secretData.apply(model.clientTlsSecret()), membersCurrent, now);
     } catch (IllegalArgumentException e) {
       throw new SecretProblem("the CA Secret " + model.caSecret() + " cannot be used (" + e.getMessage()
           + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"

@@ -33,9 +33,6 @@ public final class SpecValidator {
         || spec.getStaticPod().getNodeSelector().isEmpty())) {
       problems.add(StaticPodSettings.NODE_SELECTOR_MESSAGE);
     }
-    if (spec.getTls() != null && spec.staticPods()) {
-      problems.add(EtcdClusterSpec.TLS_STATIC_POD_MESSAGE);
-    }
     if (spec.getTls() != null && (spec.getTls().getCertificates() == ClusterTls.Certificates.Secret)
         == (spec.getTls().getSecretName() == null || spec.getTls().getSecretName().isBlank())) {
       problems.add(ClusterTls.SECRET_NAME_MESSAGE);

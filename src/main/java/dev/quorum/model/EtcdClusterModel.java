@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  */
 public final class EtcdClusterModel {
 
+  /** TLS: the members' certificate names the loopback address, for a client on the member's own pod or node. */
+  static final String LOOPBACK = "127.0.0.1";
+
   private final EtcdCluster resource;
   private final OperatorSettings settings;
   private final Scheme scheme;
@@ -290,9 +293,14 @@ public final class EtcdClusterModel {
    * a restored member's), so a restore starts in a fresh directory and the replaced data stays apart.
    */
   public String dataHostPath(Member member) {
+    return staticPodRoot() + "/" + claimName(member);
+  }
+
+  /** StaticPod mode: the cluster's directory on a member's node, {@code <dataDirectory>/<namespace>/<cluster>}. */
+  private String staticPodRoot() {
     String root = blankToNull(spec().getStaticPod().getDataDirectory())
         .orElse(StaticPodSettings.DEFAULT_DATA_DIRECTORY).replaceAll("/+$", "");
-    return root + "/" + namespace() + "/" + name() + "/" + claimName(member);
+    return root + "/" + namespace() + "/" + name();
   }
 
   /** Whether a member's data lives only as long as its pod (an emptyDir). Never in StaticPod mode. */
@@ -415,6 +423,27 @@ public final class EtcdClusterModel {
     names.add(clientService());
     names.add("localhost");
     return names;
+  }
+
+  /**
+   * TLS: the IP addresses the members' certificate covers: the loopback address (a client on the member's own pod or
+   * node) and, in StaticPod mode, each member's node address, where peers, the operator and clients reach it.
+   */
+  public List<String> tlsIpAddresses() {
+    List<String> addresses = new ArrayList<>(List.of(LOOPBACK));
+    if (staticPods()) {
+      members().stream().map(Member::host).filter(host -> !addresses.contains(host)).sorted()
+          .forEach(addresses::add);
+    }
+    return addresses;
+  }
+
+  /**
+   * StaticPod mode, TLS: the directory on each member's node where its node agent puts the members' certificates
+   * (from their Secret, which a static pod cannot mount) for the member to read.
+   */
+  public String tlsHostPath() {
+    return staticPodRoot() + "/tls";
   }
 
   /** The EtcdBackupSchedule the operator keeps for an inline {@code spec.backup}. */

@@ -2,7 +2,6 @@ package dev.quorum.specs;
 
 import dev.quorum.api.v1alpha1.CertManagerIssuer;
 import dev.quorum.model.EtcdClusterModel;
-import dev.quorum.tls.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -29,7 +28,7 @@ public final class CertManagerCertificateBuilder {
     spec.put("secretName", model.memberTlsSecret());
     spec.put("secretTemplate", Map.of("labels", model.labels()));
     spec.put("dnsNames", model.tlsDnsNames());
-    spec.put("ipAddresses", ClusterCertificates.MEMBER_IPS);
+    spec.put("ipAddresses", model.tlsIpAddresses());
     spec.put("usages", List.of("digital signature", "server auth", "client auth"));
     spec.put("privateKey", Map.of("algorithm", "ECDSA", "size", 256, "rotationPolicy", "Always"));
     spec.put("issuerRef", Map.of("name", issuer.getName(), "kind", issuer.getKind(), "group", issuer.getGroup()));

@@ -129,9 +129,22 @@ public final class MemberPodBuilder {
         .withImagePullSecrets(model.spec().getImagePullSecrets())
         .withPriorityClassName(pod.getPriorityClassName() != null ? pod.getPriorityClassName() : NODE_CRITICAL)
         .withContainers(container)
-        .withVolumes(new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.dataHostPath(member))
-            .withType("DirectoryOrCreate").endHostPath().build())
+        .withVolumes(staticPodVolumes(model, member))
         .build();
+  }
+
+  /**
+   * The member's data directory on its node; with TLS also the directory the node agent puts the members'
+   * certificates in (a static pod cannot mount a Secret). That one must exist: the agent writes it before the manifest.
+   */
+  private static List<Volume> staticPodVolumes(EtcdClusterModel model, Member member) {
+    Volume data = new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.dataHostPath(member))
+        .withType("DirectoryOrCreate").endHostPath().build();
+    if (model.scheme() != Scheme.HTTPS) {
+      return List.of(data);
+    }
+    return List.of(data, new VolumeBuilder().withName(TLS_VOLUME).withNewHostPath().withPath(model.tlsHostPath())
+        .withType("Directory").endHostPath().build());
   }
 
   private static Container container(EtcdClusterModel model, PodSettings pod, List<String> args) {

@@ -2,6 +2,7 @@ package dev.quorum.specs;
 
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
+import dev.quorum.model.Scheme;
 import dev.quorum.staticpod.NodeAgent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,11 +12,15 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +30,8 @@ import java.util.Map;
  * StaticPod mode: the node agent that writes the members' manifests into the kubelet's directory. A DaemonSet of the
  * operator's image in its node-agent mode, on exactly the nodes with a member (and those of members still leaving),
  * with the least it needs: a hostPath mount of the manifest directory, and a Role to read ConfigMaps in the cluster's
- * namespace. It runs as root, which owns the manifest directory, with every capability dropped.
+ * namespace; with TLS also a hostPath mount of the cluster's certificate directory on the node and the right to read
+ * the members' Secret, by name. It runs as root, which owns the manifest directory, with every capability dropped.
  *
  * <p>The agent's objects are owned by the cluster and by every manifest ConfigMap: the garbage collector deletes an
  * object only once all its owners are gone, so when the cluster is deleted its manifests go first and the agents last,
@@ -36,6 +42,7 @@ public final class NodeAgentBuilder {
   static final String COMPONENT_VALUE = "quorum-node-agent";
   static final String MANIFESTS_VOLUME = "manifests";
   static final String TMP_VOLUME = "tmp";
+  static final String TLS_VOLUME = "tls";
 
   private NodeAgentBuilder() {}
 
@@ -49,15 +56,33 @@ public final class NodeAgentBuilder {
     ObjectMeta metadata = outlivingManifests(model, name, manifests);
     return List.of(
         new ServiceAccountBuilder().withMetadata(metadata).build(),
-        new RoleBuilder().withMetadata(metadata)
-            .withRules(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
-                .withVerbs("get", "list", "watch").build())
-            .build(),
+        new RoleBuilder().withMetadata(metadata).withRules(rules(model)).build(),
         new RoleBindingBuilder().withMetadata(metadata)
             .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name).endRoleRef()
             .addNewSubject().withKind("ServiceAccount").withName(name).withNamespace(model.namespace()).endSubject()
             .build(),
         daemonSet(model, metadata));
+  }
+
+  /** It reads its manifests' ConfigMaps; with TLS also the members' Secret, that one by name and nothing else. */
+  static List<PolicyRule> rules(EtcdClusterModel model) {
+    PolicyRule configMaps = new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
+        .withVerbs("get", "list", "watch").build();
+    if (model.scheme() != Scheme.HTTPS) {
+      return List.of(configMaps);
+    }
+    return List.of(configMaps, new PolicyRuleBuilder().withApiGroups("").withResources("secrets")
+        .withResourceNames(model.memberTlsSecret()).withVerbs("get").build());
+  }
+
+  /** The agent's command line: its cluster, the manifest directory, and with TLS where the certificates go. */
+  static List<String> args(EtcdClusterModel model) {
+    List<String> args = new ArrayList<>(List.of(NodeAgent.COMMAND, "--cluster", model.name(), "--manifest-dir",
+        model.manifestDirectory()));
+    if (model.scheme() == Scheme.HTTPS) {
+      args.addAll(List.of("--tls-secret", model.memberTlsSecret(), "--tls-dir", model.tlsHostPath()));
+    }
+    return args;
   }
 
   /** Owned by the cluster (its controller) and by every manifest ConfigMap, so it goes only after all of them. */
@@ -105,7 +130,7 @@ public final class NodeAgentBuilder {
         .addNewContainer()
         .withName("node-agent")
         .withImage(model.operatorImage())
-        .withArgs(NodeAgent.COMMAND, "--cluster", model.name(), "--manifest-dir", directory)
+        .withArgs(args(model))
         .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
         .endFieldRef().endValueFrom().endEnv()
         .addNewEnv().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
@@ -120,10 +145,15 @@ public final class NodeAgentBuilder {
         .endSecurityContext()
         .addNewVolumeMount().withName(MANIFESTS_VOLUME).withMountPath(directory).endVolumeMount()
         .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
+        .addAllToVolumeMounts(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeMountBuilder()
+            .withName(TLS_VOLUME).withMountPath(model.tlsHostPath()).build()))
         .endContainer()
         .addNewVolume().withName(MANIFESTS_VOLUME).withNewHostPath().withPath(directory).withType("Directory")
         .endHostPath().endVolume()
         .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+        // the certificates' directory only, made if missing; the rest of the node's data directory stays out of reach
+        .addAllToVolumes(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeBuilder().withName(TLS_VOLUME)
+            .withNewHostPath().withPath(model.tlsHostPath()).withType("DirectoryOrCreate").endHostPath().build()))
         .endSpec()
         .endTemplate()
         .endSpec()

@@ -2,7 +2,9 @@ package dev.quorum.staticpod;
 
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.model.Labels;
+import dev.quorum.tls.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -19,14 +21,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The node agent ({@code node-agent} mode of the operator's image; a DaemonSet per StaticPod-mode cluster, on the
  * cluster's nodes): keeps the kubelet's static pod directory holding the manifest the operator decided for this node's
  * member. It reads the ConfigMap in its own namespace labelled with its cluster and {@value Labels#STATIC_POD_NODE}=
  * {@code <node>}, which holds the manifest under {@value #MANIFEST_KEY}, and writes it to
- * {@code quorum-<namespace>_<cluster>.yaml}; it removes that file when the ConfigMap goes. It needs to read
- * ConfigMaps in its namespace and write that one directory (a hostPath mount of it), nothing more.
+ * {@code quorum-<namespace>_<cluster>.yaml}; it removes that file when the ConfigMap goes. With TLS it also puts the
+ * members' certificates, from their Secret, into the cluster's certificate directory on the node before the manifest
+ * ({@link CertificateDirectory}). It needs to read ConfigMaps in its namespace (and the one Secret) and write those
+ * directories (hostPath mounts of them), nothing more.
  */
 public final class NodeAgent {
 
@@ -40,8 +45,9 @@ public final class NodeAgent {
   }
 
   /**
-   * {@code node-agent --cluster C --node N --manifest-dir D --namespace NS}; the node and namespace default to
-   * NODE_NAME and POD_NAMESPACE (the downward API). Runs until the process is stopped; exit code 2 for bad arguments.
+   * {@code node-agent --cluster C --node N --manifest-dir D --namespace NS [--tls-secret S --tls-dir T]}; the node
+   * and namespace default to NODE_NAME and POD_NAMESPACE (the downward API). Runs until the process is stopped; exit
+   * code 2 for bad arguments.
    */
   public static int run(String... args) {
     Map<String, String> options = new TreeMap<>();
@@ -58,16 +64,27 @@ public final class NodeAgent {
           + ", manifest-dir=" + dir + ")");
       return 2;
     }
+    String tlsSecret = options.get("--tls-secret");
+    String tlsDir = options.get("--tls-dir");
+    if (blank(tlsSecret) != blank(tlsDir) || (!blank(tlsDir) && !Files.isDirectory(Path.of(tlsDir)))) {
+      System.err.println("node-agent: --tls-secret and --tls-dir go together, and --tls-dir must exist (got"
+          + " tls-secret=" + tlsSecret + ", tls-dir=" + tlsDir + ")");
+      return 2;
+    }
     ManifestDirectory manifests = new ManifestDirectory(Path.of(dir));
     String file = ManifestDirectory.fileName(namespace, cluster);
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      Optional<Certificates> tls = blank(tlsSecret) ? Optional.empty() : Optional.of(new Certificates(
+          new CertificateDirectory(Path.of(tlsDir)), () -> Optional.ofNullable(
+              client.secrets().inNamespace(namespace).withName(tlsSecret).get()).map(Secret::getData)));
+      Target target = new Target(manifests, file, tls);
       // a last look before stopping, fresh from the API server: an agent stopped because its cluster was deleted
       // (its manifests go before it does) removes the manifest; one stopped for an upgrade keeps it, and so does one
       // that cannot look
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           sync(client.configMaps().inNamespace(namespace).withLabel(Labels.STATIC_POD_NODE, node)
-              .withLabel(Labels.CLUSTER, cluster).list().getItems(), manifests, file);
+              .withLabel(Labels.CLUSTER, cluster).list().getItems(), target);
         } catch (RuntimeException e) {
           System.err.println("node-agent: stopping without a last look, the manifest stays: " + e.getMessage());
         }
@@ -75,7 +92,7 @@ public final class NodeAgent {
       SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
           .withLabel(Labels.STATIC_POD_NODE, node).withLabel(Labels.CLUSTER, cluster).inform();
       ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
-      Runnable pass = () -> sync(informer.getStore().list(), manifests, file);
+      Runnable pass = () -> sync(informer.getStore().list(), target);
       informer.addEventHandler(new ResourceEventHandler<>() {
         public void onAdd(ConfigMap obj) {
           sync.execute(pass);
@@ -89,11 +106,12 @@ public final class NodeAgent {
           sync.execute(pass);
         }
       });
-      // a backstop: a file changed or removed by hand is put back
+      // a backstop: a file changed or removed by hand is put back, and a manifest waiting for its certificates written
       sync.scheduleWithFixedDelay(pass, 10, 10, TimeUnit.SECONDS);
       // plain lines on standard output: the tool runs before Quarkus, so its logging is not set up
       System.out.println("node-agent: keeping the manifest of " + namespace + "/" + cluster + "'s member on node "
-          + node + " in " + dir + "/" + file);
+          + node + " in " + dir + "/" + file + tls.map(t -> ", its certificates from the Secret " + tlsSecret + " in "
+          + tlsDir).orElse(""));
       new CountDownLatch(1).await();
       return 0;
     } catch (InterruptedException e) {
@@ -102,20 +120,52 @@ public final class NodeAgent {
     }
   }
 
-  /** The manifest of the ConfigMap for this node (the first by name, should there be several), or none. */
-  static void sync(List<ConfigMap> configMaps, ManifestDirectory manifests, String file) {
-    Optional<String> manifest = configMaps.stream()
+  /**
+   * With TLS: the directory on the node for the members' certificates, and a fresh read of their Secret's data (empty
+   * when it does not exist).
+   */
+  record Certificates(CertificateDirectory directory, Supplier<Optional<Map<String, String>>> secret) {}
+
+  /** What an agent keeps on its node: its manifest file, and with TLS the certificates its member starts with. */
+  record Target(ManifestDirectory manifests, String file, Optional<Certificates> tls) {}
+
+  /**
+   * The manifest of the ConfigMap for this node (the first by name, should there be several), or none. With TLS, the
+   * certificates of the revision the ConfigMap names go first, read fresh from the Secret: a manifest is never written
+   * before its certificates, and while the Secret holds another revision (the operator is a step ahead or behind) the
+   * node keeps what it has and the next pass looks again. Without a manifest, the certificates go too.
+   */
+  static void sync(List<ConfigMap> configMaps, Target target) {
+    Optional<ConfigMap> chosen = configMaps.stream()
         .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-        .sorted(Comparator.comparing(c -> c.getMetadata().getName()))
-        .map(c -> c.getData() == null ? null : c.getData().get(MANIFEST_KEY))
-        .filter(m -> m != null && !m.isBlank())
-        .findFirst();
+        .filter(c -> c.getData() != null && c.getData().get(MANIFEST_KEY) != null
+            && !c.getData().get(MANIFEST_KEY).isBlank())
+        .min(Comparator.comparing(c -> c.getMetadata().getName()));
+    Optional<String> manifest = chosen.map(c -> c.getData().get(MANIFEST_KEY));
     try {
-      if (manifests.keep(file, manifest)) {
-        System.out.println("node-agent: " + (manifest.isPresent() ? "wrote " : "removed ") + file);
+      if (manifest.isPresent() && target.tls().isPresent()) {
+        String wanted = chosen.get().getMetadata().getAnnotations() == null ? null
+            : chosen.get().getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION);
+        Optional<Map<String, String>> secret = target.tls().get().secret().get();
+        String found = secret.map(ClusterCertificates::revision).orElse(null);
+        if (wanted == null || !wanted.equals(found)) {
+          System.out.println("node-agent: the manifest waits for its certificates (revision " + wanted
+              + "; the Secret holds " + (found == null ? "nothing yet" : found) + ")");
+          return;
+        }
+        if (target.tls().get().directory().keep(wanted, ClusterCertificates.decoded(secret.get()))) {
+          System.out.println("node-agent: wrote the certificates of revision " + wanted);
+        }
+      }
+      if (target.manifests().keep(target.file(), manifest)) {
+        System.out.println("node-agent: " + (manifest.isPresent() ? "wrote " : "removed ") + target.file());
+      }
+      if (manifest.isEmpty() && target.tls().isPresent() && target.tls().get().directory().clear()) {
+        System.out.println("node-agent: removed the certificates");
       }
     } catch (IOException | RuntimeException e) {
-      System.err.println("node-agent: the manifest could not be written, retrying: " + e.getMessage());
+      // never the Secret's contents: the message is the file system's or the API server's
+      System.err.println("node-agent: the manifest could not be kept, retrying: " + e.getMessage());
     }
   }
 

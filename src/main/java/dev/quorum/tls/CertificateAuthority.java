@@ -187,7 +187,7 @@ public final class CertificateAuthority {
 
   /** An IP literal, never a name to resolve. */
   private static String ipLiteral(String ip) {
-    if (!ip.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+    if (!CertificateChecks.isIpAddress(ip)) {
       throw new IllegalArgumentException("not an IP address: " + ip);
     }
     try {

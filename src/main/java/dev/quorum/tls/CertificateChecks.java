@@ -1,5 +1,7 @@
 package dev.quorum.tls;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -24,6 +26,7 @@ public final class CertificateChecks {
   static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
   static final String ANY_USAGE = "2.5.29.37.0";
   private static final int DNS_NAME = 2;
+  private static final int IP_ADDRESS = 7;
 
   private CertificateChecks() {}
 
@@ -69,11 +72,20 @@ public final class CertificateChecks {
 
   /** The certificate's DNS subject alternative names, as written (wildcards included). */
   public static List<String> dnsNames(X509Certificate certificate) {
+    return alternativeNames(certificate, DNS_NAME);
+  }
+
+  /** The certificate's IP address subject alternative names, in their canonical form. */
+  public static List<String> ipAddresses(X509Certificate certificate) {
+    return alternativeNames(certificate, IP_ADDRESS).stream().map(CertificateChecks::canonicalIp).toList();
+  }
+
+  private static List<String> alternativeNames(X509Certificate certificate, int type) {
     List<String> names = new ArrayList<>();
     try {
       Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
       if (alternatives != null) {
-        alternatives.stream().filter(n -> Integer.valueOf(DNS_NAME).equals(n.get(0)))
+        alternatives.stream().filter(n -> Integer.valueOf(type).equals(n.get(0)))
             .forEach(n -> names.add((String) n.get(1)));
       }
     } catch (CertificateParsingException e) {
@@ -82,11 +94,42 @@ public final class CertificateChecks {
     return names;
   }
 
-  /** The names a TLS client checking the host name would refuse (a wildcard covers exactly one label). */
+  /**
+   * Whether a host is an IP address literal (a static pod member's node address) rather than a DNS name: a TLS client
+   * checks the one against the certificate's IP addresses, the other against its DNS names.
+   */
+  public static boolean isIpAddress(String host) {
+    return host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || (host.contains(":") && host.matches("[0-9a-fA-F:.]+"));
+  }
+
+  /** An IP address literal in its one canonical form (IPv6 has several); a host that is not one, as it is. */
+  static String canonicalIp(String ip) {
+    if (!isIpAddress(ip)) {
+      return ip;
+    }
+    try {
+      return InetAddress.getByName(ip).getHostAddress();
+    } catch (UnknownHostException e) {
+      return ip;
+    }
+  }
+
+  /**
+   * The hosts a TLS client checking the host name would refuse: a DNS name not matched by the certificate's DNS names
+   * (a wildcard covers exactly one label), an IP address not among its IP addresses.
+   */
   public static List<String> uncovered(X509Certificate certificate, List<String> hosts) {
     List<String> sans = dnsNames(certificate).stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
-    return hosts.stream().filter(host -> sans.stream().noneMatch(san -> matches(san, host.toLowerCase(Locale.ROOT))))
-        .toList();
+    List<String> ips = ipAddresses(certificate);
+    return hosts.stream().filter(host -> isIpAddress(host) ? !ips.contains(canonicalIp(host))
+        : sans.stream().noneMatch(san -> matches(san, host.toLowerCase(Locale.ROOT)))).toList();
+  }
+
+  /** The certificate's names, DNS and IP, for a message. */
+  public static String namesOf(X509Certificate certificate) {
+    List<String> names = new ArrayList<>(dnsNames(certificate));
+    names.addAll(ipAddresses(certificate));
+    return String.join(", ", names);
   }
 
   private static boolean matches(String san, String host) {
@@ -112,7 +155,8 @@ public final class CertificateChecks {
    * What is wrong with a Secret members are to use as it is (decoded data: {@code ca.crt}, {@code tls.crt},
    * {@code tls.key}): empty when nothing is.
    *
-   * @param hosts every member's DNS name, which peers and the operator verify
+   * @param hosts every member's DNS name (or, for a static pod member, its node's address), which peers and the
+   *     operator verify
    */
   public static List<String> memberSecretProblems(Map<String, String> decoded, List<String> hosts, Instant now) {
     List<String> problems = new ArrayList<>();
@@ -154,7 +198,7 @@ public final class CertificateChecks {
     List<String> uncovered = uncovered(cert, hosts);
     if (!uncovered.isEmpty()) {
       problems.add(ClusterCertificates.CERT + " does not cover " + String.join(", ", uncovered)
-          + " (its DNS names: " + String.join(", ", dnsNames(cert)) + ")");
+          + " (its names: " + namesOf(cert) + ")");
     }
     if (!servesAndAuthenticates(cert)) {
       problems.add(ClusterCertificates.CERT + " is not for both server and client authentication (members use it"

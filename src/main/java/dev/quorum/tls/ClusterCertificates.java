@@ -34,8 +34,14 @@ public final class ClusterCertificates {
   public static final String CA_KEY = "ca.key";
   public static final String CERT = "tls.crt";
   public static final String KEY = "tls.key";
-  /** The members' certificate also names the loopback address: a client on the member's own pod. */
-  public static final List<String> MEMBER_IPS = List.of("127.0.0.1");
+
+  /**
+   * The names a certificate is to cover: DNS names, and IP addresses (the loopback address, for a client on the
+   * member's own pod; a static pod member's node address, which is where it is reached).
+   */
+  public record Names(List<String> dns, List<String> ips) {
+    public static final Names NONE = new Names(List.of(), List.of());
+  }
 
   private ClusterCertificates() {}
 
@@ -59,13 +65,14 @@ public final class ClusterCertificates {
   }
 
   /**
+   * @param memberNames the names the members' certificate is to cover
    * @param caSecret the CA Secret's data, when it exists
    * @param membersCurrent whether every member's pod started with the members' Secret as it is now: a step of a CA
    *     rotation waits for it
    * @throws IllegalArgumentException when the CA Secret exists but holds no usable CA; the message names what is
    *     wrong, never the key
    */
-  public static Desired desired(String cluster, List<String> memberNames, Optional<Map<String, String>> caSecret,
+  public static Desired desired(String cluster, Names memberNames, Optional<Map<String, String>> caSecret,
       Optional<Map<String, String>> memberSecret, Optional<Map<String, String>> clientSecret, boolean membersCurrent,
       Instant now) {
     Optional<CertificateAuthority> current = caSecret.map(ClusterCertificates::readCa)
@@ -85,10 +92,10 @@ public final class ClusterCertificates {
 
     Optional<Pair> memberKept = member.pair().filter(p -> kept(p, ca, trusted, trustsCa, memberNames,
         membersCurrent, now));
-    Pair memberPair = memberKept.orElseGet(() -> Pair.of(ca.issue(cluster, memberNames, MEMBER_IPS,
+    Pair memberPair = memberKept.orElseGet(() -> Pair.of(ca.issue(cluster, memberNames.dns(), memberNames.ips(),
         CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.SERVER_AND_CLIENT)));
-    Optional<Pair> clientKept = client.pair().filter(p -> kept(p, ca, trusted, trustsCa, List.of(), membersCurrent,
-        now));
+    Optional<Pair> clientKept = client.pair().filter(p -> kept(p, ca, trusted, trustsCa, Names.NONE,
+        membersCurrent, now));
     Pair clientPair = clientKept.orElseGet(() -> Pair.of(ca.issue(cluster + "-client", List.of(), List.of(),
         CERTIFICATE_VALIDITY, now, CertificateAuthority.Usage.CLIENT)));
 
@@ -128,12 +135,18 @@ public final class ClusterCertificates {
    * running with that yet, and it is still valid.
    */
   private static boolean kept(Pair pair, CertificateAuthority ca, List<X509Certificate> trusted, boolean trustsCa,
-      List<String> names, boolean membersCurrent, Instant now) {
+      Names names, boolean membersCurrent, Instant now) {
     if (CertificateChecks.issuedBy(pair.certificate(), ca.certificate())) {
       return pair.certificate().getNotAfter().toInstant().isAfter(now.plus(RENEW_BEFORE))
-          && CertificateChecks.dnsNames(pair.certificate()).containsAll(names);
+          && covers(pair.certificate(), names);
     }
     return (!trustsCa || !membersCurrent) && usable(pair, trusted, now);
+  }
+
+  /** Whether the certificate names each of these exactly, as the operator issues them. */
+  private static boolean covers(X509Certificate certificate, Names names) {
+    return CertificateChecks.dnsNames(certificate).containsAll(names.dns()) && CertificateChecks
+        .ipAddresses(certificate).containsAll(names.ips().stream().map(CertificateChecks::canonicalIp).toList());
   }
 
   /** Still valid and issued by a trusted CA. */

@@ -42,11 +42,11 @@ public final class TestBackups {
     return backup;
   }
 
-  /** A Secret with the rig's S3 access key under the keys an EtcdBackup reads by default. */
+  /** A Secret with the rig's S3 access key under the keys an EtcdBackup reads by default (made, or made so again). */
   public static void createCredentials(KubernetesClient kube, String namespace, String name, S3Server s3) {
     kube.resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
         .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+        .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).createOr(existing -> existing.update());
   }
 
   /**

@@ -127,8 +127,9 @@ class EtcdClusterAdmissionIT {
     assertRejected(cluster("tls-cm-nameless", Map.of("tls", Map.of("certificates", "CertManager",
         "issuerRef", Map.of("kind", "ClusterIssuer")))), "name");
     assertRejected(cluster("tls-bad-source", Map.of("tls", Map.of("certificates", "Vault"))), "certificates");
-    assertRejected(cluster("tls-static", Map.of("tls", Map.of(), "mode", "StaticPod", "staticPod",
-        Map.of("nodeSelector", Map.of("a", "b")))), "tls is not supported in StaticPod mode");
+    // StaticPod members take TLS from their node agents
+    assertThat(clusters().resource(cluster("tls-static", Map.of("tls", Map.of(), "mode", "StaticPod", "staticPod",
+        Map.of("nodeSelector", Map.of("a", "b"))))).dryRun().create().getMetadata().getName()).isEqualTo("tls-static");
     GenericKubernetesResource created = clusters().resource(cluster("tls-cm", Map.of("tls", Map.of(
         "certificates", "CertManager", "issuerRef", Map.of("name", "etcd-ca"))))).create();
     assertThat(created.getMetadata().getUid()).isNotBlank();

@@ -11,6 +11,7 @@ import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
+import dev.quorum.tls.TlsClusters;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -160,8 +161,8 @@ public final class Demo {
   public static final String STATIC_LABEL = "etcd.quorum.dev/demo-static";
 
   /**
-   * A StaticPod-mode cluster on every node: the operator's node agents write each member's manifest into its node's
-   * static pod directory, and the kubelet runs it with the node's network.
+   * A StaticPod-mode cluster on every node, with TLS: the operator's node agents write each member's certificates and
+   * manifest onto its node (into its static pod directory), and the kubelet runs it with the node's network.
    */
   private static String staticPods(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
       throws IOException, InterruptedException {
@@ -182,10 +183,18 @@ public final class Demo {
     String endpoints = "--endpoints=" + kube.nodes().list().getItems().stream()
         .filter(n -> "member".equals(n.getMetadata().getLabels().get(STATIC_LABEL)))
         .flatMap(n -> n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())))
-        .map(a -> "http://" + a.getAddress() + ":2379").sorted().collect(Collectors.joining(","));
-    out.println("==> etcdctl member list at the nodes' addresses; the kubelet's mirror pods:");
-    String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoints,
-        "member", "list", "-w", "table")).output();
+        .map(a -> "https://" + a.getAddress() + ":2379").sorted().collect(Collectors.joining(","));
+    // TLS as kubeadm's etcd: the node agents put the members' certificate on the nodes, applications use the client
+    // Secret
+    Path certs = rig.dir().resolve("static-tls");
+    List<String> certificate = TlsClusters.etcdctlFlags(kube, "default", STATIC, certs).subList(1, 4);
+    out.println("==> etcdctl member list over TLS at the nodes' addresses, with the client Secret " + STATIC
+        + "-client-tls written to " + certs + "; the kubelet's mirror pods:");
+    List<String> command = new java.util.ArrayList<>(List.of(etcdctl, endpoints));
+    command.addAll(certificate);
+    command.addAll(List.of("member", "list", "-w", "table"));
+    String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30),
+        command.toArray(String[]::new))).output();
     out.print(members);
     out.print(kubectl(rig, "get", "pods", "-n", "default", "-l", "etcd.quorum.dev/cluster=" + STATIC, "-o", "wide"));
     return members;
@@ -205,16 +214,11 @@ public final class Demo {
         .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
     out.println("==> waiting for EtcdCluster " + TLS + " to become Available");
     awaitAvailable(kube, operator, TLS);
-    Path certs = Files.createDirectories(rig.dir().resolve("tls"));
+    Path certs = rig.dir().resolve("tls");
     out.println("==> the client Secret " + TLS + "-client-tls written to " + certs + " (ca.crt, tls.crt, tls.key)");
-    Map<String, String> data = kube.secrets().inNamespace("default").withName(TLS + "-client-tls").get().getData();
-    for (Map.Entry<String, String> file : data.entrySet()) {
-      Files.write(certs.resolve(file.getKey()), java.util.Base64.getDecoder().decode(file.getValue()));
-    }
     String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
-    String endpoint = "--endpoints=https://" + TLS + "-client.default.svc.cluster.local:2379";
-    flags.addAll(List.of(endpoint, "--cacert=" + certs.resolve("ca.crt"), "--cert=" + certs.resolve("tls.crt"),
-        "--key=" + certs.resolve("tls.key")));
+    flags.addAll(TlsClusters.etcdctlFlags(kube, "default", TLS, certs));
+    String endpoint = flags.get(0);
     out.println("==> etcdctl put/get over TLS with that certificate");
     List<String> put = new java.util.ArrayList<>(List.of(etcdctl));
     put.addAll(flags);

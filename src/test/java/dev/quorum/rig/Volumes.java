@@ -73,6 +73,10 @@ final class Volumes {
         dir = claimDirectory(claim);
       } else if (volume.getHostPath() != null) {
         dir = hostPath(pod.getSpec().getNodeName(), volume.getHostPath().getPath());
+        // as the kubelet: type Directory must exist already; the default and DirectoryOrCreate make it
+        if ("Directory".equals(volume.getHostPath().getType()) && !Files.isDirectory(dir)) {
+          throw new NotReadyException("hostPath " + volume.getHostPath().getPath() + " is not a directory on the node");
+        }
         Files.createDirectories(dir);
       } else if (volume.getEmptyDir() != null) {
         // a directory that lives as long as the pod

@@ -6,6 +6,8 @@ import static dev.quorum.TestClusters.staticPodModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
+import dev.quorum.api.v1alpha1.ClusterTls;
+import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -107,6 +109,55 @@ class StaticPodBuildersTest {
             .extracting(r -> r.getKind() + "/" + r.getName() + "/" + r.getUid())
             .containsExactly("EtcdCluster/main/" + TestClusters.UID, "ConfigMap/main-node-0-manifest/cm-uid-0"));
     assertThat(agent.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.CLUSTER);
+  }
+
+  /**
+   * TLS in StaticPod mode: the member reads the certificates from a directory on its node that its agent keeps from
+   * the members' Secret (which the agent alone may read, by name), and the manifest says which revision it starts
+   * with; the certificate names every member's node address, where it is reached.
+   */
+  @Test
+  void aTlsMemberReadsItsCertificatesFromTheNodeWhereItsAgentPutsThemFromTheSecret() {
+    EtcdCluster cluster = staticPodCluster("main");
+    cluster.getSpec().setTls(new ClusterTls());
+    EtcdClusterModel tls = staticPodModel(cluster, MemberBootstrapRecords.NONE, nodes(4, 0, 1, 2))
+        .withTlsRevision("rev1");
+    Member second = tls.members().get(1);
+
+    assertThat(tls.tlsIpAddresses()).containsExactly("127.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.12");
+    Pod pod = MemberPodBuilder.build(tls, second);
+    assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("tls")).singleElement()
+        .satisfies(v -> {
+          assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/quorum/default/main/tls")
+              .isEqualTo(tls.tlsHostPath());
+          assertThat(v.getHostPath().getType()).as("written by the agent before the manifest").isEqualTo("Directory");
+          assertThat(v.getSecret()).isNull();
+        });
+    assertThat(pod.getSpec().getContainers().get(0).getArgs()).contains(
+        "--listen-client-urls=https://10.0.0.11:2379", "--advertise-client-urls=https://10.0.0.11:2379",
+        "--client-cert-auth=true", "--peer-client-cert-auth=true", "--cert-file=/etc/etcd/tls/tls.crt",
+        "--listen-metrics-urls=http://10.0.0.11:2381");
+    ConfigMap manifest = StaticPodManifestBuilder.build(tls, second);
+    assertThat(manifest.getMetadata().getAnnotations()).containsEntry(Labels.TLS_REVISION_ANNOTATION, "rev1");
+    assertThat(StaticPodManifestBuilder.build(model, member).getMetadata().getAnnotations())
+        .doesNotContainKey(Labels.TLS_REVISION_ANNOTATION);
+
+    List<HasMetadata> objects = NodeAgentBuilder.build(tls, List.of());
+    Role role = (Role) objects.get(1);
+    assertThat(role.getRules()).hasSize(2).last().satisfies(rule -> {
+      assertThat(rule.getResources()).containsExactly("secrets");
+      assertThat(rule.getResourceNames()).containsExactly("main-tls");
+      assertThat(rule.getVerbs()).containsExactly("get");
+    });
+    PodSpec agent = ((DaemonSet) objects.get(3)).getSpec().getTemplate().getSpec();
+    assertThat(agent.getContainers().get(0).getArgs()).containsExactly("node-agent", "--cluster", "main",
+        "--manifest-dir", "/etc/kubernetes/manifests", "--tls-secret", "main-tls", "--tls-dir",
+        "/var/lib/quorum/default/main/tls");
+    assertThat(agent.getVolumes()).filteredOn(v -> v.getHostPath() != null)
+        .extracting(v -> v.getHostPath().getPath() + ":" + v.getHostPath().getType())
+        .containsExactly("/etc/kubernetes/manifests:Directory", "/var/lib/quorum/default/main/tls:DirectoryOrCreate");
+    assertThat(agent.getContainers().get(0).getVolumeMounts()).extracting(m -> m.getMountPath())
+        .contains("/var/lib/quorum/default/main/tls");
   }
 
   @Test

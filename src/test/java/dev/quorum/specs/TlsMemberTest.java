@@ -62,8 +62,9 @@ class TlsMemberTest {
 
   @Test
   void theSecretsAreTheCasTheMembersAndATlsSecretForApplications() {
-    ClusterCertificates.Desired desired = ClusterCertificates.desired(model.name(), model.tlsDnsNames(),
-        Optional.empty(), Optional.empty(), Optional.empty(), true, Instant.parse("2026-11-25T00:00:00Z"));
+    ClusterCertificates.Desired desired = ClusterCertificates.desired(model.name(),
+        new ClusterCertificates.Names(model.tlsDnsNames(), model.tlsIpAddresses()), Optional.empty(), Optional.empty(),
+        Optional.empty(), true, Instant.parse("2026-11-25T00:00:00Z"));
     List<Secret> secrets = TlsSecretsBuilder.build(model, desired);
 
     assertThat(secrets).extracting(s -> s.getMetadata().getName() + "/" + s.getType())

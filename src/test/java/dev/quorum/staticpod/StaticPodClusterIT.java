@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.ClusterMode;
+import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -21,12 +22,18 @@ import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.tls.CertificateChecks;
+import dev.quorum.tls.ClusterCertificates;
+import dev.quorum.tls.Pem;
+import dev.quorum.tls.TlsClusters;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,14 +173,111 @@ class StaticPodClusterIT {
         });
   }
 
+  /**
+   * TLS in StaticPod mode: a static pod cannot mount the members' Secret, so each node's agent puts the certificates
+   * in the cluster's directory on its node (readable by root only) before the manifest that names their revision. The
+   * certificate names the nodes' addresses, where members, the operator and clients reach each other. A client
+   * without a certificate is refused; a backup goes over TLS; a new certificate rolls the members through their
+   * agents; and deleted, the cluster leaves no key on a node.
+   */
+  @Test
+  void aTlsClusterGetsItsCertificatesFromTheAgentsAndTakesANewOneInARoll() throws Exception {
+    String name = "kubeadm-tls";
+    List<String> nodes = kubelet.nodeNames().subList(0, 3);
+    nodes.forEach(node -> label(node, true));
+    kube.resource(cluster(name, new ClusterTls())).create();
+    Path certs = Path.of("target", "static-pod-it", name);
+    await("the client certificate issued").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> kube.secrets().inNamespace(ns).withName(name + "-client-tls").get() != null);
+    List<String> flags = TlsClusters.etcdctlFlags(kube, ns, name, certs).subList(1, 4);
+    Connection tls = new Connection(name, "https", flags);
+    try {
+      awaitMembers(tls, nodes);
+      String tlsDirectory = "/var/lib/quorum/" + ns + "/" + name + "/tls";
+      for (String node : nodes) {
+        String manifest = Files.readString(kubelet.staticPodDirectory(node).resolve("quorum-" + ns + "_" + name
+            + ".yaml"));
+        assertThat(manifest).contains("--listen-client-urls=https://" + address(node) + ":2379",
+            "--client-cert-auth=true", "--peer-client-cert-auth=true", tlsDirectory);
+        Path onNode = kubelet.nodeHostPath(node, tlsDirectory);
+        assertThat(Files.readString(onNode.resolve("tls.crt"))).as("the agent put the certificate on " + node)
+            .contains("BEGIN CERTIFICATE");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onNode.resolve("tls.key"))))
+            .isEqualTo("rw-------");
+      }
+      X509Certificate issued = Pem.readCertificate(ClusterCertificates.decoded(
+          kube.secrets().inNamespace(ns).withName(name + "-tls").get().getData()).get(ClusterCertificates.CERT));
+      assertThat(CertificateChecks.ipAddresses(issued)).as("the nodes' addresses")
+          .containsAll(nodes.stream().map(StaticPodClusterIT::address).toList());
+
+      ClientResult put = etcdctl(tls, nodes, "put", "/static/tls", "kept");
+      assertThat(put.output()).as(put.output()).contains("OK");
+      ClientResult noCertificate = etcdctl(new Connection(name, "https", flags.subList(0, 1)), nodes,
+          "get", "/static/tls", "--dial-timeout=3s");
+      assertThat(noCertificate.exitCode()).as(noCertificate.output()).isNotZero();
+      assertThat(noCertificate.output()).doesNotContain("kept");
+      ClientResult plain = etcdctl(new Connection(name, "http", List.of()), nodes, "get", "/static/tls",
+          "--dial-timeout=3s");
+      assertThat(plain.output()).as("plain text is refused").doesNotContain("kept");
+
+      EtcdBackupStatus backup = TestBackups.backUpToNewBucket(kube, RIG.rig().s3(), ns, "static-tls-backup", name,
+          operator);
+      assertThat(backup.getPhase()).as(backup.getMessage()).isEqualTo(OperationPhase.Succeeded);
+
+      // a new certificate: each agent puts it on its node before its member's manifest is rewritten, one at a time
+      kube.secrets().inNamespace(ns).withName(name + "-tls").delete();
+      await(name + " rolled to its new certificate").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions().until(() -> {
+            operator.assertAlive();
+            Map<String, String> members = kube.secrets().inNamespace(ns).withName(name + "-tls").get().getData();
+            String revision = ClusterCertificates.revision(members);
+            X509Certificate renewed = Pem.readCertificate(ClusterCertificates.decoded(members)
+                .get(ClusterCertificates.CERT));
+            EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+            return !renewed.equals(issued) && nodes.stream().allMatch(node -> {
+              Pod mirror = kube.pods().inNamespace(ns).withName(name + "-" + node).get();
+              return mirror != null && revision.equals(mirror.getMetadata().getAnnotations()
+                  .get(Labels.TLS_REVISION_ANNOTATION)) && mirror.getStatus().getConditions().stream()
+                  .anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()));
+            }) && c.getStatus().condition(ConditionTypes.AVAILABLE).map(x -> "True".equals(x.getStatus()))
+                .orElse(false);
+          });
+      for (String node : nodes) {
+        assertThat(Files.readString(kubelet.nodeHostPath(node, tlsDirectory).resolve("tls.crt")))
+            .isNotEqualTo(Pem.certificate(issued));
+      }
+      assertThat(etcdctl(tls, nodes, "get", "/static/tls", "--print-value-only").output()).contains("kept");
+
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).delete();
+      await("the members stopped and no key left on a node").atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (String node : nodes) {
+              assertThat(kubelet.staticPodDirectory(node).resolve("quorum-" + ns + "_" + name + ".yaml"))
+                  .doesNotExist();
+              assertThat(kubelet.nodeHostPath(node, tlsDirectory).resolve("tls.key")).doesNotExist();
+              assertThat(kubelet.nodeHostPath(node, tlsDirectory).resolve("..data")).doesNotExist();
+            }
+            assertThat(kube.apps().daemonSets().inNamespace(ns).withName(name + "-node-agent").get()).isNull();
+          });
+    } finally {
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).delete();
+      nodes.forEach(node -> label(node, false));
+    }
+  }
+
   private static EtcdCluster cluster() {
+    return cluster(CLUSTER, null);
+  }
+
+  private static EtcdCluster cluster(String name, ClusterTls tls) {
     StaticPodSettings staticPod = new StaticPodSettings();
     staticPod.setNodeSelector(Map.of(selectorKey, "member"));
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.setMode(ClusterMode.StaticPod);
     spec.setStaticPod(staticPod);
+    spec.setTls(tls);
     EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).withNamespace(ns).build());
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     cluster.setSpec(spec);
     return cluster;
   }
@@ -201,38 +305,55 @@ class StaticPodClusterIT {
         .flatMap(term -> term.getMatchFields().stream()).flatMap(f -> f.getValues().stream()).toList();
   }
 
+  /** How a client reaches a cluster's members at their nodes' addresses: plain, or with TLS flags for etcdctl. */
+  record Connection(String cluster, String scheme, List<String> flags) {
+    static final Connection PLAIN = new Connection(CLUSTER, "http", List.of());
+  }
+
   private static ClientResult etcdctl(List<String> nodes, String... args) {
+    return etcdctl(Connection.PLAIN, nodes, args);
+  }
+
+  private static ClientResult etcdctl(Connection connection, List<String> nodes, String... args) {
     List<String> all = new ArrayList<>();
-    all.add("--endpoints=" + nodes.stream().map(n -> "http://" + address(n) + ":2379").collect(Collectors.joining(",")));
+    all.add("--endpoints=" + nodes.stream().map(n -> connection.scheme() + "://" + address(n) + ":2379")
+        .collect(Collectors.joining(",")));
+    all.addAll(connection.flags());
     all.addAll(List.of(args));
     return RIG.etcdctl(all.toArray(String[]::new));
   }
 
-  /** Waits until etcd lists exactly the members of these nodes, all started voters, and the status has settled. */
   private static void awaitMembers(List<String> nodes) {
-    List<String> names = nodes.stream().map(n -> CLUSTER + "-" + n).toList();
-    await(CLUSTER + " on " + nodes).atMost(Duration.ofMinutes(2L * nodes.size())).pollInterval(Duration.ofSeconds(1))
+    awaitMembers(Connection.PLAIN, nodes);
+  }
+
+  /** Waits until etcd lists exactly the members of these nodes, all started voters, and the status has settled. */
+  private static void awaitMembers(Connection connection, List<String> nodes) {
+    String cluster = connection.cluster();
+    List<String> names = nodes.stream().map(n -> cluster + "-" + n).toList();
+    await(cluster + " on " + nodes).atMost(Duration.ofMinutes(2L * nodes.size())).pollInterval(Duration.ofSeconds(1))
         .until(() -> {
           if (!operator.isAlive()) {
             throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
           }
-          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
           boolean settled = c != null && c.getStatus() != null && c.getStatus().getOperation() == null
               && c.getStatus().getReadyMembers() == nodes.size() && c.getStatus().getConditions().stream()
                   .anyMatch(x -> ConditionTypes.AVAILABLE.equals(x.getType()) && "True".equals(x.getStatus()));
           if (!settled) {
             return false;
           }
-          List<JsonNode> members = memberList(nodes);
+          List<JsonNode> members = memberList(connection, nodes);
           return members.stream().map(m -> m.path("name").asText()).sorted().toList()
               .equals(names.stream().sorted().toList())
               && members.stream().noneMatch(m -> m.path("isLearner").asBoolean(false));
         });
   }
 
-  private static List<JsonNode> memberList(List<String> nodes) {
+  private static List<JsonNode> memberList(Connection connection, List<String> nodes) {
     try {
-      JsonNode members = JSON.readTree(etcdctl(nodes, "member", "list", "-w", "json").output()).path("members");
+      JsonNode members = JSON.readTree(etcdctl(connection, nodes, "member", "list", "-w", "json").output())
+          .path("members");
       List<JsonNode> list = new ArrayList<>();
       members.forEach(list::add);
       return list;

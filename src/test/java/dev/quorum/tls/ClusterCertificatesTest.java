@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class ClusterCertificatesTest {
 
   static final Instant NOW = Instant.parse("2026-11-25T00:00:00Z");
-  static final List<String> NAMES = List.of("*.demo.default.svc", "demo-client.default.svc", "localhost");
+  static final ClusterCertificates.Names NAMES = new ClusterCertificates.Names(
+      List.of("*.demo.default.svc", "demo-client.default.svc", "localhost"), List.of("127.0.0.1"));
 
   @Test
   void aNewClusterGetsACaAMemberCertificateAndAClientCertificate() throws Exception {
@@ -60,10 +61,11 @@ class ClusterCertificatesTest {
     assertThat(renewed.client()).isNotEqualTo(first.client());
     assertThat(renewed.revision()).isNotEqualTo(first.revision());
 
-    List<String> more = new ArrayList<>(NAMES);
+    List<String> more = new ArrayList<>(NAMES.dns());
     more.add("demo-client");
-    assertThat(ClusterCertificates.desired("demo", more, Optional.of(first.ca()), Optional.of(first.member()),
-        Optional.of(first.client()), true, NOW).member()).isNotEqualTo(first.member());
+    assertThat(ClusterCertificates.desired("demo", new ClusterCertificates.Names(more, NAMES.ips()),
+        Optional.of(first.ca()), Optional.of(first.member()), Optional.of(first.client()), true, NOW).member())
+        .isNotEqualTo(first.member());
 
     // members running with another CA's certificate: they come to trust this CA first, as in a rotation
     ClusterCertificates.Desired other = fresh("other");
@@ -72,6 +74,30 @@ class ClusterCertificatesTest {
     assertThat(trusted(foreign.member())).containsExactly(first.authority().certificate(),
         other.authority().certificate());
     certificate(next(foreign, true, NOW).member()).verify(first.authority().certificate().getPublicKey());
+  }
+
+  /** A static pod member is reached at its node's address: a node joining needs a certificate that names it. */
+  @Test
+  void anAddressNotNamedYetIsIssuedAnewAndOnesNamedAlreadyKeepTheCertificate() throws Exception {
+    ClusterCertificates.Names nodes = new ClusterCertificates.Names(NAMES.dns(),
+        List.of("127.0.0.1", "10.0.0.11", "10.0.0.12", "10.0.0.13"));
+    ClusterCertificates.Desired first = ClusterCertificates.desired("demo", nodes, Optional.empty(), Optional.empty(),
+        Optional.empty(), true, NOW);
+    assertThat(CertificateChecks.ipAddresses(certificate(first.member())))
+        .containsExactly("127.0.0.1", "10.0.0.11", "10.0.0.12", "10.0.0.13");
+    assertThat(CertificateChecks.uncovered(certificate(first.member()), List.of("10.0.0.12", "10.0.0.14",
+        "x.demo.default.svc"))).containsExactly("10.0.0.14");
+
+    ClusterCertificates.Names fewer = new ClusterCertificates.Names(NAMES.dns(), List.of("127.0.0.1", "10.0.0.12"));
+    assertThat(ClusterCertificates.desired("demo", fewer, Optional.of(first.ca()), Optional.of(first.member()),
+        Optional.of(first.client()), true, NOW).member()).isEqualTo(first.member());
+    ClusterCertificates.Names joined = new ClusterCertificates.Names(NAMES.dns(),
+        List.of("127.0.0.1", "10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14"));
+    ClusterCertificates.Desired grown = ClusterCertificates.desired("demo", joined, Optional.of(first.ca()),
+        Optional.of(first.member()), Optional.of(first.client()), false, NOW);
+    assertThat(CertificateChecks.ipAddresses(certificate(grown.member()))).contains("10.0.0.14");
+    assertThat(grown.ca()).isEqualTo(first.ca());
+    assertThat(grown.rotation()).as("the same CA: no steps").isEmpty();
   }
 
   @Test

@@ -54,8 +54,8 @@ public class ClusterTls {
 
   @JsonPropertyDescription("certificates: Secret: the Secret in the cluster's namespace with ca.crt (the CAs members"
       + " trust), tls.crt and tls.key (the members' certificate, for server and client authentication, covering"
-      + " every member's DNS name, e.g. *.<cluster>.<namespace>.svc.cluster.local). The operator uses it as its"
-      + " client certificate too.")
+      + " every member's DNS name, e.g. *.<cluster>.<namespace>.svc.cluster.local, and in StaticPod mode every"
+      + " member's node address). The operator uses it as its client certificate too.")
   private String secretName;
 
   @JsonPropertyDescription("certificates: CertManager: the cert-manager issuer of the members' certificate. Its CA"

@@ -16,7 +16,6 @@ import java.util.List;
 @ValidationRule(value = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_RULE, message = EtcdClusterSpec.BOOTSTRAP_IMMUTABLE_MESSAGE)
 @ValidationRule(value = EtcdClusterSpec.STATIC_POD_SETTINGS_RULE, message = EtcdClusterSpec.STATIC_POD_SETTINGS_MESSAGE)
 @ValidationRule(value = EtcdClusterSpec.TLS_IMMUTABLE_RULE, message = EtcdClusterSpec.TLS_IMMUTABLE_MESSAGE)
-@ValidationRule(value = EtcdClusterSpec.TLS_STATIC_POD_RULE, message = EtcdClusterSpec.TLS_STATIC_POD_MESSAGE)
 public class EtcdClusterSpec {
 
   static final String TLS_IMMUTABLE_RULE =
@@ -24,9 +23,6 @@ public class EtcdClusterSpec {
   public static final String TLS_IMMUTABLE_MESSAGE =
       "tls cannot be added, changed or removed after creation: every member's URLs change with it; create a new"
           + " cluster with tls and restore a backup into it";
-  static final String TLS_STATIC_POD_RULE = "!(has(self.tls) && has(self.mode) && self.mode == 'StaticPod')";
-  public static final String TLS_STATIC_POD_MESSAGE =
-      "tls is not supported in StaticPod mode yet: a static pod cannot mount the certificates' Secret";
 
   static final String STATIC_POD_SETTINGS_RULE =
       "has(self.mode) && self.mode == 'StaticPod' ? has(self.staticPod) : !has(self.staticPod)";
