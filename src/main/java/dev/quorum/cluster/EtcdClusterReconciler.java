@@ -163,7 +163,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Optional<KubernetesClientException> tlsUnread = Optional.empty();
     if (specified.scheme() == Scheme.HTTPS && problems.isEmpty()) {
       try {
-        tls = Optional.of(MemberTls.of(specified, pods, name -> secretData(specified, name), Instant.now()));
+        tls = Optional.of(MemberTls.of(specified, records.members(), pods, name -> secretData(specified, name),
+            Instant.now()));
       } catch (MemberTls.SecretProblem e) {
         tlsProblem = Optional.of(e.getMessage());
       } catch (KubernetesClientException e) {
@@ -284,10 +285,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     boolean upgrading = model.resource().getMetadata().getAnnotations() != null
         && model.resource().getMetadata().getAnnotations().containsKey(Labels.UPGRADE_FROM_ANNOTATION);
     // a static pod's data is on its node, out of the operator's reach: a broken one is reported, not discarded
-    MembershipPlanner.Plan membership = MembershipPlanner.plan(model, records, pods, claims, etcd,
-        upgrading || model.staticPods()
-        ? MembershipPlanner.BrokenAfter.NEVER
-        : new MembershipPlanner.BrokenAfter(config.membership().replaceBrokenAfter(), Instant.now()));
+    Optional<String> rotation = tls.flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
+    MembershipPlanner.Plan membership = MembershipPlanner.holdingJoins(MembershipPlanner.plan(model, records, pods,
+        claims, etcd, upgrading || model.staticPods()
+            ? MembershipPlanner.BrokenAfter.NEVER
+            : new MembershipPlanner.BrokenAfter(config.membership().replaceBrokenAfter(), Instant.now())), rotation);
     Optional<String> membershipWaits = membership.step()
         .flatMap(step -> membershipSteps.apply(model, records, pods, claims, step));
     MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);
@@ -314,7 +316,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // a static pod is not evicted (a drain leaves it be), so no budget could guard it
       children.apply(List.of(PodDisruptionBudgetBuilder.build(model)));
     }
-    Optional<String> rotation = tls.flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
     String waits = String.join("; ", Stream.of(membershipWaits, plan.waiting(), starting, rotation)
         .flatMap(Optional::stream).toList());
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -60,22 +61,30 @@ final class MemberTls {
    * @param secretData a Secret's data in the cluster's namespace by name, when it exists
    * @throws SecretProblem when the CA Secret or the user's Secret cannot be used
    */
-  static Pass of(EtcdClusterModel model, List<Pod> pods, Function<String, Optional<Map<String, String>>> secretData,
-      Instant now) {
+  static Pass of(EtcdClusterModel model, Set<String> recorded, List<Pod> pods,
+      Function<String, Optional<Map<String, String>>> secretData, Instant now) {
     Optional<Map<String, String>> members = secretData.apply(model.memberTlsSecret());
     if (model.certManagerCertificates()) {
       if (members.isEmpty()) {
         return Pass.pending("waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
             + " (Certificate " + model.memberTlsSecret() + ")");
       }
-      return usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")");
+      Pass pass = usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")", false);
+      // the Certificate names the members as they are now: a node that joined waits for cert-manager to issue anew
+      List<String> uncovered = CertificateChecks.uncovered(Pem.readCertificate(ClusterCertificates.decoded(
+          members.get()).get(ClusterCertificates.CERT)), hosts(model));
+      return uncovered.isEmpty() ? pass : Pass.pending("waiting for cert-manager to issue the Secret "
+          + model.memberTlsSecret() + " for " + String.join(", ", uncovered) + " (Certificate "
+          + model.memberTlsSecret() + ")");
     }
     if (!model.operatorCertificates()) {
-      return usersSecret(model, members, now, "(spec.tls.secretName)");
+      return usersSecret(model, members, now, "(spec.tls.secretName)", true);
     }
-    // a step of a CA change waits until every member serves again with the Secret as it is
-    Optional<String> live = members.map(ClusterCertificates::revision);
-    boolean membersCurrent = live.isPresent() && PodReadiness.everyMemberReady(model.members(), pods,
+    // a step of a CA change waits until every member serves again with the Secret as it is: every member on record,
+    // since one that has yet to join starts with the Secret as it is then (and waits for the change to end)
+    Optional<String> live = members.map(data -> revision(model, data));
+    List<Member> running = model.members().stream().filter(m -> recorded.contains(m.name())).toList();
+    boolean membersCurrent = live.isPresent() && PodReadiness.everyMemberReady(running, pods,
         (member, p) -> p.getMetadata().getAnnotations() != null
             && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION)));
     ClusterCertificates.Desired desired;
@@ -93,27 +102,45 @@ final class MemberTls {
         ? step + "; but members with ephemeral storage are never restarted, so they keep trusting only the CAs they"
             + " started with: recreate the cluster from a backup to change its CA"
         : step);
-    return new Pass(TlsSecretsBuilder.build(model, desired), desired.revision(), new TlsCertificates(
+    return new Pass(TlsSecretsBuilder.build(model, desired), revision(model, desired.member()), new TlsCertificates(
         model.memberTlsSecret(), desired.certificateExpires(),
         Optional.of(desired.authority().certificate().getNotAfter().toInstant()), rotation));
   }
 
+  /**
+   * The revision of the members' Secret that members are to run with: a pod started with another is restarted. In
+   * StatefulSet mode any change to the certificates; in StaticPod mode only a change of what members trust or of
+   * their certificate's issuer: a node joining changes the certificate (it names the nodes' addresses), and the node
+   * agents put it under the running members, who present it at their next handshake, so a join restarts no member.
+   */
+  static String revision(EtcdClusterModel model, Map<String, String> data) {
+    return model.staticPods() ? ClusterCertificates.trustRevision(data) : ClusterCertificates.revision(data);
+  }
+
+  /** The names peers, the operator and clients reach members by: DNS names, or static pods' node addresses. */
+  private static List<String> hosts(EtcdClusterModel model) {
+    return model.members().stream().map(Member::host).toList();
+  }
+
+  /**
+   * @param from where the Secret comes from, for the message
+   * @param names whether the Secret must cover every member's name already (cert-manager's need not: it is asked to)
+   */
   private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now,
-      String from) {
+      String from, boolean names) {
     String name = model.memberTlsSecret();
     if (data.isEmpty()) {
       throw new SecretProblem("the Secret " + name + " " + from + " does not exist; the members need its"
           + " ca.crt, tls.crt and tls.key");
     }
     Map<String, String> decoded = ClusterCertificates.decoded(data.get());
-    List<String> problems = CertificateChecks.memberSecretProblems(decoded,
-        model.members().stream().map(Member::host).toList(), now);
+    List<String> problems = CertificateChecks.memberSecretProblems(decoded, names ? hosts(model) : List.of(), now);
     if (!problems.isEmpty()) {
       throw new SecretProblem("the Secret " + name + " " + from + " cannot be used: "
           + String.join("; ", problems) + "; the members are left as they are");
     }
     Instant expires = Pem.readCertificate(decoded.get(ClusterCertificates.CERT)).getNotAfter().toInstant();
-    return new Pass(List.of(), ClusterCertificates.revision(data.get()),
+    return new Pass(List.of(), revision(model, data.get()),
         new TlsCertificates(name, expires, Optional.empty(), Optional.empty()));
   }
 }

@@ -111,6 +111,7 @@ public final class MembershipPlanner {
   public static final String WAITING_FOR_HEALTHY_MEMBERS = "WaitingForHealthyMembers";
   public static final String WAITING_FOR_LEARNER = "WaitingForLearner";
   public static final String WAITING_FOR_ETCD = "WaitingForEtcd";
+  public static final String WAITING_FOR_CERTIFICATES = "WaitingForCertificates";
 
   private MembershipPlanner() {}
 
@@ -231,6 +232,22 @@ public final class MembershipPlanner {
         ? departures.stream().filter(step -> !(step instanceof Step.Wait)).findFirst().or(() -> first)
         : first;
     return new Plan(next, Set.copyOf(holdBack));
+  }
+
+  /**
+   * No member is added while the cluster's CA changes: the change waits for every member on record to run each of
+   * its steps, and a new member needs a certificate for its name (in StaticPod mode, its node's address) that only
+   * the CA being replaced could issue until the change is done. The member joins once it is.
+   *
+   * @param caChange the step a change of CA waits at, while one is under way
+   */
+  public static Plan holdingJoins(Plan plan, Optional<String> caChange) {
+    if (caChange.isEmpty() || !(plan.step().orElse(null) instanceof Step.AddLearner add)
+        || add.operation() != Operation.AddMember) {
+      return plan;
+    }
+    return new Plan(Optional.of(new Step.Wait(add.member(), WAITING_FOR_CERTIFICATES, "adding " + add.member()
+        + " waits until the change of CA is done (" + caChange.get() + ")", add.operation())), plan.holdBack());
   }
 
   private static Optional<MemberSnapshot> entryOf(ClusterSnapshot snapshot, Member member) {

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -27,22 +26,11 @@ public final class StaticPodManifestBuilder {
     return new ConfigMapBuilder()
         .withMetadata(ChildMetadata.builder(model, model.manifestConfigMap(member.name()))
             .withLabels(labels)
-            .withAnnotations(annotations(model, manifest))
+            .withAnnotations(Map.of(MemberPodBuilder.SHAPE_HASH_ANNOTATION,
+                manifest.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION)))
             .build())
         .withData(Map.of(NodeAgent.MANIFEST_KEY, Serialization.asYaml(manifest)))
         .build();
-  }
-
-  /**
-   * The manifest's shape hash; with TLS also the revision of the members' Secret it is to start with, whose
-   * certificates the node agent puts on the node before the manifest.
-   */
-  private static Map<String, String> annotations(EtcdClusterModel model, Pod manifest) {
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(MemberPodBuilder.SHAPE_HASH_ANNOTATION,
-        manifest.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION));
-    model.tlsRevision().ifPresent(revision -> annotations.put(Labels.TLS_REVISION_ANNOTATION, revision));
-    return annotations;
   }
 
   /** The shape hash of the manifest a ConfigMap holds. */

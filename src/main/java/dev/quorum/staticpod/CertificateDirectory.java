@@ -9,6 +9,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -18,35 +22,44 @@ import java.util.stream.Stream;
 /**
  * StaticPod mode with TLS: the directory on a node where its node agent keeps the members' certificates (a static pod
  * cannot mount their Secret), {@code ca.crt}, {@code tls.crt} and {@code tls.key}, readable by root only. etcd rereads
- * its certificate and key at each handshake, so they change together: as a kubelet updates a mounted Secret, each
- * revision goes into a directory of its own, {@code ..<revision>}, that the link {@code ..data} is swung to in one
- * rename; the three files are links through {@code ..data}.
+ * its certificate and key at each handshake, so they change together, as a kubelet updates a mounted Secret: new
+ * contents go into a directory of their own, {@code ..<time>}, never rewritten, that the link {@code ..data} is swung
+ * to in one rename; the three files are links through {@code ..data}, and earlier directories go after the swing.
  */
 final class CertificateDirectory {
 
   static final List<String> FILES = List.of(ClusterCertificates.CA_CERT, ClusterCertificates.CERT,
       ClusterCertificates.KEY);
   static final String DATA = "..data";
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss.SSSSSSSSS")
+      .withZone(ZoneOffset.UTC);
 
   private final Path dir;
+  private final Clock clock;
 
   CertificateDirectory(Path dir) {
+    this(dir, Clock.systemUTC());
+  }
+
+  CertificateDirectory(Path dir, Clock clock) {
     this.dir = dir;
+    this.clock = clock;
+  }
+
+  /** Whether the directory holds certificates (the member may start). */
+  boolean holdsAny() {
+    return Files.isSymbolicLink(dir.resolve(DATA)) && Files.isDirectory(dir.resolve(DATA));
   }
 
   /**
-   * Makes the files hold these contents (a Secret's data, decoded) under {@code revision}.
+   * Makes the files hold these contents (a Secret's data, decoded).
    *
    * @return whether anything was written
    */
-  boolean keep(String revision, Map<String, String> decoded) throws IOException {
-    if (!revision.matches("[A-Za-z0-9_-]+")) {
-      throw new IllegalArgumentException("not a revision: " + revision);
-    }
-    String current = ".." + revision;
-    Path target = dir.resolve(current);
+  boolean keep(Map<String, String> decoded) throws IOException {
+    Path data = dir.resolve(DATA);
     boolean written = false;
-    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) || !holds(target, decoded)) {
+    if (!holdsAny() || !holds(data, decoded)) {
       Path work = Files.createTempDirectory(dir, ".quorum-", PosixFilePermissions.asFileAttribute(
           PosixFilePermissions.fromString("rwx------")));
       try {
@@ -54,19 +67,15 @@ final class CertificateDirectory {
           Files.writeString(work.resolve(file), decoded.getOrDefault(file, ""), StandardCharsets.UTF_8);
           Files.setPosixFilePermissions(work.resolve(file), PosixFilePermissions.fromString("rw-------"));
         }
-        deleteTree(target);
-        Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+        String current = freshName();
+        Files.move(work, dir.resolve(current), StandardCopyOption.ATOMIC_MOVE);
+        Path link = dir.resolve(".quorum-link");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, Path.of(current));
+        Files.move(link, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         deleteTree(work);
       }
-      written = true;
-    }
-    Path data = dir.resolve(DATA);
-    if (!Files.isSymbolicLink(data) || !Files.readSymbolicLink(data).toString().equals(current)) {
-      Path link = dir.resolve(".quorum-link-" + revision);
-      Files.deleteIfExists(link);
-      Files.createSymbolicLink(link, Path.of(current));
-      Files.move(link, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       written = true;
     }
     for (String file : FILES) {
@@ -77,7 +86,8 @@ final class CertificateDirectory {
         written = true;
       }
     }
-    // earlier revisions go once no link leads to them
+    // earlier contents go once no link leads to them
+    String current = Files.readSymbolicLink(data).toString();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "..*")) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
@@ -87,6 +97,17 @@ final class CertificateDirectory {
       }
     }
     return written;
+  }
+
+  /** A directory name not taken yet: the time, as the kubelet names a Secret volume's. */
+  private String freshName() {
+    Instant now = clock.instant();
+    String name = ".." + STAMP.format(now);
+    while (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+      now = now.plusNanos(1);
+      name = ".." + STAMP.format(now);
+    }
+    return name;
   }
 
   /**

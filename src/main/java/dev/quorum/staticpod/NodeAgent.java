@@ -2,6 +2,7 @@ package dev.quorum.staticpod;
 
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.model.Labels;
+import dev.quorum.tls.CertificateChecks;
 import dev.quorum.tls.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -12,6 +13,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,8 @@ public final class NodeAgent {
 
   public static final String COMMAND = "node-agent";
   public static final String MANIFEST_KEY = "manifest.yaml";
+  /** For the last look, then for the passes queued before it: both within the pod's grace period (30 s by default). */
+  static final Duration LAST_LOOK_TIMEOUT = Duration.ofSeconds(10);
 
   private NodeAgent() {}
 
@@ -78,21 +83,35 @@ public final class NodeAgent {
           new CertificateDirectory(Path.of(tlsDir)), () -> Optional.ofNullable(
               client.secrets().inNamespace(namespace).withName(tlsSecret).get()).map(Secret::getData)));
       Target target = new Target(manifests, file, tls);
+      // one thread does every pass, the last look included, so no two ever touch the node's files at once
+      ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
       // a last look before stopping, fresh from the API server: an agent stopped because its cluster was deleted
       // (its manifests go before it does) removes the manifest; one stopped for an upgrade keeps it, and so does one
       // that cannot look
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Runnable lastLook = () -> {
         try {
           sync(client.configMaps().inNamespace(namespace).withLabel(Labels.STATIC_POD_NODE, node)
-              .withLabel(Labels.CLUSTER, cluster).list().getItems(), target);
+              .withLabel(Labels.CLUSTER, cluster).list().getItems(), target, Instant.now());
         } catch (RuntimeException e) {
           System.err.println("node-agent: stopping without a last look, the manifest stays: " + e.getMessage());
+        }
+      };
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          sync.submit(lastLook).get(LAST_LOOK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          // a pass already queued (the ConfigMap's deletion, say) finishes too: the JVM halts once this returns, and
+          // a pass cut between the manifest and the certificates would leave the key on the node
+          sync.shutdown();
+          sync.awaitTermination(LAST_LOOK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception e) {
+          System.err.println("node-agent: stopping without a last look, the manifest stays: " + e);
         }
       }, "node-agent-last-look"));
       SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
           .withLabel(Labels.STATIC_POD_NODE, node).withLabel(Labels.CLUSTER, cluster).inform();
-      ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
-      Runnable pass = () -> sync(informer.getStore().list(), target);
+      Runnable pass = () -> sync(informer.getStore().list(), target, Instant.now());
       informer.addEventHandler(new ResourceEventHandler<>() {
         public void onAdd(ConfigMap obj) {
           sync.execute(pass);
@@ -106,7 +125,8 @@ public final class NodeAgent {
           sync.execute(pass);
         }
       });
-      // a backstop: a file changed or removed by hand is put back, and a manifest waiting for its certificates written
+      // also a backstop: a file changed or removed by hand is put back, and a renewed certificate in the Secret (which
+      // changes no ConfigMap) goes on the node
       sync.scheduleWithFixedDelay(pass, 10, 10, TimeUnit.SECONDS);
       // plain lines on standard output: the tool runs before Quarkus, so its logging is not set up
       System.out.println("node-agent: keeping the manifest of " + namespace + "/" + cluster + "'s member on node "
@@ -130,32 +150,22 @@ public final class NodeAgent {
   record Target(ManifestDirectory manifests, String file, Optional<Certificates> tls) {}
 
   /**
-   * The manifest of the ConfigMap for this node (the first by name, should there be several), or none. With TLS, the
-   * certificates of the revision the ConfigMap names go first, read fresh from the Secret: a manifest is never written
-   * before its certificates, and while the Secret holds another revision (the operator is a step ahead or behind) the
-   * node keeps what it has and the next pass looks again. Without a manifest, the certificates go too.
+   * The manifest of the ConfigMap for this node (the first by name, should there be several), or none. With TLS the
+   * members' Secret as it is now goes on the node first, as the kubelet mounts a Secret into a pod as it is when the
+   * pod starts and updates it while it runs; the operator's roll restarts members whose trust changed. A Secret that
+   * is missing or that members could not use is not written: the node keeps what it has, and without certificates no
+   * manifest is written. Without a manifest, the certificates go too.
    */
-  static void sync(List<ConfigMap> configMaps, Target target) {
-    Optional<ConfigMap> chosen = configMaps.stream()
+  static void sync(List<ConfigMap> configMaps, Target target, Instant now) {
+    Optional<String> manifest = configMaps.stream()
         .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-        .filter(c -> c.getData() != null && c.getData().get(MANIFEST_KEY) != null
-            && !c.getData().get(MANIFEST_KEY).isBlank())
-        .min(Comparator.comparing(c -> c.getMetadata().getName()));
-    Optional<String> manifest = chosen.map(c -> c.getData().get(MANIFEST_KEY));
+        .sorted(Comparator.comparing(c -> c.getMetadata().getName()))
+        .map(c -> c.getData() == null ? null : c.getData().get(MANIFEST_KEY))
+        .filter(m -> m != null && !m.isBlank())
+        .findFirst();
     try {
-      if (manifest.isPresent() && target.tls().isPresent()) {
-        String wanted = chosen.get().getMetadata().getAnnotations() == null ? null
-            : chosen.get().getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION);
-        Optional<Map<String, String>> secret = target.tls().get().secret().get();
-        String found = secret.map(ClusterCertificates::revision).orElse(null);
-        if (wanted == null || !wanted.equals(found)) {
-          System.out.println("node-agent: the manifest waits for its certificates (revision " + wanted
-              + "; the Secret holds " + (found == null ? "nothing yet" : found) + ")");
-          return;
-        }
-        if (target.tls().get().directory().keep(wanted, ClusterCertificates.decoded(secret.get()))) {
-          System.out.println("node-agent: wrote the certificates of revision " + wanted);
-        }
+      if (manifest.isPresent() && target.tls().isPresent() && !keepCertificates(target.tls().get(), now)) {
+        return;
       }
       if (target.manifests().keep(target.file(), manifest)) {
         System.out.println("node-agent: " + (manifest.isPresent() ? "wrote " : "removed ") + target.file());
@@ -167,6 +177,28 @@ public final class NodeAgent {
       // never the Secret's contents: the message is the file system's or the API server's
       System.err.println("node-agent: the manifest could not be kept, retrying: " + e.getMessage());
     }
+  }
+
+  /**
+   * Puts the members' Secret on the node when members can use it.
+   *
+   * @return whether the node holds certificates the member can start with
+   */
+  private static boolean keepCertificates(Certificates tls, Instant now) throws IOException {
+    Optional<Map<String, String>> secret = tls.secret().get();
+    Map<String, String> decoded = secret.map(ClusterCertificates::decoded).orElse(Map.of());
+    // the names are the operator's to check (it knows the nodes' addresses); a broken pair is never written
+    List<String> problems = secret.isEmpty() ? List.of("it does not exist")
+        : CertificateChecks.memberSecretProblems(decoded, List.of(), now);
+    if (!problems.isEmpty()) {
+      System.err.println("node-agent: the members' Secret cannot be used (" + String.join("; ", problems) + "); "
+          + (tls.directory().holdsAny() ? "the node keeps the certificates it has" : "the manifest waits for it"));
+      return tls.directory().holdsAny();
+    }
+    if (tls.directory().keep(decoded)) {
+      System.out.println("node-agent: wrote the members' certificates");
+    }
+    return true;
   }
 
   private static boolean blank(String value) {

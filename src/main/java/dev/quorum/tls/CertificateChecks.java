@@ -10,6 +10,7 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -99,7 +100,11 @@ public final class CertificateChecks {
    * checks the one against the certificate's IP addresses, the other against its DNS names.
    */
   public static boolean isIpAddress(String host) {
-    return host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || (host.contains(":") && host.matches("[0-9a-fA-F:.]+"));
+    if (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+      return Arrays.stream(host.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+    }
+    // a literal with a colon is never looked up by name, so InetAddress only ever parses it
+    return host.contains(":") && host.matches("[0-9a-fA-F:.]+");
   }
 
   /** An IP address literal in its one canonical form (IPv6 has several); a host that is not one, as it is. */

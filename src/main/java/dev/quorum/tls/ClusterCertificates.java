@@ -121,6 +121,23 @@ public final class ClusterCertificates {
     return ContentHash.of(decoded.getOrDefault(CA_CERT, "") + decoded.getOrDefault(CERT, ""));
   }
 
+  /**
+   * Tells apart what members trust and whose certificate they present, not the certificate itself: the CAs, and the
+   * issuer of the certificate. etcd reads the CAs only when it starts, and a certificate from another issuer is a step
+   * of a CA change; a certificate renewed by the same issuer (for more names, say) is taken at the next handshake from
+   * files that change under a running member, as the node agent keeps them in StaticPod mode.
+   */
+  public static String trustRevision(Map<String, String> data) {
+    Map<String, String> decoded = decoded(data);
+    String issuer;
+    try {
+      issuer = Pem.readCertificate(decoded.get(CERT)).getIssuerX500Principal().getName();
+    } catch (IllegalArgumentException e) {
+      issuer = decoded.getOrDefault(CERT, "");
+    }
+    return ContentHash.of(decoded.getOrDefault(CA_CERT, "") + "\n" + issuer);
+  }
+
   private static CertificateAuthority readCa(Map<String, String> data) {
     Map<String, String> decoded = decoded(data);
     if (!decoded.containsKey(CA_CERT) || !decoded.containsKey(CA_KEY)) {

@@ -330,11 +330,16 @@ public final class Demo {
     return done;
   }
 
+  /** Available with every member ready: Available alone comes with a quorum, and the demo shows the whole cluster. */
   private static void awaitAvailable(KubernetesClient kube, OperatorProcess operator, String name) {
     await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
         .until(() -> {
           operator.assertAlive();
-          return isAvailable(kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default").withName(name).get());
+          GenericKubernetesResource cluster = kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
+              .withName(name).get();
+          return isAvailable(cluster) && cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+              && status.get("members") instanceof List<?> members && !members.isEmpty()
+              && status.get("readyMembers") instanceof Number ready && ready.intValue() == members.size();
         });
   }
 

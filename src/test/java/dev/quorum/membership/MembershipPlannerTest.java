@@ -183,6 +183,27 @@ class MembershipPlannerTest {
     assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-3", "demo-4");
   }
 
+  /** A join waits while the CA changes (the change waits for every member on record); a replacement does not. */
+  @Test
+  void aScaleUpWaitsWhileTheCaChangesAndSaysSo() {
+    EtcdClusterModel five = grown(founding);
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
+        Optional.of(healthyThree()));
+
+    MembershipPlanner.Plan held = MembershipPlanner.holdingJoins(plan, Optional.of("a new CA: the members restart"));
+    assertThat(held.step()).get().isInstanceOfSatisfying(MembershipPlanner.Step.Wait.class, wait -> {
+      assertThat(wait.waitsFor()).isEqualTo(MembershipPlanner.WAITING_FOR_CERTIFICATES);
+      assertThat(wait.reason()).isEqualTo("adding demo-3 waits until the change of CA is done (a new CA: the members"
+          + " restart)");
+    });
+    assertThat(held.holdBack()).containsExactlyInAnyOrder("demo-3", "demo-4");
+    assertThat(MembershipPlanner.holdingJoins(plan, Optional.empty())).isEqualTo(plan);
+
+    MembershipPlanner.Plan replacing = new MembershipPlanner.Plan(Optional.of(new MembershipPlanner.Step.AddLearner(
+        "demo-1", model.members().get(1).peerUrl(), REPLACE)), java.util.Set.of("demo-1"));
+    assertThat(MembershipPlanner.holdingJoins(replacing, Optional.of("a new CA"))).isEqualTo(replacing);
+  }
+
   @Test
   void aScaleUpWaitsWhileAVoterIsUnhealthyAndSaysSo() {
     EtcdClusterModel five = grown(founding);

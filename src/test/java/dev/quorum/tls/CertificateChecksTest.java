@@ -22,6 +22,17 @@ class CertificateChecksTest {
         CertificateAuthority.Usage.SERVER_AND_CLIENT, Duration.ofDays(30)), HOSTS, NOW)).isEmpty();
   }
 
+  /** Node addresses are told from names by their form alone: nothing is ever looked up by name. */
+  @Test
+  void ipAddressesAreToldFromNamesAndComparedInOneForm() {
+    assertThat(List.of("10.0.0.1", "127.0.0.1", "255.255.255.255", "::1", "fd00::a", "::ffff:10.0.0.1"))
+        .allMatch(CertificateChecks::isIpAddress);
+    assertThat(List.of("999.1.1.1", "10.0.0", "10.0.0.1.5", "node-1", "a.b.c.d", "demo.svc", ""))
+        .noneMatch(CertificateChecks::isIpAddress);
+    assertThat(CertificateChecks.canonicalIp("fd00:0:0:0:0:0:0:a")).isEqualTo(CertificateChecks.canonicalIp("fd00::a"));
+    assertThat(CertificateChecks.canonicalIp("node-1")).isEqualTo("node-1");
+  }
+
   @Test
   void eachProblemIsNamedWithoutKeyMaterial() {
     Map<String, String> missing = secret(CA, List.of("*.demo.default.svc.cluster.local"),
