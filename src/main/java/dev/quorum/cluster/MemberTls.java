@@ -10,6 +10,7 @@ import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -69,16 +70,10 @@ final class MemberTls {
         return Pass.pending("waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
             + " (Certificate " + model.memberTlsSecret() + ")");
       }
-      Pass pass = usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")", false);
-      // the Certificate names the members as they are now: a node that joined waits for cert-manager to issue anew
-      List<String> uncovered = CertificateChecks.uncovered(Pem.readCertificate(ClusterCertificates.decoded(
-          members.get()).get(ClusterCertificates.CERT)), hosts(model));
-      return uncovered.isEmpty() ? pass : Pass.pending("waiting for cert-manager to issue the Secret "
-          + model.memberTlsSecret() + " for " + String.join(", ", uncovered) + " (Certificate "
-          + model.memberTlsSecret() + ")");
+      return usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")", true);
     }
     if (!model.operatorCertificates()) {
-      return usersSecret(model, members, now, "(spec.tls.secretName)", true);
+      return usersSecret(model, members, now, "(spec.tls.secretName)", false);
     }
     // a step of a CA change waits until every member serves again with the Secret as it is: every member on record,
     // since one that has yet to join starts with the Secret as it is then (and waits for the change to end)
@@ -124,22 +119,30 @@ final class MemberTls {
 
   /**
    * @param from where the Secret comes from, for the message
-   * @param names whether the Secret must cover every member's name already (cert-manager's need not: it is asked to)
+   * @param issuedOnRequest whether it is issued for the names the operator asks (cert-manager's Certificate names the
+   *     members as they are now): one not covering a member yet, a node that just joined, is waited for, not wrong
    */
   private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now,
-      String from, boolean names) {
+      String from, boolean issuedOnRequest) {
     String name = model.memberTlsSecret();
     if (data.isEmpty()) {
       throw new SecretProblem("the Secret " + name + " " + from + " does not exist; the members need its"
           + " ca.crt, tls.crt and tls.key");
     }
     Map<String, String> decoded = ClusterCertificates.decoded(data.get());
-    List<String> problems = CertificateChecks.memberSecretProblems(decoded, names ? hosts(model) : List.of(), now);
+    List<String> problems = CertificateChecks.memberSecretProblems(decoded,
+        issuedOnRequest ? List.of() : hosts(model), now);
     if (!problems.isEmpty()) {
       throw new SecretProblem("the Secret " + name + " " + from + " cannot be used: "
           + String.join("; ", problems) + "; the members are left as they are");
     }
-    Instant expires = Pem.readCertificate(decoded.get(ClusterCertificates.CERT)).getNotAfter().toInstant();
+    X509Certificate certificate = Pem.readCertificate(decoded.get(ClusterCertificates.CERT));
+    List<String> uncovered = issuedOnRequest ? CertificateChecks.uncovered(certificate, hosts(model)) : List.of();
+    if (!uncovered.isEmpty()) {
+      return Pass.pending("waiting for cert-manager to issue the Secret " + name + " for "
+          + String.join(", ", uncovered) + " " + from);
+    }
+    Instant expires = certificate.getNotAfter().toInstant();
     return new Pass(List.of(), revision(model, data.get()),
         new TlsCertificates(name, expires, Optional.empty(), Optional.empty()));
   }

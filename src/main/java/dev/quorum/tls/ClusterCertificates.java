@@ -50,16 +50,15 @@ public final class ClusterCertificates {
    *
    * @param member the members' server and peer certificate, with the CAs they trust
    * @param client a client certificate for applications, with the CAs the members trust
-   * @param revision tells the members' Secret contents apart; a member whose pod started with another is rolled
    * @param rotation what a CA rotation in progress waits for, if one is in progress
    */
   public record Desired(Map<String, String> ca, Map<String, String> member, Map<String, String> client,
-      CertificateAuthority authority, String revision, Instant certificateExpires, Optional<String> rotation) {
+      CertificateAuthority authority, Instant certificateExpires, Optional<String> rotation) {
 
     /** Never the Secrets' contents: they hold keys. */
     @Override
     public String toString() {
-      return "Desired[revision=" + revision + ", certificateExpires=" + certificateExpires + ", rotation="
+      return "Desired[certificateExpires=" + certificateExpires + ", rotation="
           + rotation + "]";
     }
   }
@@ -112,7 +111,7 @@ public final class ClusterCertificates {
           : "a new CA: the members restart with its certificate, then stop trusting the old CA");
     }
     return new Desired(caData, memberData, secretData(bundle, clientPair, client), ca,
-        revision(memberData), memberPair.certificate().getNotAfter().toInstant(), rotation);
+        memberPair.certificate().getNotAfter().toInstant(), rotation);
   }
 
   /** Tells the members' Secret contents apart by its certificates (whose keys change with them), not its key. */

@@ -10,7 +10,6 @@ import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
@@ -119,14 +118,7 @@ class RestoreVersionsIT {
     EtcdClusterSpec clusterSpec = new EtcdClusterSpec();
     clusterSpec.setVersion(version);
     clusterSpec.getStorage().setEphemeral(true);
-    EtcdRestoreSpec spec = new EtcdRestoreSpec();
-    spec.setSource(source);
-    spec.setClusterName(cluster);
-    spec.setClusterSpec(clusterSpec);
-    EtcdRestore restore = new EtcdRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    restore.setSpec(spec);
-    return kube.resources(EtcdRestore.class).inNamespace(ns).resource(restore).create();
+    return TestRestores.createIntoNewCluster(kube, ns, name, cluster, source, clusterSpec);
   }
 
   static void awaitAvailable(String name) {

@@ -21,25 +21,29 @@ public final class TestRestores {
   /** Creates an EtcdRestore of {@code cluster} in place (confirmed by its name) from {@code source}. */
   public static EtcdRestore createInPlace(KubernetesClient kube, String namespace, String name, String cluster,
       SnapshotSource source) {
-    EtcdRestoreSpec spec = new EtcdRestoreSpec();
-    spec.setSource(source);
-    spec.setClusterName(cluster);
+    EtcdRestoreSpec spec = spec(source, cluster);
     InPlaceRestore confirm = new InPlaceRestore();
     confirm.setConfirmClusterName(cluster);
     spec.setInPlace(confirm);
-    EtcdRestore restore = new EtcdRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    restore.setSpec(spec);
-    return kube.resources(EtcdRestore.class).inNamespace(namespace).resource(restore).create();
+    return create(kube, namespace, name, spec);
   }
 
   /** Creates an EtcdRestore of {@code source} into a new cluster {@code cluster} of {@code clusterSpec}. */
   public static EtcdRestore createIntoNewCluster(KubernetesClient kube, String namespace, String name, String cluster,
       SnapshotSource source, EtcdClusterSpec clusterSpec) {
+    EtcdRestoreSpec spec = spec(source, cluster);
+    spec.setClusterSpec(clusterSpec);
+    return create(kube, namespace, name, spec);
+  }
+
+  private static EtcdRestoreSpec spec(SnapshotSource source, String cluster) {
     EtcdRestoreSpec spec = new EtcdRestoreSpec();
     spec.setSource(source);
     spec.setClusterName(cluster);
-    spec.setClusterSpec(clusterSpec);
+    return spec;
+  }
+
+  private static EtcdRestore create(KubernetesClient kube, String namespace, String name, EtcdRestoreSpec spec) {
     EtcdRestore restore = new EtcdRestore();
     restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     restore.setSpec(spec);
