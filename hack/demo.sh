@@ -2,10 +2,27 @@
 # The demo: builds the operator, starts the local rig (real kube-apiserver, kube-controller-manager and etcd,
 # pods as local processes), installs the CRDs and the operator, applies deploy/examples/etcdcluster.yaml and
 # waits for a real 3-member etcd cluster. Stays up until Ctrl-C; --exit stops once the cluster served a write.
+# A failing step is named, with its last lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash hack/tools.sh >/dev/null
-tools=$(bash hack/tools.sh --print | sed -n 's/^QUORUM_TOOLS=//p')
-./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
-./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/demo.classpath >/dev/null
-exec java -Dquorum.tools="$tools" -cp "target/test-classes:target/classes:$(cat target/demo.classpath)" dev.quorum.demo.Demo "$@"
+SCRIPT_NAME=demo
+STEP_LOGS=target/scripts
+source hack/lib.sh
+step "the rig's tools (hack/tools.sh)" bash hack/tools.sh
+tools=$(bash hack/tools.sh --print)
+tools=${tools#QUORUM_TOOLS=}
+tools=${tools%%$'\n'*}
+step "build the operator (./mvnw package)" ./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
+step "resolve the demo's classpath" ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/demo.classpath
+# shown as it runs, not through a pipe: Ctrl-C must reach the demo alone, which then stops everything it started
+code=0
+java -Dquorum.tools="$tools" -cp "target/test-classes:target/classes:$(<target/demo.classpath)" \
+  dev.quorum.demo.Demo "$@" || code=$?
+case $code in
+  0) ;;
+  130 | 143) script_log "stopped" ;;
+  *) echo "[demo] FAILED: the demo exited with code $code at the step it names above (\"FAILED while ...\");" \
+       "every process's log is under target/rig/demo/logs" >&2
+     exit "$code" ;;
+esac

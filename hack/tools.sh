@@ -23,17 +23,20 @@ if [[ "${1:-}" == "--print" ]]; then
   exit 0
 fi
 
-log() { printf '[tools %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-need() { command -v "$1" >/dev/null || { echo "tools.sh: '$1' is required (install Go from https://go.dev or your distribution)" >&2; exit 1; }; }
-need go
-need curl
+SCRIPT_NAME=tools
+STEP_LOGS=$TOOLS/logs
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+log() { script_log "$@"; }
+need() { command -v "$1" >/dev/null || { echo "[tools] FAILED: '$1' is required: $2" >&2; exit 1; }; }
+need go "install Go 1.24 or newer (https://go.dev or your distribution)"
+need curl "install curl (your distribution's package)"
 
 # The Go toolchain's own proxy setting (so a user's corporate proxy is honoured), without the `direct`
 # fallback: modules come from a proxy only, and a missing one fails clearly.
 GOPROXY=${QUORUM_GOPROXY:-$(go env GOPROXY 2>/dev/null || true)}
 GOPROXY=$(tr '|' ',' <<<"$GOPROXY" | tr ',' '\n' | grep -Ev '^(direct|off|)$' | paste -sd, - || true)
 if [[ -z "$GOPROXY" ]]; then
-  echo "tools.sh: no module proxy configured (go env GOPROXY, or QUORUM_GOPROXY); the rig's tools are built from one" >&2
+  echo "[tools] FAILED: no module proxy configured (go env GOPROXY, or QUORUM_GOPROXY); the rig's tools are built from one" >&2
   exit 1
 fi
 export GOPROXY
@@ -56,8 +59,10 @@ build_kube() {
   log "kubernetes $v: building kube-apiserver, kube-controller-manager, kubectl (cold: about 5-10 min on 2 cores)"
   local src="$TOOLS/src/kube-$v"
   mkdir -p "$src"
+  local upstream_mod="$src/upstream.mod"
+  step "kubernetes $v: read upstream's go.mod" curl -fsS -o "$upstream_mod" "$PROXY_URL/k8s.io/kubernetes/@v/v$v.mod"
   local upstream
-  upstream=$(curl -fsS "$PROXY_URL/k8s.io/kubernetes/@v/v$v.mod")
+  upstream=$(<"$upstream_mod")
   local minor=${v#*.}; minor=${minor%%.*}
   local patch=${v##*.}
   {
@@ -81,13 +86,15 @@ GO
   for p in $pkg $cpkg; do
     ld+=" -X $p.gitVersion=v$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
-  ( cd "$src"
-    go mod download k8s.io/kubernetes
-    mkdir -p "$out.tmp"
-    go build -p "$(nproc)" -trimpath -ldflags "$ld" -o "$out.tmp/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl )
+  step "kubernetes $v: download its modules" go -C "$src" mod download k8s.io/kubernetes
+  mkdir -p "$out.tmp"
+  step "kubernetes $v: build kube-apiserver, kube-controller-manager, kubectl" \
+    go -C "$src" build -p "$(nproc)" -trimpath -ldflags "$ld" -o "$out.tmp/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
   rm -rf "$out"; mv "$out.tmp" "$out"
-  "$out/kube-apiserver" --version >&2
+  local version
+  version=$("$out/kube-apiserver" --version)
+  log "kubernetes $v: built ($version)"
 }
 
 # --- etcd: wrapper module (go install fails on etcd's replace directives) ---
@@ -108,13 +115,17 @@ require (
 	go.etcd.io/etcd/etcdutl/v3 v$v
 )
 MOD
-  ( cd "$src"
-    mkdir -p "$out.tmp"
-    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3
-    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcdctl" go.etcd.io/etcd/etcdctl/v3
-    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcdutl" go.etcd.io/etcd/etcdutl/v3 )
+  mkdir -p "$out.tmp"
+  local bin pkg
+  for bin in etcd etcdctl etcdutl; do
+    pkg=go.etcd.io/etcd/$([[ $bin == etcd ]] && echo server || echo "$bin")/v3
+    step "etcd $v: build $bin" go -C "$src" build -trimpath -ldflags "-s -w" -o "$out.tmp/$bin" "$pkg"
+  done
   rm -rf "$out"; mv "$out.tmp" "$out"
-  "$out/etcd" --version | head -1 >&2
+  # read whole, never piped into head: etcd would die of SIGPIPE, and set -e with it (a race a fresh machine lost)
+  local version
+  version=$("$out/etcd" --version)
+  log "etcd $v: built (${version%%$'\n'*})"
 }
 
 build_go_install() { # name version module-path/cmd binary
@@ -122,7 +133,7 @@ build_go_install() { # name version module-path/cmd binary
   if have_all "$out" "$bin"; then log "$name $v: cached"; return; fi
   log "$name $v: go install $pkg@v$v"
   mkdir -p "$out.tmp"
-  GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" "$pkg@v$v"
+  step "$name $v: go install" env GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" "$pkg@v$v"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
@@ -131,7 +142,11 @@ fetch_cert_manager_crds() {
   local v=$CERT_MANAGER_VERSION out="$TOOLS/crds/cert-manager-$CERT_MANAGER_VERSION" dir
   if [[ -f "$out/cert-manager.io_certificates.yaml" ]]; then log "cert-manager $v CRDs: cached"; return; fi
   log "cert-manager $v CRDs: go mod download github.com/cert-manager/cert-manager@v$v"
-  dir=$(go mod download -json "github.com/cert-manager/cert-manager@v$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  local listing="$TOOLS/src/cert-manager-$v.json"
+  mkdir -p "$TOOLS/src"
+  step "cert-manager $v CRDs: download the module" \
+    sh -c 'go mod download -json "$1" >"$2"' download "github.com/cert-manager/cert-manager@v$v" "$listing"
+  dir=$(sed -n 's/.*"Dir": "\(.*\)".*/\1/p' "$listing")
   mkdir -p "$out.tmp"
   cp "$dir"/deploy/crds/cert-manager.io_*.yaml "$out.tmp/"
   rm -rf "$out"; mv "$out.tmp" "$out"

@@ -12,7 +12,6 @@ import dev.quorum.membership.VersionPath;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
-import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.PodReadiness;
@@ -233,7 +232,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     try {
       Observation observation = new Observation(model, records, pods, etcd, problems, error, outcome.waiting(),
-          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates));
+          Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates),
+          outcome.stepRefused());
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
       return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
@@ -246,8 +246,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * What one pass did: whether it changed any member, why a change waits, if one does, and the membership step it
    * took (or that waits).
    */
-  private record Outcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep) {
-    static final Outcome NOTHING = new Outcome(false, Optional.empty(), Optional.empty());
+  private record Outcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep,
+      Optional<String> stepRefused) {
+    static final Outcome NOTHING = new Outcome(false, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -270,7 +271,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       children.apply(tls.get().secrets());
       keepCertificate(model);
       if (tls.get().pending().isPresent()) {
-        return new Outcome(false, tls.get().pending(), Optional.empty());
+        return new Outcome(false, tls.get().pending(), Optional.empty(), Optional.empty());
       }
     }
     if (records.isEmpty()) {
@@ -291,7 +292,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
             ? MembershipPlanner.BrokenAfter.NEVER
             : new MembershipPlanner.BrokenAfter(config.membership().replaceBrokenAfter(), Instant.now())), rotation);
     Optional<String> membershipWaits = membership.step()
-        .flatMap(step -> membershipSteps.apply(model, records, pods, claims, step));
+        .flatMap(step -> membershipSteps.apply(model, records, pods, claims, etcd, step));
+    if (membership.step().isEmpty()) {
+      membershipSteps.settled(model);
+    }
     MemberRollout.Plan plan = MemberRollout.plan(model, pods, claims, leader, formed);
     List<PersistentVolumeClaim> createClaims = plan.createClaims().stream()
         .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
@@ -320,7 +324,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .flatMap(Optional::stream).toList());
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(waits);
     boolean acted = replaced || membership.busy() || !createClaims.isEmpty() || !createPods.isEmpty();
-    return new Outcome(acted, waiting, membership.step());
+    return new Outcome(acted, waiting, membership.step(),
+        membershipSteps.repeatedRefusal(model).map(RepeatedRefusals.Refusal::message));
   }
 
   /** certificates: CertManager: the members' Certificate, which cert-manager turns into their Secret. */
@@ -508,10 +513,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (successor.isEmpty()) {
       return false;
     }
-    String leaderUrl = model.members().stream().filter(m -> leader.equals(m.name())).findFirst()
-        .map(Member::clientUrl).orElseThrow();
     try {
-      membershipSteps.moveLeader(model, pods, leader, leaderUrl, successor.get().name(), successor.get().id(),
+      membershipSteps.moveLeader(model, pods, Optional.of(etcd), leader, successor.get().name(), successor.get().id(),
           leader + " restarts as a follower");
       return true;
     } catch (RuntimeException e) {

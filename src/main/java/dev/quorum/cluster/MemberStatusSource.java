@@ -51,18 +51,18 @@ public class MemberStatusSource {
   }
 
   /**
-   * Runs {@code call} with a client of the cluster reaching its running members, and the client URL of one of them
-   * (for calls made to one member); empty when none runs.
+   * Runs {@code call} with a client of the cluster and its running members' client URLs by name, from which the
+   * client picks the member each call goes to; empty when no member runs.
    */
   public <T> Optional<T> withClient(EtcdClusterModel model, List<Pod> pods,
-      BiFunction<EtcdClusterClient, String, T> call) {
+      BiFunction<EtcdClusterClient, Map<String, String>, T> call) {
     Map<String, String> endpoints = reachableEndpoints(model, pods);
     if (endpoints.isEmpty()) {
       return Optional.empty();
     }
     try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()),
         tls.forCluster(model))) {
-      return Optional.ofNullable(call.apply(lease.client(), endpoints.values().iterator().next()));
+      return Optional.ofNullable(call.apply(lease.client(), endpoints));
     }
   }
 

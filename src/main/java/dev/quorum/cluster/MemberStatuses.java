@@ -11,6 +11,7 @@ import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -34,23 +35,65 @@ final class MemberStatuses {
         .map(m -> {
           String name = m.started() ? m.name() : nameFromPeerUrl(m);
           Pod pod = pods.get(name);
-          boolean ready = m.healthy() && !m.learner() && (pod == null || PodReadiness.ready(pod));
-          MemberStatus status = new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), ready,
+          MemberStatus status = new MemberStatus(name, m.idHex(), first(m.peerURLs()), first(m.clientURLs()), false,
               m.id() == snapshot.leaderId());
           status.setLearner(m.learner() ? Boolean.TRUE : null);
           status.setRevisionLag(snapshot.revisionLag(m).orElse(null));
+          notReady(m, pod, status.getRevisionLag()).ifPresentOrElse(why -> {
+            status.setReason(why.reason());
+            status.setMessage(why.message());
+          }, () -> status.setReady(true));
           return status;
         })
         .sorted(byOrdinal())
         .toList();
   }
 
+  /** Why a member is not ready: a reason (one of the {@code Reasons.MEMBER_} values) and words. */
+  record NotReady(String reason, String message) {}
+
+  /**
+   * Why a member is not ready, as a reason and a message; empty when it is: it answers, follows a leader, votes, and
+   * Kubernetes agrees its pod is ready (a member cut off from the majority still answers but serves nothing).
+   */
+  static Optional<NotReady> notReady(MemberSnapshot member, Pod pod, Long revisionLag) {
+    if (!member.started()) {
+      return Optional.of(new NotReady(Reasons.MEMBER_NOT_STARTED,
+          "added to etcd's membership; etcd has not started it yet"));
+    }
+    if (!member.reachable()) {
+      return Optional.of(new NotReady(pod == null ? Reasons.MEMBER_NO_POD : Reasons.MEMBER_UNREACHABLE,
+          (pod == null ? "its pod does not exist (being recreated or replaced); " : "") + "etcd does not answer: "
+              + member.error()));
+    }
+    if (!member.leaderKnown()) {
+      return Optional.of(new NotReady(Reasons.MEMBER_NO_LEADER, "answers but follows no leader: it is cut off from"
+          + " the other members, or they have lost quorum"));
+    }
+    if (member.learner()) {
+      return Optional.of(new NotReady(Reasons.MEMBER_LEARNER, "a learner catching up"
+          + (revisionLag == null ? "" : " (" + revisionLag + " revisions behind the leader)")
+          + "; it is promoted to a voting member once etcd agrees"));
+    }
+    if (pod != null && !PodReadiness.ready(pod)) {
+      return Optional.of(new NotReady(Reasons.MEMBER_POD_NOT_READY, "etcd answers, but the pod is not ready"));
+    }
+    return Optional.empty();
+  }
+
   /** Before etcd answers: the members that have a pod, with the URLs they will advertise. */
   private static List<MemberStatus> fromModel(EtcdClusterModel model, Map<String, Pod> pods) {
     return model.members().stream()
         .filter(m -> pods.containsKey(m.name()))
-        .map((Member m) -> new MemberStatus(m.name(), null, m.peerUrl(), m.clientUrl(),
-            PodReadiness.ready(pods.get(m.name())), false))
+        .map((Member m) -> {
+          boolean ready = PodReadiness.ready(pods.get(m.name()));
+          MemberStatus status = new MemberStatus(m.name(), null, m.peerUrl(), m.clientUrl(), ready, false);
+          if (!ready) {
+            status.setReason(Reasons.MEMBER_UNREACHABLE);
+            status.setMessage("no member of the cluster answers yet");
+          }
+          return status;
+        })
         .sorted(byOrdinal())
         .toList();
   }

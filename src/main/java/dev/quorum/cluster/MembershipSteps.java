@@ -1,8 +1,10 @@
 package dev.quorum.cluster;
 
+import dev.quorum.etcd.ClusterSnapshot;
 import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.EtcdIds;
 import dev.quorum.etcd.LearnerPromotion;
+import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.MembershipPlanner.Operation;
 import dev.quorum.membership.MembershipPlanner.Step;
 import dev.quorum.model.EtcdClusterModel;
@@ -11,13 +13,10 @@ import dev.quorum.specs.MembersConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,6 +33,7 @@ final class MembershipSteps {
   private final MemberStatusSource etcd;
   private final ClusterEvents events;
   private final Optional<String> haltAfterStep;
+  private final RepeatedRefusals refusals = new RepeatedRefusals();
 
   MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events,
       Optional<String> haltAfterStep) {
@@ -45,9 +45,10 @@ final class MembershipSteps {
 
   /** @return why the step waits, if it does; empty once it was done (or there was none) */
   Optional<String> apply(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Step step) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, Step step) {
     try {
       if (step instanceof Step.Wait wait) {
+        refusals.cleared(model.key());
         return Optional.of(wait.reason());
       }
       if (step instanceof Step.Record record) {
@@ -55,31 +56,35 @@ final class MembershipSteps {
         done(model, "MemberRecorded", record.member() + " is on record to join the cluster as a learner: "
             + record.bootstrap().initialCluster());
       } else if (step instanceof Step.Remove remove) {
-        call(model, pods, (client, endpoint) -> client.removeMember(remove.id()));
+        change(model, pods, etcd, (client, endpoints, reading) -> {
+          client.removeMember(endpoints, reading, remove.id());
+          return true;
+        });
         done(model, "MemberRemoved", remove.operation() == Operation.RemoveMember
             ? remove.member() + " (" + EtcdIds.toHex(remove.id()) + ") is removed from the cluster: the size is "
                 + model.size()
             : remove.member() + " lost its data: its old entry " + EtcdIds.toHex(remove.id())
                 + " is removed from the cluster, so it can rejoin as a new member");
       } else if (step instanceof Step.AddLearner add) {
-        call(model, pods, (client, endpoint) -> client.addLearner(add.peerUrl()));
+        change(model, pods, etcd, (client, endpoints, reading) -> client.addLearner(endpoints, reading, add.peerUrl()));
         done(model, "MemberAdded", add.member() + " is added as a learner at " + add.peerUrl());
       } else if (step instanceof Step.Promote promote) {
-        Optional<String> notYet = etcd.withClient(model, pods, (client, endpoint) -> {
+        boolean promoted = change(model, pods, etcd, (client, endpoints, reading) -> {
           try {
-            client.promoteLearner(endpoint, promote.id());
-            return "";
+            client.promoteLearner(endpoints, reading, promote.id());
+            return true;
           } catch (LearnerPromotion.NotCaughtUp e) {
-            return promote.member() + " is a learner catching up; it is promoted once etcd agrees";
+            return false;
           }
-        }).filter(s -> !s.isEmpty());
-        if (notYet.isPresent()) {
-          return notYet;
+        });
+        if (!promoted) {
+          // etcd's "not yet" while the learner catches up is progress, not a refusal
+          refusals.cleared(model.key());
+          return Optional.of(promote.member() + " is a learner catching up; it is promoted once etcd agrees");
         }
         done(model, "MemberPromoted", promote.member() + " caught up and is a voting member");
       } else if (step instanceof Step.MoveLeader move) {
-        moveLeader(model, pods, move.member(), move.leaderClientUrl(), move.toMember(), move.toId(),
-            move.member() + " can leave");
+        moveLeader(model, pods, etcd, move.member(), move.toMember(), move.toId(), move.member() + " can leave");
       } else if (step instanceof Step.Discard discard) {
         deletePodAndClaims(pods, claims, discard.member());
         done(model, "MemberDiscarded", discard.why() + ": its pod and data are deleted, so it is replaced by a new"
@@ -95,20 +100,35 @@ final class MembershipSteps {
       return Optional.empty();
     } catch (RuntimeException e) {
       LOG.infof("%s: %s waits: %s", model.key(), step, e.getMessage());
-      return Optional.of("the membership change of " + step.member() + " waits: " + e.getMessage());
+      String refusal = String.valueOf(e.getMessage());
+      refusals.refused(model.key(), MembershipPlanner.describe(step), refusal, Instant.now()).ifPresent(r -> {
+        LOG.warnf("%s: %s", model.key(), r.message());
+        events.warning(model.resource(), Reasons.MEMBERSHIP_STEP_REFUSED, r.message());
+      });
+      return Optional.of("the membership change of " + step.member() + " waits: " + refusal);
     }
   }
 
+  /** A step refused the same way for a while, if one is; reported in the status. */
+  Optional<RepeatedRefusals.Refusal> repeatedRefusal(EtcdClusterModel model) {
+    return refusals.current(model.key(), Instant.now());
+  }
+
+  /** No step was due this pass: a refusal counted before is no longer in a row. */
+  void settled(EtcdClusterModel model) {
+    refusals.cleared(model.key());
+  }
+
   /**
-   * Asks the leader {@code from}, at its client URL, to hand leadership to voter {@code to}; an event says so, and
-   * {@code so} why. Throws when etcd refuses or no member runs to ask.
+   * Asks the leader {@code from} to hand leadership to voter {@code to}; an event says so, and {@code so} why. Throws
+   * when etcd refuses or no leader can be asked.
    */
-  void moveLeader(EtcdClusterModel model, List<Pod> pods, String from, String leaderClientUrl, String to, long toId,
-      String so) {
-    etcd.withClient(model, pods, (client, endpoint) -> {
-      client.moveLeader(leaderClientUrl, toId);
-      return Boolean.TRUE;
-    }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
+  void moveLeader(EtcdClusterModel model, List<Pod> pods, Optional<ClusterSnapshot> etcd, String from, String to,
+      long toId, String so) {
+    change(model, pods, etcd, (client, endpoints, reading) -> {
+      client.moveLeader(endpoints, reading, toId);
+      return true;
+    });
     done(model, Reasons.LEADER_MOVED, "leadership moved from " + from + " to " + to + ", so " + so);
   }
 
@@ -148,28 +168,23 @@ final class MembershipSteps {
     children.apply(List.of(MembersConfigMapBuilder.build(model, next)));
   }
 
-  private void call(EtcdClusterModel model, List<Pod> pods,
-      BiFunction<EtcdClusterClient, String, CompletableFuture<?>> call) {
-    Optional<CompletableFuture<?>> future = etcd.withClient(model, pods, call);
-    if (future.isEmpty()) {
-      throw new IllegalStateException("no member runs to ask");
-    }
-    try {
-      future.get().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("etcd did not answer in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+  /** A call through the etcd API with the members' client URLs and this pass's reading, which choose who is asked. */
+  @FunctionalInterface
+  private interface EtcdChange<T> {
+    T apply(EtcdClusterClient client, Map<String, String> endpoints, ClusterSnapshot reading);
+  }
+
+  private <T> T change(EtcdClusterModel model, List<Pod> pods, Optional<ClusterSnapshot> etcd, EtcdChange<T> call) {
+    ClusterSnapshot reading = etcd.orElseThrow(() -> new IllegalStateException("no member answered just now"));
+    return this.etcd.withClient(model, pods, (client, endpoints) -> call.apply(client, endpoints, reading))
+        .orElseThrow(() -> new IllegalStateException("no member runs to ask"));
   }
 
   private void done(EtcdClusterModel model, String reason, String message) {
+    refusals.cleared(model.key());
     LOG.infof("%s: %s", model.key(), message);
     events.normal(model.resource(), reason, message);
-    if (haltAfterStep.filter(reason::equals).isPresent()) {
+    if (haltAfterStep.filter(steps -> List.of(steps.split(",")).contains(reason)).isPresent()) {
       LOG.warnf("failpoint quorum.membership.halt-after-step=%s: halting as if killed", reason);
       Runtime.getRuntime().halt(137);
     }

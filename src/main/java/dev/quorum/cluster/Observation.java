@@ -28,6 +28,7 @@ import java.util.Set;
  * @param membershipStep the membership step this pass took, or that waits, if any
  * @param tlsProblem why the members' certificates cannot be used, if they cannot (nothing is changed then)
  * @param tls the members' certificates, for a TLS cluster whose Secrets were read
+ * @param stepRefused the membership step etcd has refused the same way for a while, and how, if it has
  */
 public record Observation(
     EtcdClusterModel model,
@@ -41,14 +42,15 @@ public record Observation(
     Optional<String> restoredInPlaceBy,
     Optional<MembershipPlanner.Step> membershipStep,
     Optional<String> tlsProblem,
-    Optional<TlsCertificates> tls) {
+    Optional<TlsCertificates> tls,
+    Optional<String> stepRefused) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
       Optional<MembershipPlanner.Step> membershipStep) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,

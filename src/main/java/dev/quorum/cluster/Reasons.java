@@ -25,11 +25,27 @@ public final class Reasons {
   public static final String ALL_MEMBERS_READY = "AllMembersReady";
   public static final String MEMBER_POD_ENDED = "MemberPodEnded";
 
+  // why one member is not ready (status.members[].reason)
+  /** etcd does not answer at the member's address: its process is down, starting, or unreachable. */
+  public static final String MEMBER_UNREACHABLE = "Unreachable";
+  /** The member answers but follows no leader: cut off from the majority, or the cluster lost quorum. */
+  public static final String MEMBER_NO_LEADER = "NoLeader";
+  /** The member is a learner catching up; it is promoted once etcd agrees. */
+  public static final String MEMBER_LEARNER = "Learner";
+  /** The member is in etcd's membership but has not started yet. */
+  public static final String MEMBER_NOT_STARTED = "NotStarted";
+  /** etcd answers, but the member's pod is not ready (its readiness probe fails). */
+  public static final String MEMBER_POD_NOT_READY = "PodNotReady";
+  /** The member has no pod (it is being recreated or replaced). */
+  public static final String MEMBER_NO_POD = "NoPod";
+
   public static final String UPGRADE_STARTED = "UpgradeStarted";
   public static final String UPGRADE_COMPLETED = "UpgradeCompleted";
   /** A member did not become ready on the new version in time; the members went back to the previous one. */
   public static final String UPGRADE_ROLLED_BACK = "UpgradeRolledBack";
   public static final String LEADER_MOVED = "LeaderMoved";
+  /** A membership step refused the same way for a while (Progressing=False, and an event once). */
+  public static final String MEMBERSHIP_STEP_REFUSED = "MembershipStepRefused";
   public static final String REPLACING_MEMBER = "ReplacingMember";
   public static final String ADDING_MEMBER = "AddingMember";
   public static final String REMOVING_MEMBER = "RemovingMember";

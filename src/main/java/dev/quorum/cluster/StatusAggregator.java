@@ -120,6 +120,10 @@ public final class StatusAggregator {
       if (membership.isPresent() && membership.get() instanceof MembershipPlanner.Step.Wait wait) {
         return condition(ConditionTypes.PROGRESSING, false, wait.waitsFor(), wait.reason());
       }
+      if (membership.isPresent() && observation.stepRefused().isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.MEMBERSHIP_STEP_REFUSED,
+            observation.stepRefused().get());
+      }
       if (membership.isPresent()) {
         String doing = MembershipPlanner.describe(membership.get());
         return condition(ConditionTypes.PROGRESSING, true, Reasons.membershipChange(membership.get().operation()),
@@ -184,7 +188,8 @@ public final class StatusAggregator {
     }
 
     private String notReady() {
-      List<String> names = members.stream().filter(m -> !m.isReady()).map(MemberStatus::getName).toList();
+      List<String> names = members.stream().filter(m -> !m.isReady())
+          .map(m -> m.getName() + (m.getReason() == null ? "" : " (" + m.getReason() + ")")).toList();
       int missing = size - members.size();
       String listed = String.join(", ", names);
       if (missing > 0) {

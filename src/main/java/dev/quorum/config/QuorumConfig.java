@@ -38,9 +38,10 @@ public interface QuorumConfig {
   interface Membership {
 
     /**
-     * Test only, a failpoint: the operator halts at once, as if killed, right after the membership step whose event
+     * Test only, a failpoint: the operator halts at once, as if killed, right after a membership step whose event
      * reason this names (MemberRemoved, MemberAdded, MemberRecorded, MemberPromoted, LeaderMoved, MemberRetired,
-     * MemberDiscarded), so a test can prove that a restarted operator finishes the change. Unset in production.
+     * MemberDiscarded; several separated by commas), so a test can prove that a restarted operator finishes the
+     * change. Unset in production.
      */
     Optional<String> haltAfterStep();
 

@@ -1,111 +1,176 @@
 package dev.quorum.etcd;
 
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
-import io.etcd.jetcd.cluster.MemberAddResponse;
-import io.etcd.jetcd.cluster.MemberListResponse;
-import io.etcd.jetcd.cluster.MemberRemoveResponse;
-import io.etcd.jetcd.maintenance.StatusResponse;
+import io.etcd.jetcd.api.ClusterGrpc;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberAddResponse;
+import io.etcd.jetcd.api.MemberListRequest;
+import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MemberRemoveRequest;
+import io.etcd.jetcd.api.MoveLeaderRequest;
+import io.etcd.jetcd.api.StatusRequest;
+import io.etcd.jetcd.api.StatusResponse;
 import java.io.IOException;
-import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * A client for one etcd cluster, reached through its members' own client URLs (their stable DNS names), as
- * any client inside the cluster would. Every call is bounded by the request timeout.
+ * A client for one etcd cluster, reached through its members' own client URLs (their stable DNS names), as any client
+ * inside the cluster would. Every call is aimed at one member, chosen by {@link MemberTargets}, and bounded by the
+ * request timeout; a member that cannot serve it (down, starting, cut off, a learner) hands it on to the next.
+ *
+ * <p>Why not jetcd's {@code Cluster} and {@code Maintenance} clients: they send each call to whichever member their
+ * balancer picks, so a promotion could land on the learner itself and a member list on a member that is down, and
+ * jetcd 0.8.5 has no promotion at all. The generated gRPC stubs jetcd brings are used directly instead.
  */
 public final class EtcdClusterClient implements AutoCloseable {
 
-  private final Client client;
   private final List<String> endpoints;
-  private final EtcdClientSettings settings;
+  private final MemberChannels channels;
 
-  // package-private so pool tests can wrap a jetcd client that needs no network
-  EtcdClusterClient(Client client, List<String> endpoints, EtcdClientSettings settings) {
-    this.client = client;
+  // package-private so pool tests can count how often the channels are closed
+  EtcdClusterClient(List<String> endpoints, MemberChannels channels) {
     this.endpoints = List.copyOf(endpoints);
-    this.settings = settings;
+    this.channels = channels;
   }
 
+  /** Connects lazily: no network until the first call. */
   public static EtcdClusterClient connect(List<String> endpoints, EtcdClientSettings settings) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("an etcd client needs at least one endpoint");
     }
-    ClientBuilder builder = Client.builder()
-        .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(settings.dialTimeout())
-        // fail fast on a member that is down instead of queueing the call until it comes back
-        .waitForReady(false)
-        .interceptor(new DeadlineInterceptor(settings.requestTimeout()));
-    settings.sslContext().ifPresent(builder::sslContext);
-    return new EtcdClusterClient(builder.build(), endpoints, settings);
+    return new EtcdClusterClient(endpoints, new MemberChannels(settings));
   }
 
   public List<String> endpoints() {
     return endpoints;
   }
 
-  /** Served by any member from its local state, so it answers even without quorum. */
-  public CompletableFuture<MemberListResponse> listMembers() {
-    return bounded(client.getClusterClient().listMember());
+  MemberChannels channels() {
+    return channels;
+  }
+
+  /** What the member at {@code endpoint} says of itself: served by any member that runs, a learner too. */
+  public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
+    return bounded(channels.call(endpoint, MaintenanceGrpc.getStatusMethod(), StatusRequest.getDefaultInstance()));
+  }
+
+  /**
+   * The member list, from the first member in {@code targets} that serves it (each serves it from its own state, so it
+   * answers without quorum; a learner refuses). Blocks.
+   *
+   * @param targets in the order {@link MemberTargets#forMemberList} gives
+   * @throws EtcdCallFailed when no member served it
+   */
+  public MemberListResponse listMembers(List<String> targets) {
+    return firstAnswer("reading the member list", targets, EtcdCallFailed.Effect.READ,
+        endpoint -> channels.call(endpoint, ClusterGrpc.getMemberListMethod(), MemberListRequest.getDefaultInstance()));
   }
 
   /**
    * Adds a member as a learner: it receives the log but does not vote, so adding it never changes the quorum. The
-   * answer carries its new ID and the membership to start it with.
+   * answer carries its new ID and the membership to start it with. Asked of the leader, then the other healthy voters.
+   *
+   * @throws EtcdCallFailed when etcd refused or no voter could be asked
    */
-  public CompletableFuture<MemberAddResponse> addLearner(String peerUrl) {
-    return bounded(client.getClusterClient().addMember(List.of(URI.create(peerUrl)), true));
+  public MemberAddResponse addLearner(Map<String, String> endpoints, ClusterSnapshot reading, String peerUrl) {
+    MemberAddRequest request = MemberAddRequest.newBuilder().addPeerURLs(peerUrl).setIsLearner(true).build();
+    return firstAnswer("adding a learner at " + peerUrl, MemberTargets.forMembershipChange(endpoints, reading),
+        EtcdCallFailed.Effect.CHANGE, endpoint -> channels.call(endpoint, ClusterGrpc.getMemberAddMethod(), request));
   }
 
   /**
-   * Removes a member (a voter or a learner) from the cluster by ID. etcd refuses ("unhealthy cluster") while the
-   * removal could cost quorum, including for a few seconds after a membership change: the caller retries later.
+   * Removes a member (a voter or a learner) from the cluster by ID, asking the leader, then the other healthy voters.
+   * etcd refuses ("unhealthy cluster") while the removal could cost quorum, including for a few seconds after a
+   * membership change: the caller retries later.
+   *
+   * @throws EtcdCallFailed when etcd refused or no voter could be asked
    */
-  public CompletableFuture<MemberRemoveResponse> removeMember(long id) {
-    return bounded(client.getClusterClient().removeMember(id));
+  public void removeMember(Map<String, String> endpoints, ClusterSnapshot reading, long id) {
+    MemberRemoveRequest request = MemberRemoveRequest.newBuilder().setID(id).build();
+    firstAnswer("removing member " + EtcdIds.toHex(id), MemberTargets.forMembershipChange(endpoints, reading),
+        EtcdCallFailed.Effect.CHANGE, endpoint -> channels.call(endpoint, ClusterGrpc.getMemberRemoveMethod(), request));
   }
 
   /**
-   * Promotes a learner to a voter, asking the member at {@code endpoint}. Blocks up to the request timeout.
+   * Promotes a learner to a voter, asking the leader (which alone knows whether the learner has caught up), then the
+   * other healthy voters, which forward it to the leader; never the learner itself.
    *
    * @throws LearnerPromotion.NotCaughtUp while the learner is behind the leader
+   * @throws EtcdCallFailed when etcd refused otherwise, or no voter could be asked
    */
-  public void promoteLearner(String endpoint, long id) throws LearnerPromotion.NotCaughtUp {
-    LearnerPromotion.promote(endpoint, settings, id);
-  }
-
-  /** Asks the leader at {@code leaderEndpoint} to hand leadership to voter {@code targetId}. Blocks. */
-  public void moveLeader(String leaderEndpoint, long targetId) {
-    LeaderTransfer.move(leaderEndpoint, settings, targetId);
-  }
-
-  /** Status of one member, asked on its own endpoint. */
-  public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
-    return bounded(client.getMaintenanceClient().statusMember(endpoint));
+  public void promoteLearner(Map<String, String> endpoints, ClusterSnapshot reading, long id)
+      throws LearnerPromotion.NotCaughtUp {
+    try {
+      firstAnswer("promoting learner " + EtcdIds.toHex(id), MemberTargets.forMembershipChange(endpoints, reading),
+          EtcdCallFailed.Effect.CHANGE,
+          endpoint -> channels.call(endpoint, LearnerPromotion.MEMBER_PROMOTE, id));
+    } catch (EtcdCallFailed e) {
+      if (e.status().filter(LearnerPromotion::isNotCaughtUp).isPresent()) {
+        throw new LearnerPromotion.NotCaughtUp("learner " + EtcdIds.toHex(id)
+            + " has not caught up with the leader yet: " + e.status().get().getDescription());
+      }
+      throw e;
+    }
   }
 
   /**
-   * Streams the snapshot of the member at {@code endpoint} over a connection of its own: not through jetcd, and
-   * bounded by {@code options.timeout()} rather than the request timeout (see {@link SnapshotStream}).
+   * Asks the leader to hand leadership to voter {@code targetId}; returns once it has. Only the leader can: any other
+   * member answers "not leader".
+   *
+   * @throws EtcdCallFailed when etcd refused (the leader changed meanwhile, the target is no voter) or no leader is
+   *     known
+   */
+  public void moveLeader(Map<String, String> endpoints, ClusterSnapshot reading, long targetId) {
+    MoveLeaderRequest request = MoveLeaderRequest.newBuilder().setTargetID(targetId).build();
+    firstAnswer("moving leadership to " + EtcdIds.toHex(targetId),
+        MemberTargets.forLeaderTransfer(endpoints, reading).stream().toList(), EtcdCallFailed.Effect.CHANGE,
+        endpoint -> channels.call(endpoint, MaintenanceGrpc.getMoveLeaderMethod(), request));
+  }
+
+  /**
+   * Streams the snapshot of the member at {@code endpoint} over a connection of its own, bounded by
+   * {@code options.timeout()} rather than the request timeout (see {@link SnapshotStream}).
    */
   public SnapshotStream openSnapshot(String endpoint, SnapshotOptions options) throws IOException {
-    return SnapshotStream.open(endpoint, settings, options);
+    return SnapshotStream.open(endpoint, channels.settings(), options);
   }
 
-  /** The underlying jetcd client, for calls not wrapped here (KV). */
-  public Client jetcd() {
-    return client;
+  /** Asks each member in turn until one answers; what one cannot serve goes on to the next. Blocks. */
+  private <T> T firstAnswer(String what, List<String> targets, EtcdCallFailed.Effect effect,
+      Function<String, CompletableFuture<T>> call) {
+    List<String> tried = new ArrayList<>();
+    List<Throwable> failures = new ArrayList<>();
+    for (String endpoint : targets) {
+      tried.add(endpoint);
+      try {
+        return bounded(call.apply(endpoint)).get();
+      } catch (ExecutionException e) {
+        failures.add(e.getCause());
+        if (!EtcdCallFailed.askAnother(e.getCause(), effect)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.add(e);
+        break;
+      }
+    }
+    throw EtcdCallFailed.of(what, tried, failures);
   }
 
+  /** A safety net: the call's own deadline ends it first, unless name resolution hangs before it starts. */
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
-    return call.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return call.orTimeout(channels.settings().requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void close() {
-    client.close();
+    channels.close();
   }
 }

@@ -1,21 +1,16 @@
 package dev.quorum.etcd;
 
 import com.google.protobuf.CodedOutputStream;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.concurrent.TimeUnit;
 
 /**
- * etcd RPCs whose request is one member ID (field 1, a uint64), sent to one member over a channel of their own: the
- * answer's content is not needed, only whether etcd agreed. Used for the calls jetcd 0.8.5 lacks or cannot aim at a
- * given member.
+ * etcd RPCs whose request is one member ID (field 1, a uint64) and whose answer's content is not needed, only whether
+ * etcd agreed: for the calls the gRPC stubs jetcd 0.8.5 brings lack (a learner's promotion).
  */
 final class IdRpc {
 
@@ -28,17 +23,6 @@ final class IdRpc {
         .setRequestMarshaller(new IdMarshaller())
         .setResponseMarshaller(new BytesMarshaller())
         .build();
-  }
-
-  /** Blocks up to the request timeout; throws {@link io.grpc.StatusRuntimeException} when etcd refuses. */
-  static void call(String endpoint, EtcdClientSettings settings, MethodDescriptor<Long, byte[]> method, long id) {
-    ManagedChannel channel = GrpcChannels.to(endpoint, settings).build();
-    try {
-      ClientCalls.blockingUnaryCall(channel, method,
-          CallOptions.DEFAULT.withDeadlineAfter(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS), id);
-    } finally {
-      channel.shutdownNow();
-    }
   }
 
   /** Field 1, the member ID as a uint64. */

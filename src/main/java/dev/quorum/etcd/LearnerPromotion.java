@@ -2,11 +2,10 @@ package dev.quorum.etcd;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 
 /**
- * Promotes a learner to a voting member through etcd's {@code Cluster/MemberPromote} RPC, which jetcd 0.8.5 does not
- * offer.
+ * A learner's promotion to a voting member: etcd's {@code Cluster/MemberPromote} RPC, which neither jetcd 0.8.5 nor the
+ * gRPC stubs it brings offer ({@link EtcdClusterClient#promoteLearner} sends it).
  */
 public final class LearnerPromotion {
 
@@ -21,24 +20,6 @@ public final class LearnerPromotion {
   static final MethodDescriptor<Long, byte[]> MEMBER_PROMOTE = IdRpc.method("etcdserverpb.Cluster", "MemberPromote");
 
   private LearnerPromotion() {}
-
-  /**
-   * Asks the member at {@code endpoint} (any member: it forwards to the leader) to promote learner {@code id}.
-   *
-   * @throws NotCaughtUp while the learner is behind; etcd refuses early promotion, so the caller retries later
-   * @throws StatusRuntimeException for anything else (no such member, not a learner, no leader, unreachable)
-   */
-  public static void promote(String endpoint, EtcdClientSettings settings, long id) throws NotCaughtUp {
-    try {
-      IdRpc.call(endpoint, settings, MEMBER_PROMOTE, id);
-    } catch (StatusRuntimeException e) {
-      if (isNotCaughtUp(e.getStatus())) {
-        throw new NotCaughtUp("learner " + EtcdIds.toHex(id) + " has not caught up with the leader yet: "
-            + e.getStatus().getDescription());
-      }
-      throw e;
-    }
-  }
 
   /** etcd's ErrGRPCLearnerNotReady: "etcdserver: can only promote a learner member which is in sync with leader". */
   static boolean isNotCaughtUp(Status status) {

@@ -1,27 +1,30 @@
 package dev.quorum.etcd;
 
-import io.etcd.jetcd.maintenance.StatusResponse;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
+import io.etcd.jetcd.api.StatusResponse;
 
-/** The answer (or silence) of one member asked for its status. */
-record MemberProbe(boolean reachable, String version, long leaderId, long raftTerm, long revision, String error) {
+/**
+ * The answer (or silence) of one member asked for its status.
+ *
+ * @param memberId the ID the member answered as; 0 when it did not answer
+ */
+public record MemberProbe(boolean reachable, String version, long memberId, long leaderId, long raftTerm,
+    long revision, String error) {
 
   static MemberProbe answered(StatusResponse status) {
-    return new MemberProbe(true, status.getVersion(), status.getLeader(), status.getRaftTerm(),
-        status.getHeader().getRevision(), null);
+    return new MemberProbe(true, status.getVersion(), status.getHeader().getMemberId(), status.getLeader(),
+        status.getRaftTerm(), status.getHeader().getRevision(), null);
   }
 
   static MemberProbe failed(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    String message = cause instanceof TimeoutException
-        ? "no answer within the request timeout"
-        : cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
-    return new MemberProbe(false, null, 0, 0, 0, message);
+    return new MemberProbe(false, null, 0, 0, 0, 0, EtcdCallFailed.describe(failure));
   }
 
   static MemberProbe notAddressable() {
-    return new MemberProbe(false, null, 0, 0, 0, "member has no client endpoint yet");
+    return new MemberProbe(false, null, 0, 0, 0, 0, "member has no client endpoint yet");
+  }
+
+  /** What answered at a member's address is another member (an old address reused): not this member's answer. */
+  static MemberProbe answeredAsAnother(MemberProbe answer) {
+    return new MemberProbe(false, null, 0, 0, 0, 0, "its address answers as member " + EtcdIds.toHex(answer.memberId()));
   }
 }

@@ -1,8 +1,7 @@
 package dev.quorum.etcd;
 
-import io.etcd.jetcd.cluster.Member;
-import io.etcd.jetcd.cluster.MemberListResponse;
-import java.net.URI;
+import io.etcd.jetcd.api.Member;
+import io.etcd.jetcd.api.MemberListResponse;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -10,45 +9,53 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Lists a cluster's members and asks each one its status, all at once and each within the request
- * timeout, so one dead member never delays what the others report.
+ * Reads how a cluster is: every member asked its status at once (each within the request timeout, so one dead member
+ * never delays what the others report), then the member list from the member best placed to give it
+ * ({@link MemberTargets#forMemberList}: the leader first, never a learner when another can answer), then the status of
+ * listed members not asked yet, at the client URL they advertise.
  */
 public final class MemberStatusReader {
 
   private MemberStatusReader() {}
 
   /**
-   * @param endpointsByName where to reach each member by name (e.g. http://podIP:2379); a member
-   *     missing here is asked on the first client URL it advertises
+   * @param endpointsByName where to reach each member by name (its stable DNS name); a listed member missing here is
+   *     asked at the first client URL it advertises
+   * @throws EtcdCallFailed when no member serves the member list
    */
   public static ClusterSnapshot read(EtcdClusterClient client, Map<String, String> endpointsByName) {
-    MemberListResponse list = client.listMembers().join();
-    Map<Long, CompletableFuture<MemberProbe>> probes = new HashMap<>();
-    for (Member member : list.getMembers()) {
-      String endpoint = endpointFor(member, endpointsByName);
-      probes.put(member.getId(), endpoint == null
-          ? CompletableFuture.completedFuture(MemberProbe.notAddressable())
-          : client.memberStatus(endpoint).handle((status, failure) ->
-              failure == null ? MemberProbe.answered(status) : MemberProbe.failed(failure)));
+    Map<String, CompletableFuture<MemberProbe>> asking = new HashMap<>();
+    endpointsByName.forEach((name, endpoint) -> asking.put(name, ask(client, endpoint)));
+    Map<String, MemberProbe> answers = new HashMap<>();
+    asking.forEach((name, probe) -> answers.put(name, probe.join()));
+
+    MemberListResponse list = client.listMembers(MemberTargets.forMemberList(endpointsByName, answers));
+
+    Map<Long, CompletableFuture<MemberProbe>> byId = new HashMap<>();
+    for (Member member : list.getMembersList()) {
+      MemberProbe answer = member.getName().isEmpty() ? null : answers.get(member.getName());
+      if (answer != null) {
+        boolean another = answer.reachable() && answer.memberId() != 0 && answer.memberId() != member.getID();
+        byId.put(member.getID(), CompletableFuture.completedFuture(another ? MemberProbe.answeredAsAnother(answer)
+            : answer));
+      } else if (!member.getName().isEmpty() && member.getClientURLsCount() > 0) {
+        byId.put(member.getID(), ask(client, member.getClientURLs(0)));
+      }
     }
-    CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new)).join();
-    Map<Long, MemberProbe> answers = new HashMap<>();
-    probes.forEach((id, probe) -> answers.put(id, probe.join()));
-    return snapshot(list.getHeader().getClusterId(), list.getMembers(), answers);
+    Map<Long, MemberProbe> probes = new HashMap<>();
+    byId.forEach((id, probe) -> probes.put(id, probe.join()));
+    return snapshot(list.getHeader().getClusterId(), list.getMembersList(), probes);
   }
 
-  static String endpointFor(Member member, Map<String, String> endpointsByName) {
-    String byName = endpointsByName.get(member.getName());
-    if (byName != null) {
-      return byName;
-    }
-    return member.getClientURIs().isEmpty() ? null : member.getClientURIs().get(0).toString();
+  private static CompletableFuture<MemberProbe> ask(EtcdClusterClient client, String endpoint) {
+    return client.memberStatus(endpoint).handle((status, failure) ->
+        failure == null ? MemberProbe.answered(status) : MemberProbe.failed(failure));
   }
 
   /** Pure: combines the member list with the members' answers. */
   static ClusterSnapshot snapshot(long clusterId, List<Member> members, Map<Long, MemberProbe> probes) {
     List<MemberSnapshot> snapshots = members.stream()
-        .map(m -> member(m, probes.getOrDefault(m.getId(), MemberProbe.notAddressable())))
+        .map(m -> member(m, probes.getOrDefault(m.getID(), MemberProbe.notAddressable())))
         .sorted(Comparator.comparing(MemberSnapshot::name).thenComparing(MemberSnapshot::id))
         .toList();
     return new ClusterSnapshot(clusterId, leaderId(probes.values()), snapshots);
@@ -67,11 +74,11 @@ public final class MemberStatusReader {
 
   private static MemberSnapshot member(Member member, MemberProbe probe) {
     return new MemberSnapshot(
-        member.getId(),
-        member.getName() == null ? "" : member.getName(),
-        member.getPeerURIs().stream().map(URI::toString).toList(),
-        member.getClientURIs().stream().map(URI::toString).toList(),
-        member.isLearner(),
+        member.getID(),
+        member.getName(),
+        List.copyOf(member.getPeerURLsList()),
+        List.copyOf(member.getClientURLsList()),
+        member.getIsLearner(),
         probe.reachable(),
         probe.reachable() && probe.leaderId() != 0,
         probe.version(),

@@ -75,12 +75,8 @@ public final class MembershipPlanner {
     /** Promotes the member's learner to a voter (etcd refuses until it has caught up). */
     record Promote(String member, long id, Operation operation) implements Step {}
 
-    /**
-     * Moves leadership from {@code member} (the leader, about to leave) to a member that stays, asking the leader at
-     * its client URL.
-     */
-    record MoveLeader(String member, String leaderClientUrl, String toMember, long toId, Operation operation)
-        implements Step {}
+    /** Moves leadership from {@code member} (the leader, about to leave) to a member that stays. */
+    record MoveLeader(String member, String toMember, long toId, Operation operation) implements Step {}
 
     /** Deletes a member's pod and claims, then its record: it has left etcd. */
     record Retire(String member, Operation operation) implements Step {}
@@ -199,7 +195,10 @@ public final class MembershipPlanner {
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
-        if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
+        if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
+          // a learner that never catches up holds the one learner slot etcd allows: it goes, and joins afresh
+          next = Optional.of(discard(snapshot, member, entry.get(), brokenAfter.after()));
+        } else if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
           next = Optional.of(new Step.Promote(member.name(), entry.get().id(), Operation.AddMember));
         } else if (entry.isPresent() && entry.get().started() && !entry.get().learner()
             && !entry.get().healthy() && brokenAfter.broken(pod)) {
@@ -210,8 +209,7 @@ public final class MembershipPlanner {
         next = Optional.of(removal(snapshot, member, entry.get(), Operation.ReplaceMember));
       } else if (entry.isEmpty() && (dataGone || joining)) {
         holdBack.add(member.name());
-        next = Optional.of(joining ? scaleUp(snapshot, member) : new Step.AddLearner(member.name(),
-            member.peerUrl(), operation));
+        next = Optional.of(joining ? scaleUp(snapshot, member) : rejoin(snapshot, member));
       } else if (entry.isPresent() && entry.get().learner() && !entry.get().started()) {
         MemberBootstrap joiningBootstrap = joining(model, snapshot, member);
         if (!records.of(member.name()).filter(joiningBootstrap::equals).isPresent()) {
@@ -221,17 +219,47 @@ public final class MembershipPlanner {
       }
       next.ifPresent(steps::add);
     }
-    List<Step> departures = departing(model, records, snapshot).stream()
-        .map(member -> departure(model, snapshot, member)).toList();
-    steps.addAll(departures);
-    // one change at a time: the first decides, the others wait their turn (their pods stay held back). But a member
-    // that is to leave goes ahead of one that waits for the members' health: a dead member being replaced (a node
-    // unlabelled for the one that took its place) is what keeps the others from being healthy
-    Optional<Step> first = steps.stream().findFirst();
-    Optional<Step> next = first.filter(step -> step instanceof Step.Wait).isPresent()
-        ? departures.stream().filter(step -> !(step instanceof Step.Wait)).findFirst().or(() -> first)
-        : first;
+    departing(model, records, snapshot).stream().map(member -> departure(model, snapshot, member))
+        .forEach(steps::add);
+    // one step at a time, the others wait their turn (their pods stay held back): see urgency
+    Optional<Step> next = steps.stream().min(java.util.Comparator.comparingInt(MembershipPlanner::urgency));
     return new Plan(next, Set.copyOf(holdBack));
+  }
+
+  /**
+   * Which step goes first when several members need one (lower first; equals by ordinal, then departures):
+   *
+   * <ol>
+   *   <li>promoting a learner, then recording one: a change under way is finished before another starts, and etcd
+   *       takes one learner at a time;
+   *   <li>removing the entry of a member whose data is gone: a dead voter out of the membership lowers the quorum
+   *       the others must make up (the removal itself waits while it would cost quorum);
+   *   <li>discarding a member broken past the deadline, then adding a learner;
+   *   <li>a member that is to leave (scale down, a node unlabelled) goes ahead of any step that waits: a dead member
+   *       being replaced elsewhere is what keeps the others from being healthy;
+   *   <li>waits last.
+   * </ol>
+   */
+  private static int urgency(Step step) {
+    if (step instanceof Step.Wait) {
+      return 9;
+    }
+    if (step instanceof Step.Promote) {
+      return 0;
+    }
+    if (step instanceof Step.Record) {
+      return 1;
+    }
+    if (step instanceof Step.Remove && step.operation() == Operation.ReplaceMember) {
+      return 2;
+    }
+    if (step instanceof Step.Discard) {
+      return 3;
+    }
+    if (step instanceof Step.AddLearner) {
+      return 4;
+    }
+    return 5;
   }
 
   /**
@@ -276,6 +304,20 @@ public final class MembershipPlanner {
   }
 
   /**
+   * A member whose entry was removed (its data is gone) is added back as a learner, once no other learner is
+   * catching up: etcd takes one learner at a time, and refuses a second.
+   */
+  private static Step rejoin(ClusterSnapshot snapshot, Member member) {
+    Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
+        .map(MembershipPlanner::nameOf).findFirst();
+    if (learner.isPresent()) {
+      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format(
+          "adding %s back waits until learner %s is promoted", member.name(), learner.get()), Operation.ReplaceMember);
+    }
+    return new Step.AddLearner(member.name(), member.peerUrl(), Operation.ReplaceMember);
+  }
+
+  /**
    * Members that are to leave, in the order they leave (highest ordinal, or last node, first): those on record that
    * are not members, and any entry etcd lists at the peer URL of one (a learner added just before the size shrank or
    * its node left the selection).
@@ -302,7 +344,7 @@ public final class MembershipPlanner {
         return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, member.name() + " leads and no member that"
             + " stays is healthy enough to take over; it leaves once one is", Operation.RemoveMember);
       }
-      return new Step.MoveLeader(member.name(), member.clientUrl(), successor.get().name(), successor.get().id(),
+      return new Step.MoveLeader(member.name(), successor.get().name(), successor.get().id(),
           Operation.RemoveMember);
     }
     return removal(snapshot, member, entry.get(), Operation.RemoveMember);

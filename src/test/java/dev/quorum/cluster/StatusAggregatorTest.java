@@ -91,7 +91,7 @@ class StatusAggregatorTest {
     assertThat(status.getFaultTolerance()).isZero();
     assertCondition(status, ConditionTypes.AVAILABLE, "False", Reasons.QUORUM_LOST);
     assertCondition(status, ConditionTypes.DEGRADED, "True", Reasons.QUORUM_LOST);
-    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("not ready: demo-1, demo-2");
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("not ready: demo-1 (Unreachable), demo-2 (Unreachable)");
   }
 
   @Test
@@ -330,6 +330,76 @@ class StatusAggregatorTest {
     assertThat(status.getMembers().get(1).getLearner()).isTrue();
     assertThat(status.getMembers().get(1).isReady()).as("a learner does not vote").isFalse();
     assertThat(status.getMembers().get(0).getLearner()).as("absent for voters").isNull();
+  }
+
+  @Test
+  void whileALearnerCatchesUpTheLeaderStaysAndFaultToleranceCountsVotersOnly() {
+    // demo-0 was replaced: it is a learner, first in the list, and the leader is demo-2
+    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true).members());
+    MemberSnapshot first = members.get(0);
+    members.set(0, new MemberSnapshot(0xb0, first.name(), first.peerURLs(), first.clientURLs(), true, true, true,
+        "3.6.16", null, 90));
+    members.set(2, withRevision(members.get(2), 100));
+
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa2,
+        members)));
+
+    assertThat(status.getLeader()).isEqualTo("demo-2");
+    assertThat(status.getReadyMembers()).isEqualTo(2);
+    assertThat(status.getFaultTolerance()).as("two voters of three: none may fail").isZero();
+    assertThat(status.getMembers().get(0)).satisfies(m -> {
+      assertThat(m.getReason()).isEqualTo(Reasons.MEMBER_LEARNER);
+      assertThat(m.getMessage()).contains("10 revisions behind the leader");
+    });
+    assertThat(condition(status, ConditionTypes.DEGRADED).getMessage()).contains("not ready: demo-0 (Learner)");
+  }
+
+  @Test
+  void eachMemberThatIsNotReadySaysWhy() {
+    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true, true, true).members());
+    MemberSnapshot cutOff = members.get(1);
+    members.set(1, new MemberSnapshot(cutOff.id(), cutOff.name(), cutOff.peerURLs(), cutOff.clientURLs(), false,
+        true, false, "3.6.16", null));
+    members.set(2, member(2, false, null));
+    members.set(3, new MemberSnapshot(0xa3, "", members.get(3).peerURLs(), List.of(), true, false, false, null,
+        "member has no client endpoint yet"));
+    cluster.getSpec().setSize(5);
+    List<Pod> pods = new ArrayList<>(pods(true, false, true, true, false));
+    pods.removeIf(p -> p.getMetadata().getName().equals("demo-2"));
+
+    EtcdClusterStatus status = aggregate(pods, Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa0, members)));
+
+    assertThat(status.getMembers()).extracting(MemberStatus::getName, MemberStatus::getReason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("demo-0", null),
+        org.assertj.core.groups.Tuple.tuple("demo-1", Reasons.MEMBER_NO_LEADER),
+        org.assertj.core.groups.Tuple.tuple("demo-2", Reasons.MEMBER_NO_POD),
+        org.assertj.core.groups.Tuple.tuple("demo-3", Reasons.MEMBER_NOT_STARTED),
+        org.assertj.core.groups.Tuple.tuple("demo-4", Reasons.MEMBER_POD_NOT_READY));
+    assertThat(status.getMembers().get(1).getMessage()).contains("cut off");
+    assertThat(status.getMembers().get(2).getMessage()).contains("connection refused");
+    assertThat(status.getMembers().get(0).getMessage()).isNull();
+  }
+
+  @Test
+  void aStepEtcdKeepsRefusingStopsProgressWithEtcdsWords() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    var step = new dev.quorum.membership.MembershipPlanner.Step.Promote("demo-1", 0xa1,
+        dev.quorum.membership.MembershipPlanner.Operation.AddMember);
+    String refused = "promoting learner demo-1 once it has caught up has been refused the same way since"
+        + " 2026-01-02T03:00:00Z: promoting learner a1 failed: http://demo-1:2379: etcdserver: rpc not supported for"
+        + " learner";
+
+    EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
+        Optional.of(etcd(true, true, true)), List.of(), Optional.empty(), Optional.empty(), NOW, Optional.empty(),
+        Optional.of(step), Optional.empty(), Optional.empty(), Optional.of(refused)));
+
+    assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.MEMBERSHIP_STEP_REFUSED);
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo(refused);
+  }
+
+  private static MemberSnapshot withRevision(MemberSnapshot m, long revision) {
+    return new MemberSnapshot(m.id(), m.name(), m.peerURLs(), m.clientURLs(), m.learner(), m.reachable(),
+        m.leaderKnown(), m.version(), m.error(), revision);
   }
 
   private MemberBootstrapRecords records() {

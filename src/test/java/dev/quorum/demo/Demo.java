@@ -43,17 +43,32 @@ public final class Demo {
   public static void main(String[] args) throws Exception {
     boolean exit = List.of(args).contains("--exit");
     PrintStream out = System.out;
-    out.println("==> starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
-    try (Rig rig = Rig.start("demo", 3); Running demo = run(rig, out)) {
-      if (exit) {
-        out.println("==> --exit given: stopping the rig");
-      } else {
-        out.println("==> up; press Ctrl-C to stop (every process the demo started is stopped)");
-        Thread.currentThread().join();
+    try {
+      step(out, "starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
+      try (Rig rig = Rig.start("demo", 3); Running demo = run(rig, out)) {
+        if (exit) {
+          step(out, "--exit given: stopping the rig");
+        } else {
+          step(out, "up; press Ctrl-C to stop (every process the demo started is stopped)");
+          Thread.currentThread().join();
+        }
       }
+    } catch (Exception | Error e) {
+      // the step's name first, then the cause: the user sees what did not work without reading a stack trace
+      System.err.println("==> FAILED while " + lastStep + ": " + e);
+      e.printStackTrace();
+      System.exit(1);
     }
-    out.println("==> stopped");
+    step(out, "stopped");
     System.exit(0); // client libraries may leave idle non-daemon threads behind; the demo is done
+  }
+
+  /** The step the demo is at, named in its output and again if it fails. */
+  private static volatile String lastStep = "starting";
+
+  private static void step(PrintStream out, String what) {
+    lastStep = what;
+    out.println("==> " + what);
   }
 
   /** The demo once it is up: the operator keeps running (and serving new resources) until this is closed. */
@@ -73,24 +88,24 @@ public final class Demo {
   public static Running run(Rig rig, PrintStream out) throws IOException, InterruptedException {
     Instant start = Instant.now();
     KubernetesClient kube = rig.client();
-    out.println("==> installing the CRDs from crds/");
+    step(out, "installing the CRDs from crds/");
     QuorumCrds.install(kube);
-    out.println("==> starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
+    step(out, "starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
     OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of());
     try {
       Path example = Path.of("deploy", "examples", "etcdcluster.yaml");
-      out.println("==> kubectl apply -f " + example);
+      step(out, "kubectl apply -f " + example);
       List<HasMetadata> objects = kube.load(Files.newInputStream(example)).items();
       objects.forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
       String name = objects.get(0).getMetadata().getName();
 
-      out.println("==> waiting for EtcdCluster " + name + " to become Available");
+      step(out, "waiting for EtcdCluster " + name + " to become Available");
       awaitAvailable(kube, operator, name);
       out.printf("==> Available after %ds%n", Duration.between(start, Instant.now()).toSeconds());
 
       String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
       String endpoint = "--endpoints=http://" + name + "-client.default.svc.cluster.local:2379";
-      out.println("==> etcdctl put/get through the client Service " + name + "-client");
+      step(out, "etcdctl put/get through the client Service " + name + "-client");
       for (Map.Entry<String, String> key : KEYS.entrySet()) {
         out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
             "put", key.getKey(), key.getValue())).output());
@@ -98,28 +113,28 @@ public final class Demo {
       out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "get", "/demo/", "--prefix")).output());
 
-      out.println("==> kubectl get etcdclusters");
+      step(out, "kubectl get etcdclusters");
       out.print(kubectl(rig, "get", "etcdclusters", "-n", "default", "-o", "wide"));
-      out.println("==> etcdctl member list");
+      step(out, "etcdctl member list");
       String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "member", "list", "-w", "table")).output();
       out.print(members);
 
       EtcdBackup backup = backUp(rig, kube, name, operator, out);
 
-      out.println("==> etcdctl del /demo/ --prefix: the keys are gone from " + name);
+      step(out, "etcdctl del /demo/ --prefix: the keys are gone from " + name);
       out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "del", "/demo/", "--prefix")).output());
       EtcdRestore restore = restore(rig, kube, operator, out);
       String restoredEndpoint = "--endpoints=http://" + RESTORED + "-client.default.svc.cluster.local:2379";
-      out.println("==> etcdctl get /demo/ --prefix through the restored cluster's client Service " + RESTORED + "-client");
+      step(out, "etcdctl get /demo/ --prefix through the restored cluster's client Service " + RESTORED + "-client");
       String restoredKeys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl,
           restoredEndpoint, "get", "/demo/", "--prefix")).output();
       out.print(restoredKeys);
       String staticMembers = staticPods(rig, kube, operator, out);
       List<String> tlsFlags = new java.util.ArrayList<>();
       String tlsKeys = tls(rig, kube, operator, out, tlsFlags);
-      out.println("==> try it yourself:");
+      step(out, "try it yourself:");
       out.println("    export KUBECONFIG=" + rig.controlPlane().kubeconfig());
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " apply -f deploy/examples/etcdcluster-ephemeral.yaml"
@@ -166,7 +181,7 @@ public final class Demo {
    */
   private static String staticPods(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
       throws IOException, InterruptedException {
-    out.println("==> kubectl label nodes --all " + STATIC_LABEL + "=member   # each runs one static pod member");
+    step(out, "kubectl label nodes --all " + STATIC_LABEL + "=member   # each runs one static pod member");
     for (String node : rig.kubelet().nodeNames()) {
       kube.nodes().withName(node).edit(n -> {
         n.getMetadata().getLabels().put(STATIC_LABEL, "member");
@@ -174,10 +189,10 @@ public final class Demo {
       });
     }
     Path example = Path.of("deploy", "examples", "static-pod", "etcdcluster.yaml");
-    out.println("==> kubectl apply -f " + example);
+    step(out, "kubectl apply -f " + example);
     kube.load(Files.newInputStream(example)).items()
         .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
-    out.println("==> waiting for EtcdCluster " + STATIC + " to become Available");
+    step(out, "waiting for EtcdCluster " + STATIC + " to become Available");
     awaitAvailable(kube, operator, STATIC);
     String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
     String endpoints = "--endpoints=" + kube.nodes().list().getItems().stream()
@@ -188,7 +203,7 @@ public final class Demo {
     // Secret
     Path certs = rig.dir().resolve("static-tls");
     List<String> certificate = TlsClusters.etcdctlFlags(kube, "default", STATIC, certs).subList(1, 4);
-    out.println("==> etcdctl member list over TLS at the nodes' addresses, with the client Secret " + STATIC
+    step(out, "etcdctl member list over TLS at the nodes' addresses, with the client Secret " + STATIC
         + "-client-tls written to " + certs + "; the kubelet's mirror pods:");
     List<String> command = new java.util.ArrayList<>(List.of(etcdctl, endpoints));
     command.addAll(certificate);
@@ -209,17 +224,17 @@ public final class Demo {
   private static String tls(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out,
       List<String> flags) throws IOException, InterruptedException {
     Path example = Path.of("deploy", "examples", "etcdcluster-tls.yaml");
-    out.println("==> kubectl apply -f " + example);
+    step(out, "kubectl apply -f " + example);
     kube.load(Files.newInputStream(example)).items()
         .forEach(o -> kube.resource(o).inNamespace("default").serverSideApply());
-    out.println("==> waiting for EtcdCluster " + TLS + " to become Available");
+    step(out, "waiting for EtcdCluster " + TLS + " to become Available");
     awaitAvailable(kube, operator, TLS);
     Path certs = rig.dir().resolve("tls");
-    out.println("==> the client Secret " + TLS + "-client-tls written to " + certs + " (ca.crt, tls.crt, tls.key)");
+    step(out, "the client Secret " + TLS + "-client-tls written to " + certs + " (ca.crt, tls.crt, tls.key)");
     String etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
     flags.addAll(TlsClusters.etcdctlFlags(kube, "default", TLS, certs));
     String endpoint = flags.get(0);
-    out.println("==> etcdctl put/get over TLS with that certificate");
+    step(out, "etcdctl put/get over TLS with that certificate");
     List<String> put = new java.util.ArrayList<>(List.of(etcdctl));
     put.addAll(flags);
     put.addAll(List.of("put", "/demo/tls", "only with a certificate"));
@@ -231,11 +246,11 @@ public final class Demo {
     String keys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), get.toArray(String[]::new)))
         .output();
     out.print(keys);
-    out.println("==> etcdctl without a certificate: refused");
+    step(out, "etcdctl without a certificate: refused");
     out.print(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
         "--cacert=" + certs.resolve("ca.crt"), "--dial-timeout=3s", "--command-timeout=5s", "get", "/demo/tls")
         .output().lines().limit(2).map(l -> "    " + l + "\n").collect(Collectors.joining()));
-    out.println("==> kubectl get etcdcluster " + TLS + " -o jsonpath='{.status.tls}'");
+    step(out, "kubectl get etcdcluster " + TLS + " -o jsonpath='{.status.tls}'");
     out.println(kubectl(rig, "get", "etcdcluster", TLS, "-n", "default", "-o", "jsonpath={.status.tls}"));
     return keys;
   }
@@ -257,7 +272,7 @@ public final class Demo {
             storage:
               size: 256Mi
         """.formatted(RESTORE, BACKUP, RESTORED);
-    out.println("==> restoring " + BACKUP + " into a new cluster " + RESTORED);
+    step(out, "restoring " + BACKUP + " into a new cluster " + RESTORED);
     out.print(manifest.lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
     kube.resource(kube.getKubernetesSerialization().unmarshal(manifest, EtcdRestore.class)).serverSideApply();
     await("EtcdRestore " + RESTORE + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
@@ -284,7 +299,7 @@ public final class Demo {
       PrintStream out) throws IOException, InterruptedException {
     S3Server s3 = rig.s3();
     String bucket = "demo-backups";
-    out.println("==> backing " + cluster + " up: bucket " + bucket + " on the rig's S3 server " + s3.endpoint());
+    step(out, "backing " + cluster + " up: bucket " + bucket + " on the rig's S3 server " + s3.endpoint());
     if (!s3.bucketExists(bucket)) {
       s3.createBucket(bucket);
     }

@@ -28,11 +28,11 @@ class EtcdClientPoolTest {
   private static final List<String> FIRST = List.of("http://10.0.0.1:2379", "http://10.0.0.2:2379");
   private static final List<String> MOVED = List.of("http://10.0.0.1:2379", "http://10.0.0.3:2379");
 
-  private final Queue<CloseCountingClient> connected = new ConcurrentLinkedQueue<>();
+  private final Queue<CloseCountingChannels> connected = new ConcurrentLinkedQueue<>();
   private final EtcdClientPool pool = new EtcdClientPool(SETTINGS, IDLE_TIMEOUT, endpoints -> {
-    CloseCountingClient jetcd = CloseCountingClient.offline();
-    connected.add(jetcd);
-    return new EtcdClusterClient(jetcd, endpoints, SETTINGS);
+    CloseCountingChannels channels = new CloseCountingChannels(SETTINGS);
+    connected.add(channels);
+    return new EtcdClusterClient(endpoints, channels);
   });
 
   @AfterEach
@@ -53,13 +53,13 @@ class EtcdClientPoolTest {
     try (EtcdClientPool.Lease other = pool.lease("ns/b", FIRST)) {
       assertThat(other.client()).isNotSameAs(first);
     }
-    assertThat(connected).hasSize(2).noneMatch(CloseCountingClient::isClosed);
+    assertThat(connected).hasSize(2).noneMatch(CloseCountingChannels::isClosed);
   }
 
   @Test
   void anEndpointChangeClosesTheOldClientOnlyOnceItsLeaseIsClosed() {
     EtcdClientPool.Lease held = pool.lease("ns/a", FIRST);
-    CloseCountingClient old = jetcd(held);
+    CloseCountingChannels old = channels(held);
 
     try (EtcdClientPool.Lease moved = pool.lease("ns/a", MOVED)) {
       assertThat(moved.client()).isNotSameAs(held.client());
@@ -69,25 +69,25 @@ class EtcdClientPoolTest {
       held.close();
 
       assertThat(old.closes()).isEqualTo(1);
-      assertThat(jetcd(moved).isClosed()).isFalse();
+      assertThat(channels(moved).isClosed()).isFalse();
     }
   }
 
   @Test
   void anEndpointChangeClosesAnUnleasedClientAtOnce() {
     pool.lease("ns/a", FIRST).close();
-    CloseCountingClient old = connected.peek();
+    CloseCountingChannels old = connected.peek();
 
     try (EtcdClientPool.Lease moved = pool.lease("ns/a", MOVED)) {
       assertThat(old.closes()).isEqualTo(1);
-      assertThat(jetcd(moved).isClosed()).isFalse();
+      assertThat(channels(moved).isClosed()).isFalse();
     }
   }
 
   @Test
   void evictRetiresALeasedClientUntilItsLeaseIsClosed() {
     EtcdClientPool.Lease held = pool.lease("ns/a", FIRST);
-    CloseCountingClient evicted = jetcd(held);
+    CloseCountingChannels evicted = channels(held);
 
     pool.evict("ns/a");
 
@@ -106,8 +106,8 @@ class EtcdClientPoolTest {
   void theIdleSweepClosesOnlyClientsNobodyLeases() {
     EtcdClientPool.Lease held = pool.lease("ns/busy", FIRST);
     pool.lease("ns/idle", FIRST).close();
-    CloseCountingClient busy = jetcd(held);
-    CloseCountingClient idle = connected.stream().filter(client -> client != busy).findFirst().orElseThrow();
+    CloseCountingChannels busy = channels(held);
+    CloseCountingChannels idle = connected.stream().filter(client -> client != busy).findFirst().orElseThrow();
 
     pool.closeIdle(afterTheIdleTimeout());
 
@@ -122,7 +122,7 @@ class EtcdClientPoolTest {
 
     assertThat(busy.closes()).isEqualTo(1);
     try (EtcdClientPool.Lease fresh = pool.lease("ns/busy", FIRST)) {
-      assertThat(jetcd(fresh).isClosed()).isFalse();
+      assertThat(channels(fresh).isClosed()).isFalse();
     }
   }
 
@@ -130,7 +130,7 @@ class EtcdClientPoolTest {
   void closingALeaseTwiceReleasesItOnce() {
     EtcdClientPool.Lease first = pool.lease("ns/a", FIRST);
     EtcdClientPool.Lease second = pool.lease("ns/a", FIRST);
-    CloseCountingClient shared = jetcd(first);
+    CloseCountingChannels shared = channels(first);
     pool.evict("ns/a");
 
     first.close();
@@ -180,11 +180,11 @@ class EtcdClientPoolTest {
             } else {
               try (EtcdClientPool.Lease lease = pool.lease(cluster,
                   endpointLists.get(random.nextInt(endpointLists.size())))) {
-                if (jetcd(lease).isClosed()) {
+                if (channels(lease).isClosed()) {
                   closedWhileLeased.incrementAndGet();
                 }
                 Thread.yield();
-                if (jetcd(lease).isClosed()) {
+                if (channels(lease).isClosed()) {
                   closedWhileLeased.incrementAndGet();
                 }
               }
@@ -210,8 +210,8 @@ class EtcdClientPoolTest {
     assertThat(connected).allMatch(client -> client.closes() == 1);
   }
 
-  private static CloseCountingClient jetcd(EtcdClientPool.Lease lease) {
-    return (CloseCountingClient) lease.client().jetcd();
+  private static CloseCountingChannels channels(EtcdClientPool.Lease lease) {
+    return (CloseCountingChannels) lease.client().channels();
   }
 
   private static long afterTheIdleTimeout() {

@@ -2,8 +2,9 @@ package dev.quorum.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.etcd.jetcd.api.Member;
+import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.StatusResponse;
-import io.etcd.jetcd.cluster.Member;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,8 @@ class MemberStatusReaderTest {
     ClusterSnapshot snapshot = MemberStatusReader.snapshot(0x14841639068965f8L,
         List.of(member(ID_1, "demo-1"), member(ID_0, "demo-0"), member(ID_2, "demo-2")),
         Map.of(
-            ID_0, answered("3.6.16", ID_1, 7),
-            ID_1, answered("3.6.16", ID_1, 7),
+            ID_0, answered(ID_0, "3.6.16", ID_1, 7),
+            ID_1, answered(ID_1, "3.6.16", ID_1, 7),
             ID_2, MemberProbe.failed(new CompletionException(new TimeoutException()))));
 
     assertThat(snapshot.clusterIdHex()).isEqualTo("14841639068965f8");
@@ -50,7 +51,7 @@ class MemberStatusReaderTest {
   void theLeaderIsTheOneSeenInTheNewestTerm() {
     // demo-2 was cut off and still believes in the leader of term 3
     long leader = MemberStatusReader.leaderId(List.of(
-        answered("3.6.16", ID_2, 3), answered("3.6.16", ID_0, 5), answered("3.6.16", ID_0, 5)));
+        answered(ID_2, "3.6.16", ID_2, 3), answered(ID_0, "3.6.16", ID_0, 5), answered(ID_1, "3.6.16", ID_0, 5)));
 
     assertThat(leader).isEqualTo(ID_0);
     assertThat(MemberStatusReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
@@ -58,10 +59,9 @@ class MemberStatusReaderTest {
 
   @Test
   void aMemberNotStartedYetHasNoNameAndIsNotAsked() {
-    Member unstarted = new Member(io.etcd.jetcd.api.Member.newBuilder().setID(ID_2)
-        .addPeerURLs("http://demo-3.demo.default.svc.cluster.local:2380").setIsLearner(true).build());
+    Member unstarted = Member.newBuilder().setID(ID_2)
+        .addPeerURLs("http://demo-3.demo.default.svc.cluster.local:2380").setIsLearner(true).build();
 
-    assertThat(MemberStatusReader.endpointFor(unstarted, Map.of("demo-0", "http://10.0.0.1:2379"))).isNull();
     ClusterSnapshot snapshot = MemberStatusReader.snapshot(1, List.of(unstarted), Map.of());
     assertThat(snapshot.members()).singleElement().satisfies(m -> {
       assertThat(m.started()).isFalse();
@@ -72,19 +72,14 @@ class MemberStatusReaderTest {
   }
 
   @Test
-  void membersAreAskedOnTheirPodEndpointFirst() {
-    Member member = member(ID_0, "demo-0");
-
-    assertThat(MemberStatusReader.endpointFor(member, Map.of("demo-0", "http://127.0.1.1:2379")))
-        .isEqualTo("http://127.0.1.1:2379");
-    assertThat(MemberStatusReader.endpointFor(member, Map.of()))
-        .isEqualTo("http://demo-0.demo.default.svc.cluster.local:2379");
-  }
-
-  @Test
   void failuresExplainThemselves() {
     assertThat(MemberProbe.failed(new CompletionException(new ConnectException("Connection refused"))).error())
         .isEqualTo("ConnectException: Connection refused");
+    assertThat(MemberProbe.failed(io.grpc.Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new ConnectException("Connection refused: /10.0.0.2:2379")).asRuntimeException()).error())
+        .isEqualTo("ConnectException: Connection refused: /10.0.0.2:2379");
+    assertThat(MemberProbe.failed(io.grpc.Status.DEADLINE_EXCEEDED.asRuntimeException()).error())
+        .isEqualTo("no answer within the request timeout");
   }
 
   @Test
@@ -99,15 +94,15 @@ class MemberStatusReaderTest {
 
   private static Member member(long id, String name) {
     String host = name + ".demo.default.svc.cluster.local";
-    return new Member(io.etcd.jetcd.api.Member.newBuilder()
+    return Member.newBuilder()
         .setID(id).setName(name)
         .addPeerURLs("http://" + host + ":2380")
         .addClientURLs("http://" + host + ":2379")
-        .build());
+        .build();
   }
 
-  private static MemberProbe answered(String version, long leader, long term) {
-    return MemberProbe.answered(new io.etcd.jetcd.maintenance.StatusResponse(
-        StatusResponse.newBuilder().setVersion(version).setLeader(leader).setRaftTerm(term).build()));
+  private static MemberProbe answered(long self, String version, long leader, long term) {
+    return MemberProbe.answered(StatusResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setMemberId(self))
+        .setVersion(version).setLeader(leader).setRaftTerm(term).build());
   }
 }

@@ -64,6 +64,8 @@ class SnapshotStreamIT {
   private ManagedProcess etcd;
   private String endpoint;
   private EtcdClusterClient client;
+  /** An application's client of its own, writing and reading keys while snapshots stream. */
+  private io.etcd.jetcd.Client application;
 
   @BeforeAll
   void startEtcdAndFillIt() throws Exception {
@@ -88,7 +90,8 @@ class SnapshotStreamIT {
       }
       return client.memberStatus(endpoint).get(5, TimeUnit.SECONDS).getLeader() != 0;
     });
-    KV kv = client.jetcd().getKVClient();
+    application = io.etcd.jetcd.Client.builder().endpoints(endpoint).build();
+    KV kv = application.getKVClient();
     Random random = new Random(42);
     byte[] value = new byte[VALUE_BYTES];
     for (int i = 0; i < VALUES; i++) {
@@ -102,6 +105,9 @@ class SnapshotStreamIT {
   void stopEtcd() {
     if (client != null) {
       client.close();
+    }
+    if (application != null) {
+      application.close();
     }
     if (etcd != null) {
       etcd.close();
@@ -171,10 +177,10 @@ class SnapshotStreamIT {
       for (int i = 0; i < 10; i++) {
         // on the snapshot's own connection, so on the very event loop its transport runs on
         calls.add(timed(stream::fetchMemberStatus));
-        // on the jetcd client: its own event loop was never involved
+        // on the application's jetcd client: its own event loop was never involved
         int n = i;
-        calls.add(timed(() -> client.jetcd().getKVClient().put(key("paused/" + n), key("v")).get(5, TimeUnit.SECONDS)));
-        calls.add(timed(() -> client.jetcd().getKVClient().get(key("fill/" + n)).get(5, TimeUnit.SECONDS)));
+        calls.add(timed(() -> application.getKVClient().put(key("paused/" + n), key("v")).get(5, TimeUnit.SECONDS)));
+        calls.add(timed(() -> application.getKVClient().get(key("fill/" + n)).get(5, TimeUnit.SECONDS)));
         calls.add(timed(() -> client.memberStatus(endpoint).get(5, TimeUnit.SECONDS)));
       }
       Duration slowest = calls.stream().max(Comparator.naturalOrder()).orElseThrow();
@@ -225,7 +231,7 @@ class SnapshotStreamIT {
 
     // and keeps serving: calls, and a whole new snapshot
     assertThat(client.memberStatus(endpoint).get(5, TimeUnit.SECONDS).getLeader()).isNotZero();
-    client.jetcd().getKVClient().put(key("after-cancel"), key("v")).get(5, TimeUnit.SECONDS);
+    application.getKVClient().put(key("after-cancel"), key("v")).get(5, TimeUnit.SECONDS);
     try (SnapshotStream again = client.openSnapshot(endpoint, OPTIONS)) {
       assertThat(again.transferTo(OutputStream.nullOutputStream())).isEqualTo(again.size());
     }

@@ -55,6 +55,8 @@ public final class LocalKubelet implements AutoCloseable {
   private final Map<String, String> apiServerEnv;
   private final RigNetwork network;
   private final Volumes volumes;
+  private final PodCgroups cgroups = new PodCgroups();
+  private final NetworkCuts cuts = new NetworkCuts();
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>(); // by pod uid
   private final ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kubelet-sync"));
   private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kubelet-heartbeat"));
@@ -557,6 +559,20 @@ public final class LocalKubelet implements AutoCloseable {
     return network;
   }
 
+  PodCgroups cgroups() {
+    return cgroups;
+  }
+
+  /** What tests can do to the members this kubelet runs: {@link NodeFaults}. */
+  public NodeFaults faults() {
+    return new RigFaults(this, client, cuts);
+  }
+
+  /** The runner of a pod that runs here now, by namespace and name. */
+  java.util.Optional<PodRunner> runner(String namespace, String pod) {
+    return runners.values().stream().filter(r -> r.key().equals(namespace + "/" + pod)).findFirst();
+  }
+
   Volumes volumes() {
     return volumes;
   }
@@ -595,6 +611,8 @@ public final class LocalKubelet implements AutoCloseable {
     runners.clear();
     all.parallelStream().forEach(r -> r.stop(Duration.ofSeconds(5)));
     terminations.shutdownNow();
+    cuts.close();
+    cgroups.close();
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -21,11 +21,18 @@ final class MountScript {
   }
 
   static String build(String hostsFile, List<Mount> mounts) {
+    return build(hostsFile, mounts, java.util.Optional.empty());
+  }
+
+  /** As {@link #build(String, List)}, the process first joining the pod's cgroup through {@code cgroupProcs}. */
+  static String build(String hostsFile, List<Mount> mounts, java.util.Optional<java.nio.file.Path> cgroupProcs) {
     List<Mount> all = new ArrayList<>(mounts);
     all.sort(Comparator.comparing(m -> m.target().length())); // parents before children
     all.add(new Mount(hostsFile, "/etc/hosts", true)); // last: a volume at /etc must not hide it
     String staging = staging(all);
     StringBuilder script = new StringBuilder("set -e\n");
+    // the shell's PID is the program's after exec: the program and its children belong to the pod's cgroup
+    cgroupProcs.ifPresent(procs -> script.append("echo $$ > ").append(quote(procs.toString())).append('\n'));
     script.append("mkdir -p ").append(quote(staging)).append('\n');
     script.append("mount -t tmpfs quorum-rig ").append(quote(staging)).append('\n');
     for (int i = 0; i < all.size(); i++) {

@@ -89,6 +89,10 @@ final class PodRunner {
     return uid;
   }
 
+  String podIp() {
+    return podIp;
+  }
+
   String key() {
     return namespace + "/" + name;
   }
@@ -178,6 +182,7 @@ final class PodRunner {
       podMessage = e.toString();
     } finally {
       stopAll();
+      kubelet.cgroups().remove(uid);
       kubelet.network().unregisterPod(key());
       if (!stopping) {
         pushStatus();
@@ -522,7 +527,7 @@ final class PodRunner {
         }
         mounts.add(new MountScript.Mount(source.toString(), mount.getMountPath(), file));
       }
-      String script = MountScript.build(hostsFile().toString(), mounts);
+      String script = MountScript.build(hostsFile().toString(), mounts, kubelet.cgroups().join(uid));
 
       List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
           "/bin/sh", "-c", script, spec.getName()));

@@ -31,6 +31,14 @@ public class MemberStatus {
       + " last look (a few while writes land is normal). Absent when either did not answer.")
   private Long revisionLag;
 
+  @JsonPropertyDescription("Why the member is not ready, in one word (Unreachable, NoLeader, Learner, NotStarted,"
+      + " PodNotReady, NoPod). Absent when it is ready.")
+  private String reason;
+
+  @JsonPropertyDescription("Why the member is not ready, in words (etcd's own when it gave them). Absent when it is"
+      + " ready.")
+  private String message;
+
   public MemberStatus() {}
 
   public MemberStatus(String name, String id, String peerURL, String clientURL, boolean ready, boolean leader) {
@@ -96,6 +104,22 @@ public class MemberStatus {
 
   public void setLeader(boolean leader) {
     this.leader = leader;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
   }
 
   public Long getRevisionLag() {
