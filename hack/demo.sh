@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=demo
 STEP_LOGS=target/scripts
 source hack/lib.sh
-step "the rig's tools (hack/tools.sh)" bash hack/tools.sh
+step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
 tools=$(bash hack/tools.sh --print)
 tools=${tools#QUORUM_TOOLS=}
 tools=${tools%%$'\n'*}

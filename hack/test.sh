@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=test
 STEP_LOGS=target/scripts
 source hack/lib.sh
-step "the rig's tools (hack/tools.sh)" bash hack/tools.sh
+step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
 tools=$(bash hack/tools.sh --print)
 export QUORUM_TOOLS=${tools#QUORUM_TOOLS=}
 QUORUM_TOOLS=${QUORUM_TOOLS%%$'\n'*}

@@ -185,7 +185,7 @@ final class MembershipSteps {
     LOG.infof("%s: %s", model.key(), message);
     events.normal(model.resource(), reason, message);
     if (haltAfterStep.filter(steps -> List.of(steps.split(",")).contains(reason)).isPresent()) {
-      LOG.warnf("failpoint quorum.membership.halt-after-step=%s: halting as if killed", reason);
+      LOG.warnf("failpoint quorum.membership.halt-after-step: halting as if killed, after %s", reason);
       Runtime.getRuntime().halt(137);
     }
   }

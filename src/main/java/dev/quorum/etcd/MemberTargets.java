@@ -20,8 +20,9 @@ import java.util.Set;
  *       to a learner or to a member that did not answer;
  *   <li><b>leadership</b> is moved by the leader, and only by it;
  *   <li>the <b>member list</b> is read from the leader, then from the members that follow a leader, then from those
- *       that answered without one (cut off: their list may be behind), then from those that did not answer just now;
- *       a learner among them refuses and the next is asked;
+ *       that answered without one (cut off: their list may be behind); a learner among them refuses and the next is
+ *       asked. A member that did not answer its status just now is not asked again: each would cost a pass the
+ *       request timeout;
  *   <li>a member's <b>status</b> is asked of that member.
  * </ul>
  *
@@ -41,13 +42,11 @@ public final class MemberTargets {
     long leaderId = MemberStatusReader.leaderId(answers.values());
     Comparator<String> byRank = Comparator.comparingInt((String name) -> listRank(answers.get(name), leaderId))
         .thenComparing(Comparator.naturalOrder());
-    return endpoints.keySet().stream().sorted(byRank).map(endpoints::get).distinct().toList();
+    return endpoints.keySet().stream().filter(name -> answers.containsKey(name) && answers.get(name).reachable())
+        .sorted(byRank).map(endpoints::get).distinct().toList();
   }
 
   private static int listRank(MemberProbe answer, long leaderId) {
-    if (answer == null || !answer.reachable()) {
-      return 3;
-    }
     if (leaderId != 0 && answer.memberId() == leaderId) {
       return 0;
     }

@@ -30,6 +30,16 @@ final class BenchMachine {
     }
   }
 
+  /** The number after {@code name} among a bench's arguments, or {@code fallback}. */
+  static int intArg(String[] args, String name, int fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return fallback;
+  }
+
   static String seconds(Duration d) {
     return d == null ? "-" : String.format(Locale.ROOT, "%.2f", d.toNanos() / 1e9);
   }

@@ -70,9 +70,9 @@ public final class RestoreBench {
   }
 
   static void run(String[] args) throws Exception {
-    int rounds = intArg(args, "--rounds", 3);
-    int warmup = intArg(args, "--warmup", 1);
-    int size = intArg(args, "--size", 1100);
+    int rounds = BenchMachine.intArg(args, "--rounds", 3);
+    int warmup = BenchMachine.intArg(args, "--warmup", 1);
+    int size = BenchMachine.intArg(args, "--size", 1100);
     PrintStream out = System.out;
     String loadBefore = BenchMachine.loadAverage();
     Instant started = Instant.now();
@@ -297,14 +297,5 @@ public final class RestoreBench {
   static Duration median(List<Duration> values) {
     List<Duration> sorted = values.stream().sorted().toList();
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static int intArg(String[] args, String name, int fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return fallback;
   }
 }

@@ -61,9 +61,9 @@ public final class ScaleUpBench {
   }
 
   static void run(String[] args) throws Exception {
-    int rounds = intArg(args, "--rounds", 3);
-    int warmup = intArg(args, "--warmup", 1);
-    int data = intArg(args, "--data", 64);
+    int rounds = BenchMachine.intArg(args, "--rounds", 3);
+    int warmup = BenchMachine.intArg(args, "--warmup", 1);
+    int data = BenchMachine.intArg(args, "--data", 64);
     PrintStream out = System.out;
     String loadBefore = BenchMachine.loadAverage();
     Instant started = Instant.now();
@@ -277,14 +277,5 @@ public final class ScaleUpBench {
     md.append(String.format(Locale.ROOT, "%nMedian of the measured rounds: operator %s s, manual %s s, ratio **%.2f**.%n",
         BenchMachine.seconds(op), BenchMachine.seconds(manual), RestoreBench.ratio(op, manual)));
     return md.toString();
-  }
-
-  private static int intArg(String[] args, String name, int fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return fallback;
   }
 }

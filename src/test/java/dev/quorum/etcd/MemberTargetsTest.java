@@ -169,7 +169,7 @@ class MemberTargetsTest {
   }
 
   @Test
-  void aMemberListIsReadFromTheLeaderThenFollowersThenTheCutOffThenTheSilent() {
+  void aMemberListIsReadFromTheLeaderThenFollowersThenTheCutOffNeverTheSilent() {
     Map<String, String> endpoints = new java.util.LinkedHashMap<>();
     for (String name : List.of("e", "d", "c", "b", "a")) {
       endpoints.put(name, "http://" + name + ":2379");
@@ -182,7 +182,8 @@ class MemberTargetsTest {
         "e", new MemberProbe(true, "3.6.16", 5, 5, 7, 40, null));   // the leader
 
     assertThat(MemberTargets.forMemberList(endpoints, answers))
-        .containsExactly("http://e:2379", "http://c:2379", "http://d:2379", "http://b:2379", "http://a:2379");
+        .containsExactly("http://e:2379", "http://c:2379", "http://d:2379", "http://b:2379");
+    assertThat(MemberTargets.forMemberList(endpoints, Map.of())).as("nobody answered: nobody is asked").isEmpty();
   }
 
   @Test

@@ -32,6 +32,16 @@ class MountScriptTest {
   }
 
   @Test
+  void theProcessJoinsItsPodsCgroupBeforeAnythingElse() {
+    String script = MountScript.build("/work/rig/hosts", List.of(),
+        java.util.Optional.of(java.nio.file.Path.of("/sys/fs/cgroup/unified/quorum-rig-1/uid-1/cgroup.procs")));
+
+    assertThat(script.lines().toList()).startsWith("set -e",
+        "echo $$ > '/sys/fs/cgroup/unified/quorum-rig-1/uid-1/cgroup.procs'");
+    assertThat(script).endsWith("exec \"$@\"\n");
+  }
+
+  @Test
   void quotesPathsForTheShell() {
     assertThat(MountScript.quote("/it's here")).isEqualTo("'/it'\"'\"'s here'");
   }

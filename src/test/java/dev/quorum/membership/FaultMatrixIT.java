@@ -1,0 +1,224 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.membership.FaultMatrix.Healed;
+import dev.quorum.membership.FaultMatrix.Position;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RigSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Self-healing on the rig, for every kind of fault a member's node can suffer: each at member 0, at the highest
+ * ordinal and at the leader, in a 3- and a 5-member cluster healing side by side, while a client writes through the
+ * client Service. Then two members of five lost one after the other, a member cut off from the others, and the
+ * operator killed after each membership step. Which ordinal, learner and leader stand where in every other case is
+ * shown exhaustively by the pure tests ({@code MembershipPlannerTest}, {@code MemberTargetsTest}).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultMatrixIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  /** A member broken for 20 s is replaced: the broken case's deadline, and what a cut must heal within. */
+  static final Duration REPLACE_BROKEN_AFTER = Duration.ofSeconds(20);
+  static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+      "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", REPLACE_BROKEN_AFTER.toSeconds() + "s");
+  static OperatorProcess operator;
+  static FaultMatrix matrix;
+
+  @BeforeAll
+  static void operator() {
+    RIG.installQuorumCrds();
+    operator = OperatorProcess.start(RIG.rig(), "fault-matrix", OPERATOR_ENV);
+    matrix = new FaultMatrix(RIG.rig(), RIG.namespace(), () -> operator);
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    try {
+      if (matrix != null && operator != null && operator.isAlive()) {
+        matrix.deleteClusters();
+      }
+    } finally {
+      if (operator != null) {
+        operator.close();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} at member 0")
+  @EnumSource(MemberFault.class)
+  @Order(1)
+  void atMember0(MemberFault fault) throws Exception {
+    inBothSizes(fault, Position.MEMBER_0);
+  }
+
+  @ParameterizedTest(name = "{0} at the highest ordinal")
+  @EnumSource(MemberFault.class)
+  @Order(2)
+  void atTheHighestOrdinal(MemberFault fault) throws Exception {
+    inBothSizes(fault, Position.HIGHEST);
+  }
+
+  @ParameterizedTest(name = "{0} at the leader")
+  @EnumSource(MemberFault.class)
+  @Order(3)
+  void atTheLeader(MemberFault fault) throws Exception {
+    inBothSizes(fault, Position.LEADER);
+  }
+
+  /**
+   * Two members of five lose their data one after the other, the second while the first is being replaced: both come
+   * back, one at a time, and the cluster never drops below quorum (Available throughout, writes served).
+   */
+  @Test
+  @Order(4)
+  void twoMembersLostOneAfterTheOtherComeBackOneAtATime() throws Exception {
+    String cluster = matrix.cluster(5, true);
+    String first = matrix.member(cluster, 5, Position.MEMBER_0);
+    String second = matrix.member(cluster, 5, Position.LEADER);
+    Map<String, String> ids = matrix.memberIds(cluster);
+    AtomicBoolean belowQuorum = new AtomicBoolean();
+    Thread watch = watchAvailability(cluster, belowQuorum);
+    ClientServiceWriter writer = new ClientServiceWriter(RIG.client(), RIG.namespace(), cluster + "-client",
+        FaultMatrix.WRITE_EVERY);
+    try {
+      MemberFault.EPHEMERAL_POD_DELETED.inflict(matrix.faults(), RIG.namespace(), first);
+      // the first is being replaced: its old entry is gone from etcd
+      await(first + " being replaced").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+          .until(() -> !ids.get(first).equals(matrix.memberIds(cluster).getOrDefault(first, ids.get(first))));
+      MemberFault.EPHEMERAL_POD_DELETED.inflict(matrix.faults(), RIG.namespace(), second);
+
+      matrix.awaitHealthy(cluster, 5, FaultMatrix.HEAL_WITHIN);
+      writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
+    } finally {
+      writer.close();
+      watch.interrupt();
+    }
+    Map<String, String> after = matrix.memberIds(cluster);
+    assertThat(after.get(first)).isNotEqualTo(ids.get(first));
+    assertThat(after.get(second)).isNotEqualTo(ids.get(second));
+    assertThat(belowQuorum).as("the cluster stayed Available throughout").isFalse();
+    assertThat(MembershipClusters.reasons(RIG.client(), RIG.namespace(), cluster))
+        .filteredOn("MemberPromoted"::equals).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * A member cut off from the others (its traffic to and from them dropped) is reported not ready with a reason, a
+   * new leader is elected when it led, and once the cut heals, within the replace deadline, it rejoins with its data:
+   * the same member, the same pod, no restart.
+   */
+  @ParameterizedTest(name = "the {0}")
+  @EnumSource(value = Position.class, names = {"LEADER", "MEMBER_0"})
+  @Order(5)
+  void aMemberCutOffRejoinsWithItsDataOnceTheCutHeals(Position position) throws Exception {
+    List<Callable<Healed>> cases = new ArrayList<>();
+    for (int size : List.of(3, 5)) {
+      cases.add(() -> matrix.cutOffAndHeal(matrix.cluster(size, false), size, position, REPLACE_BROKEN_AFTER));
+    }
+    FaultMatrix.concurrently(cases);
+  }
+
+  /**
+   * The operator is killed right after each membership step (remove, add, record, promote) of a replacement, and
+   * started again each time: the next one finishes the change. While member 0 is replaced, and while the leader is; in
+   * a cluster of its own, whose member has never been replaced, so every step is taken.
+   */
+  @ParameterizedTest(name = "while the {0} is replaced")
+  @EnumSource(value = Position.class, names = {"MEMBER_0", "LEADER"})
+  @Order(6)
+  void theOperatorKilledAfterEachStepOfAReplacementLeavesNothingUndone(Position position) throws Exception {
+    String cluster = matrix.cluster("halt-" + position.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), 3,
+        true);
+    String member = matrix.member(cluster, 3, position);
+    String idBefore = matrix.memberIds(cluster).get(member);
+    List<String> steps = List.of("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
+    Map<String, String> halting = new HashMap<>(OPERATOR_ENV);
+    halting.put("QUORUM_MEMBERSHIP_HALT_AFTER_STEP", String.join(",", steps));
+    operator.close();
+    operator = OperatorProcess.start(RIG.rig(), "fault-matrix-halting-" + position, halting);
+    List<String> haltedAfter = new ArrayList<>();
+    ClientServiceWriter writer = new ClientServiceWriter(RIG.client(), RIG.namespace(), cluster + "-client",
+        FaultMatrix.WRITE_EVERY);
+    try {
+      MemberFault.EPHEMERAL_POD_DELETED.inflict(matrix.faults(), RIG.namespace(), member);
+      while (true) {
+        OperatorProcess running = operator;
+        await(cluster + " healed, or the operator halted").atMost(FaultMatrix.HEAL_WITHIN)
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> !running.isAlive() || (!idBefore.equals(matrix.memberIds(cluster).get(member))
+                && matrix.healthy(cluster, 3)));
+        if (running.isAlive()) {
+          break;
+        }
+        String said = running.logTail(20);
+        haltedAfter.add(steps.stream().filter(s -> said.contains("halting as if killed, after " + s)).findFirst()
+            .orElse("? (" + said + ")"));
+        running.close();
+        operator = OperatorProcess.start(RIG.rig(), "fault-matrix-halting-" + position + "-" + haltedAfter.size(),
+            halting);
+      }
+      writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
+    } finally {
+      writer.close();
+      operator.close();
+      operator = OperatorProcess.start(RIG.rig(), "fault-matrix-after-halting-" + position, OPERATOR_ENV);
+    }
+    assertThat(haltedAfter).as("one halt after each step, in order").containsExactlyElementsOf(steps);
+    assertThat(matrix.memberIds(cluster).get(member)).as("a new member").isNotEqualTo(idBefore);
+    matrix.awaitHealthy(cluster, 3, FaultMatrix.HEAL_WITHIN);
+  }
+
+  private void inBothSizes(MemberFault fault, Position position) throws Exception {
+    List<Callable<Healed>> cases = new ArrayList<>();
+    for (int size : List.of(3, 5)) {
+      cases.add(() -> matrix.inflict(matrix.cluster(size, fault.ephemeral()), size, fault, position));
+    }
+    for (Healed healed : FaultMatrix.concurrently(cases)) {
+      assertThat(healed.timeToHeal()).isLessThan(FaultMatrix.HEAL_WITHIN);
+    }
+  }
+
+  /** Watches the cluster's Available condition until interrupted, noting whether it was ever False. */
+  private static Thread watchAvailability(String cluster, AtomicBoolean belowQuorum) {
+    Thread watch = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          EtcdCluster c = RIG.client().resources(EtcdCluster.class).inNamespace(RIG.namespace()).withName(cluster)
+              .get();
+          if (c != null && c.getStatus() != null && c.getStatus().condition(ConditionTypes.AVAILABLE)
+              .map(x -> "False".equals(x.getStatus())).orElse(false)) {
+            belowQuorum.set(true);
+          }
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // the API server busy: look again
+        }
+      }
+    }, "availability-" + cluster);
+    watch.setDaemon(true);
+    watch.start();
+    return watch;
+  }
+}
