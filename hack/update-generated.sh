@@ -171,7 +171,9 @@ if $check; then
     f=${s%% (*}
     log "stale: $s"
     if [[ -f $f && -f $out/$f ]]; then
-      diff -u --label "$f (repo)" --label "$f (generated now)" "$f" "$out/$f" | head -n 40 >&2 || true
+      # the whole diff into a variable, then its first lines: never a pipe into head (SIGPIPE under pipefail)
+      changes=$(diff -u --label "$f (repo)" --label "$f (generated now)" "$f" "$out/$f" || true)
+      printf '%s\n' "$changes" | sed -n '1,40p' >&2
     fi
   done
   log "generated files are stale: run hack/update-generated.sh"

@@ -94,6 +94,18 @@ public class ChildResources {
         Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
+  /** Sets one label of an object, or removes it when {@code value} is empty (a JSON merge patch). */
+  public void label(HasMetadata object, String key, Optional<String> value) {
+    try {
+      client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\""
+          + key + "\":" + value.map(v -> "\"" + v + "\"").orElse("null") + "}}}");
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e; // gone meanwhile: nothing to label
+      }
+    }
+  }
+
   /** Whether that EtcdRestore exists and has not finished. */
   public boolean restoreRunning(String namespace, String name) {
     EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();

@@ -73,7 +73,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "policy", resources = "poddisruptionbudgets", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // Member pods are created and, to roll, replace or retire one, deleted; claims are created, and deleted only when
 // their member left the cluster by a scale-down (otherwise by the GC, or kept).
-@RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
+// Member pods are labelled as voters (patch) while etcd lists them so: the client Service routes to those only.
+@RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 // A ready member is restarted through the Eviction API, so the disruption budget arbitrates against drains.
 @RBACRule(apiGroups = "", resources = "pods/eviction", verbs = {RBACVerbs.CREATE})
 @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
@@ -264,6 +265,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, List<Pod> cachedPods,
       Optional<ClusterSnapshot> etcd, boolean formed, Optional<MemberTls.Pass> tls) {
     Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
+    // clients reach voting members only, so the labels the client Service selects by are right before it is applied
+    if (!model.staticPods()) {
+      etcd.map(reading -> VoterLabels.changes(pods, reading)).orElse(List.of())
+          .forEach(change -> children.label(change.pod(), Labels.VOTER, change.value()));
+    }
     // the peer Service first: members resolve each other through it as soon as they start
     children.apply(List.of(PeerServiceBuilder.build(model), ClientServiceBuilder.build(model)));
     // before any member: its pod mounts the certificates

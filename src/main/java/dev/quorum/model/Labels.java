@@ -9,6 +9,12 @@ public final class Labels {
   public static final String CLUSTER = "etcd.quorum.dev/cluster";
   /** On a member's pod and claim: the member's name. */
   public static final String MEMBER = "etcd.quorum.dev/member";
+  /**
+   * On a member's pod while etcd lists its member as a voter: the client Service routes only to these, as a learner
+   * refuses clients' requests ("rpc not supported for learner") though its pod is ready.
+   */
+  public static final String VOTER = "etcd.quorum.dev/voter";
+  public static final String VOTER_VALUE = "true";
 
   /** On an EtcdCluster an EtcdRestore created: the restore's UID. */
   public static final String RESTORED_BY_ANNOTATION = "etcd.quorum.dev/restored-by";

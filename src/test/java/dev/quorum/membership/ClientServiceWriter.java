@@ -173,6 +173,8 @@ public final class ClientServiceWriter implements AutoCloseable {
           result.failures().stream().limit(10).collect(java.util.stream.Collectors.joining("; ")));
       assertThat(result.acknowledged()).hasSizeGreaterThan(ENOUGH_WRITES);
       assertThat(missing(result.acknowledged())).as("acknowledged writes the cluster lost").isEmpty();
+      // the client Service routes to voting members only: a learner refuses clients
+      assertThat(result.failures()).as("writes the Service sent to a learner").noneMatch(f -> f.contains("learner"));
       assertThat(result.longestOutage()).as("writes failed for longer than a leader election: " + result.failures())
           .isLessThan(longestAcceptableOutage);
     } finally {

@@ -39,7 +39,9 @@ class ServiceAndBudgetBuildersTest {
     assertThat(client.getMetadata().getName()).isEqualTo("demo-client");
     assertThat(client.getSpec().getType()).isEqualTo("ClusterIP");
     assertThat(client.getSpec().getPublishNotReadyAddresses()).isNull();
-    assertThat(client.getSpec().getSelector()).isEqualTo(model().selectorLabels());
+    java.util.Map<String, String> voters = new java.util.HashMap<>(model().selectorLabels());
+    voters.put(dev.quorum.model.Labels.VOTER, "true");
+    assertThat(client.getSpec().getSelector()).as("voting members only").isEqualTo(voters);
     assertThat(client.getSpec().getPorts()).singleElement()
         .satisfies(p -> assertThat(p.getName() + ":" + p.getPort()).isEqualTo("client:2379"));
   }
