@@ -54,8 +54,7 @@ class MemberChannels implements AutoCloseable {
       try {
         result.complete(call.get());
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof StatusRuntimeException failed
-            && failed.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+        if (e.getCause() instanceof StatusRuntimeException failed && lostConnection(failed.getStatus())) {
           forget(endpoint, channel);
         }
         result.completeExceptionally(e.getCause());
@@ -65,6 +64,13 @@ class MemberChannels implements AutoCloseable {
       }
     }, MoreExecutors.directExecutor());
     return result;
+  }
+
+  /** The transport failed (not etcd answering "unavailable" itself, as a member without a leader does). */
+  static boolean lostConnection(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE
+        && (status.getCause() != null || status.getDescription() == null
+            || !status.getDescription().startsWith("etcdserver:"));
   }
 
   /** The channel to {@code endpoint}: the open one, or a new one when there is none or it has failed. */

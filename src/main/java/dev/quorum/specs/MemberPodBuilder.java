@@ -6,6 +6,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
+import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.Scheme;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -62,9 +63,15 @@ public final class MemberPodBuilder {
           .withSpec(spec)
           .build();
     }
+    Map<String, String> labels = podLabels(model, member);
+    if (member.bootstrap().state() == MemberBootstrap.State.NEW) {
+      // a founding member votes from its first start, so clients reach it as soon as it is ready; a member joining
+      // as a learner is labelled once promoted. Not part of the shape: the operator keeps it as etcd says
+      labels.put(Labels.VOTER, Labels.VOTER_VALUE);
+    }
     return new PodBuilder()
         .withMetadata(ChildMetadata.builder(model, member.name())
-            .withLabels(podLabels(model, member))
+            .withLabels(labels)
             .withAnnotations(annotations)
             .build())
         .withSpec(spec)

@@ -20,6 +20,7 @@ class VoterLabelsTest {
     List<Pod> pods = TestClusters.readyPods(model);
     label(pods.get(0), true); // was a voter: now a learner again (replaced)
     label(pods.get(1), true);
+    label(pods.get(2), false); // joined as a learner, promoted since
 
     List<VoterLabels.Change> changes = VoterLabels.changes(pods, new ClusterSnapshot(1, 2, List.of(
         member(0, true), member(1, false), member(2, false))));
@@ -43,6 +44,8 @@ class VoterLabelsTest {
   private static void label(Pod pod, boolean voter) {
     if (voter) {
       pod.getMetadata().getLabels().put(Labels.VOTER, Labels.VOTER_VALUE);
+    } else {
+      pod.getMetadata().getLabels().remove(Labels.VOTER);
     }
   }
 

@@ -140,6 +140,44 @@ class EtcdMembershipIT {
     }
   }
 
+  /**
+   * A member that was down a while answers as soon as it is back: the client does not keep a failed channel in gRPC's
+   * reconnect back-off (which grows to two minutes), it opens a fresh one.
+   */
+  @org.junit.jupiter.api.Test
+  void aMemberBackFromTheDeadAnswersAtOnce() throws Exception {
+    Tools tools = Tools.locate();
+    String etcd = tools.etcdBinary(tools.defaultEtcdVersion(), "etcd").toString();
+    Path dir = Path.of("target", "etcd-membership-it", "back").toAbsolutePath();
+    dev.quorum.rig.Rig.deleteRecursively(dir);
+    Map<String, String> clientUrls = Map.of("solo", "http://127.0.0.1:" + Net.freePort());
+    Map<String, String> peerUrls = Map.of("solo", "http://127.0.0.1:" + Net.freePort());
+    String endpoint = clientUrls.get("solo");
+    ManagedProcess solo = member(etcd, dir, "solo", clientUrls, peerUrls, "solo=" + peerUrls.get("solo"), "new");
+    try (EtcdClusterClient client = EtcdClusterClient.connect(List.of(endpoint), SETTINGS)) {
+      await("solo answers").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> client.memberStatus(endpoint).get().getLeader() != 0);
+      solo.kill();
+      // down for a while, asked again and again: gRPC's back-off would have grown to several seconds by now
+      await("solo unreachable while down").during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            try {
+              client.memberStatus(endpoint).get();
+              return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+              return e.getMessage().contains("UNAVAILABLE");
+            }
+          });
+      solo = member(etcd, dir, "solo", clientUrls, peerUrls, "solo=" + peerUrls.get("solo"), "new");
+      await("solo listening again").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+          .until(() -> Net.isListening("127.0.0.1", java.net.URI.create(endpoint).getPort()));
+      long back = System.nanoTime();
+      await("solo answers once back").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions().until(() -> client.memberStatus(endpoint).get().getLeader() != 0);
+      assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(2));
+    }
+  }
+
   private ManagedProcess member(String etcd, Path dir, String name, Map<String, String> clientUrls,
       Map<String, String> peerUrls, String initialCluster, String state) {
     ManagedProcess process = ManagedProcess.start("etcd-" + name, List.of(etcd, "--name=" + name,

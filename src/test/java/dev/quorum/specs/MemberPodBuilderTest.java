@@ -38,7 +38,8 @@ class MemberPodBuilderTest {
         "app.kubernetes.io/instance", "demo",
         "etcd.quorum.dev/cluster", "demo",
         "app.kubernetes.io/managed-by", "quorum",
-        "etcd.quorum.dev/member", "demo-1"));
+        "etcd.quorum.dev/member", "demo-1",
+        "etcd.quorum.dev/voter", "true"));
   }
 
   @Test
@@ -238,6 +239,9 @@ class MemberPodBuilderTest {
     assertThat(container(recordedPod).getArgs()).isNotEqualTo(container(foundingPod).getArgs());
     assertThat(recordedPod.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION))
         .isEqualTo(foundingPod.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION));
+    // a founding member votes from its first start; one joining as a learner is labelled a voter once promoted
+    assertThat(foundingPod.getMetadata().getLabels()).containsEntry(dev.quorum.model.Labels.VOTER, "true");
+    assertThat(recordedPod.getMetadata().getLabels()).doesNotContainKey(dev.quorum.model.Labels.VOTER);
   }
 
   @Test
