@@ -10,13 +10,7 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=bench
 STEP_LOGS=target/scripts
 source hack/lib.sh
-step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
-tools=$(bash hack/tools.sh --print)
-tools=${tools#QUORUM_TOOLS=}
-tools=${tools%%$'\n'*}
-step "build the operator (./mvnw package)" ./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
-step "resolve the classpath" ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath
+prepare_java_run target/bench.classpath
 # the report names what was measured; a dirty tree is not quite that commit
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if [[ -n "$(git status --porcelain -- src pom.xml crds bench 2>/dev/null)" ]]; then

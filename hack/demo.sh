@@ -8,13 +8,7 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=demo
 STEP_LOGS=target/scripts
 source hack/lib.sh
-step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
-tools=$(bash hack/tools.sh --print)
-tools=${tools#QUORUM_TOOLS=}
-tools=${tools%%$'\n'*}
-step "build the operator (./mvnw package)" ./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
-step "resolve the demo's classpath" ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/demo.classpath
+prepare_java_run target/demo.classpath
 # shown as it runs, not through a pipe: Ctrl-C must reach the demo alone, which then stops everything it started
 code=0
 java -Dquorum.tools="$tools" -cp "target/test-classes:target/classes:$(<target/demo.classpath)" \

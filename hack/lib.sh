@@ -58,3 +58,19 @@ on_unexpected_error() {
 }
 set -o errtrace
 trap 'on_unexpected_error $? $LINENO "$BASH_COMMAND"' ERR
+
+# The rig's tools, built if missing (shown as it goes), and where they are: sets $tools.
+prepare_tools() {
+  step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
+  tools=$(bash hack/tools.sh --print)
+  tools=${tools#QUORUM_TOOLS=}
+  tools=${tools%%$'\n'*}
+}
+
+# What the demo and the benchmarks run Java on: the tools, the operator built, the test classpath written to $1.
+prepare_java_run() {
+  prepare_tools
+  step "build the operator (./mvnw package)" ./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
+  step "resolve the classpath" ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$1"
+}

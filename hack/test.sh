@@ -6,8 +6,6 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=test
 STEP_LOGS=target/scripts
 source hack/lib.sh
-step_shown "the rig's tools (hack/tools.sh)" bash hack/tools.sh
-tools=$(bash hack/tools.sh --print)
-export QUORUM_TOOLS=${tools#QUORUM_TOOLS=}
-QUORUM_TOOLS=${QUORUM_TOOLS%%$'\n'*}
+prepare_tools
+export QUORUM_TOOLS=$tools
 step_shown "the tests (./mvnw verify)" ./mvnw -B -ntp verify -Dquorum.tools="$QUORUM_TOOLS" "$@"

@@ -209,7 +209,7 @@ public final class MembershipPlanner {
         next = Optional.of(removal(snapshot, member, entry.get(), Operation.ReplaceMember));
       } else if (entry.isEmpty() && (dataGone || joining)) {
         holdBack.add(member.name());
-        next = Optional.of(joining ? scaleUp(snapshot, member) : rejoin(snapshot, member));
+        next = Optional.of(joining ? scaleUp(snapshot, member) : addLearner(snapshot, member, operation));
       } else if (entry.isPresent() && entry.get().learner() && !entry.get().started()) {
         MemberBootstrap joiningBootstrap = joining(model, snapshot, member);
         if (!records.of(member.name()).filter(joiningBootstrap::equals).isPresent()) {
@@ -294,27 +294,21 @@ public final class MembershipPlanner {
           + " voting member is healthy (not healthy: %s)", member.name(), String.join(", ", unhealthy)),
           Operation.AddMember);
     }
-    Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
-        .map(MembershipPlanner::nameOf).findFirst();
-    if (learner.isPresent()) {
-      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format(
-          "adding %s waits until learner %s is promoted", member.name(), learner.get()), Operation.AddMember);
-    }
-    return new Step.AddLearner(member.name(), member.peerUrl(), Operation.AddMember);
+    return addLearner(snapshot, member, Operation.AddMember);
   }
 
   /**
-   * A member whose entry was removed (its data is gone) is added back as a learner, once no other learner is
-   * catching up: etcd takes one learner at a time, and refuses a second.
+   * A member is added as a learner once no other learner is catching up: etcd takes one learner at a time, and refuses
+   * a second. Also how a member whose entry was removed (its data is gone) is added back.
    */
-  private static Step rejoin(ClusterSnapshot snapshot, Member member) {
+  private static Step addLearner(ClusterSnapshot snapshot, Member member, Operation operation) {
     Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
         .map(MembershipPlanner::nameOf).findFirst();
     if (learner.isPresent()) {
-      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format(
-          "adding %s back waits until learner %s is promoted", member.name(), learner.get()), Operation.ReplaceMember);
+      return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format("adding %s%s waits until learner %s is"
+          + " promoted", member.name(), operation == Operation.ReplaceMember ? " back" : "", learner.get()), operation);
     }
-    return new Step.AddLearner(member.name(), member.peerUrl(), Operation.ReplaceMember);
+    return new Step.AddLearner(member.name(), member.peerUrl(), operation);
   }
 
   /**

@@ -71,14 +71,8 @@ public final class BackupCompressionBench {
 
   record Round(Data data, String label, boolean warmup, String order, Side none, Side gzip) {}
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } catch (Throwable e) {
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMachine.runAndExit(args, BackupCompressionBench::run);
   }
 
   static void run(String[] args) throws Exception {

@@ -93,15 +93,8 @@ public final class BackupToS3Bench {
 
   record Round(int sizeMib, String label, boolean warmup, String order, OperatorSide operator, ScriptSide script) {}
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } catch (Throwable e) {
-      e.printStackTrace();
-      // client libraries' idle non-daemon threads would keep a failed run's JVM alive
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMachine.runAndExit(args, BackupToS3Bench::run);
   }
 
   static void run(String[] args) throws Exception {

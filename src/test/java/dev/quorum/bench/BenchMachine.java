@@ -30,6 +30,26 @@ final class BenchMachine {
     }
   }
 
+  /** A benchmark's body, which may throw anything. */
+  @FunctionalInterface
+  interface Body {
+    void run(String[] args) throws Exception;
+  }
+
+  /**
+   * Runs a benchmark's body and exits with its outcome: client libraries' idle non-daemon threads would otherwise keep
+   * the JVM alive after it is done, or after it failed.
+   */
+  static void runAndExit(String[] args, Body body) {
+    try {
+      body.run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
   /** The number after {@code name} among a bench's arguments, or {@code fallback}. */
   static int intArg(String[] args, String name, int fallback) {
     for (int i = 0; i + 1 < args.length; i++) {

@@ -42,13 +42,7 @@ public final class HealBench {
   static final String CUT_OFF = "CUT_OFF_THEN_HEALED";
 
   public static void main(String[] args) {
-    try {
-      run(args);
-    } catch (Throwable e) {
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+    BenchMachine.runAndExit(args, HealBench::run);
   }
 
   static void run(String[] args) throws Exception {

@@ -59,14 +59,8 @@ public final class RestoreBench {
   record Round(String label, boolean warmup, String order, Duration operator, Duration manual, Duration download,
       Duration restores, Duration start) {}
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } catch (Throwable e) {
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMachine.runAndExit(args, RestoreBench::run);
   }
 
   static void run(String[] args) throws Exception {

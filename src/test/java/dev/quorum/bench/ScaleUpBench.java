@@ -50,14 +50,8 @@ public final class ScaleUpBench {
 
   record Round(String label, boolean warmup, String order, Duration operator, Duration manual) {}
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } catch (Throwable e) {
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMachine.runAndExit(args, ScaleUpBench::run);
   }
 
   static void run(String[] args) throws Exception {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.rig.LocalKubelet.ClientResult;
 import dev.quorum.rig.NodeFaults;
@@ -34,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -129,7 +131,8 @@ public final class FaultMatrix {
     Map<String, String> others = podStates(cluster);
     String podBefore = others.remove(member);
     ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", WRITE_EVERY);
-    LeaderWatch leader = new LeaderWatch(cluster);
+    LeaderLosses leaderLosses = new LeaderLosses();
+    ClusterStatusWatch leader = new ClusterStatusWatch(kube, ns, cluster, leaderLosses);
     try {
       Instant start = Instant.now();
       fault.inflict(faults, ns, member);
@@ -143,7 +146,7 @@ public final class FaultMatrix {
       leader.close();
       // etcd elects a new leader at most once or twice here; a status that loses the leader on pass after pass
       // while a learner catches up (as it did when the member list was read from the learner) flips far more often
-      assertThat(leader.lostTimes()).as("times status.leader went empty while " + member + " healed")
+      assertThat(leaderLosses.lost).as("times status.leader went empty while " + member + " healed")
           .isLessThanOrEqualTo(MAX_LEADER_LOSSES);
       writer.stopAndAssertKept(LONGEST_ACCEPTABLE_OUTAGE);
       Map<String, String> othersAfter = podStates(cluster);
@@ -164,46 +167,18 @@ public final class FaultMatrix {
     }
   }
 
-  /** Samples status.leader until closed, counting the times it went from a name to empty. */
-  private final class LeaderWatch implements AutoCloseable {
-    private final Thread thread;
+  /** Counts the times status.leader went from a name to empty. */
+  private static final class LeaderLosses implements Consumer<EtcdClusterStatus> {
+    private boolean had = true;
     private volatile int lost;
 
-    LeaderWatch(String cluster) {
-      thread = new Thread(() -> {
-        boolean had = true;
-        while (!Thread.currentThread().isInterrupted()) {
-          try {
-            EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
-            boolean has = c != null && c.getStatus() != null && c.getStatus().getLeader() != null;
-            if (had && !has) {
-              lost++;
-            }
-            had = has;
-            Thread.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            // the API server busy: look again
-          }
-        }
-      }, "leader-watch-" + cluster);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    int lostTimes() {
-      return lost;
-    }
-
     @Override
-    public void close() {
-      thread.interrupt();
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    public void accept(EtcdClusterStatus status) {
+      boolean has = status.getLeader() != null;
+      if (had && !has) {
+        lost++;
       }
+      had = has;
     }
   }
 

@@ -98,7 +98,11 @@ class FaultMatrixIT {
     String second = matrix.member(cluster, 5, Position.LEADER);
     Map<String, String> ids = matrix.memberIds(cluster);
     AtomicBoolean belowQuorum = new AtomicBoolean();
-    Thread watch = watchAvailability(cluster, belowQuorum);
+    ClusterStatusWatch watch = new ClusterStatusWatch(RIG.client(), RIG.namespace(), cluster, status -> {
+      if (status.condition(ConditionTypes.AVAILABLE).map(c -> "False".equals(c.getStatus())).orElse(false)) {
+        belowQuorum.set(true);
+      }
+    });
     ClientServiceWriter writer = new ClientServiceWriter(RIG.client(), RIG.namespace(), cluster + "-client",
         FaultMatrix.WRITE_EVERY);
     try {
@@ -112,7 +116,7 @@ class FaultMatrixIT {
       writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
     } finally {
       writer.close();
-      watch.interrupt();
+      watch.close();
     }
     Map<String, String> after = matrix.memberIds(cluster);
     assertThat(after.get(first)).isNotEqualTo(ids.get(first));
@@ -196,29 +200,5 @@ class FaultMatrixIT {
     for (Healed healed : FaultMatrix.concurrently(cases)) {
       assertThat(healed.timeToHeal()).isLessThan(FaultMatrix.HEAL_WITHIN);
     }
-  }
-
-  /** Watches the cluster's Available condition until interrupted, noting whether it was ever False. */
-  private static Thread watchAvailability(String cluster, AtomicBoolean belowQuorum) {
-    Thread watch = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          EtcdCluster c = RIG.client().resources(EtcdCluster.class).inNamespace(RIG.namespace()).withName(cluster)
-              .get();
-          if (c != null && c.getStatus() != null && c.getStatus().condition(ConditionTypes.AVAILABLE)
-              .map(x -> "False".equals(x.getStatus())).orElse(false)) {
-            belowQuorum.set(true);
-          }
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // the API server busy: look again
-        }
-      }
-    }, "availability-" + cluster);
-    watch.setDaemon(true);
-    watch.start();
-    return watch;
   }
 }
