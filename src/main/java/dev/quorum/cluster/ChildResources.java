@@ -29,6 +29,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class ChildResources {
 
+  /** What the API server answers a patch whose uid is not the object's (it is immutable). */
+  private static final int HTTP_UNPROCESSABLE = 422;
+
   private final KubernetesClient client;
 
   public ChildResources(KubernetesClient client) {
@@ -94,15 +97,27 @@ public class ChildResources {
         Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
-  /** Sets one label of an object, or removes it when {@code value} is empty (a JSON merge patch). */
-  public void label(HasMetadata object, String key, Optional<String> value) {
+  /**
+   * Sets one label of the object as it was read, or removes it when {@code value} is empty (a JSON merge patch). The
+   * patch names the object's uid and resourceVersion: a pod recreated under the same name since (a member replaced),
+   * or changed since the cache saw it, is left alone, and the next pass decides again from what it sees then.
+   *
+   * @return whether the label was changed
+   */
+  public boolean label(HasMetadata object, String key, Optional<String> value) {
+    // written by hand: a null removes the label, and a JSON mapper might leave nulls out
+    String patch = "{\"metadata\":{\"uid\":" + Serialization.asJson(object.getMetadata().getUid())
+        + ",\"resourceVersion\":" + Serialization.asJson(object.getMetadata().getResourceVersion())
+        + ",\"labels\":{" + Serialization.asJson(key) + ":" + value.map(Serialization::asJson).orElse("null") + "}}}";
     try {
-      client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\""
-          + key + "\":" + value.map(v -> "\"" + v + "\"").orElse("null") + "}}}");
+      client.resource(object).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      return true;
     } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-        throw e; // gone meanwhile: nothing to label
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND || e.getCode() == HttpURLConnection.HTTP_CONFLICT
+          || e.getCode() == HTTP_UNPROCESSABLE) {
+        return false; // gone, recreated or changed meanwhile
       }
+      throw e;
     }
   }
 

@@ -38,6 +38,8 @@ public final class HealBench {
   static final Path REPORT = Path.of("target", "bench", "heal.md");
   /** The replace deadline of the bench's operator: a broken member's case is this plus its replacement. */
   static final Duration REPLACE_BROKEN_AFTER = Duration.ofSeconds(20);
+  /** How often the bench's operator reads etcd without a Kubernetes event (30 s by default). */
+  static final Duration STATUS_REFRESH = Duration.ofSeconds(2);
   static final String BASELINE = MemberFault.PROCESS_KILLED.name();
   static final String CUT_OFF = "CUT_OFF_THEN_HEALED";
 
@@ -65,8 +67,11 @@ public final class HealBench {
           .create();
       await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
           .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
+      // the fault matrix's settings: a cut is seen within the refresh (a cut member's pod turns not ready only after
+      // its readiness probes time out, some 15 s), well within the deadline it must heal before
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of(
-          "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", REPLACE_BROKEN_AFTER.toSeconds() + "s"))) {
+          "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", REPLACE_BROKEN_AFTER.toSeconds() + "s",
+          "QUORUM_STATUS_REFRESH_INTERVAL", STATUS_REFRESH.toSeconds() + "s"))) {
         FaultMatrix matrix = new FaultMatrix(rig, NS, () -> operator);
         for (int round = 0; round < warmup + rounds; round++) {
           boolean isWarmup = round < warmup;
