@@ -35,6 +35,13 @@ public final class ClientServiceWriter implements AutoCloseable {
   record Result(List<Integer> acknowledged, int failed, Duration longestOutage, List<String> failures) {}
 
   /**
+   * A write is sent once, to the member the Service resolved to when it was made: jetcd would resend it after a
+   * connection error, and on the rig a pod recreated under the same name (a replaced member, a learner at first) has
+   * the same address, where a real cluster gives it a new one. The next write asks the Service again.
+   */
+  public static final int NO_RETRIES = 0;
+
+  /**
    * How the writer reaches a member's address, as an application would: plain, or with the certificates its mounted
    * Secret holds now ({@link #refresh} rereads them; {@link #id} tells the clients of one set from another's).
    */
@@ -48,7 +55,8 @@ public final class ClientServiceWriter implements AutoCloseable {
     Client connect(String ip);
   }
 
-  static final Connector PLAIN = ip -> Client.builder().endpoints("http://" + ip + ":2379").build();
+  static final Connector PLAIN = ip -> Client.builder().endpoints("http://" + ip + ":2379")
+      .retryMaxAttempts(NO_RETRIES).build();
 
   private final KubernetesClient kube;
   private final String namespace;

@@ -407,7 +407,8 @@ class TlsClusterIT {
     @Override
     public Client connect(String ip) {
       // the members' certificate names the client Service, not pod addresses: verified by that name
-      return Client.builder().endpoints("https://" + ip + ":2379").sslContext(context).authority(authority).build();
+      return Client.builder().endpoints("https://" + ip + ":2379").sslContext(context).authority(authority)
+          .retryMaxAttempts(ClientServiceWriter.NO_RETRIES).build();
     }
   }
 
