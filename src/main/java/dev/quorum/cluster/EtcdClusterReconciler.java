@@ -12,6 +12,7 @@ import dev.quorum.membership.VersionPath;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
+import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.PodReadiness;
@@ -47,6 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -559,7 +562,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (observation.reconcileError().isPresent()) {
       return RETRY_AFTER_ERROR;
     }
-    if (outcome.membershipStep().filter(step -> !(step instanceof MembershipPlanner.Step.Wait)).isPresent()) {
+    // one of its members starting and catching up as a learner raises no Kubernetes event either: its promotion is
+    // due as soon as it has (a learner someone else added is left to its own pace)
+    Set<String> peerUrls = observation.model().members().stream().map(Member::peerUrl).collect(Collectors.toSet());
+    boolean learnerCatchingUp = observation.etcd().filter(s -> s.members().stream()
+        .anyMatch(m -> m.learner() && m.peerURLs().stream().anyMatch(peerUrls::contains))).isPresent();
+    if (learnerCatchingUp
+        || outcome.membershipStep().filter(step -> !(step instanceof MembershipPlanner.Step.Wait)).isPresent()) {
       return RECHECK_WHILE_MEMBERSHIP_CHANGES;
     }
     boolean changing = outcome.acted() || (observation.specProblems().isEmpty() && !observation.missingMembers().isEmpty());
