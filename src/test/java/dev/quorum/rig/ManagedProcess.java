@@ -19,9 +19,20 @@ public final class ManagedProcess implements AutoCloseable {
 
   private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
 
+  /** Set once the JVM shuts down: from then on nothing starts, so a pod's restart cannot outlive the reaper. */
+  private static volatile boolean reaping;
+
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> p.stop(Duration.ofSeconds(2))),
-        "rig-process-reaper"));
+    Runtime.getRuntime().addShutdownHook(new Thread(ManagedProcess::reap, "rig-process-reaper"));
+  }
+
+  private static void reap() {
+    synchronized (LIVE) {
+      reaping = true;
+    }
+    while (!LIVE.isEmpty()) {
+      List.copyOf(LIVE).forEach(p -> p.stop(Duration.ofSeconds(2)));
+    }
   }
 
   private final String name;
@@ -47,9 +58,15 @@ public final class ManagedProcess implements AutoCloseable {
         builder.environment().clear();
         builder.environment().putAll(env);
       }
-      ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
-      LIVE.add(managed);
-      return managed;
+      // under the lock the reaper takes: a process starts before it reaps, and so is reaped, or not at all
+      synchronized (LIVE) {
+        if (reaping) {
+          throw new IllegalStateException("not starting " + name + ": the JVM is shutting down");
+        }
+        ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
+        LIVE.add(managed);
+        return managed;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);
     }

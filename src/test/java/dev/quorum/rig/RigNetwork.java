@@ -187,7 +187,11 @@ public final class RigNetwork {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  /** Same inode: the file is bind-mounted, so it must be rewritten in place, never replaced. */
+  /**
+   * Same inode: the file is bind-mounted, so it must be rewritten in place, never replaced. The new content goes over
+   * the old one before the file is cut to its length, never after emptying it: a resolver reading meanwhile sees the
+   * names (a moment of an empty file made processes cache "no such host" for seconds).
+   */
   static void writeInPlace(Path file, String content) {
     try {
       if (Files.exists(file) && Files.readString(file).equals(content)) {
@@ -195,8 +199,9 @@ public final class RigNetwork {
       }
       try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        raf.setLength(0);
+        raf.seek(0);
         raf.write(bytes);
+        raf.setLength(bytes.length);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
