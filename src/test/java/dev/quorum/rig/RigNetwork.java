@@ -161,10 +161,18 @@ public final class RigNetwork {
 
   /** Addresses a Service name resolves to: its selected pods, ready ones unless it publishes not-ready ones. */
   public static List<String> endpoints(Service service, Collection<Pod> pods) {
+    List<String> ips = new ArrayList<>(endpointPods(service, pods).stream()
+        .map(pod -> podIp(pod.getMetadata().getNamespace(), pod.getMetadata().getName())).toList());
+    ips.sort(null);
+    return ips;
+  }
+
+  /** The pods behind a Service's addresses: selected, on a node, ready unless it publishes not-ready ones. */
+  public static List<Pod> endpointPods(Service service, Collection<Pod> pods) {
     Map<String, String> selector = service.getSpec().getSelector();
-    List<String> ips = new ArrayList<>();
+    List<Pod> selectedPods = new ArrayList<>();
     if (selector == null || selector.isEmpty()) {
-      return ips;
+      return selectedPods;
     }
     boolean includeNotReady = Boolean.TRUE.equals(service.getSpec().getPublishNotReadyAddresses());
     Predicate<Pod> selected = pod -> service.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
@@ -174,11 +182,10 @@ public final class RigNetwork {
             .allMatch(e -> Objects.equals(pod.getMetadata().getLabels().get(e.getKey()), e.getValue()));
     for (Pod pod : pods) {
       if (selected.test(pod) && pod.getSpec().getNodeName() != null && (includeNotReady || isReady(pod))) {
-        ips.add(podIp(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+        selectedPods.add(pod);
       }
     }
-    ips.sort(null);
-    return ips;
+    return selectedPods;
   }
 
   public static boolean isReady(Pod pod) {
