@@ -2,7 +2,7 @@ package dev.quorum.backup;
 
 import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.etcd.EtcdClientSettings;
-import dev.quorum.etcd.MemberStatus;
+import dev.quorum.etcd.MaintenanceStatus;
 import dev.quorum.etcd.SnapshotOptions;
 import dev.quorum.etcd.SnapshotStream;
 import dev.quorum.objectstore.Failure;
@@ -93,7 +93,7 @@ final class BackupJob implements Callable<BackupResult> {
         throw new IOException("stopped before the upload began");
       }
       sweepEarlierAttempts(objects, started);
-      MemberStatus source = snapshot.memberStatus();
+      MaintenanceStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
       metadata.put(REVISION_METADATA, Long.toString(source.revision()));
       metadata.put(BackupKeys.VERSION_METADATA, source.version());

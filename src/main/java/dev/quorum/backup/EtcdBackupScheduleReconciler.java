@@ -1,6 +1,5 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
@@ -8,8 +7,11 @@ import dev.quorum.api.v1alpha1.EtcdBackupScheduleSpec;
 import dev.quorum.api.v1alpha1.EtcdBackupScheduleStatus;
 import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.events.Events;
+import dev.quorum.model.Annotations;
+import dev.quorum.model.Labels;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -56,8 +58,6 @@ import org.jboss.logging.Logger;
 public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedule> {
 
   public static final String NAME = "etcdbackupschedule";
-  public static final String SCHEDULE_LABEL = "etcd.quorum.dev/backup-schedule";
-  public static final String SCHEDULED_TIME_ANNOTATION = "etcd.quorum.dev/scheduled-time";
   private static final Logger LOG = Logger.getLogger(EtcdBackupScheduleReconciler.class);
   // UTC, so a time zone's repeated hour cannot give two runs one name
   private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmm")
@@ -80,7 +80,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     // a backup finishing frees a Forbid schedule and may make retention due
     InformerEventSourceConfiguration<EtcdBackup> backups = InformerEventSourceConfiguration
         .from(EtcdBackup.class, EtcdBackupSchedule.class)
-        .withLabelSelector(SCHEDULE_LABEL)
+        .withLabelSelector(Labels.BACKUP_SCHEDULE)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EtcdBackupSchedule.class))
         .build();
     return List.of(new InformerEventSource<>(backups, context));
@@ -218,8 +218,8 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     backup.setMetadata(new ObjectMetaBuilder()
         .withName(backupName(schedule.getMetadata().getName(), time))
         .withNamespace(schedule.getMetadata().getNamespace())
-        .withLabels(Map.of(SCHEDULE_LABEL, schedule.getMetadata().getName()))
-        .withAnnotations(Map.of(SCHEDULED_TIME_ANNOTATION, time.toString()))
+        .withLabels(Map.of(Labels.BACKUP_SCHEDULE, schedule.getMetadata().getName()))
+        .withAnnotations(Map.of(Annotations.SCHEDULED_TIME, time.toString()))
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(schedule.getApiVersion()).withKind(schedule.getKind())
             .withName(schedule.getMetadata().getName()).withUid(schedule.getMetadata().getUid())
@@ -251,7 +251,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
 
   static Instant scheduledTime(EtcdBackup backup) {
     Map<String, String> annotations = backup.getMetadata().getAnnotations();
-    return annotations == null ? null : instant(annotations.get(SCHEDULED_TIME_ANNOTATION));
+    return annotations == null ? null : instant(annotations.get(Annotations.SCHEDULED_TIME));
   }
 
   /** The scheduled time, or when the backup was created if its annotation is gone. */

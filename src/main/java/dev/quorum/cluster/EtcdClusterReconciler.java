@@ -4,11 +4,12 @@ import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.config.QuorumConfig;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.membership.VersionPath;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
@@ -110,12 +111,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final QuorumConfig config;
   private final OperatorSettings settings;
   private final ChildResources children;
-  private final MemberStatusSource memberStatus;
+  private final ClusterViewSource memberStatus;
   private final ClusterEvents events;
   private final RestoreSources restoreSources;
   private final MembershipSteps membershipSteps;
 
-  public EtcdClusterReconciler(QuorumConfig config, ChildResources children, MemberStatusSource memberStatus,
+  public EtcdClusterReconciler(QuorumConfig config, ChildResources children, ClusterViewSource memberStatus,
       ClusterEvents events, RestoreSources restoreSources) {
     this.restoreSources = restoreSources;
     this.membershipSteps = new MembershipSteps(children, memberStatus, events, config.membership().haltAfterStep());
@@ -180,7 +181,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .map(t -> specified.withTlsRevision(t.revision())).orElse(specified);
     List<PersistentVolumeClaim> claims = new ArrayList<>(context.getSecondaryResources(PersistentVolumeClaim.class));
     // etcd is asked before deciding, so a roll knows the leader and leaves it for last
-    Optional<ClusterSnapshot> etcd = memberStatus.read(model, pods);
+    Optional<ClusterView> etcd = memberStatus.read(model, pods);
     VersionPath.refusal(model.declaredVersion(), runningVersions(cluster, etcd)).ifPresent(problems::add);
     boolean formed = etcd.isPresent() || (cluster.getStatus() != null && cluster.getStatus().getClusterID() != null);
     if (records.isEmpty() && (formed || !pods.isEmpty())) {
@@ -266,8 +267,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, List<ConfigMap> configMaps, List<Pod> cachedPods,
-      Optional<ClusterSnapshot> etcd, boolean formed, Optional<MemberTls.Pass> tls) {
-    Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
+      Optional<ClusterView> etcd, boolean formed, Optional<MemberTls.Pass> tls) {
+    Optional<String> leader = etcd.flatMap(ClusterView::leaderName);
     // clients reach voting members only, so the labels the client Service selects by are right before it is applied
     if (!model.staticPods()) {
       etcd.map(reading -> VoterLabels.changes(pods, reading)).orElse(List.of())
@@ -293,7 +294,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     // membership first (a member that lost its data or broke, then a size change); a member's pod waits until the
     // membership expects it. A member failing on a new version is the upgrade's to roll back, not one to replace.
     boolean upgrading = model.resource().getMetadata().getAnnotations() != null
-        && model.resource().getMetadata().getAnnotations().containsKey(Labels.UPGRADE_FROM_ANNOTATION);
+        && model.resource().getMetadata().getAnnotations().containsKey(Annotations.UPGRADE_FROM);
     // a static pod's data is on its node, out of the operator's reach: a broken one is reported, not discarded
     Optional<String> rotation = tls.flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
     MembershipPlanner.Plan membership = MembershipPlanner.holdingJoins(MembershipPlanner.plan(model, records, pods,
@@ -366,7 +367,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    */
   private Optional<String> restoreInProgress(EtcdCluster cluster) {
     Map<String, String> annotations = cluster.getMetadata().getAnnotations();
-    String restore = annotations == null ? null : annotations.get(Labels.RESTORE_IN_PROGRESS_ANNOTATION);
+    String restore = annotations == null ? null : annotations.get(Annotations.RESTORE_IN_PROGRESS);
     if (restore == null) {
       return Optional.empty();
     }
@@ -375,7 +376,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     LOG.infof("%s/%s: EtcdRestore %s is gone or finished; the cluster is no longer held for it",
         cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), restore);
-    children.removeAnnotation(cluster, Labels.RESTORE_IN_PROGRESS_ANNOTATION);
+    children.removeAnnotation(cluster, Annotations.RESTORE_IN_PROGRESS);
     return Optional.empty();
   }
 
@@ -426,9 +427,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   /** The versions the members run, as etcd reports them; the last status's when none answers. */
-  private static List<String> runningVersions(EtcdCluster cluster, Optional<ClusterSnapshot> etcd) {
-    List<String> reported = etcd.map(s -> s.members().stream().filter(MemberSnapshot::reachable)
-        .map(MemberSnapshot::version).filter(Objects::nonNull).toList()).orElse(List.of());
+  private static List<String> runningVersions(EtcdCluster cluster, Optional<ClusterView> etcd) {
+    List<String> reported = etcd.map(s -> s.members().stream().filter(MemberView::reachable)
+        .map(MemberView::version).filter(Objects::nonNull).toList()).orElse(List.of());
     if (!reported.isEmpty() || cluster.getStatus() == null || cluster.getStatus().getVersion() == null) {
       return reported;
     }
@@ -445,26 +446,26 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     EtcdCluster cluster = model.resource();
     Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null ? Map.of()
         : cluster.getMetadata().getAnnotations();
-    String from = annotations.get(Labels.UPGRADE_FROM_ANNOTATION);
-    if (annotations.containsKey(Labels.UPGRADE_ROLLED_BACK_ANNOTATION)) {
+    String from = annotations.get(Annotations.UPGRADE_FROM);
+    if (annotations.containsKey(Annotations.UPGRADE_ROLLED_BACK)) {
       if (model.rolledBackUpgrade().isEmpty()) {
         // the spec moved on from the version that failed: a new attempt starts from what runs now
-        children.removeAnnotation(cluster, Labels.UPGRADE_ROLLED_BACK_ANNOTATION);
-        children.removeAnnotation(cluster, Labels.UPGRADE_FROM_ANNOTATION);
+        children.removeAnnotation(cluster, Annotations.UPGRADE_ROLLED_BACK);
+        children.removeAnnotation(cluster, Annotations.UPGRADE_FROM);
       }
       return;
     }
     if (from == null) {
       Optional<String> upgradingFrom = UpgradeGuard.upgradingFrom(model, pods);
       if (upgradingFrom.isPresent()) {
-        children.annotate(cluster, Labels.UPGRADE_FROM_ANNOTATION, upgradingFrom.get());
+        children.annotate(cluster, Annotations.UPGRADE_FROM, upgradingFrom.get());
         events.normal(cluster, Reasons.UPGRADE_STARTED, "upgrading the members from etcd " + upgradingFrom.get()
             + " to " + model.version() + ", one at a time, the leader last");
       }
       return;
     }
     if (UpgradeGuard.complete(model, pods)) {
-      children.removeAnnotation(cluster, Labels.UPGRADE_FROM_ANNOTATION);
+      children.removeAnnotation(cluster, Annotations.UPGRADE_FROM);
       events.normal(cluster, Reasons.UPGRADE_COMPLETED, "every member runs etcd " + model.version());
       return;
     }
@@ -473,7 +474,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       String why = String.format("%s did not become ready on etcd %s within %ds (%s); the members go back to %s",
           failure.member(), model.version(), deadline.toSeconds(), failure.reason(), from);
       LOG.warnf("%s: upgrade rolled back: %s", model.key(), why);
-      children.annotate(cluster, Labels.UPGRADE_ROLLED_BACK_ANNOTATION, model.declaredVersion() + ": " + why);
+      children.annotate(cluster, Annotations.UPGRADE_ROLLED_BACK, model.declaredVersion() + ": " + why);
       events.warning(cluster, Reasons.UPGRADE_ROLLED_BACK, why);
     });
   }
@@ -483,9 +484,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * member is evicted, so the disruption budget may still refuse (a drain got there first). The leader first hands
    * leadership to a ready member, so its restart costs no election.
    */
-  private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd,
+  private boolean replace(EtcdClusterModel model, List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd,
       boolean formed, MemberRollout.Replacement replacement) {
-    Optional<String> leader = etcd.flatMap(ClusterSnapshot::leaderName);
+    Optional<String> leader = etcd.flatMap(ClusterView::leaderName);
     List<Pod> live = memberPods(model, children.livePods(model.namespace(), Labels.CLUSTER,
         model.name()), model.staticPods() ? children.liveConfigMaps(model.namespace(), model.name()) : List.of());
     Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, formed).replace()
@@ -514,8 +515,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   /** Hands leadership to another ready voter before the leader restarts; false when none can take it. */
-  private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterSnapshot etcd, String leader) {
-    Optional<MemberSnapshot> successor = etcd.members().stream()
+  private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterView etcd, String leader) {
+    Optional<MemberView> successor = etcd.members().stream()
         .filter(m -> m.started() && !m.learner() && m.healthy() && !leader.equals(m.name()))
         .filter(m -> pods.stream().anyMatch(p -> m.name().equals(p.getMetadata().getName()) && PodReadiness.ready(p)))
         .findFirst();

@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -81,7 +82,7 @@ final class MemberTls {
     List<Member> running = model.members().stream().filter(m -> recorded.contains(m.name())).toList();
     boolean membersCurrent = live.isPresent() && PodReadiness.everyMemberReady(running, pods,
         (member, p) -> p.getMetadata().getAnnotations() != null
-            && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION)));
+            && live.get().equals(p.getMetadata().getAnnotations().get(Annotations.TLS_REVISION)));
     ClusterCertificates.Desired desired;
     try {
       ClusterCertificates.Names names = new ClusterCertificates.Names(model.tlsDnsNames(), model.tlsIpAddresses());

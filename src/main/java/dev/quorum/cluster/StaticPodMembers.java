@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -34,7 +35,7 @@ final class StaticPodMembers {
         .filter(p -> MirrorPods.isMirrorOf(p, model.resource().getMetadata().getUid()))
         .filter(p -> manifestOf(model, p.getMetadata().getName(), configMaps)
             .map(c -> Objects.equals(StaticPodManifestBuilder.shapeHash(c),
-                annotation(p, MemberPodBuilder.SHAPE_HASH_ANNOTATION).orElse(null)))
+                annotation(p, Annotations.SHAPE_HASH).orElse(null)))
             .orElse(true))
         .toList();
   }

@@ -1,12 +1,12 @@
 package dev.quorum.membership;
 
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
-import dev.quorum.model.PodReadiness;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.PodReadiness;
 import dev.quorum.model.Quorum;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -163,12 +163,12 @@ public final class MembershipPlanner {
   }
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd) {
     return plan(model, records, pods, claims, etcd, BrokenAfter.NEVER);
   }
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, BrokenAfter brokenAfter) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, BrokenAfter brokenAfter) {
     if (records.isEmpty()) {
       return Plan.NOTHING; // founding members start from their records, written before any pod
     }
@@ -180,12 +180,12 @@ public final class MembershipPlanner {
           name + " joins once etcd answers: no member can be reached to add it", Operation.AddMember));
       return new Plan(waiting, Set.copyOf(holdBack));
     }
-    ClusterSnapshot snapshot = etcd.get();
+    ClusterView snapshot = etcd.get();
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     Set<String> claimNames = claims.stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
     List<Step> steps = new ArrayList<>();
     for (Member member : model.members()) {
-      Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+      Optional<MemberView> entry = entryOf(snapshot, member);
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
@@ -278,7 +278,7 @@ public final class MembershipPlanner {
         + " waits until the change of CA is done (" + caChange.get() + ")", add.operation())), plan.holdBack());
   }
 
-  private static Optional<MemberSnapshot> entryOf(ClusterSnapshot snapshot, Member member) {
+  private static Optional<MemberView> entryOf(ClusterView snapshot, Member member) {
     return snapshot.members().stream().filter(m -> m.peerURLs().contains(member.peerUrl())).findFirst();
   }
 
@@ -286,7 +286,7 @@ public final class MembershipPlanner {
    * A new member is added only while every voter is healthy and no other learner is catching up (etcd takes one
    * learner at a time): adding to a cluster that is already short of members would only make it wait longer.
    */
-  private static Step scaleUp(ClusterSnapshot snapshot, Member member) {
+  private static Step scaleUp(ClusterView snapshot, Member member) {
     List<String> unhealthy = snapshot.members().stream().filter(m -> !m.learner())
         .filter(m -> !m.healthy()).map(MembershipPlanner::nameOf).sorted().toList();
     if (!unhealthy.isEmpty()) {
@@ -301,8 +301,8 @@ public final class MembershipPlanner {
    * A member is added as a learner once no other learner is catching up: etcd takes one learner at a time, and refuses
    * a second. Also how a member whose entry was removed (its data is gone) is added back.
    */
-  private static Step addLearner(ClusterSnapshot snapshot, Member member, Operation operation) {
-    Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
+  private static Step addLearner(ClusterView snapshot, Member member, Operation operation) {
+    Optional<String> learner = snapshot.members().stream().filter(MemberView::learner)
         .map(MembershipPlanner::nameOf).findFirst();
     if (learner.isPresent()) {
       return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format("adding %s%s waits until learner %s is"
@@ -316,20 +316,20 @@ public final class MembershipPlanner {
    * are not members, and any entry etcd lists at the peer URL of one (a learner added just before the size shrank or
    * its node left the selection).
    */
-  static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterSnapshot snapshot) {
+  static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterView snapshot) {
     return model.others().stream()
         .filter(member -> records.of(member.name()).isPresent() || entryOf(snapshot, member).isPresent())
         .toList();
   }
 
   /** Leadership first moves to a member that stays; then the entry is removed; then the member's objects go. */
-  private static Step departure(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
-    Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+  private static Step departure(EtcdClusterModel model, ClusterView snapshot, Member member) {
+    Optional<MemberView> entry = entryOf(snapshot, member);
     if (entry.isEmpty()) {
       return new Step.Retire(member.name(), Operation.RemoveMember);
     }
     if (entry.get().id() == snapshot.leaderId()) {
-      Optional<MemberSnapshot> successor = model.members().stream()
+      Optional<MemberView> successor = model.members().stream()
           .map(m -> entryOf(snapshot, m))
           .flatMap(Optional::stream)
           .filter(m -> !m.learner() && m.started() && m.healthy())
@@ -345,7 +345,7 @@ public final class MembershipPlanner {
   }
 
   /** A broken member is discarded only while the others would make a quorum without it, as its removal needs. */
-  private static Step discard(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Duration after) {
+  private static Step discard(ClusterView snapshot, Member member, MemberView entry, Duration after) {
     Step removal = removal(snapshot, member, entry, Operation.ReplaceMember);
     if (removal instanceof Step.Wait) {
       return removal;
@@ -356,7 +356,7 @@ public final class MembershipPlanner {
   }
 
   /** Removes the entry only while the other reachable voters still make a quorum of the smaller cluster. */
-  private static Step removal(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Operation operation) {
+  private static Step removal(ClusterView snapshot, Member member, MemberView entry, Operation operation) {
     long voters = snapshot.members().stream().filter(m -> !m.learner()).count();
     long votersAfter = entry.learner() ? voters : voters - 1;
     long healthyOthers = snapshot.members().stream()
@@ -372,9 +372,9 @@ public final class MembershipPlanner {
   }
 
   /** The member's record as a learner joining the cluster as etcd lists it: every member by name, this one too. */
-  static MemberBootstrap joining(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
+  static MemberBootstrap joining(EtcdClusterModel model, ClusterView snapshot, Member member) {
     Map<String, String> peers = new LinkedHashMap<>();
-    for (MemberSnapshot m : snapshot.members()) {
+    for (MemberView m : snapshot.members()) {
       String name = m.peerURLs().contains(member.peerUrl()) ? member.name() : m.name();
       if (name != null && !name.isEmpty() && !m.peerURLs().isEmpty()) {
         peers.put(name, m.peerURLs().get(0));
@@ -387,7 +387,7 @@ public final class MembershipPlanner {
   }
 
   /** A member's name as etcd lists it, or the host of its peer URL before it has started. */
-  private static String nameOf(MemberSnapshot member) {
+  private static String nameOf(MemberView member) {
     if (member.started()) {
       return member.name();
     }

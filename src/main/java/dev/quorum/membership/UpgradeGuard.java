@@ -1,5 +1,6 @@
 package dev.quorum.membership;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Labels;
@@ -30,7 +31,7 @@ public final class UpgradeGuard {
   /** The etcd version each member pod runs, as its annotation says (pods created before it carry none). */
   public static Optional<String> versionOf(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return Optional.ofNullable(annotations == null ? null : annotations.get(Labels.VERSION_ANNOTATION));
+    return Optional.ofNullable(annotations == null ? null : annotations.get(Annotations.VERSION));
   }
 
   /** The lowest version the member pods run other than {@code target}: where an upgrade to it starts from. */

@@ -51,8 +51,8 @@ public final class EtcdClusterModel {
     this.scheme = spec.getTls() != null ? Scheme.HTTPS : Scheme.HTTP;
     this.declaredVersion = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
-    Optional<String> from = annotation(resource, Labels.UPGRADE_FROM_ANNOTATION);
-    this.rolledBackUpgrade = annotation(resource, Labels.UPGRADE_ROLLED_BACK_ANNOTATION)
+    Optional<String> from = annotation(resource, Annotations.UPGRADE_FROM);
+    this.rolledBackUpgrade = annotation(resource, Annotations.UPGRADE_ROLLED_BACK)
         .filter(v -> v.startsWith(declaredVersion + ": ")).filter(v -> from.isPresent());
     if (rolledBackUpgrade.isPresent()) {
       // the upgrade failed: the members go back to (and stay on) the version they ran, until the spec names another

@@ -11,7 +11,7 @@ public final class MirrorPods {
   /** Whether the pod mirrors a static pod of the cluster with this uid (never a deleted namesake's). */
   public static boolean isMirrorOf(Pod pod, String clusterUid) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return annotations != null && annotations.containsKey(Labels.MIRROR_ANNOTATION)
-        && clusterUid != null && clusterUid.equals(annotations.get(Labels.CLUSTER_UID_ANNOTATION));
+    return annotations != null && annotations.containsKey(Annotations.MIRROR)
+        && clusterUid != null && clusterUid.equals(annotations.get(Annotations.CLUSTER_UID));
   }
 }

@@ -12,16 +12,18 @@ import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.events.Events;
-import dev.quorum.model.EtcdVersion;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.MirrorPods;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.RestoreSource;
+import dev.quorum.podtool.SnapshotVerifier;
 import dev.quorum.specs.MembersConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -188,7 +190,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     EtcdCluster cluster = new EtcdCluster();
     cluster.getMetadata().setName(restore.getSpec().getClusterName());
     cluster.getMetadata().setNamespace(restore.getMetadata().getNamespace());
-    cluster.getMetadata().setAnnotations(Map.of(Labels.RESTORED_BY_ANNOTATION, restore.getMetadata().getUid()));
+    cluster.getMetadata().setAnnotations(Map.of(Annotations.RESTORED_BY, restore.getMetadata().getUid()));
     cluster.setSpec(spec);
     try {
       return kube.resource(cluster).create();
@@ -208,7 +210,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
 
   private static boolean createdBy(EtcdCluster cluster, EtcdRestore restore) {
     return cluster.getMetadata().getAnnotations() != null && restore.getMetadata().getUid()
-        .equals(cluster.getMetadata().getAnnotations().get(Labels.RESTORED_BY_ANNOTATION));
+        .equals(cluster.getMetadata().getAnnotations().get(Annotations.RESTORED_BY));
   }
 
   // ---- in place ----
@@ -530,7 +532,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
 
   private static Optional<String> holder(EtcdCluster cluster) {
     Map<String, String> annotations = cluster.getMetadata().getAnnotations();
-    return Optional.ofNullable(annotations == null ? null : annotations.get(Labels.RESTORE_IN_PROGRESS_ANNOTATION));
+    return Optional.ofNullable(annotations == null ? null : annotations.get(Annotations.RESTORE_IN_PROGRESS));
   }
 
   private boolean stillRunning(String namespace, String restore) {
@@ -543,7 +545,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     kube.resources(EtcdCluster.class).inNamespace(cluster.getMetadata().getNamespace())
         .withName(cluster.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\"" + resourceVersion
-            + "\",\"annotations\":{\"" + Labels.RESTORE_IN_PROGRESS_ANNOTATION + "\":" + jsonValue + "}}}");
+            + "\",\"annotations\":{\"" + Annotations.RESTORE_IN_PROGRESS + "\":" + jsonValue + "}}}");
   }
 
   private static Optional<Condition> condition(EtcdCluster cluster, String type) {

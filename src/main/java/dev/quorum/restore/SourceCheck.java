@@ -9,6 +9,8 @@ import dev.quorum.objectstore.ObjectInfo;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
 import dev.quorum.objectstore.S3Settings;
+import dev.quorum.podtool.RestoreTool;
+import dev.quorum.podtool.SnapshotVerifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -95,7 +97,7 @@ public class SourceCheck {
       return Result.refused(resolution.reason(), resolution.message());
     }
     RestoreSource source = resolution.source().get();
-    S3Settings settings = RestoreSources.store(source);
+    S3Settings settings = RestoreTool.store(source);
     if (source.credentials().isPresent()) {
       RestoreSource.CredentialsSecret secret = source.credentials().get();
       try {

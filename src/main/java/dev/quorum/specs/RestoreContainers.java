@@ -3,7 +3,7 @@ package dev.quorum.specs;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.RestoreSource;
-import dev.quorum.restore.RestoreTool;
+import dev.quorum.podtool.RestoreTool;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -30,7 +30,7 @@ class SmallHelpersTest {
     Pod stranger = new PodBuilder(TestClusters.pod(model, 0, true)).editMetadata().withName("other-0").endMetadata()
         .build();
 
-    assertThat(MemberStatusSource.reachableEndpoints(model, List.of(TestClusters.pod(model, 0, true), startingUp,
+    assertThat(ClusterViewSource.reachableEndpoints(model, List.of(TestClusters.pod(model, 0, true), startingUp,
         pending, stranger)))
         .containsExactly(
             Map.entry("demo-0", "http://demo-0.demo.default.svc.cluster.local:2379"),
@@ -42,8 +42,8 @@ class SmallHelpersTest {
     List<Pod> pods = TestClusters.readyPods(model);
     TestClusters.terminating(pods.get(0));
 
-    assertThat(MemberStatusSource.reachableEndpoints(model, pods)).containsOnlyKeys("demo-1", "demo-2");
-    assertThat(MemberStatusSource.reachableEndpoints(model, List.of())).isEmpty();
+    assertThat(ClusterViewSource.reachableEndpoints(model, pods)).containsOnlyKeys("demo-1", "demo-2");
+    assertThat(ClusterViewSource.reachableEndpoints(model, List.of())).isEmpty();
   }
 
   @Test

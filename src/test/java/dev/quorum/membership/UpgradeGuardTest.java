@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -60,8 +61,8 @@ class UpgradeGuardTest {
 
   @Test
   void aRolledBackUpgradeGivesTheMembersTheirPreviousVersionUntilTheSpecNamesAnother() {
-    cluster.getMetadata().setAnnotations(Map.of(Labels.UPGRADE_FROM_ANNOTATION, TestClusters.PREVIOUS_VERSION,
-        Labels.UPGRADE_ROLLED_BACK_ANNOTATION, EtcdClusterSpec.DEFAULT_VERSION + ": demo-0 did not become ready"));
+    cluster.getMetadata().setAnnotations(Map.of(Annotations.UPGRADE_FROM, TestClusters.PREVIOUS_VERSION,
+        Annotations.UPGRADE_ROLLED_BACK, EtcdClusterSpec.DEFAULT_VERSION + ": demo-0 did not become ready"));
 
     EtcdClusterModel rolledBack = TestClusters.model(cluster);
     assertThat(rolledBack.version()).isEqualTo(TestClusters.PREVIOUS_VERSION);

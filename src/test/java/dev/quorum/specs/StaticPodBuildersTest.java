@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -42,7 +43,7 @@ class StaticPodBuildersTest {
     assertThat(member.name()).isEqualTo("main-node-1");
     assertThat(pod.getMetadata().getName()).as("the kubelet adds -<node>: the member's name").isEqualTo("main");
     assertThat(pod.getMetadata().getOwnerReferences()).isEmpty();
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.CLUSTER_UID_ANNOTATION,
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Annotations.CLUSTER_UID,
         model.resource().getMetadata().getUid());
     assertThat(spec.getHostNetwork()).isTrue();
     assertThat(spec.getPriorityClassName()).isEqualTo("system-node-critical");
@@ -138,7 +139,7 @@ class StaticPodBuildersTest {
         "--client-cert-auth=true", "--peer-client-cert-auth=true", "--cert-file=/etc/etcd/tls/tls.crt",
         "--listen-metrics-urls=http://10.0.0.11:2381");
     assertThat(pod.getMetadata().getAnnotations()).as("what the mirror pod reports it started with")
-        .containsEntry(Labels.TLS_REVISION_ANNOTATION, "rev1");
+        .containsEntry(Annotations.TLS_REVISION, "rev1");
 
     List<HasMetadata> objects = NodeAgentBuilder.build(tls, List.of());
     Role role = (Role) objects.get(1);

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-class MemberStatusReaderTest {
+class ClusterViewReaderTest {
 
   private static final long ID_0 = 0x8e9e05c52164694dL;
   private static final long ID_1 = 0xfd422379fda50e48L; // above Long.MAX_VALUE as unsigned
@@ -20,7 +20,7 @@ class MemberStatusReaderTest {
 
   @Test
   void combinesTheMemberListWithEachMembersAnswer() {
-    ClusterSnapshot snapshot = MemberStatusReader.snapshot(0x14841639068965f8L,
+    ClusterView snapshot = ClusterViewReader.snapshot(0x14841639068965f8L,
         List.of(member(ID_1, "demo-1"), member(ID_0, "demo-0"), member(ID_2, "demo-2")),
         Map.of(
             ID_0, answered(ID_0, "3.6.16", ID_1, 7),
@@ -28,8 +28,8 @@ class MemberStatusReaderTest {
             ID_2, MemberProbe.failed(new CompletionException(new TimeoutException()))));
 
     assertThat(snapshot.clusterIdHex()).isEqualTo("14841639068965f8");
-    assertThat(snapshot.members()).extracting(MemberSnapshot::name).containsExactly("demo-0", "demo-1", "demo-2");
-    assertThat(snapshot.leader()).map(MemberSnapshot::name).contains("demo-1");
+    assertThat(snapshot.members()).extracting(MemberView::name).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(snapshot.leader()).map(MemberView::name).contains("demo-1");
     assertThat(member(snapshot, "demo-1")).get().satisfies(m -> {
       assertThat(m.idHex()).isEqualTo("fd422379fda50e48");
       assertThat(m.reachable()).isTrue();
@@ -50,11 +50,11 @@ class MemberStatusReaderTest {
   @Test
   void theLeaderIsTheOneSeenInTheNewestTerm() {
     // demo-2 was cut off and still believes in the leader of term 3
-    long leader = MemberStatusReader.leaderId(List.of(
+    long leader = ClusterViewReader.leaderId(List.of(
         answered(ID_2, "3.6.16", ID_2, 3), answered(ID_0, "3.6.16", ID_0, 5), answered(ID_1, "3.6.16", ID_0, 5)));
 
     assertThat(leader).isEqualTo(ID_0);
-    assertThat(MemberStatusReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
+    assertThat(ClusterViewReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
   }
 
   @Test
@@ -62,7 +62,7 @@ class MemberStatusReaderTest {
     Member unstarted = Member.newBuilder().setID(ID_2)
         .addPeerURLs("http://demo-3.demo.default.svc.cluster.local:2380").setIsLearner(true).build();
 
-    ClusterSnapshot snapshot = MemberStatusReader.snapshot(1, List.of(unstarted), Map.of());
+    ClusterView snapshot = ClusterViewReader.snapshot(1, List.of(unstarted), Map.of());
     assertThat(snapshot.members()).singleElement().satisfies(m -> {
       assertThat(m.started()).isFalse();
       assertThat(m.learner()).isTrue();
@@ -88,7 +88,7 @@ class MemberStatusReaderTest {
     assertThat(Long.parseUnsignedLong(EtcdIds.toHex(ID_0), 16)).isEqualTo(ID_0);
   }
 
-  private static java.util.Optional<MemberSnapshot> member(ClusterSnapshot snapshot, String name) {
+  private static java.util.Optional<MemberView> member(ClusterView snapshot, String name) {
     return snapshot.members().stream().filter(m -> name.equals(m.name())).findFirst();
   }
 

@@ -1,4 +1,4 @@
-package dev.quorum.restore;
+package dev.quorum.podtool;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
