@@ -14,6 +14,7 @@ import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -153,7 +154,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
         .ifPresent(status::setLastSuccessfulTime);
     status.setObservedGeneration(schedule.getMetadata().getGeneration());
 
-    UpdateControl<EtcdBackupSchedule> control = update(schedule, status, context);
+    UpdateControl<EtcdBackupSchedule> control = StatusUpdates.patchIfChanged(schedule, status, context);
     // wake a little after the time, so the latest scheduled time is at or before the clock's now
     return wake == null ? control : control.rescheduleAfter(clock.toReal(wake).plusMillis(50));
   }
@@ -279,16 +280,5 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
 
   private static String namespace(EtcdBackupSchedule schedule) {
     return schedule.getMetadata().getNamespace();
-  }
-
-  private static UpdateControl<EtcdBackupSchedule> update(EtcdBackupSchedule schedule,
-      EtcdBackupScheduleStatus status, Context<EtcdBackupSchedule> context) {
-    if (Serialization.asJson(status).equals(Serialization.asJson(schedule.getStatus()))) {
-      return UpdateControl.noUpdate();
-    }
-    EtcdBackupSchedule updated = context.getControllerConfiguration().getConfigurationService()
-        .getResourceCloner().clone(schedule);
-    updated.setStatus(status);
-    return UpdateControl.patchStatus(updated);
   }
 }

@@ -10,6 +10,7 @@ import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.membership.VersionPath;
 import dev.quorum.model.Annotations;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
@@ -19,6 +20,7 @@ import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.PodReadiness;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.model.Scheme;
+import dev.quorum.operation.StatusUpdates;
 import dev.quorum.restore.RestoreSources;
 import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.CertManagerCertificateBuilder;
@@ -134,7 +136,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
-    MemberBootstrapRecords records = records(cluster, context);
+    MemberBootstrapRecords records = ClusterMembers.records(cluster, context.getSecondaryResources(ConfigMap.class));
     List<String> problems = new ArrayList<>(SpecValidator.problems(cluster.getSpec(), records));
     Optional<RestoreSource> foundingRestore = Optional.empty();
     if (records.isEmpty() && cluster.getSpec().getBootstrap() != null) {
@@ -240,7 +242,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
           Instant.now(), restoredBy, outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates),
           outcome.stepRefused());
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
-      return statusUpdate(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
+      return StatusUpdates.patchIfChanged(cluster, status, context).rescheduleAfter(nextCheck(observation, outcome));
     } catch (RuntimeException e) {
       LOG.errorf(e, "computing the status of %s failed", model.key());
       return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(RETRY_AFTER_ERROR);
@@ -262,7 +264,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    */
   private static List<Pod> memberPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
     return model.staticPods() ? StaticPodMembers.mirrorPods(model, pods, configMaps)
-        : pods.stream().filter(p -> controlledBy(p, model.resource())).toList();
+        : ClusterMembers.pods(model.resource(), pods);
   }
 
   private Outcome converge(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
@@ -409,7 +411,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private void keepBackupSchedule(EtcdClusterModel model, Context<EtcdCluster> context) {
     Optional<EtcdBackupSchedule> owned = context.getSecondaryResources(EtcdBackupSchedule.class).stream()
         .filter(s -> model.backupSchedule().equals(s.getMetadata().getName()))
-        .filter(s -> controlledBy(s, model.resource()))
+        .filter(s -> ClusterMembers.controlledBy(s, model.resource()))
         .findFirst();
     Optional<EtcdBackupSchedule> desired = BackupScheduleBuilder.build(model);
     if (desired.isEmpty()) {
@@ -418,7 +420,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     if (owned.isEmpty()) {
       EtcdBackupSchedule existing = children.live(EtcdBackupSchedule.class, model.namespace(), model.backupSchedule());
-      if (existing != null && !controlledBy(existing, model.resource())) {
+      if (existing != null && !ClusterMembers.controlledBy(existing, model.resource())) {
         throw new ForeignObjectException("spec.backup needs the EtcdBackupSchedule " + model.backupSchedule()
             + ", but one of that name exists that this cluster does not own: rename or delete it");
       }
@@ -534,28 +536,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
   }
 
-  private static boolean controlledBy(HasMetadata child, EtcdCluster cluster) {
-    return child.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && Objects.equals(o.getUid(), cluster.getMetadata().getUid()));
-  }
-
   /** An object the cluster needs exists under the same name but belongs to someone else. */
   private static final class ForeignObjectException extends RuntimeException {
     ForeignObjectException(String message) {
       super(message);
     }
-  }
-
-  /** The recorded bootstrap of this cluster's members; a ConfigMap left by a deleted namesake is ignored. */
-  private static MemberBootstrapRecords records(EtcdCluster cluster, Context<EtcdCluster> context) {
-    String name = EtcdClusterModel.membersConfigMap(cluster.getMetadata().getName());
-    return context.getSecondaryResources(ConfigMap.class).stream()
-        .filter(c -> name.equals(c.getMetadata().getName()))
-        .filter(c -> c.getMetadata().getOwnerReferences().stream()
-            .anyMatch(o -> Objects.equals(o.getUid(), cluster.getMetadata().getUid())))
-        .findFirst()
-        .map(c -> MemberBootstrapRecords.parse(c.getData()))
-        .orElse(MemberBootstrapRecords.NONE);
   }
 
   /** Soon while members come and go; otherwise informer events wake the reconciler, and the refresh is a backstop. */
@@ -579,17 +564,5 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     boolean staticPods = observation.model().staticPods();
     return staticPods && RECHECK_NODES.compareTo(config.statusRefreshInterval()) < 0 ? RECHECK_NODES
         : config.statusRefreshInterval();
-  }
-
-  /** Writes the status only when it changed; the cached resource is never modified in place. */
-  private static UpdateControl<EtcdCluster> statusUpdate(EtcdCluster cluster, EtcdClusterStatus status,
-      Context<EtcdCluster> context) {
-    if (!StatusChange.changed(cluster.getStatus(), status)) {
-      return UpdateControl.noUpdate();
-    }
-    EtcdCluster updated = context.getControllerConfiguration().getConfigurationService()
-        .getResourceCloner().clone(cluster);
-    updated.setStatus(status);
-    return UpdateControl.patchStatus(updated);
   }
 }

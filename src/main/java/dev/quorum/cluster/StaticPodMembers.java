@@ -1,10 +1,10 @@
 package dev.quorum.cluster;
 
 import dev.quorum.model.Annotations;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
-import dev.quorum.model.MirrorPods;
 import dev.quorum.specs.MemberPodBuilder;
 import dev.quorum.specs.RestoreContainers;
 import dev.quorum.specs.StaticPodManifestBuilder;
@@ -32,7 +32,7 @@ final class StaticPodMembers {
    */
   static List<Pod> mirrorPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
     return pods.stream()
-        .filter(p -> MirrorPods.isMirrorOf(p, model.resource().getMetadata().getUid()))
+        .filter(p -> ClusterMembers.isMirrorOf(p, model.resource().getMetadata().getUid()))
         .filter(p -> manifestOf(model, p.getMetadata().getName(), configMaps)
             .map(c -> Objects.equals(StaticPodManifestBuilder.shapeHash(c),
                 annotation(p, Annotations.SHAPE_HASH).orElse(null)))

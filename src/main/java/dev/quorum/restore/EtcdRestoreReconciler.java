@@ -13,13 +13,14 @@ import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.events.Events;
 import dev.quorum.model.Annotations;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrapRecords;
-import dev.quorum.model.MirrorPods;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.RestoreSource;
+import dev.quorum.operation.ServerSideApply;
 import dev.quorum.podtool.SnapshotVerifier;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -345,8 +346,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       }
       String restoreId = EtcdClusterModel.uidPrefix(restore).orElseThrow();
       MemberBootstrapRecords restoring = before.restoredInPlace(source.get(), restoreId);
-      kube.resource(MembersConfigMapBuilder.build(EtcdClusterModel.of(cluster, settings, restoring)))
-          .fieldManager(QuorumConfig.FIELD_MANAGER).forceConflicts().serverSideApply();
+      ServerSideApply.apply(kube, MembersConfigMapBuilder.build(EtcdClusterModel.of(cluster, settings, restoring)));
       LOG.infof("%s/%s: every member is stopped and on record to restore %s", namespace, name, source(status));
       running(status, RESTORING, "every member of EtcdCluster " + name + " is stopped and restores "
           + source(status) + " under a new cluster token");
@@ -525,7 +525,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
   private static boolean memberOf(Pod pod, EtcdCluster cluster) {
     String uid = cluster.getMetadata().getUid();
     if (cluster.getSpec().staticPods()) {
-      return MirrorPods.isMirrorOf(pod, uid);
+      return ClusterMembers.isMirrorOf(pod, uid);
     }
     return pod.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid));
   }

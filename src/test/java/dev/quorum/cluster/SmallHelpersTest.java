@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.PodReadiness;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -92,10 +93,10 @@ class SmallHelpersTest {
     EtcdClusterStatus b = new EtcdClusterStatus();
     b.setReadyMembers(3);
 
-    assertThat(StatusChange.changed(a, b)).isFalse();
+    assertThat(StatusUpdates.changed(a, b)).isFalse();
     b.setLeader("demo-1");
-    assertThat(StatusChange.changed(a, b)).isTrue();
-    assertThat(StatusChange.changed(null, b)).isTrue();
+    assertThat(StatusUpdates.changed(a, b)).isTrue();
+    assertThat(StatusUpdates.changed(null, b)).isTrue();
   }
 
   @Test

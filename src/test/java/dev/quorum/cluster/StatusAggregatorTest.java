@@ -11,6 +11,7 @@ import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -271,7 +272,7 @@ class StatusAggregatorTest {
     EtcdClusterStatus degraded = StatusAggregator.aggregate(observation(pods(true, true, false),
         Optional.of(etcd(true, true, false)), NOW.plusSeconds(60)));
 
-    assertThat(StatusChange.changed(first, same)).isFalse();
+    assertThat(StatusUpdates.changed(first, same)).isFalse();
     assertThat(condition(degraded, ConditionTypes.AVAILABLE).getLastTransitionTime()).isEqualTo("2026-01-02T03:04:05Z");
     assertThat(condition(degraded, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-02T03:05:05Z");
   }
