@@ -143,7 +143,7 @@ final class MembershipSteps {
   private Optional<String> retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, String member) {
     if (model.staticPods()) {
-      children.delete(ConfigMap.class, model.namespace(), model.manifestConfigMap(member));
+      children.delete(ConfigMap.class, model.namespace(), model.staticPod().manifestConfigMap(member));
       if (pods.stream().anyMatch(p -> member.equals(p.getMetadata().getName()))) {
         return Optional.of(member + " left the cluster; its record stays until its node's kubelet has stopped its"
             + " static pod");

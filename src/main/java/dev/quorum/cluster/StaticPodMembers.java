@@ -51,7 +51,7 @@ final class StaticPodMembers {
 
   /** The ConfigMap holding a member's manifest, if it exists. */
   static Optional<ConfigMap> manifestOf(EtcdClusterModel model, String member, List<ConfigMap> configMaps) {
-    String name = model.manifestConfigMap(member);
+    String name = model.staticPod().manifestConfigMap(member);
     return configMaps.stream().filter(c -> name.equals(c.getMetadata().getName()))
         .filter(c -> Objects.equals(c.getMetadata().getLabels().get(Labels.CLUSTER), model.name()))
         .findFirst();
@@ -80,9 +80,9 @@ final class StaticPodMembers {
         manifests.add(StaticPodManifestBuilder.build(model, member));
       } else if (fetched.isEmpty()) {
         fetchPods.add(fetch.get());
-        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member));
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.staticPod().nodeOf(member));
       } else {
-        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member)
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.staticPod().nodeOf(member)
             + " (pod " + fetched.get().getMetadata().getName() + ": " + phase(fetched.get()) + ")");
       }
     }

@@ -59,7 +59,7 @@ final class SupportingObjects {
 
   /** certificates: CertManager: the members' Certificate, which cert-manager turns into their Secret. */
   void keepCertificate(EtcdClusterModel model) {
-    if (!model.certManagerCertificates()) {
+    if (!model.tls().certManagerCertificates()) {
       return;
     }
     try {

@@ -56,7 +56,7 @@ public final class MemberPodBuilder {
       // mirror pods from those of a deleted namesake
       annotations.put(Annotations.CLUSTER_UID, model.resource().getMetadata().getUid());
       return new PodBuilder()
-          .withNewMetadata().withName(model.staticPodName()).withNamespace(model.namespace())
+          .withNewMetadata().withName(model.staticPod().staticPodName()).withNamespace(model.namespace())
           .withLabels(podLabels(model, member)).withAnnotations(annotations).endMetadata()
           .withSpec(spec)
           .build();
@@ -115,7 +115,7 @@ public final class MemberPodBuilder {
       return List.of(dataVolume(model, member));
     }
     return List.of(dataVolume(model, member), new VolumeBuilder().withName(TLS_VOLUME).withNewSecret()
-        .withSecretName(model.memberTlsSecret()).withDefaultMode(TLS_FILE_MODE).endSecret().build());
+        .withSecretName(model.tls().memberTlsSecret()).withDefaultMode(TLS_FILE_MODE).endSecret().build());
   }
 
   /**
@@ -143,12 +143,12 @@ public final class MemberPodBuilder {
    * certificates in (a static pod cannot mount a Secret). That one must exist: the agent writes it before the manifest.
    */
   private static List<Volume> staticPodVolumes(EtcdClusterModel model, Member member) {
-    Volume data = new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.dataHostPath(member))
+    Volume data = new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.staticPod().dataHostPath(member))
         .withType("DirectoryOrCreate").endHostPath().build();
     if (model.scheme() != Scheme.HTTPS) {
       return List.of(data);
     }
-    return List.of(data, new VolumeBuilder().withName(TLS_VOLUME).withNewHostPath().withPath(model.tlsHostPath())
+    return List.of(data, new VolumeBuilder().withName(TLS_VOLUME).withNewHostPath().withPath(model.staticPod().tlsHostPath())
         .withType("Directory").endHostPath().build());
   }
 

@@ -62,7 +62,7 @@ public final class RestoreContainers {
     return member.bootstrap().restore().map(source -> new PodBuilder()
         .withMetadata(ChildMetadata.builder(model, fetchPodName(model, member)).build())
         .withNewSpec()
-        .withNodeName(model.nodeOf(member))
+        .withNodeName(model.staticPod().nodeOf(member))
         .withRestartPolicy("OnFailure")
         .withEnableServiceLinks(false)
         .withImagePullSecrets(model.spec().getImagePullSecrets())

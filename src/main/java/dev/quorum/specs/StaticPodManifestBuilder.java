@@ -23,9 +23,9 @@ public final class StaticPodManifestBuilder {
   public static ConfigMap build(EtcdClusterModel model, Member member) {
     Pod manifest = MemberPodBuilder.build(model, member);
     Map<String, String> labels = model.memberLabels(member);
-    labels.put(Labels.STATIC_POD_NODE, model.nodeOf(member));
+    labels.put(Labels.STATIC_POD_NODE, model.staticPod().nodeOf(member));
     return new ConfigMapBuilder()
-        .withMetadata(ChildMetadata.builder(model, model.manifestConfigMap(member.name()))
+        .withMetadata(ChildMetadata.builder(model, model.staticPod().manifestConfigMap(member.name()))
             .withLabels(labels)
             .withAnnotations(Map.of(Annotations.SHAPE_HASH,
                 manifest.getMetadata().getAnnotations().get(Annotations.SHAPE_HASH)))

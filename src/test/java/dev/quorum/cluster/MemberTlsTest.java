@@ -143,7 +143,7 @@ class MemberTlsTest {
     tls.setCertificates(ClusterTls.Certificates.Secret);
     tls.setSecretName("users-tls");
     EtcdClusterModel model = TestClusters.model(tlsCluster(tls));
-    assertThat(model.memberTlsSecret()).isEqualTo("users-tls");
+    assertThat(model.tls().memberTlsSecret()).isEqualTo("users-tls");
 
     assertThatThrownBy(() -> MemberTls.of(model, RECORDED, List.of(), this::secret, NOW))
         .isInstanceOf(MemberTls.SecretProblem.class)

@@ -125,12 +125,12 @@ class StaticPodBuildersTest {
         .withTlsRevision("rev1");
     Member second = tls.members().get(1);
 
-    assertThat(tls.tlsIpAddresses()).containsExactly("127.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.12");
+    assertThat(tls.tls().tlsIpAddresses()).containsExactly("127.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.12");
     Pod pod = MemberPodBuilder.build(tls, second);
     assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("tls")).singleElement()
         .satisfies(v -> {
           assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/quorum/default/main/tls")
-              .isEqualTo(tls.tlsHostPath());
+              .isEqualTo(tls.staticPod().tlsHostPath());
           assertThat(v.getHostPath().getType()).as("written by the agent before the manifest").isEqualTo("Directory");
           assertThat(v.getSecret()).isNull();
         });
@@ -182,7 +182,7 @@ class StaticPodBuildersTest {
       assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3"));
     });
     assertThat(fetch.getSpec().getVolumes()).singleElement().satisfies(v -> assertThat(v.getHostPath().getPath())
-        .isEqualTo(restoring.dataHostPath(second)).endsWith("/" + restoring.claimName(second)));
+        .isEqualTo(restoring.staticPod().dataHostPath(second)).endsWith("/" + restoring.claimName(second)));
     assertThat(RestoreContainers.fetchPod(model, member)).as("nothing to fetch without a restore").isEmpty();
   }
 
