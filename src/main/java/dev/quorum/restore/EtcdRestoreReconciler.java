@@ -240,7 +240,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
       status.setMessage(watch.message());
       return WATCH;
     }
-    return succeeded(o, (RestoreStep.Succeed) step, status);
+    return succeeded(o, (RestoreStep.Succeed) step, status); // the one step left
   }
 
   /** Creates the cluster; what follows depends on the API server's answer. */
