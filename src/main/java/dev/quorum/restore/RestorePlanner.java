@@ -49,8 +49,9 @@ import java.util.Optional;
  *   <li>nothing is created or stopped before the source check passed, nor when the snapshot comes from a newer etcd
  *       minor than the target runs (etcd does not open a newer release's data);
  *   <li>in place, the hold is taken before the check, so of two restores of one cluster only one passes it; a restore
- *       releases only its own hold, and releases it when it waits to retry the check or gives up before any member's
- *       record changed;
+ *       releases only its own hold: once the records are rewritten, while a failed check waits to be retried, and when
+ *       the check fails or the source no longer resolves after the stop (the cluster's reconciler removes the hold of
+ *       a restore that failed otherwise);
  *   <li>the replaced claims are on record before the members' records change, so a restart after the rewrite still
  *       knows what to delete;
  *   <li>once Running, the cluster is the one whose uid is on record: a cluster deleted meanwhile (or a namesake) fails
@@ -205,7 +206,7 @@ public final class RestorePlanner {
     return "EtcdCluster " + cluster + " is created; its members restore " + source;
   }
 
-  static SnapshotSource snapshotSource(RestoreSource source) {
+  private static SnapshotSource snapshotSource(RestoreSource source) {
     S3Object object = new S3Object();
     object.setBucket(source.bucket());
     object.setKey(source.key());
