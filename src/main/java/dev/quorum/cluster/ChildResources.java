@@ -1,6 +1,5 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.Labels;
 import dev.quorum.operation.ServerSideApply;
@@ -117,12 +116,6 @@ public class ChildResources {
       }
       throw e;
     }
-  }
-
-  /** Whether that EtcdRestore exists and has not finished. */
-  public boolean restoreRunning(String namespace, String name) {
-    EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();
-    return restore != null && restore.inProgress();
   }
 
   /** Every node, as StaticPod mode places members on them: name, labels and InternalIP. */

@@ -5,7 +5,6 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.VersionPath;
-import dev.quorum.model.Annotations;
 import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
@@ -13,6 +12,7 @@ import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.model.Scheme;
+import dev.quorum.restore.ClusterHold;
 import dev.quorum.restore.RestoreSources;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * Observes a cluster once per pass: the members on record, the model, the objects the informers hold, what etcd says,
@@ -35,16 +34,17 @@ import org.jboss.logging.Logger;
  */
 final class ClusterObserver {
 
-  private static final Logger LOG = Logger.getLogger(ClusterObserver.class);
   private static final int HTTP_FORBIDDEN = 403;
 
   private final OperatorSettings settings;
   private final ChildResources children;
   private final ClusterViewSource etcd;
   private final RestoreSources restoreSources;
+  private final ClusterHold hold;
 
   ClusterObserver(OperatorSettings settings, ChildResources children, ClusterViewSource etcd,
-      RestoreSources restoreSources) {
+      RestoreSources restoreSources, ClusterHold hold) {
+    this.hold = hold;
     this.settings = settings;
     this.children = children;
     this.etcd = etcd;
@@ -93,7 +93,7 @@ final class ClusterObserver {
     Optional<String> restoredBy = Optional.empty();
     if (unread.isEmpty()) {
       try {
-        restoredBy = restoreInProgress(cluster);
+        restoredBy = hold.runningHolder(cluster);
       } catch (KubernetesClientException e) {
         unread = Optional.of(e);
       }
@@ -145,25 +145,6 @@ final class ClusterObserver {
     // a Secret without data exists: its problem is the keys it lacks
     return Optional.ofNullable(children.live(Secret.class, model.namespace(), name))
         .map(secret -> secret.getData() == null ? Map.of() : secret.getData());
-  }
-
-  /**
-   * The EtcdRestore restoring this cluster in place, if one is (its annotation on the cluster). An annotation left by
-   * a restore that was deleted or has finished is removed, so a cluster is never held by nobody.
-   */
-  private Optional<String> restoreInProgress(EtcdCluster cluster) {
-    Map<String, String> annotations = cluster.getMetadata().getAnnotations();
-    String restore = annotations == null ? null : annotations.get(Annotations.RESTORE_IN_PROGRESS);
-    if (restore == null) {
-      return Optional.empty();
-    }
-    if (children.restoreRunning(cluster.getMetadata().getNamespace(), restore)) {
-      return Optional.of(restore);
-    }
-    LOG.infof("%s/%s: EtcdRestore %s is gone or finished; the cluster is no longer held for it",
-        cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), restore);
-    children.removeAnnotation(cluster, Annotations.RESTORE_IN_PROGRESS);
-    return Optional.empty();
   }
 
   /** The versions the members run, as etcd reports them; the last status's when none answers. */

@@ -6,6 +6,7 @@ import dev.quorum.cluster.ClusterPlanner.Course;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.operation.StatusUpdates;
+import dev.quorum.restore.ClusterHold;
 import dev.quorum.restore.RestoreSources;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -67,8 +68,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final Duration statusRefreshInterval;
 
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, ClusterViewSource etcd,
-      ClusterEvents events, RestoreSources restoreSources) {
-    this.observer = new ClusterObserver(OperatorSettings.from(config), children, etcd, restoreSources);
+      ClusterEvents events, RestoreSources restoreSources, ClusterHold hold) {
+    this.observer = new ClusterObserver(OperatorSettings.from(config), children, etcd, restoreSources, hold);
     this.planning = ClusterPlanner.Settings.from(config);
     this.actions = new ClusterActions(config, children, etcd, events);
     this.failures = new ReconcileFailures(events);

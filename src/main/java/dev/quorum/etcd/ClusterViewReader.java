@@ -44,7 +44,7 @@ public final class ClusterViewReader {
     }
     Map<Long, MemberProbe> probes = new HashMap<>();
     byId.forEach((id, probe) -> probes.put(id, probe.join()));
-    return snapshot(list.getHeader().getClusterId(), list.getMembersList(), probes);
+    return view(list.getHeader().getClusterId(), list.getMembersList(), probes);
   }
 
   private static CompletableFuture<MemberProbe> ask(EtcdClusterClient client, String endpoint) {
@@ -53,12 +53,12 @@ public final class ClusterViewReader {
   }
 
   /** Pure: combines the member list with the members' answers. */
-  static ClusterView snapshot(long clusterId, List<Member> members, Map<Long, MemberProbe> probes) {
-    List<MemberView> snapshots = members.stream()
+  static ClusterView view(long clusterId, List<Member> members, Map<Long, MemberProbe> probes) {
+    List<MemberView> views = members.stream()
         .map(m -> member(m, probes.getOrDefault(m.getID(), MemberProbe.notAddressable())))
         .sorted(Comparator.comparing(MemberView::name).thenComparing(MemberView::id))
         .toList();
-    return new ClusterView(clusterId, leaderId(probes.values()), snapshots);
+    return new ClusterView(clusterId, leaderId(probes.values()), views);
   }
 
   /** The leader seen by the member with the newest Raft term: an isolated member may remember an old one. */
