@@ -1,7 +1,7 @@
 package dev.quorum;
 
+import dev.quorum.podtool.RestoreTool;
 import dev.quorum.render.RenderCommand;
-import dev.quorum.restore.RestoreTool;
 import dev.quorum.staticpod.NodeAgent;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;

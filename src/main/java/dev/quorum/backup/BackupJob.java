@@ -2,7 +2,7 @@ package dev.quorum.backup;
 
 import dev.quorum.api.v1alpha1.BackupCompression;
 import dev.quorum.etcd.EtcdClientSettings;
-import dev.quorum.etcd.MemberStatus;
+import dev.quorum.etcd.MaintenanceStatus;
 import dev.quorum.etcd.SnapshotOptions;
 import dev.quorum.etcd.SnapshotStream;
 import dev.quorum.objectstore.Failure;
@@ -11,6 +11,7 @@ import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
 import dev.quorum.objectstore.S3Settings;
 import dev.quorum.objectstore.UploadResult;
+import dev.quorum.operation.ReasonedFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -34,11 +35,11 @@ final class BackupJob implements Callable<BackupResult> {
   static final String REVISION_METADATA = BackupKeys.REVISION_METADATA;
 
   /** Thrown by {@link #call()}: the attempt failed, for this reason. */
-  static final class AttemptFailed extends Exception {
+  static final class AttemptFailed extends ReasonedFailure {
     private final BackupFailure failure;
 
     AttemptFailed(BackupFailure failure, Throwable cause) {
-      super(failure.message(), cause);
+      super(failure.reason(), failure.message(), cause);
       this.failure = failure;
     }
 
@@ -93,7 +94,7 @@ final class BackupJob implements Callable<BackupResult> {
         throw new IOException("stopped before the upload began");
       }
       sweepEarlierAttempts(objects, started);
-      MemberStatus source = snapshot.memberStatus();
+      MaintenanceStatus source = snapshot.memberStatus();
       Map<String, String> metadata = new LinkedHashMap<>(identity);
       metadata.put(REVISION_METADATA, Long.toString(source.revision()));
       metadata.put(BackupKeys.VERSION_METADATA, source.version());

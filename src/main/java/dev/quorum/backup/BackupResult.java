@@ -1,7 +1,7 @@
 package dev.quorum.backup;
 
-import dev.quorum.etcd.MemberStatus;
+import dev.quorum.etcd.MaintenanceStatus;
 import dev.quorum.objectstore.UploadResult;
 
 /** A snapshot that is stored and checked: what status reports about it. */
-public record BackupResult(UploadResult upload, MemberStatus source, String sourceMember) {}
+public record BackupResult(UploadResult upload, MaintenanceStatus source, String sourceMember) {}

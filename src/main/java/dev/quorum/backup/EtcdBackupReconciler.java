@@ -16,6 +16,8 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.objectstore.S3Settings;
+import dev.quorum.operation.RetryPolicy;
+import dev.quorum.operation.StatusUpdates;
 import dev.quorum.tls.OperatorClientTls;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -64,8 +66,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final OperatorSettings operatorSettings;
   private final SnapshotOptions snapshotOptions;
   private final BackupMetrics metrics;
-  private final int maxAttempts;
-  private final Duration firstRetryDelay;
+  private final RetryPolicy retries;
 
   public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config,
       BackupMetrics metrics, OperatorClientTls clientTls) {
@@ -77,9 +78,8 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     this.events = events;
     this.etcdSettings = EtcdClientSettings.from(config);
     this.snapshotOptions = SnapshotOptions.from(config);
-    this.maxAttempts = Math.max(1, config.backup().maxAttempts());
-    this.firstRetryDelay = config.backup().firstRetryDelay();
-    LOG.debugf("backups: up to %d attempts, retried after %s, doubling", maxAttempts, firstRetryDelay);
+    this.retries = RetryPolicy.from(config);
+    LOG.debugf("backups: %s", retries);
   }
 
   @Override
@@ -108,7 +108,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       next = startAttempt(backup, status);
     }
     status.setObservedGeneration(backup.getMetadata().getGeneration());
-    return update(backup, status, context).rescheduleAfter(next);
+    return StatusUpdates.patchIfChanged(backup, status, context).rescheduleAfter(next);
   }
 
   /** Checks what only the operator can see, then starts the next attempt if its back-off has passed. */
@@ -205,7 +205,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private Duration failed(EtcdBackup backup, EtcdBackupStatus status, BackupFailure failure) {
     String uid = backup.getMetadata().getUid();
     int attempts = attempts(status);
-    if (failure.permanent() || attempts >= maxAttempts) {
+    if (failure.permanent() || !retries.retries(attempts)) {
       runner.finished(uid, Optional.empty());
       status.setPhase(OperationPhase.Failed);
       status.setReason(failure.reason());
@@ -218,20 +218,15 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       metrics.failed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
       return Duration.ofDays(1);
     }
-    Duration backoff = backoff(firstRetryDelay, attempts);
+    Duration backoff = retries.delayAfter(attempts);
     runner.finished(uid, Optional.of(Instant.now().plus(backoff)));
     status.setPhase(OperationPhase.Pending);
     status.setReason(failure.reason());
-    status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %s", attempts, maxAttempts,
+    status.setMessage(String.format("attempt %d of %d failed: %s; retrying in %s", attempts, retries.maxAttempts(),
         failure.message(), seconds(backoff)));
     events.warning(backup, failure.reason(), status.getMessage());
     metrics.attemptFailed(backup.getMetadata().getNamespace(), backup.getSpec().getClusterName(), failure.reason());
     return backoff;
-  }
-
-  /** 5 s, 10 s, 20 s, 40 s by default: long enough for an object store or a member to come back. */
-  static Duration backoff(Duration first, int attemptsMade) {
-    return first.multipliedBy(1L << Math.max(0, Math.min(attemptsMade - 1, 6)));
   }
 
   private static String seconds(Duration duration) {
@@ -281,17 +276,5 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
       return fresh;
     }
     return io.fabric8.kubernetes.client.utils.Serialization.clone(status);
-  }
-
-  private static UpdateControl<EtcdBackup> update(EtcdBackup backup, EtcdBackupStatus status,
-      Context<EtcdBackup> context) {
-    if (io.fabric8.kubernetes.client.utils.Serialization.asJson(status)
-        .equals(io.fabric8.kubernetes.client.utils.Serialization.asJson(backup.getStatus()))) {
-      return UpdateControl.noUpdate();
-    }
-    EtcdBackup updated = context.getControllerConfiguration().getConfigurationService()
-        .getResourceCloner().clone(backup);
-    updated.setStatus(status);
-    return UpdateControl.patchStatus(updated);
   }
 }

@@ -1,6 +1,5 @@
 package dev.quorum.backup;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
@@ -8,10 +7,14 @@ import dev.quorum.api.v1alpha1.EtcdBackupScheduleSpec;
 import dev.quorum.api.v1alpha1.EtcdBackupScheduleStatus;
 import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.events.Events;
+import dev.quorum.model.Annotations;
+import dev.quorum.model.Labels;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,8 +59,6 @@ import org.jboss.logging.Logger;
 public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedule> {
 
   public static final String NAME = "etcdbackupschedule";
-  public static final String SCHEDULE_LABEL = "etcd.quorum.dev/backup-schedule";
-  public static final String SCHEDULED_TIME_ANNOTATION = "etcd.quorum.dev/scheduled-time";
   private static final Logger LOG = Logger.getLogger(EtcdBackupScheduleReconciler.class);
   // UTC, so a time zone's repeated hour cannot give two runs one name
   private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmm")
@@ -80,7 +81,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     // a backup finishing frees a Forbid schedule and may make retention due
     InformerEventSourceConfiguration<EtcdBackup> backups = InformerEventSourceConfiguration
         .from(EtcdBackup.class, EtcdBackupSchedule.class)
-        .withLabelSelector(SCHEDULE_LABEL)
+        .withLabelSelector(Labels.BACKUP_SCHEDULE)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EtcdBackupSchedule.class))
         .build();
     return List.of(new InformerEventSource<>(backups, context));
@@ -153,7 +154,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
         .ifPresent(status::setLastSuccessfulTime);
     status.setObservedGeneration(schedule.getMetadata().getGeneration());
 
-    UpdateControl<EtcdBackupSchedule> control = update(schedule, status, context);
+    UpdateControl<EtcdBackupSchedule> control = StatusUpdates.patchIfChanged(schedule, status, context);
     // wake a little after the time, so the latest scheduled time is at or before the clock's now
     return wake == null ? control : control.rescheduleAfter(clock.toReal(wake).plusMillis(50));
   }
@@ -218,8 +219,8 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
     backup.setMetadata(new ObjectMetaBuilder()
         .withName(backupName(schedule.getMetadata().getName(), time))
         .withNamespace(schedule.getMetadata().getNamespace())
-        .withLabels(Map.of(SCHEDULE_LABEL, schedule.getMetadata().getName()))
-        .withAnnotations(Map.of(SCHEDULED_TIME_ANNOTATION, time.toString()))
+        .withLabels(Map.of(Labels.BACKUP_SCHEDULE, schedule.getMetadata().getName()))
+        .withAnnotations(Map.of(Annotations.SCHEDULED_TIME, time.toString()))
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(schedule.getApiVersion()).withKind(schedule.getKind())
             .withName(schedule.getMetadata().getName()).withUid(schedule.getMetadata().getUid())
@@ -251,7 +252,7 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
 
   static Instant scheduledTime(EtcdBackup backup) {
     Map<String, String> annotations = backup.getMetadata().getAnnotations();
-    return annotations == null ? null : instant(annotations.get(SCHEDULED_TIME_ANNOTATION));
+    return annotations == null ? null : instant(annotations.get(Annotations.SCHEDULED_TIME));
   }
 
   /** The scheduled time, or when the backup was created if its annotation is gone. */
@@ -279,16 +280,5 @@ public class EtcdBackupScheduleReconciler implements Reconciler<EtcdBackupSchedu
 
   private static String namespace(EtcdBackupSchedule schedule) {
     return schedule.getMetadata().getNamespace();
-  }
-
-  private static UpdateControl<EtcdBackupSchedule> update(EtcdBackupSchedule schedule,
-      EtcdBackupScheduleStatus status, Context<EtcdBackupSchedule> context) {
-    if (Serialization.asJson(status).equals(Serialization.asJson(schedule.getStatus()))) {
-      return UpdateControl.noUpdate();
-    }
-    EtcdBackupSchedule updated = context.getControllerConfiguration().getConfigurationService()
-        .getResourceCloner().clone(schedule);
-    updated.setStatus(status);
-    return UpdateControl.patchStatus(updated);
   }
 }

@@ -1,6 +1,7 @@
 package dev.quorum.backup;
 
 import dev.quorum.objectstore.S3Credentials;
+import dev.quorum.operation.ReasonedFailure;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
@@ -12,17 +13,10 @@ import java.util.Map;
 public final class S3Secrets {
 
   /** The Secret or one of its keys is missing: permanent until someone creates it. */
-  public static final class Missing extends Exception {
-    private final String reason;
-
+  /** Its reason is {@link BackupFailure#SECRET_NOT_FOUND} or {@link BackupFailure#SECRET_KEY_MISSING}. */
+  public static final class Missing extends ReasonedFailure {
     Missing(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    /** {@link BackupFailure#SECRET_NOT_FOUND} or {@link BackupFailure#SECRET_KEY_MISSING}. */
-    public String reason() {
-      return reason;
+      super(reason, message);
     }
   }
 

@@ -1,19 +1,18 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.config.QuorumConfig;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.Labels;
+import dev.quorum.operation.ServerSideApply;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.HttpURLConnection;
@@ -40,14 +39,12 @@ public class ChildResources {
 
   /** Objects whose spec the operator keeps as it wants it (Services, budget, ConfigMap). */
   public void apply(List<? extends HasMetadata> desired) {
-    // force: the operator owns these objects; a conflicting manager (kubectl edit) is overridden
-    desired.forEach(o -> client.resource(o).fieldManager(QuorumConfig.FIELD_MANAGER).forceConflicts().serverSideApply());
+    desired.forEach(o -> ServerSideApply.apply(client, o));
   }
 
   /** A resource of another project's CRD (a cert-manager Certificate): a 404 when that CRD is not installed. */
   public void apply(ResourceDefinitionContext type, GenericKubernetesResource resource) {
-    client.genericKubernetesResources(type).inNamespace(resource.getMetadata().getNamespace()).resource(resource)
-        .fieldManager(QuorumConfig.FIELD_MANAGER).forceConflicts().serverSideApply();
+    ServerSideApply.apply(client, type, resource);
   }
 
   /**
@@ -119,12 +116,6 @@ public class ChildResources {
       }
       throw e;
     }
-  }
-
-  /** Whether that EtcdRestore exists and has not finished. */
-  public boolean restoreRunning(String namespace, String name) {
-    EtcdRestore restore = client.resources(EtcdRestore.class).inNamespace(namespace).withName(name).get();
-    return restore != null && restore.inProgress();
   }
 
   /** Every node, as StaticPod mode places members on them: name, labels and InternalIP. */

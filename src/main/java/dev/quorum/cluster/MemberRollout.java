@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.PodReadiness;
@@ -171,7 +172,7 @@ public final class MemberRollout {
 
   static String shapeHash(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(MemberPodBuilder.SHAPE_HASH_ANNOTATION);
+    return annotations == null ? null : annotations.get(Annotations.SHAPE_HASH);
   }
 
   static boolean terminating(HasMetadata object) {

@@ -1,8 +1,8 @@
 package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.MemberStatus;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.PodReadiness;
@@ -30,7 +30,7 @@ final class MemberStatuses {
    * A member is ready when it answers, follows a leader, votes, and Kubernetes agrees its pod is ready: a member
    * cut off from the majority still answers but serves nothing.
    */
-  private static List<MemberStatus> fromEtcd(ClusterSnapshot snapshot, Map<String, Pod> pods) {
+  private static List<MemberStatus> fromEtcd(ClusterView snapshot, Map<String, Pod> pods) {
     return snapshot.members().stream()
         .map(m -> {
           String name = m.started() ? m.name() : nameFromPeerUrl(m);
@@ -56,7 +56,7 @@ final class MemberStatuses {
    * Why a member is not ready, as a reason and a message; empty when it is: it answers, follows a leader, votes, and
    * Kubernetes agrees its pod is ready (a member cut off from the majority still answers but serves nothing).
    */
-  static Optional<NotReady> notReady(MemberSnapshot member, Pod pod, Long revisionLag) {
+  static Optional<NotReady> notReady(MemberView member, Pod pod, Long revisionLag) {
     if (!member.started()) {
       return Optional.of(new NotReady(Reasons.MEMBER_NOT_STARTED,
           "added to etcd's membership; etcd has not started it yet"));
@@ -99,7 +99,7 @@ final class MemberStatuses {
   }
 
   /** An added but never started member has no name yet; its peer URL host starts with the pod name. */
-  private static String nameFromPeerUrl(MemberSnapshot member) {
+  private static String nameFromPeerUrl(MemberView member) {
     String url = first(member.peerURLs());
     if (url == null) {
       return member.idHex();

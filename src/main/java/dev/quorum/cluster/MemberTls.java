@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -64,15 +65,15 @@ final class MemberTls {
    */
   static Pass of(EtcdClusterModel model, Set<String> recorded, List<Pod> pods,
       Function<String, Optional<Map<String, String>>> secretData, Instant now) {
-    Optional<Map<String, String>> members = secretData.apply(model.memberTlsSecret());
-    if (model.certManagerCertificates()) {
+    Optional<Map<String, String>> members = secretData.apply(model.tls().memberTlsSecret());
+    if (model.tls().certManagerCertificates()) {
       if (members.isEmpty()) {
-        return Pass.pending("waiting for cert-manager to issue the Secret " + model.memberTlsSecret()
-            + " (Certificate " + model.memberTlsSecret() + ")");
+        return Pass.pending("waiting for cert-manager to issue the Secret " + model.tls().memberTlsSecret()
+            + " (Certificate " + model.tls().memberTlsSecret() + ")");
       }
-      return usersSecret(model, members, now, "(Certificate " + model.memberTlsSecret() + ")", true);
+      return usersSecret(model, members, now, "(Certificate " + model.tls().memberTlsSecret() + ")", true);
     }
-    if (!model.operatorCertificates()) {
+    if (!model.tls().operatorCertificates()) {
       return usersSecret(model, members, now, "(spec.tls.secretName)", false);
     }
     // a step of a CA change waits until every member serves again with the Secret as it is: every member on record,
@@ -81,14 +82,14 @@ final class MemberTls {
     List<Member> running = model.members().stream().filter(m -> recorded.contains(m.name())).toList();
     boolean membersCurrent = live.isPresent() && PodReadiness.everyMemberReady(running, pods,
         (member, p) -> p.getMetadata().getAnnotations() != null
-            && live.get().equals(p.getMetadata().getAnnotations().get(Labels.TLS_REVISION_ANNOTATION)));
+            && live.get().equals(p.getMetadata().getAnnotations().get(Annotations.TLS_REVISION)));
     ClusterCertificates.Desired desired;
     try {
-      ClusterCertificates.Names names = new ClusterCertificates.Names(model.tlsDnsNames(), model.tlsIpAddresses());
-      desired = ClusterCertificates.desired(model.name(), names, secretData.apply(model.caSecret()), members,
-          secretData.apply(model.clientTlsSecret()), membersCurrent, now);
+      ClusterCertificates.Names names = new ClusterCertificates.Names(model.tls().tlsDnsNames(), model.tls().tlsIpAddresses());
+      desired = ClusterCertificates.desired(model.name(), names, secretData.apply(model.tls().caSecret()), members,
+          secretData.apply(model.tls().clientTlsSecret()), membersCurrent, now);
     } catch (IllegalArgumentException e) {
-      throw new SecretProblem("the CA Secret " + model.caSecret() + " cannot be used (" + e.getMessage()
+      throw new SecretProblem("the CA Secret " + model.tls().caSecret() + " cannot be used (" + e.getMessage()
           + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"
           + " new CA (the members then restart three times, one at a time)");
     }
@@ -98,7 +99,7 @@ final class MemberTls {
             + " started with: recreate the cluster from a backup to change its CA"
         : step);
     return new Pass(TlsSecretsBuilder.build(model, desired), revision(model, desired.member()), new TlsCertificates(
-        model.memberTlsSecret(), desired.certificateExpires(),
+        model.tls().memberTlsSecret(), desired.certificateExpires(),
         Optional.of(desired.authority().certificate().getNotAfter().toInstant()), rotation));
   }
 
@@ -124,7 +125,7 @@ final class MemberTls {
    */
   private static Pass usersSecret(EtcdClusterModel model, Optional<Map<String, String>> data, Instant now,
       String from, boolean issuedOnRequest) {
-    String name = model.memberTlsSecret();
+    String name = model.tls().memberTlsSecret();
     if (data.isEmpty()) {
       throw new SecretProblem("the Secret " + name + " " + from + " does not exist; the members need its"
           + " ca.crt, tls.crt and tls.key");

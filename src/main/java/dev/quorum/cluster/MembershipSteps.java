@@ -1,12 +1,12 @@
 package dev.quorum.cluster;
 
-import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.EtcdIds;
 import dev.quorum.etcd.LearnerPromotion;
-import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.MembershipPlanner.Operation;
 import dev.quorum.membership.MembershipPlanner.Step;
+import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.specs.MembersConfigMapBuilder;
@@ -30,12 +30,12 @@ final class MembershipSteps {
   private static final Logger LOG = Logger.getLogger(MembershipSteps.class);
 
   private final ChildResources children;
-  private final MemberStatusSource etcd;
+  private final ClusterViewSource etcd;
   private final ClusterEvents events;
   private final Optional<String> haltAfterStep;
   private final RepeatedRefusals refusals = new RepeatedRefusals();
 
-  MembershipSteps(ChildResources children, MemberStatusSource etcd, ClusterEvents events,
+  MembershipSteps(ChildResources children, ClusterViewSource etcd, ClusterEvents events,
       Optional<String> haltAfterStep) {
     this.haltAfterStep = haltAfterStep;
     this.children = children;
@@ -45,7 +45,7 @@ final class MembershipSteps {
 
   /** @return why the step waits, if it does; empty once it was done (or there was none) */
   Optional<String> apply(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, Step step) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Step step) {
     try {
       if (step instanceof Step.Wait wait) {
         refusals.cleared(model.key());
@@ -123,7 +123,7 @@ final class MembershipSteps {
    * Asks the leader {@code from} to hand leadership to voter {@code to}; an event says so, and {@code so} why. Throws
    * when etcd refuses or no leader can be asked.
    */
-  void moveLeader(EtcdClusterModel model, List<Pod> pods, Optional<ClusterSnapshot> etcd, String from, String to,
+  void moveLeader(EtcdClusterModel model, List<Pod> pods, Optional<ClusterView> etcd, String from, String to,
       long toId, String so) {
     change(model, pods, etcd, (client, endpoints, reading) -> {
       client.moveLeader(endpoints, reading, toId);
@@ -143,7 +143,7 @@ final class MembershipSteps {
   private Optional<String> retire(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, String member) {
     if (model.staticPods()) {
-      children.delete(ConfigMap.class, model.namespace(), model.manifestConfigMap(member));
+      children.delete(ConfigMap.class, model.namespace(), model.staticPod().manifestConfigMap(member));
       if (pods.stream().anyMatch(p -> member.equals(p.getMetadata().getName()))) {
         return Optional.of(member + " left the cluster; its record stays until its node's kubelet has stopped its"
             + " static pod");
@@ -171,11 +171,11 @@ final class MembershipSteps {
   /** A call through the etcd API with the members' client URLs and this pass's reading, which choose who is asked. */
   @FunctionalInterface
   private interface EtcdChange<T> {
-    T apply(EtcdClusterClient client, Map<String, String> endpoints, ClusterSnapshot reading);
+    T apply(EtcdClusterClient client, Map<String, String> endpoints, ClusterView reading);
   }
 
-  private <T> T change(EtcdClusterModel model, List<Pod> pods, Optional<ClusterSnapshot> etcd, EtcdChange<T> call) {
-    ClusterSnapshot reading = etcd.orElseThrow(() -> new IllegalStateException("no member answered just now"));
+  private <T> T change(EtcdClusterModel model, List<Pod> pods, Optional<ClusterView> etcd, EtcdChange<T> call) {
+    ClusterView reading = etcd.orElseThrow(() -> new IllegalStateException("no member answered just now"));
     return this.etcd.withClient(model, pods, (client, endpoints) -> call.apply(client, endpoints, reading))
         .orElseThrow(() -> new IllegalStateException("no member runs to ask"));
   }

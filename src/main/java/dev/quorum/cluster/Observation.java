@@ -1,7 +1,7 @@
 package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
-import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.ClusterView;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
@@ -34,7 +34,7 @@ public record Observation(
     EtcdClusterModel model,
     MemberBootstrapRecords records,
     List<Pod> pods,
-    Optional<ClusterSnapshot> etcd,
+    Optional<ClusterView> etcd,
     List<String> specProblems,
     Optional<String> reconcileError,
     Optional<String> waiting,
@@ -46,7 +46,7 @@ public record Observation(
     Optional<String> stepRefused) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
       Optional<MembershipPlanner.Step> membershipStep) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
@@ -54,13 +54,13 @@ public record Observation(
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, Optional.empty(), Optional.empty());
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      Optional<ClusterSnapshot> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, Optional.empty());
   }
@@ -83,7 +83,7 @@ public record Observation(
 
   /** Members whose pod runs an older spec than the current one, in the order they are replaced. */
   public List<String> outdatedMembers() {
-    return MemberRollout.outdated(model, pods, etcd.flatMap(ClusterSnapshot::leaderName)).stream().map(Member::name).toList();
+    return MemberRollout.outdated(model, pods, etcd.flatMap(ClusterView::leaderName)).stream().map(Member::name).toList();
   }
 
   /** Members without a pod, or whose pod is going away. */

@@ -1,9 +1,10 @@
 package dev.quorum.cluster;
 
+import dev.quorum.model.Annotations;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
-import dev.quorum.model.MirrorPods;
 import dev.quorum.specs.MemberPodBuilder;
 import dev.quorum.specs.RestoreContainers;
 import dev.quorum.specs.StaticPodManifestBuilder;
@@ -31,10 +32,10 @@ final class StaticPodMembers {
    */
   static List<Pod> mirrorPods(EtcdClusterModel model, List<Pod> pods, List<ConfigMap> configMaps) {
     return pods.stream()
-        .filter(p -> MirrorPods.isMirrorOf(p, model.resource().getMetadata().getUid()))
+        .filter(p -> ClusterMembers.isMirrorOf(p, model.resource().getMetadata().getUid()))
         .filter(p -> manifestOf(model, p.getMetadata().getName(), configMaps)
             .map(c -> Objects.equals(StaticPodManifestBuilder.shapeHash(c),
-                annotation(p, MemberPodBuilder.SHAPE_HASH_ANNOTATION).orElse(null)))
+                annotation(p, Annotations.SHAPE_HASH).orElse(null)))
             .orElse(true))
         .toList();
   }
@@ -50,7 +51,7 @@ final class StaticPodMembers {
 
   /** The ConfigMap holding a member's manifest, if it exists. */
   static Optional<ConfigMap> manifestOf(EtcdClusterModel model, String member, List<ConfigMap> configMaps) {
-    String name = model.manifestConfigMap(member);
+    String name = model.staticPod().manifestConfigMap(member);
     return configMaps.stream().filter(c -> name.equals(c.getMetadata().getName()))
         .filter(c -> Objects.equals(c.getMetadata().getLabels().get(Labels.CLUSTER), model.name()))
         .findFirst();
@@ -79,9 +80,9 @@ final class StaticPodMembers {
         manifests.add(StaticPodManifestBuilder.build(model, member));
       } else if (fetched.isEmpty()) {
         fetchPods.add(fetch.get());
-        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member));
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.staticPod().nodeOf(member));
       } else {
-        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.nodeOf(member)
+        waiting.add(member.name() + " starts once its snapshot is fetched on node " + model.staticPod().nodeOf(member)
             + " (pod " + fetched.get().getMetadata().getName() + ": " + phase(fetched.get()) + ")");
       }
     }

@@ -6,8 +6,8 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.api.v1alpha1.TlsStatus;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Quorum;
@@ -35,10 +35,10 @@ public final class StatusAggregator {
     status.setFaultTolerance(Quorum.faultTolerance(ready, size));
     status.setLeader(members.stream().filter(MemberStatus::isLeader).map(MemberStatus::getName).findFirst().orElse(null));
     // the cluster ID never changes, so the last one seen stays true while etcd cannot be reached
-    status.setClusterID(observation.etcd().map(ClusterSnapshot::clusterIdHex)
+    status.setClusterID(observation.etcd().map(ClusterView::clusterIdHex)
         .orElse(previous != null ? previous.getClusterID() : null));
     status.setVersion(observation.etcd().flatMap(s -> EtcdVersion.lowest(
-        s.members().stream().filter(MemberSnapshot::reachable).map(MemberSnapshot::version).toList()))
+        s.members().stream().filter(MemberView::reachable).map(MemberView::version).toList()))
         .map(EtcdVersion::toString).orElse(null));
     status.setClientEndpoint(observation.model().clientEndpoint());
     status.setSelector(observation.model().selector());

@@ -1,7 +1,7 @@
 package dev.quorum.cluster;
 
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
@@ -27,9 +27,9 @@ final class VoterLabels {
 
   private VoterLabels() {}
 
-  static List<Change> changes(List<Pod> pods, ClusterSnapshot reading) {
-    Set<String> voters = reading.members().stream().filter(MemberSnapshot::started).filter(m -> !m.learner())
-        .map(MemberSnapshot::name).collect(Collectors.toSet());
+  static List<Change> changes(List<Pod> pods, ClusterView reading) {
+    Set<String> voters = reading.members().stream().filter(MemberView::started).filter(m -> !m.learner())
+        .map(MemberView::name).collect(Collectors.toSet());
     return pods.stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .map(p -> new Change(p, voters.contains(p.getMetadata().getName())))

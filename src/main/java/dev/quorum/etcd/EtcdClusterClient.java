@@ -78,7 +78,7 @@ public final class EtcdClusterClient implements AutoCloseable {
    *
    * @throws EtcdCallFailed when etcd refused or no voter could be asked
    */
-  public MemberAddResponse addLearner(Map<String, String> endpoints, ClusterSnapshot reading, String peerUrl) {
+  public MemberAddResponse addLearner(Map<String, String> endpoints, ClusterView reading, String peerUrl) {
     MemberAddRequest request = MemberAddRequest.newBuilder().addPeerURLs(peerUrl).setIsLearner(true).build();
     return firstAnswer("adding a learner at " + peerUrl, MemberTargets.forMembershipChange(endpoints, reading),
         EtcdCallFailed.Effect.CHANGE, endpoint -> channels.call(endpoint, ClusterGrpc.getMemberAddMethod(), request));
@@ -91,7 +91,7 @@ public final class EtcdClusterClient implements AutoCloseable {
    *
    * @throws EtcdCallFailed when etcd refused or no voter could be asked
    */
-  public void removeMember(Map<String, String> endpoints, ClusterSnapshot reading, long id) {
+  public void removeMember(Map<String, String> endpoints, ClusterView reading, long id) {
     MemberRemoveRequest request = MemberRemoveRequest.newBuilder().setID(id).build();
     firstAnswer("removing member " + EtcdIds.toHex(id), MemberTargets.forMembershipChange(endpoints, reading),
         EtcdCallFailed.Effect.CHANGE, endpoint -> channels.call(endpoint, ClusterGrpc.getMemberRemoveMethod(), request));
@@ -104,7 +104,7 @@ public final class EtcdClusterClient implements AutoCloseable {
    * @throws LearnerPromotion.NotCaughtUp while the learner is behind the leader
    * @throws EtcdCallFailed when etcd refused otherwise, or no voter could be asked
    */
-  public void promoteLearner(Map<String, String> endpoints, ClusterSnapshot reading, long id)
+  public void promoteLearner(Map<String, String> endpoints, ClusterView reading, long id)
       throws LearnerPromotion.NotCaughtUp {
     try {
       firstAnswer("promoting learner " + EtcdIds.toHex(id), MemberTargets.forMembershipChange(endpoints, reading),
@@ -126,7 +126,7 @@ public final class EtcdClusterClient implements AutoCloseable {
    * @throws EtcdCallFailed when etcd refused (the leader changed meanwhile, the target is no voter) or no leader is
    *     known
    */
-  public void moveLeader(Map<String, String> endpoints, ClusterSnapshot reading, long targetId) {
+  public void moveLeader(Map<String, String> endpoints, ClusterView reading, long targetId) {
     MoveLeaderRequest request = MoveLeaderRequest.newBuilder().setTargetID(targetId).build();
     firstAnswer("moving leadership to " + EtcdIds.toHex(targetId),
         MemberTargets.forLeaderTransfer(endpoints, reading).stream().toList(), EtcdCallFailed.Effect.CHANGE,

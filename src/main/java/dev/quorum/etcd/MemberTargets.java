@@ -39,7 +39,7 @@ public final class MemberTargets {
    * @param answers what each member (by name) answered; a member missing here was not asked
    */
   public static List<String> forMemberList(Map<String, String> endpoints, Map<String, MemberProbe> answers) {
-    long leaderId = MemberStatusReader.leaderId(answers.values());
+    long leaderId = ClusterViewReader.leaderId(answers.values());
     Comparator<String> byRank = Comparator.comparingInt((String name) -> listRank(answers.get(name), leaderId))
         .thenComparing(Comparator.naturalOrder());
     return endpoints.keySet().stream().filter(name -> answers.containsKey(name) && answers.get(name).reachable())
@@ -57,13 +57,13 @@ public final class MemberTargets {
    * Where to send a membership change, best first: the leader, then every other voter that answered and follows a
    * leader, by name. Empty when no healthy voter can be asked.
    */
-  public static List<String> forMembershipChange(Map<String, String> endpoints, ClusterSnapshot reading) {
+  public static List<String> forMembershipChange(Map<String, String> endpoints, ClusterView reading) {
     Set<String> targets = new LinkedHashSet<>();
     reading.leader().filter(MemberTargets::healthyVoter).flatMap(m -> endpointOf(m, endpoints))
         .ifPresent(targets::add);
     reading.members().stream()
         .filter(MemberTargets::healthyVoter)
-        .sorted(Comparator.comparing(MemberSnapshot::name))
+        .sorted(Comparator.comparing(MemberView::name))
         .map(m -> endpointOf(m, endpoints))
         .flatMap(Optional::stream)
         .forEach(targets::add);
@@ -71,17 +71,17 @@ public final class MemberTargets {
   }
 
   /** The leader's client URL, the only member that can hand leadership on; empty when no healthy leader is known. */
-  public static Optional<String> forLeaderTransfer(Map<String, String> endpoints, ClusterSnapshot reading) {
+  public static Optional<String> forLeaderTransfer(Map<String, String> endpoints, ClusterView reading) {
     return reading.leader().filter(MemberTargets::healthyVoter).flatMap(m -> endpointOf(m, endpoints));
   }
 
   /** A voting member that has started, answered and follows a leader: it can take part in a change. */
-  static boolean healthyVoter(MemberSnapshot member) {
+  static boolean healthyVoter(MemberView member) {
     return member.started() && !member.learner() && member.healthy();
   }
 
   /** Where a member is reached: at its client URL by name, else the first it advertises. */
-  static Optional<String> endpointOf(MemberSnapshot member, Map<String, String> endpoints) {
+  static Optional<String> endpointOf(MemberView member, Map<String, String> endpoints) {
     String byName = member.started() ? endpoints.get(member.name()) : null;
     if (byName != null) {
       return Optional.of(byName);

@@ -63,7 +63,7 @@ public final class SnapshotStream extends InputStream {
   private final String endpoint;
   private final SnapshotOptions options;
   private final Duration requestTimeout;
-  private final MemberStatus memberStatus;
+  private final MaintenanceStatus memberStatus;
   private final SnapshotBuffer buffer;
   // null in tests that drive the stream by hand
   private final ManagedChannel channel;
@@ -84,7 +84,7 @@ public final class SnapshotStream extends InputStream {
   private IOException endFailure;
   private volatile boolean closed;
 
-  SnapshotStream(String endpoint, SnapshotOptions options, Duration requestTimeout, MemberStatus memberStatus,
+  SnapshotStream(String endpoint, SnapshotOptions options, Duration requestTimeout, MaintenanceStatus memberStatus,
       SnapshotBuffer.Upstream upstream, ManagedChannel channel) {
     this.endpoint = endpoint;
     this.options = options;
@@ -113,7 +113,7 @@ public final class SnapshotStream extends InputStream {
     GrpcUpstream upstream;
     try {
       // before the snapshot starts: the snapshot holds at least this revision
-      MemberStatus status = askStatus(channel, endpoint, settings.requestTimeout());
+      MaintenanceStatus status = askStatus(channel, endpoint, settings.requestTimeout());
       // the snapshot's own deadline, not the request timeout jetcd's calls get
       upstream = new GrpcUpstream(channel.newCall(MaintenanceGrpc.getSnapshotMethod(),
           CallOptions.DEFAULT.withDeadlineAfter(options.timeout().toNanos(), TimeUnit.NANOSECONDS)));
@@ -136,12 +136,12 @@ public final class SnapshotStream extends InputStream {
   }
 
   /** The member's status, asked just before the snapshot started. */
-  public MemberStatus memberStatus() {
+  public MaintenanceStatus memberStatus() {
     return memberStatus;
   }
 
   /** Asks the member its status again, over the snapshot's own connection (e.g. once the snapshot is read). */
-  public MemberStatus fetchMemberStatus() throws IOException {
+  public MaintenanceStatus fetchMemberStatus() throws IOException {
     if (channel == null) {
       throw new IllegalStateException("this snapshot stream has no connection");
     }
@@ -374,9 +374,9 @@ public final class SnapshotStream extends InputStream {
         .build();
   }
 
-  private static MemberStatus askStatus(ManagedChannel channel, String endpoint, Duration timeout) throws IOException {
+  private static MaintenanceStatus askStatus(ManagedChannel channel, String endpoint, Duration timeout) throws IOException {
     try {
-      return MemberStatus.of(endpoint, MaintenanceGrpc.newBlockingStub(channel)
+      return MaintenanceStatus.of(endpoint, MaintenanceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
           .status(StatusRequest.getDefaultInstance()));
     } catch (StatusRuntimeException e) {

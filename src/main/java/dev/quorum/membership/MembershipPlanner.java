@@ -1,12 +1,12 @@
 package dev.quorum.membership;
 
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
-import dev.quorum.model.PodReadiness;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.model.PodReadiness;
 import dev.quorum.model.Quorum;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -163,12 +163,12 @@ public final class MembershipPlanner {
   }
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd) {
     return plan(model, records, pods, claims, etcd, BrokenAfter.NEVER);
   }
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterSnapshot> etcd, BrokenAfter brokenAfter) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, BrokenAfter brokenAfter) {
     if (records.isEmpty()) {
       return Plan.NOTHING; // founding members start from their records, written before any pod
     }
@@ -180,12 +180,12 @@ public final class MembershipPlanner {
           name + " joins once etcd answers: no member can be reached to add it", Operation.AddMember));
       return new Plan(waiting, Set.copyOf(holdBack));
     }
-    ClusterSnapshot snapshot = etcd.get();
+    ClusterView view = etcd.get();
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     Set<String> claimNames = claims.stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
     List<Step> steps = new ArrayList<>();
     for (Member member : model.members()) {
-      Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+      Optional<MemberView> entry = entryOf(view, member);
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
@@ -197,21 +197,21 @@ public final class MembershipPlanner {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
         if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
           // a learner that never catches up holds the one learner slot etcd allows: it goes, and joins afresh
-          next = Optional.of(discard(snapshot, member, entry.get(), brokenAfter.after()));
+          next = Optional.of(discard(view, member, entry.get(), brokenAfter.after()));
         } else if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
           next = Optional.of(new Step.Promote(member.name(), entry.get().id(), Operation.AddMember));
         } else if (entry.isPresent() && entry.get().started() && !entry.get().learner()
             && !entry.get().healthy() && brokenAfter.broken(pod)) {
-          next = Optional.of(discard(snapshot, member, entry.get(), brokenAfter.after()));
+          next = Optional.of(discard(view, member, entry.get(), brokenAfter.after()));
         }
       } else if (entry.isPresent() && entry.get().started() && dataGone && !joining) {
         holdBack.add(member.name());
-        next = Optional.of(removal(snapshot, member, entry.get(), Operation.ReplaceMember));
+        next = Optional.of(removal(view, member, entry.get(), Operation.ReplaceMember));
       } else if (entry.isEmpty() && (dataGone || joining)) {
         holdBack.add(member.name());
-        next = Optional.of(joining ? scaleUp(snapshot, member) : addLearner(snapshot, member, operation));
+        next = Optional.of(joining ? scaleUp(view, member) : addLearner(view, member, operation));
       } else if (entry.isPresent() && entry.get().learner() && !entry.get().started()) {
-        MemberBootstrap joiningBootstrap = joining(model, snapshot, member);
+        MemberBootstrap joiningBootstrap = joining(model, view, member);
         if (!records.of(member.name()).filter(joiningBootstrap::equals).isPresent()) {
           holdBack.add(member.name());
           next = Optional.of(new Step.Record(member.name(), joiningBootstrap, operation));
@@ -219,7 +219,7 @@ public final class MembershipPlanner {
       }
       next.ifPresent(steps::add);
     }
-    departing(model, records, snapshot).stream().map(member -> departure(model, snapshot, member))
+    departing(model, records, view).stream().map(member -> departure(model, view, member))
         .forEach(steps::add);
     // one step at a time, the others wait their turn (their pods stay held back): see urgency
     Optional<Step> next = steps.stream().min(java.util.Comparator.comparingInt(MembershipPlanner::urgency));
@@ -278,31 +278,31 @@ public final class MembershipPlanner {
         + " waits until the change of CA is done (" + caChange.get() + ")", add.operation())), plan.holdBack());
   }
 
-  private static Optional<MemberSnapshot> entryOf(ClusterSnapshot snapshot, Member member) {
-    return snapshot.members().stream().filter(m -> m.peerURLs().contains(member.peerUrl())).findFirst();
+  private static Optional<MemberView> entryOf(ClusterView view, Member member) {
+    return view.members().stream().filter(m -> m.peerURLs().contains(member.peerUrl())).findFirst();
   }
 
   /**
    * A new member is added only while every voter is healthy and no other learner is catching up (etcd takes one
    * learner at a time): adding to a cluster that is already short of members would only make it wait longer.
    */
-  private static Step scaleUp(ClusterSnapshot snapshot, Member member) {
-    List<String> unhealthy = snapshot.members().stream().filter(m -> !m.learner())
+  private static Step scaleUp(ClusterView view, Member member) {
+    List<String> unhealthy = view.members().stream().filter(m -> !m.learner())
         .filter(m -> !m.healthy()).map(MembershipPlanner::nameOf).sorted().toList();
     if (!unhealthy.isEmpty()) {
       return new Step.Wait(member.name(), WAITING_FOR_HEALTHY_MEMBERS, String.format("adding %s waits until every"
           + " voting member is healthy (not healthy: %s)", member.name(), String.join(", ", unhealthy)),
           Operation.AddMember);
     }
-    return addLearner(snapshot, member, Operation.AddMember);
+    return addLearner(view, member, Operation.AddMember);
   }
 
   /**
    * A member is added as a learner once no other learner is catching up: etcd takes one learner at a time, and refuses
    * a second. Also how a member whose entry was removed (its data is gone) is added back.
    */
-  private static Step addLearner(ClusterSnapshot snapshot, Member member, Operation operation) {
-    Optional<String> learner = snapshot.members().stream().filter(MemberSnapshot::learner)
+  private static Step addLearner(ClusterView view, Member member, Operation operation) {
+    Optional<String> learner = view.members().stream().filter(MemberView::learner)
         .map(MembershipPlanner::nameOf).findFirst();
     if (learner.isPresent()) {
       return new Step.Wait(member.name(), WAITING_FOR_LEARNER, String.format("adding %s%s waits until learner %s is"
@@ -316,21 +316,21 @@ public final class MembershipPlanner {
    * are not members, and any entry etcd lists at the peer URL of one (a learner added just before the size shrank or
    * its node left the selection).
    */
-  static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterSnapshot snapshot) {
+  static List<Member> departing(EtcdClusterModel model, MemberBootstrapRecords records, ClusterView view) {
     return model.others().stream()
-        .filter(member -> records.of(member.name()).isPresent() || entryOf(snapshot, member).isPresent())
+        .filter(member -> records.of(member.name()).isPresent() || entryOf(view, member).isPresent())
         .toList();
   }
 
   /** Leadership first moves to a member that stays; then the entry is removed; then the member's objects go. */
-  private static Step departure(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
-    Optional<MemberSnapshot> entry = entryOf(snapshot, member);
+  private static Step departure(EtcdClusterModel model, ClusterView view, Member member) {
+    Optional<MemberView> entry = entryOf(view, member);
     if (entry.isEmpty()) {
       return new Step.Retire(member.name(), Operation.RemoveMember);
     }
-    if (entry.get().id() == snapshot.leaderId()) {
-      Optional<MemberSnapshot> successor = model.members().stream()
-          .map(m -> entryOf(snapshot, m))
+    if (entry.get().id() == view.leaderId()) {
+      Optional<MemberView> successor = model.members().stream()
+          .map(m -> entryOf(view, m))
           .flatMap(Optional::stream)
           .filter(m -> !m.learner() && m.started() && m.healthy())
           .findFirst();
@@ -341,12 +341,12 @@ public final class MembershipPlanner {
       return new Step.MoveLeader(member.name(), successor.get().name(), successor.get().id(),
           Operation.RemoveMember);
     }
-    return removal(snapshot, member, entry.get(), Operation.RemoveMember);
+    return removal(view, member, entry.get(), Operation.RemoveMember);
   }
 
   /** A broken member is discarded only while the others would make a quorum without it, as its removal needs. */
-  private static Step discard(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Duration after) {
-    Step removal = removal(snapshot, member, entry, Operation.ReplaceMember);
+  private static Step discard(ClusterView view, Member member, MemberView entry, Duration after) {
+    Step removal = removal(view, member, entry, Operation.ReplaceMember);
     if (removal instanceof Step.Wait) {
       return removal;
     }
@@ -356,10 +356,10 @@ public final class MembershipPlanner {
   }
 
   /** Removes the entry only while the other reachable voters still make a quorum of the smaller cluster. */
-  private static Step removal(ClusterSnapshot snapshot, Member member, MemberSnapshot entry, Operation operation) {
-    long voters = snapshot.members().stream().filter(m -> !m.learner()).count();
+  private static Step removal(ClusterView view, Member member, MemberView entry, Operation operation) {
+    long voters = view.members().stream().filter(m -> !m.learner()).count();
     long votersAfter = entry.learner() ? voters : voters - 1;
-    long healthyOthers = snapshot.members().stream()
+    long healthyOthers = view.members().stream()
         .filter(m -> !m.learner() && m.id() != entry.id() && m.healthy()).count();
     int quorumAfter = Quorum.quorum((int) votersAfter);
     if (healthyOthers < quorumAfter) {
@@ -372,9 +372,9 @@ public final class MembershipPlanner {
   }
 
   /** The member's record as a learner joining the cluster as etcd lists it: every member by name, this one too. */
-  static MemberBootstrap joining(EtcdClusterModel model, ClusterSnapshot snapshot, Member member) {
+  static MemberBootstrap joining(EtcdClusterModel model, ClusterView view, Member member) {
     Map<String, String> peers = new LinkedHashMap<>();
-    for (MemberSnapshot m : snapshot.members()) {
+    for (MemberView m : view.members()) {
       String name = m.peerURLs().contains(member.peerUrl()) ? member.name() : m.name();
       if (name != null && !name.isEmpty() && !m.peerURLs().isEmpty()) {
         peers.put(name, m.peerURLs().get(0));
@@ -387,7 +387,7 @@ public final class MembershipPlanner {
   }
 
   /** A member's name as etcd lists it, or the host of its peer URL before it has started. */
-  private static String nameOf(MemberSnapshot member) {
+  private static String nameOf(MemberView member) {
     if (member.started()) {
       return member.name();
     }

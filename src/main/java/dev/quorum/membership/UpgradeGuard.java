@@ -1,5 +1,6 @@
 package dev.quorum.membership;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Labels;
@@ -25,12 +26,52 @@ public final class UpgradeGuard {
   /** @param reason what the member's pod says, in words */
   public record Failure(String member, String reason) {}
 
+  /**
+   * What the upgrade's notes on the EtcdCluster (annotations, so an operator restarted halfway knows) become this
+   * pass; none when they stay as they are.
+   */
+  public sealed interface Note {
+    /** The spec moved on from the version that failed: both notes go, a new attempt starts from what runs now. */
+    record Cleared() implements Note {}
+
+    /** Members start running {@code model.version()}: noted with the version they upgrade from. */
+    record Started(String from) implements Note {}
+
+    /** Every member runs the new version and is ready. */
+    record Completed() implements Note {}
+
+    /** A member did not become ready on the new version in time: the members go back to {@code from}. */
+    record RolledBack(String from, Failure failure) implements Note {}
+  }
+
   private UpgradeGuard() {}
+
+  /**
+   * The next note of a version change the roll carries out: noted when it starts, cleared once every member runs the
+   * new version and is ready, rolled back when a member does not become ready on it within {@code deadline}. After a
+   * roll back, the model gives the members their previous version until the spec names another.
+   *
+   * @param annotations the EtcdCluster's annotations, where the notes are
+   */
+  public static Optional<Note> next(EtcdClusterModel model, List<Pod> pods, Map<String, String> annotations,
+      Duration deadline, Instant now) {
+    if (annotations.containsKey(Annotations.UPGRADE_ROLLED_BACK)) {
+      return model.rolledBackUpgrade().isEmpty() ? Optional.of(new Note.Cleared()) : Optional.empty();
+    }
+    String from = annotations.get(Annotations.UPGRADE_FROM);
+    if (from == null) {
+      return upgradingFrom(model, pods).map(Note.Started::new);
+    }
+    if (complete(model, pods)) {
+      return Optional.of(new Note.Completed());
+    }
+    return failed(model, pods, deadline, now).map(failure -> new Note.RolledBack(from, failure));
+  }
 
   /** The etcd version each member pod runs, as its annotation says (pods created before it carry none). */
   public static Optional<String> versionOf(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    return Optional.ofNullable(annotations == null ? null : annotations.get(Labels.VERSION_ANNOTATION));
+    return Optional.ofNullable(annotations == null ? null : annotations.get(Annotations.VERSION));
   }
 
   /** The lowest version the member pods run other than {@code target}: where an upgrade to it starts from. */

@@ -22,9 +22,6 @@ import java.util.stream.Collectors;
  */
 public final class EtcdClusterModel {
 
-  /** TLS: the members' certificate names the loopback address, for a client on the member's own pod or node. */
-  static final String LOOPBACK = "127.0.0.1";
-
   private final EtcdCluster resource;
   private final OperatorSettings settings;
   private final Scheme scheme;
@@ -51,8 +48,8 @@ public final class EtcdClusterModel {
     this.scheme = spec.getTls() != null ? Scheme.HTTPS : Scheme.HTTP;
     this.declaredVersion = blankToNull(spec.getVersion()).orElse(EtcdClusterSpec.DEFAULT_VERSION);
     String repository = blankToNull(spec.getRepository()).orElse(EtcdClusterSpec.DEFAULT_REPOSITORY);
-    Optional<String> from = annotation(resource, Labels.UPGRADE_FROM_ANNOTATION);
-    this.rolledBackUpgrade = annotation(resource, Labels.UPGRADE_ROLLED_BACK_ANNOTATION)
+    Optional<String> from = annotation(resource, Annotations.UPGRADE_FROM);
+    this.rolledBackUpgrade = annotation(resource, Annotations.UPGRADE_ROLLED_BACK)
         .filter(v -> v.startsWith(declaredVersion + ": ")).filter(v -> from.isPresent());
     if (rolledBackUpgrade.isPresent()) {
       // the upgrade failed: the members go back to (and stay on) the version they ran, until the spec names another
@@ -264,45 +261,6 @@ public final class EtcdClusterModel {
     return placement.flatMap(NodePlacement::problem);
   }
 
-  /** StaticPod mode: the node a member runs on. */
-  public String nodeOf(Member member) {
-    return placement.orElseThrow(() -> new IllegalStateException(key() + " is not in StaticPod mode"))
-        .nodeOf(member.name());
-  }
-
-  /**
-   * StaticPod mode: the nodes whose manifests the node agent keeps: the members' and those of members on record that
-   * are leaving (the agent removes their manifest once its ConfigMap goes).
-   */
-  public List<String> agentNodes() {
-    TreeSet<String> nodes = new TreeSet<>();
-    members.forEach(m -> nodes.add(nodeOf(m)));
-    others().stream().filter(m -> records.of(m.name()).isPresent() || records.unreadable().containsKey(m.name()))
-        .forEach(m -> nodes.add(nodeOf(m)));
-    return List.copyOf(nodes);
-  }
-
-  /** StaticPod mode: the kubelet's static pod directory on the nodes. */
-  public String manifestDirectory() {
-    return blankToNull(spec().getStaticPod().getManifestDirectory())
-        .orElse(StaticPodSettings.DEFAULT_MANIFEST_DIRECTORY);
-  }
-
-  /**
-   * StaticPod mode: the member's data directory on its node. Named after its data "claim" (the one its record names,
-   * a restored member's), so a restore starts in a fresh directory and the replaced data stays apart.
-   */
-  public String dataHostPath(Member member) {
-    return staticPodRoot() + "/" + claimName(member);
-  }
-
-  /** StaticPod mode: the cluster's directory on a member's node, {@code <dataDirectory>/<namespace>/<cluster>}. */
-  private String staticPodRoot() {
-    String root = blankToNull(spec().getStaticPod().getDataDirectory())
-        .orElse(StaticPodSettings.DEFAULT_DATA_DIRECTORY).replaceAll("/+$", "");
-    return root + "/" + namespace() + "/" + name();
-  }
-
   /** Whether a member's data lives only as long as its pod (an emptyDir). Never in StaticPod mode. */
   public boolean ephemeral() {
     return !staticPods() && storage().isEphemeral();
@@ -348,46 +306,15 @@ public final class EtcdClusterModel {
     return clusterName + "-members";
   }
 
-  /**
-   * StaticPod mode: the ConfigMap holding a member's static pod manifest, which the node agent on its node writes into
-   * the kubelet's directory.
-   */
-  public String manifestConfigMap(String member) {
-    return member + "-manifest";
+  /** TLS: the Secrets, the certificates' issuer and what they cover. */
+  public TlsModel tls() {
+    return new TlsModel(this, settings.clusterDomain());
   }
 
-  /** StaticPod mode: the static pod's name; the kubelet names its mirror pod {@code <name>-<node>}, the member's. */
-  public String staticPodName() {
-    return name();
-  }
-
-  /** StaticPod mode: the node agent's DaemonSet, and its ServiceAccount, Role and RoleBinding. */
-  public String nodeAgent() {
-    return name() + "-node-agent";
-  }
-
-  /** TLS: the Secret of the cluster's CA (certificate and key), which only the operator reads. */
-  public String caSecret() {
-    return name() + "-ca";
-  }
-
-  /**
-   * TLS: the Secret the members mount: the CAs they trust and their server and peer certificate; the operator's, or
-   * the user's one {@code spec.tls.secretName} names.
-   */
-  public String memberTlsSecret() {
-    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.Secret
-        ? spec().getTls().getSecretName() : name() + "-tls";
-  }
-
-  /** TLS: whether the operator keeps the CA and issues the certificates itself. */
-  public boolean operatorCertificates() {
-    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.Operator;
-  }
-
-  /** TLS: whether a cert-manager Certificate the operator keeps issues the members' Secret. */
-  public boolean certManagerCertificates() {
-    return spec().getTls() != null && spec().getTls().getCertificates() == ClusterTls.Certificates.CertManager;
+  /** StaticPod mode: where members run and where their files are. */
+  public StaticPodLayout staticPod() {
+    return new StaticPodLayout(this, placement.orElseThrow(() -> new IllegalStateException(key()
+        + " is not in StaticPod mode")), records);
   }
 
   /**
@@ -401,49 +328,6 @@ public final class EtcdClusterModel {
   /** This model, for members that are to run with the members' Secret at {@code revision}. */
   public EtcdClusterModel withTlsRevision(String revision) {
     return new EtcdClusterModel(this, Optional.of(revision));
-  }
-
-  /** TLS: a client certificate for applications, with the CA certificate, as a kubernetes.io/tls Secret. */
-  public String clientTlsSecret() {
-    return name() + "-client-tls";
-  }
-
-  /**
-   * TLS: the names the members' certificate covers: every member's DNS name (one wildcard per form of the peer
-   * Service's domain), the client Service's names, and localhost for a client on the member's own pod.
-   */
-  public List<String> tlsDnsNames() {
-    String domain = settings.clusterDomain();
-    List<String> names = new ArrayList<>();
-    for (String suffix : List.of(".svc", ".svc." + domain)) {
-      names.add("*." + peerService() + "." + namespace() + suffix);
-      names.add(clientService() + "." + namespace() + suffix);
-    }
-    names.add(clientService() + "." + namespace());
-    names.add(clientService());
-    names.add("localhost");
-    return names;
-  }
-
-  /**
-   * TLS: the IP addresses the members' certificate covers: the loopback address (a client on the member's own pod or
-   * node) and, in StaticPod mode, each member's node address, where peers, the operator and clients reach it.
-   */
-  public List<String> tlsIpAddresses() {
-    List<String> addresses = new ArrayList<>(List.of(LOOPBACK));
-    if (staticPods()) {
-      members().stream().map(Member::host).filter(host -> !addresses.contains(host)).sorted()
-          .forEach(addresses::add);
-    }
-    return addresses;
-  }
-
-  /**
-   * StaticPod mode, TLS: the directory on each member's node where its node agent puts the members' certificates
-   * (from their Secret, which a static pod cannot mount) for the member to read.
-   */
-  public String tlsHostPath() {
-    return staticPodRoot() + "/tls";
   }
 
   /** The EtcdBackupSchedule the operator keeps for an inline {@code spec.backup}. */
@@ -560,7 +444,7 @@ public final class EtcdClusterModel {
     return annotations == null ? Optional.empty() : blankToNull(annotations.get(key));
   }
 
-  private static Optional<String> blankToNull(String value) {
+  static Optional<String> blankToNull(String value) {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
   }
 }

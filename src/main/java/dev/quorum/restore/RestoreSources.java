@@ -1,16 +1,14 @@
 package dev.quorum.restore;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.S3Bucket;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.BackupKeys;
 import dev.quorum.model.RestoreSource;
-import dev.quorum.objectstore.S3Settings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -63,12 +61,6 @@ public class RestoreSources {
     }
     Optional<String> expected = sha256.or(() -> Optional.ofNullable(backup.getStatus().getSha256()));
     return Resolution.of(from(backup.getSpec().getDestination().getS3(), BackupKeys.key(backup), expected));
-  }
-
-  /** Where the object is, without credentials: the caller adds the Secret's, or the SDK's chain finds them. */
-  static S3Settings store(RestoreSource source) {
-    return new S3Settings(source.bucket(), source.region(), source.endpoint().map(URI::create),
-        source.forcePathStyle(), Optional.empty());
   }
 
   private static RestoreSource from(S3Bucket bucket, String key, Optional<String> sha256) {

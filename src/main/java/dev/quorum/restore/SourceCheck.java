@@ -9,6 +9,8 @@ import dev.quorum.objectstore.ObjectInfo;
 import dev.quorum.objectstore.ObjectStore;
 import dev.quorum.objectstore.ObjectStoreException;
 import dev.quorum.objectstore.S3Settings;
+import dev.quorum.podtool.RestoreTool;
+import dev.quorum.podtool.SnapshotVerifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -60,7 +62,7 @@ public class SourceCheck {
 
   private final KubernetesClient kube;
   private final RestoreSources sources;
-  /** Checks in progress or done and not yet collected, by restore UID. */
+  /** Checks in progress or done and not yet used, by restore UID. */
   private final Map<String, CompletableFuture<Result>> inBackground = new ConcurrentHashMap<>();
   /** Few: each check streams a whole object; daemon threads, so an abandoned check never holds the JVM. */
   private final ExecutorService checks = Executors.newFixedThreadPool(2, runnable -> {
@@ -74,19 +76,22 @@ public class SourceCheck {
     this.sources = sources;
   }
 
-  /**
-   * Starts checking a restore's source on a thread of its own unless that check runs already; its result once it is
-   * done (collected once: the next call starts a new check).
-   */
-  public Optional<Result> checkInBackground(String restoreUid, String namespace, SnapshotSource spec) {
-    CompletableFuture<Result> check = inBackground.computeIfAbsent(restoreUid,
+  /** Starts checking a restore's source on a thread of its own, unless a check of it runs or waits to be used. */
+  public void start(String restoreUid, String namespace, SnapshotSource spec) {
+    inBackground.computeIfAbsent(restoreUid,
         uid -> CompletableFuture.supplyAsync(() -> check(namespace, spec), checks)
             .exceptionally(e -> Result.retry(CHECK_FAILED, "checking the source failed: " + e.getMessage())));
-    if (!check.isDone()) {
-      return Optional.empty();
-    }
+  }
+
+  /** The result of the restore's check once it is done; kept until {@link #forget}, so no pass misses it. */
+  public Optional<Result> result(String restoreUid) {
+    CompletableFuture<Result> check = inBackground.get(restoreUid);
+    return check != null && check.isDone() ? Optional.of(check.join()) : Optional.empty();
+  }
+
+  /** Drops the restore's check once its result is used (the next {@link #start} checks anew) or no longer wanted. */
+  public void forget(String restoreUid) {
     inBackground.remove(restoreUid);
-    return Optional.of(check.join());
   }
 
   public Result check(String namespace, SnapshotSource spec) {
@@ -95,7 +100,7 @@ public class SourceCheck {
       return Result.refused(resolution.reason(), resolution.message());
     }
     RestoreSource source = resolution.source().get();
-    S3Settings settings = RestoreSources.store(source);
+    S3Settings settings = RestoreTool.store(source);
     if (source.credentials().isPresent()) {
       RestoreSource.CredentialsSecret secret = source.credentials().get();
       try {

@@ -25,16 +25,16 @@ public final class CertManagerCertificateBuilder {
   public static GenericKubernetesResource build(EtcdClusterModel model) {
     CertManagerIssuer issuer = model.spec().getTls().getIssuerRef();
     Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("secretName", model.memberTlsSecret());
+    spec.put("secretName", model.tls().memberTlsSecret());
     spec.put("secretTemplate", Map.of("labels", model.labels()));
-    spec.put("dnsNames", model.tlsDnsNames());
-    spec.put("ipAddresses", model.tlsIpAddresses());
+    spec.put("dnsNames", model.tls().tlsDnsNames());
+    spec.put("ipAddresses", model.tls().tlsIpAddresses());
     spec.put("usages", List.of("digital signature", "server auth", "client auth"));
     spec.put("privateKey", Map.of("algorithm", "ECDSA", "size", 256, "rotationPolicy", "Always"));
     spec.put("issuerRef", Map.of("name", issuer.getName(), "kind", issuer.getKind(), "group", issuer.getGroup()));
     return new GenericKubernetesResourceBuilder()
         .withApiVersion(CERTIFICATES.getGroup() + "/" + CERTIFICATES.getVersion()).withKind(CERTIFICATES.getKind())
-        .withMetadata(ChildMetadata.of(model, model.memberTlsSecret()))
+        .withMetadata(ChildMetadata.of(model, model.tls().memberTlsSecret()))
         .addToAdditionalProperties("spec", spec)
         .build();
   }

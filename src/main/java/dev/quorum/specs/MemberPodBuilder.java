@@ -1,6 +1,7 @@
 package dev.quorum.specs;
 
 import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.ContentHash;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
@@ -37,9 +38,6 @@ public final class MemberPodBuilder {
   static final String TLS_VOLUME = "tls";
   /** Readable by the etcd user's group (the pod's fsGroup), by no one else. */
   static final int TLS_FILE_MODE = 0440;
-  /** Hash of the member's shape (everything but its bootstrap): a pod whose hash differs is rolled. */
-  public static final String SHAPE_HASH_ANNOTATION = "etcd.quorum.dev/shape-hash";
-  static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
   /** The priority of kubeadm's control-plane static pods: the last a node under pressure evicts. */
   static final String NODE_CRITICAL = "system-node-critical";
 
@@ -50,15 +48,15 @@ public final class MemberPodBuilder {
     // part of the bootstrap, like its flags: not in the shape hash, so dropping them after the restore rolls nothing
     spec.setInitContainers(RestoreContainers.build(model, member));
     Map<String, String> annotations = userAnnotations(model);
-    annotations.put(SHAPE_HASH_ANNOTATION, shapeHash(model, member));
-    annotations.put(Labels.VERSION_ANNOTATION, model.version());
-    model.tlsRevision().ifPresent(revision -> annotations.put(Labels.TLS_REVISION_ANNOTATION, revision));
+    annotations.put(Annotations.SHAPE_HASH, shapeHash(model, member));
+    annotations.put(Annotations.VERSION, model.version());
+    model.tlsRevision().ifPresent(revision -> annotations.put(Annotations.TLS_REVISION, revision));
     if (model.staticPods()) {
       // a manifest: no owner (the kubelet makes the Node its mirror pod's owner); the uid tells this cluster's
       // mirror pods from those of a deleted namesake
-      annotations.put(Labels.CLUSTER_UID_ANNOTATION, model.resource().getMetadata().getUid());
+      annotations.put(Annotations.CLUSTER_UID, model.resource().getMetadata().getUid());
       return new PodBuilder()
-          .withNewMetadata().withName(model.staticPodName()).withNamespace(model.namespace())
+          .withNewMetadata().withName(model.staticPod().staticPodName()).withNamespace(model.namespace())
           .withLabels(podLabels(model, member)).withAnnotations(annotations).endMetadata()
           .withSpec(spec)
           .build();
@@ -117,7 +115,7 @@ public final class MemberPodBuilder {
       return List.of(dataVolume(model, member));
     }
     return List.of(dataVolume(model, member), new VolumeBuilder().withName(TLS_VOLUME).withNewSecret()
-        .withSecretName(model.memberTlsSecret()).withDefaultMode(TLS_FILE_MODE).endSecret().build());
+        .withSecretName(model.tls().memberTlsSecret()).withDefaultMode(TLS_FILE_MODE).endSecret().build());
   }
 
   /**
@@ -145,12 +143,12 @@ public final class MemberPodBuilder {
    * certificates in (a static pod cannot mount a Secret). That one must exist: the agent writes it before the manifest.
    */
   private static List<Volume> staticPodVolumes(EtcdClusterModel model, Member member) {
-    Volume data = new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.dataHostPath(member))
+    Volume data = new VolumeBuilder().withName(DATA_VOLUME).withNewHostPath().withPath(model.staticPod().dataHostPath(member))
         .withType("DirectoryOrCreate").endHostPath().build();
     if (model.scheme() != Scheme.HTTPS) {
       return List.of(data);
     }
-    return List.of(data, new VolumeBuilder().withName(TLS_VOLUME).withNewHostPath().withPath(model.tlsHostPath())
+    return List.of(data, new VolumeBuilder().withName(TLS_VOLUME).withNewHostPath().withPath(model.staticPod().tlsHostPath())
         .withType("Directory").endHostPath().build());
   }
 
@@ -190,7 +188,7 @@ public final class MemberPodBuilder {
         .addNewPreferredDuringSchedulingIgnoredDuringExecution()
         .withWeight(100)
         .withNewPodAffinityTerm()
-        .withTopologyKey(HOSTNAME_TOPOLOGY)
+        .withTopologyKey(Labels.HOSTNAME)
         .withNewLabelSelector().withMatchLabels(model.selectorLabels()).endLabelSelector()
         .endPodAffinityTerm()
         .endPreferredDuringSchedulingIgnoredDuringExecution()

@@ -52,7 +52,7 @@ public final class NodeAgentBuilder {
    * @param manifests the cluster's manifest ConfigMaps that exist, with their uids
    */
   public static List<HasMetadata> build(EtcdClusterModel model, List<ConfigMap> manifests) {
-    String name = model.nodeAgent();
+    String name = model.staticPod().nodeAgent();
     ObjectMeta metadata = outlivingManifests(model, name, manifests);
     return List.of(
         new ServiceAccountBuilder().withMetadata(metadata).build(),
@@ -72,15 +72,15 @@ public final class NodeAgentBuilder {
       return List.of(configMaps);
     }
     return List.of(configMaps, new PolicyRuleBuilder().withApiGroups("").withResources("secrets")
-        .withResourceNames(model.memberTlsSecret()).withVerbs("get").build());
+        .withResourceNames(model.tls().memberTlsSecret()).withVerbs("get").build());
   }
 
   /** The agent's command line: its cluster, the manifest directory, and with TLS where the certificates go. */
   static List<String> args(EtcdClusterModel model) {
     List<String> args = new ArrayList<>(List.of(NodeAgent.COMMAND, "--cluster", model.name(), "--manifest-dir",
-        model.manifestDirectory()));
+        model.staticPod().manifestDirectory()));
     if (model.scheme() == Scheme.HTTPS) {
-      args.addAll(List.of("--tls-secret", model.memberTlsSecret(), "--tls-dir", model.tlsHostPath()));
+      args.addAll(List.of("--tls-secret", model.tls().memberTlsSecret(), "--tls-dir", model.staticPod().tlsHostPath()));
     }
     return args;
   }
@@ -105,7 +105,7 @@ public final class NodeAgentBuilder {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(Labels.NAME, COMPONENT_VALUE);
     selector.put(Labels.INSTANCE, model.name());
-    String directory = model.manifestDirectory();
+    String directory = model.staticPod().manifestDirectory();
     return new DaemonSetBuilder()
         .withMetadata(metadata)
         .withNewSpec()
@@ -117,11 +117,11 @@ public final class NodeAgentBuilder {
         .withNewTemplate()
         .withNewMetadata().withLabels(selector).endMetadata()
         .withNewSpec()
-        .withServiceAccountName(model.nodeAgent())
+        .withServiceAccountName(model.staticPod().nodeAgent())
         .withImagePullSecrets(model.spec().getImagePullSecrets())
         // exactly the nodes with a manifest to keep; a node leaving the selection keeps its agent until its member left
         .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(onNodes(model.agentNodes()))
+        .withNodeSelectorTerms(onNodes(model.staticPod().agentNodes()))
         .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
         // control-plane nodes are tainted; the agent goes where the members are
         .addNewToleration().withOperator("Exists").endToleration()
@@ -146,14 +146,14 @@ public final class NodeAgentBuilder {
         .addNewVolumeMount().withName(MANIFESTS_VOLUME).withMountPath(directory).endVolumeMount()
         .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
         .addAllToVolumeMounts(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeMountBuilder()
-            .withName(TLS_VOLUME).withMountPath(model.tlsHostPath()).build()))
+            .withName(TLS_VOLUME).withMountPath(model.staticPod().tlsHostPath()).build()))
         .endContainer()
         .addNewVolume().withName(MANIFESTS_VOLUME).withNewHostPath().withPath(directory).withType("Directory")
         .endHostPath().endVolume()
         .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
         // the certificates' directory only, made if missing; the rest of the node's data directory stays out of reach
         .addAllToVolumes(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeBuilder().withName(TLS_VOLUME)
-            .withNewHostPath().withPath(model.tlsHostPath()).withType("DirectoryOrCreate").endHostPath().build()))
+            .withNewHostPath().withPath(model.staticPod().tlsHostPath()).withType("DirectoryOrCreate").endHostPath().build()))
         .endSpec()
         .endTemplate()
         .endSpec()

@@ -3,7 +3,7 @@ package dev.quorum.specs;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.RestoreSource;
-import dev.quorum.restore.RestoreTool;
+import dev.quorum.podtool.RestoreTool;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -62,7 +62,7 @@ public final class RestoreContainers {
     return member.bootstrap().restore().map(source -> new PodBuilder()
         .withMetadata(ChildMetadata.builder(model, fetchPodName(model, member)).build())
         .withNewSpec()
-        .withNodeName(model.nodeOf(member))
+        .withNodeName(model.staticPod().nodeOf(member))
         .withRestartPolicy("OnFailure")
         .withEnableServiceLinks(false)
         .withImagePullSecrets(model.spec().getImagePullSecrets())

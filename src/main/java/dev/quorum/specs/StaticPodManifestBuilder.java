@@ -1,5 +1,6 @@
 package dev.quorum.specs;
 
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -22,12 +23,12 @@ public final class StaticPodManifestBuilder {
   public static ConfigMap build(EtcdClusterModel model, Member member) {
     Pod manifest = MemberPodBuilder.build(model, member);
     Map<String, String> labels = model.memberLabels(member);
-    labels.put(Labels.STATIC_POD_NODE, model.nodeOf(member));
+    labels.put(Labels.STATIC_POD_NODE, model.staticPod().nodeOf(member));
     return new ConfigMapBuilder()
-        .withMetadata(ChildMetadata.builder(model, model.manifestConfigMap(member.name()))
+        .withMetadata(ChildMetadata.builder(model, model.staticPod().manifestConfigMap(member.name()))
             .withLabels(labels)
-            .withAnnotations(Map.of(MemberPodBuilder.SHAPE_HASH_ANNOTATION,
-                manifest.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION)))
+            .withAnnotations(Map.of(Annotations.SHAPE_HASH,
+                manifest.getMetadata().getAnnotations().get(Annotations.SHAPE_HASH)))
             .build())
         .withData(Map.of(NodeAgent.MANIFEST_KEY, Serialization.asYaml(manifest)))
         .build();
@@ -36,6 +37,6 @@ public final class StaticPodManifestBuilder {
   /** The shape hash of the manifest a ConfigMap holds. */
   public static String shapeHash(ConfigMap configMap) {
     Map<String, String> annotations = configMap.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(MemberPodBuilder.SHAPE_HASH_ANNOTATION);
+    return annotations == null ? null : annotations.get(Annotations.SHAPE_HASH);
   }
 }

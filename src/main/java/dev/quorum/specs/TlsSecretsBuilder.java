@@ -16,11 +16,11 @@ public final class TlsSecretsBuilder {
 
   public static List<Secret> build(EtcdClusterModel model, ClusterCertificates.Desired desired) {
     return List.of(
-        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.caSecret())).withType("Opaque")
+        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.tls().caSecret())).withType("Opaque")
             .withData(desired.ca()).build(),
-        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.memberTlsSecret())).withType("Opaque")
+        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.tls().memberTlsSecret())).withType("Opaque")
             .withData(desired.member()).build(),
-        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.clientTlsSecret()))
+        new SecretBuilder().withMetadata(ChildMetadata.of(model, model.tls().clientTlsSecret()))
             .withType("kubernetes.io/tls").withData(desired.client()).build());
   }
 }

@@ -42,9 +42,9 @@ public class OperatorClientTls {
     if (model.scheme() != Scheme.HTTPS) {
       return Optional.empty();
     }
-    Secret secret = kube.secrets().inNamespace(model.namespace()).withName(model.memberTlsSecret()).get();
+    Secret secret = kube.secrets().inNamespace(model.namespace()).withName(model.tls().memberTlsSecret()).get();
     if (secret == null || secret.getData() == null) {
-      throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " does not exist (yet)");
+      throw new IllegalStateException("the members' TLS Secret " + model.tls().memberTlsSecret() + " does not exist (yet)");
     }
     String revision = ClusterCertificates.revision(secret.getData());
     ClientTls tls = byCluster.compute(model.key(), (key, current) ->
@@ -56,7 +56,7 @@ public class OperatorClientTls {
     try {
       return new ClientTls(revision, sslContext(data));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("the members' TLS Secret " + model.memberTlsSecret() + " cannot be used: "
+      throw new IllegalStateException("the members' TLS Secret " + model.tls().memberTlsSecret() + " cannot be used: "
           + e.getMessage());
     } catch (SSLException e) {
       throw new IllegalStateException("a TLS client for " + model.key() + " could not be built: " + e.getMessage());

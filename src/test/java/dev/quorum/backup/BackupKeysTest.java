@@ -41,15 +41,6 @@ class BackupKeysTest {
   }
 
   @Test
-  void retriesBackOffExponentiallyAndLevelOff() {
-    assertThat(EtcdBackupReconciler.backoff(Duration.ofSeconds(5), 1)).isEqualTo(Duration.ofSeconds(5));
-    assertThat(EtcdBackupReconciler.backoff(Duration.ofSeconds(5), 2)).isEqualTo(Duration.ofSeconds(10));
-    assertThat(EtcdBackupReconciler.backoff(Duration.ofSeconds(5), 4)).isEqualTo(Duration.ofSeconds(40));
-    assertThat(EtcdBackupReconciler.backoff(Duration.ofSeconds(5), 50)).isEqualTo(Duration.ofSeconds(320));
-    assertThat(EtcdBackupReconciler.backoff(Duration.ofMillis(500), 3)).isEqualTo(Duration.ofSeconds(2));
-  }
-
-  @Test
   void theSnapshotComesFromAReadyFollowerWhenThereIsOne() {
     EtcdCluster cluster = new EtcdCluster();
     EtcdClusterStatus status = new EtcdClusterStatus();

@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.BackupDestination;
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdBackupScheduleStatus;
 import dev.quorum.api.v1alpha1.EtcdBackupTemplate;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.demo.Demo;
+import dev.quorum.model.Labels;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
@@ -254,7 +255,7 @@ class EtcdBackupScheduleIT {
 
   static List<EtcdBackup> backups(String schedule) {
     return kube.resources(EtcdBackup.class).inNamespace(ns)
-        .withLabel(EtcdBackupScheduleReconciler.SCHEDULE_LABEL, schedule).list().getItems();
+        .withLabel(Labels.BACKUP_SCHEDULE, schedule).list().getItems();
   }
 
   /** Backups the schedule created, pruned ones included: its Created events. */

@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdBackupTemplate;
 import dev.quorum.api.v1alpha1.S3Destination;
+import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class ScheduledBackupTest {
     assertThat(backup.getMetadata().getName()).isEqualTo("nightly-202603040506");
     assertThat(backup.getMetadata().getNamespace()).isEqualTo("prod");
     assertThat(backup.getMetadata().getLabels())
-        .containsEntry(EtcdBackupScheduleReconciler.SCHEDULE_LABEL, "nightly");
+        .containsEntry(Labels.BACKUP_SCHEDULE, "nightly");
     assertThat(EtcdBackupScheduleReconciler.scheduledTime(backup)).isEqualTo(time);
     assertThat(backup.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
       assertThat(o.getUid()).isEqualTo("u-1");

@@ -7,6 +7,7 @@ import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.CertManagerIssuer;
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -142,7 +143,7 @@ class MemberTlsTest {
     tls.setCertificates(ClusterTls.Certificates.Secret);
     tls.setSecretName("users-tls");
     EtcdClusterModel model = TestClusters.model(tlsCluster(tls));
-    assertThat(model.memberTlsSecret()).isEqualTo("users-tls");
+    assertThat(model.tls().memberTlsSecret()).isEqualTo("users-tls");
 
     assertThatThrownBy(() -> MemberTls.of(model, RECORDED, List.of(), this::secret, NOW))
         .isInstanceOf(MemberTls.SecretProblem.class)
@@ -216,7 +217,7 @@ class MemberTlsTest {
     for (Member member : model.members()) {
       pods.add(ready(MemberPodBuilder.build(model, member), ready));
     }
-    assertThat(pods.get(0).getMetadata().getAnnotations()).containsKey(Labels.TLS_REVISION_ANNOTATION);
+    assertThat(pods.get(0).getMetadata().getAnnotations()).containsKey(Annotations.TLS_REVISION);
     return pods;
   }
 

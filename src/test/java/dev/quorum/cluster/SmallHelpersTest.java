@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.PodReadiness;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,7 +31,7 @@ class SmallHelpersTest {
     Pod stranger = new PodBuilder(TestClusters.pod(model, 0, true)).editMetadata().withName("other-0").endMetadata()
         .build();
 
-    assertThat(MemberStatusSource.reachableEndpoints(model, List.of(TestClusters.pod(model, 0, true), startingUp,
+    assertThat(ClusterViewSource.reachableEndpoints(model, List.of(TestClusters.pod(model, 0, true), startingUp,
         pending, stranger)))
         .containsExactly(
             Map.entry("demo-0", "http://demo-0.demo.default.svc.cluster.local:2379"),
@@ -42,8 +43,8 @@ class SmallHelpersTest {
     List<Pod> pods = TestClusters.readyPods(model);
     TestClusters.terminating(pods.get(0));
 
-    assertThat(MemberStatusSource.reachableEndpoints(model, pods)).containsOnlyKeys("demo-1", "demo-2");
-    assertThat(MemberStatusSource.reachableEndpoints(model, List.of())).isEmpty();
+    assertThat(ClusterViewSource.reachableEndpoints(model, pods)).containsOnlyKeys("demo-1", "demo-2");
+    assertThat(ClusterViewSource.reachableEndpoints(model, List.of())).isEmpty();
   }
 
   @Test
@@ -92,10 +93,10 @@ class SmallHelpersTest {
     EtcdClusterStatus b = new EtcdClusterStatus();
     b.setReadyMembers(3);
 
-    assertThat(StatusChange.changed(a, b)).isFalse();
+    assertThat(StatusUpdates.changed(a, b)).isFalse();
     b.setLeader("demo-1");
-    assertThat(StatusChange.changed(a, b)).isTrue();
-    assertThat(StatusChange.changed(null, b)).isTrue();
+    assertThat(StatusUpdates.changed(a, b)).isTrue();
+    assertThat(StatusUpdates.changed(null, b)).isTrue();
   }
 
   @Test

@@ -7,10 +7,11 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.operation.StatusUpdates;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -209,8 +210,8 @@ class StatusAggregatorTest {
   @Test
   void aMemberCutOffFromTheMajorityIsNotReadyEvenIfItAnswers() {
     cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
-    MemberSnapshot isolated = new MemberSnapshot(0xa0, "demo-0", List.of(), List.of(), false, true, false, "3.6.16", null);
-    ClusterSnapshot lost = new ClusterSnapshot(CLUSTER_ID, 0, List.of(isolated, member(1, false, null), member(2, false, null)));
+    MemberView isolated = new MemberView(0xa0, "demo-0", List.of(), List.of(), false, true, false, "3.6.16", null);
+    ClusterView lost = new ClusterView(CLUSTER_ID, 0, List.of(isolated, member(1, false, null), member(2, false, null)));
 
     EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(lost));
 
@@ -221,7 +222,7 @@ class StatusAggregatorTest {
 
   @Test
   void versionIsTheLowestOneDuringAnUpgrade() {
-    ClusterSnapshot mixed = new ClusterSnapshot(CLUSTER_ID, 0xa0, List.of(
+    ClusterView mixed = new ClusterView(CLUSTER_ID, 0xa0, List.of(
         member(0, true, "3.6.16"), member(1, true, "3.5.21"), member(2, false, null)));
 
     assertThat(aggregate(pods(true, true, true), Optional.of(mixed)).getVersion()).isEqualTo("3.5.21");
@@ -271,7 +272,7 @@ class StatusAggregatorTest {
     EtcdClusterStatus degraded = StatusAggregator.aggregate(observation(pods(true, true, false),
         Optional.of(etcd(true, true, false)), NOW.plusSeconds(60)));
 
-    assertThat(StatusChange.changed(first, same)).isFalse();
+    assertThat(StatusUpdates.changed(first, same)).isFalse();
     assertThat(condition(degraded, ConditionTypes.AVAILABLE).getLastTransitionTime()).isEqualTo("2026-01-02T03:04:05Z");
     assertThat(condition(degraded, ConditionTypes.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-02T03:05:05Z");
   }
@@ -319,12 +320,12 @@ class StatusAggregatorTest {
 
   @Test
   void aLearnerIsListedAsOneAndIsNotReadyUntilPromoted() {
-    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true).members());
-    MemberSnapshot second = members.get(1);
-    members.set(1, new MemberSnapshot(second.id(), second.name(), second.peerURLs(), second.clientURLs(), true,
+    List<MemberView> members = new ArrayList<>(etcd(true, true, true).members());
+    MemberView second = members.get(1);
+    members.set(1, new MemberView(second.id(), second.name(), second.peerURLs(), second.clientURLs(), true,
         true, true, "3.6.16", null));
 
-    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa0,
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterView(CLUSTER_ID, 0xa0,
         members)));
 
     assertThat(status.getMembers().get(1).getLearner()).isTrue();
@@ -335,13 +336,13 @@ class StatusAggregatorTest {
   @Test
   void whileALearnerCatchesUpTheLeaderStaysAndFaultToleranceCountsVotersOnly() {
     // demo-0 was replaced: it is a learner, first in the list, and the leader is demo-2
-    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true).members());
-    MemberSnapshot first = members.get(0);
-    members.set(0, new MemberSnapshot(0xb0, first.name(), first.peerURLs(), first.clientURLs(), true, true, true,
+    List<MemberView> members = new ArrayList<>(etcd(true, true, true).members());
+    MemberView first = members.get(0);
+    members.set(0, new MemberView(0xb0, first.name(), first.peerURLs(), first.clientURLs(), true, true, true,
         "3.6.16", null, 90));
     members.set(2, withRevision(members.get(2), 100));
 
-    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa2,
+    EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterView(CLUSTER_ID, 0xa2,
         members)));
 
     assertThat(status.getLeader()).isEqualTo("demo-2");
@@ -356,18 +357,18 @@ class StatusAggregatorTest {
 
   @Test
   void eachMemberThatIsNotReadySaysWhy() {
-    List<MemberSnapshot> members = new ArrayList<>(etcd(true, true, true, true, true).members());
-    MemberSnapshot cutOff = members.get(1);
-    members.set(1, new MemberSnapshot(cutOff.id(), cutOff.name(), cutOff.peerURLs(), cutOff.clientURLs(), false,
+    List<MemberView> members = new ArrayList<>(etcd(true, true, true, true, true).members());
+    MemberView cutOff = members.get(1);
+    members.set(1, new MemberView(cutOff.id(), cutOff.name(), cutOff.peerURLs(), cutOff.clientURLs(), false,
         true, false, "3.6.16", null));
     members.set(2, member(2, false, null));
-    members.set(3, new MemberSnapshot(0xa3, "", members.get(3).peerURLs(), List.of(), true, false, false, null,
+    members.set(3, new MemberView(0xa3, "", members.get(3).peerURLs(), List.of(), true, false, false, null,
         "member has no client endpoint yet"));
     cluster.getSpec().setSize(5);
     List<Pod> pods = new ArrayList<>(pods(true, false, true, true, false));
     pods.removeIf(p -> p.getMetadata().getName().equals("demo-2"));
 
-    EtcdClusterStatus status = aggregate(pods, Optional.of(new ClusterSnapshot(CLUSTER_ID, 0xa0, members)));
+    EtcdClusterStatus status = aggregate(pods, Optional.of(new ClusterView(CLUSTER_ID, 0xa0, members)));
 
     assertThat(status.getMembers()).extracting(MemberStatus::getName, MemberStatus::getReason).containsExactly(
         org.assertj.core.groups.Tuple.tuple("demo-0", null),
@@ -397,8 +398,8 @@ class StatusAggregatorTest {
     assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo(refused);
   }
 
-  private static MemberSnapshot withRevision(MemberSnapshot m, long revision) {
-    return new MemberSnapshot(m.id(), m.name(), m.peerURLs(), m.clientURLs(), m.learner(), m.reachable(),
+  private static MemberView withRevision(MemberView m, long revision) {
+    return new MemberView(m.id(), m.name(), m.peerURLs(), m.clientURLs(), m.learner(), m.reachable(),
         m.leaderKnown(), m.version(), m.error(), revision);
   }
 
@@ -414,11 +415,11 @@ class StatusAggregatorTest {
     return TestClusters.model(cluster, records);
   }
 
-  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterSnapshot> etcd) {
+  private EtcdClusterStatus aggregate(List<Pod> pods, Optional<ClusterView> etcd) {
     return StatusAggregator.aggregate(observation(pods, etcd, NOW));
   }
 
-  private Observation observation(List<Pod> pods, Optional<ClusterSnapshot> etcd, Instant now) {
+  private Observation observation(List<Pod> pods, Optional<ClusterView> etcd, Instant now) {
     return new Observation(model(), records(), pods, etcd, List.of(), Optional.empty(), Optional.empty(), now);
   }
 
@@ -426,16 +427,16 @@ class StatusAggregatorTest {
     return TestClusters.pods(model(), ready);
   }
 
-  private static ClusterSnapshot etcd(boolean... reachable) {
-    List<MemberSnapshot> members = new ArrayList<>();
+  private static ClusterView etcd(boolean... reachable) {
+    List<MemberView> members = new ArrayList<>();
     IntStream.range(0, reachable.length)
         .forEach(i -> members.add(member(i, reachable[i], reachable[i] ? "3.6.16" : null)));
-    return new ClusterSnapshot(CLUSTER_ID, reachable[0] ? 0xa0 : 0, members);
+    return new ClusterView(CLUSTER_ID, reachable[0] ? 0xa0 : 0, members);
   }
 
-  private static MemberSnapshot member(int ordinal, boolean reachable, String version) {
+  private static MemberView member(int ordinal, boolean reachable, String version) {
     String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
-    return new MemberSnapshot(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
+    return new MemberView(0xa0 + ordinal, "demo-" + ordinal, List.of("http://" + host + ":2380"),
         List.of("http://" + host + ":2379"), false, reachable, reachable, version, reachable ? null : "connection refused");
   }
 

@@ -3,8 +3,8 @@ package dev.quorum.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -22,7 +22,7 @@ class VoterLabelsTest {
     label(pods.get(1), true);
     label(pods.get(2), false); // joined as a learner, promoted since
 
-    List<VoterLabels.Change> changes = VoterLabels.changes(pods, new ClusterSnapshot(1, 2, List.of(
+    List<VoterLabels.Change> changes = VoterLabels.changes(pods, new ClusterView(1, 2, List.of(
         member(0, true), member(1, false), member(2, false))));
 
     assertThat(changes).extracting(c -> c.pod().getMetadata().getName(), VoterLabels.Change::voter)
@@ -34,10 +34,10 @@ class VoterLabelsTest {
   void aMemberEtcdDoesNotListOrHasNotStartedIsNoVoter() {
     List<Pod> pods = TestClusters.readyPods(model);
     pods.forEach(p -> label(p, true));
-    MemberSnapshot unstarted = new MemberSnapshot(9, "", List.of("http://demo-2.demo.default.svc.cluster.local:2380"),
+    MemberView unstarted = new MemberView(9, "", List.of("http://demo-2.demo.default.svc.cluster.local:2380"),
         List.of(), false, false, false, null, "not started");
 
-    assertThat(VoterLabels.changes(pods, new ClusterSnapshot(1, 1, List.of(member(0, false), unstarted))))
+    assertThat(VoterLabels.changes(pods, new ClusterView(1, 1, List.of(member(0, false), unstarted))))
         .extracting(c -> c.pod().getMetadata().getName()).containsExactly("demo-1", "demo-2");
   }
 
@@ -49,9 +49,9 @@ class VoterLabelsTest {
     }
   }
 
-  private static MemberSnapshot member(int ordinal, boolean learner) {
+  private static MemberView member(int ordinal, boolean learner) {
     String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
-    return new MemberSnapshot(ordinal + 1, "demo-" + ordinal, List.of("http://" + host + ":2380"),
+    return new MemberView(ordinal + 1, "demo-" + ordinal, List.of("http://" + host + ":2380"),
         List.of("http://" + host + ":2379"), learner, true, true, "3.6.16", null);
   }
 }

@@ -65,8 +65,8 @@ class EtcdMembershipIT {
     voters.remove("p-0");
 
     try (EtcdClusterClient client = EtcdClusterClient.connect(List.copyOf(clientUrls.values()), SETTINGS)) {
-      ClusterSnapshot formed = await("three voters with a leader").atMost(Duration.ofMinutes(1)).ignoreExceptions()
-          .until(() -> MemberStatusReader.read(client, voters), r -> r.leaderName().isPresent());
+      ClusterView formed = await("three voters with a leader").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> ClusterViewReader.read(client, voters), r -> r.leaderName().isPresent());
 
       // p-0 comes back as a learner: first among the endpoints by name, as member 0 of a cluster is
       // etcd refuses changes ("unhealthy cluster") until its members have been connected a while: the caller retries
@@ -81,7 +81,7 @@ class EtcdMembershipIT {
           }, java.util.Objects::nonNull);
       long learner = added.getMember().getID();
       assertThat(added.getMember().getIsLearner()).isTrue();
-      ClusterSnapshot withLearner = MemberStatusReader.read(client, voters);
+      ClusterView withLearner = ClusterViewReader.read(client, voters);
       assertThatThrownBy(() -> client.promoteLearner(voters, withLearner, learner))
           .as("not started: nothing replicated to it yet").isInstanceOf(LearnerPromotion.NotCaughtUp.class)
           .hasMessageContaining(EtcdIds.toHex(learner));
@@ -97,45 +97,45 @@ class EtcdMembershipIT {
           .isEqualTo(4);
       // every reading while the learner catches up knows the leader (status.leader never flaps empty)
       for (int i = 0; i < 20; i++) {
-        ClusterSnapshot reading = MemberStatusReader.read(client, clientUrls);
+        ClusterView reading = ClusterViewReader.read(client, clientUrls);
         assertThat(reading.leaderName()).as("reading %d", i).isPresent();
-        assertThat(reading.members()).filteredOn(MemberSnapshot::learner).extracting(MemberSnapshot::name)
+        assertThat(reading.members()).filteredOn(MemberView::learner).extracting(MemberView::name)
             .containsExactly("p-0");
       }
 
       await("p-0 promoted").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
         try {
-          client.promoteLearner(clientUrls, MemberStatusReader.read(client, clientUrls), learner);
+          client.promoteLearner(clientUrls, ClusterViewReader.read(client, clientUrls), learner);
           return true;
         } catch (LearnerPromotion.NotCaughtUp e) {
           return false;
         }
       });
-      ClusterSnapshot promoted = MemberStatusReader.read(client, clientUrls);
-      assertThat(promoted.members()).hasSize(4).noneMatch(MemberSnapshot::learner).allMatch(MemberSnapshot::healthy);
+      ClusterView promoted = ClusterViewReader.read(client, clientUrls);
+      assertThat(promoted.members()).hasSize(4).noneMatch(MemberView::learner).allMatch(MemberView::healthy);
 
       // the leader moves to p-0, then dies: the others elect a new one and keep answering, the dead one is reported
       client.moveLeader(clientUrls, promoted, learner);
-      assertThat(MemberStatusReader.read(client, clientUrls).leaderName()).contains("p-0");
+      assertThat(ClusterViewReader.read(client, clientUrls).leaderName()).contains("p-0");
       members.get("p-0").kill();
-      ClusterSnapshot afterDeath = await("a new leader").atMost(Duration.ofMinutes(1)).ignoreExceptions()
-          .until(() -> MemberStatusReader.read(client, clientUrls),
+      ClusterView afterDeath = await("a new leader").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> ClusterViewReader.read(client, clientUrls),
               r -> r.leaderName().filter(name -> !name.equals("p-0")).isPresent());
-      MemberSnapshot dead = afterDeath.members().stream().filter(m -> m.name().equals("p-0")).findFirst().orElseThrow();
+      MemberView dead = afterDeath.members().stream().filter(m -> m.name().equals("p-0")).findFirst().orElseThrow();
       assertThat(dead.reachable()).isFalse();
       assertThat(dead.error()).isNotBlank();
 
       // the dead member is removed through the leader (etcd's strict check refuses for a few seconds after a change)
       await("p-0 removed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
         try {
-          client.removeMember(clientUrls, MemberStatusReader.read(client, clientUrls), learner);
+          client.removeMember(clientUrls, ClusterViewReader.read(client, clientUrls), learner);
           return true;
         } catch (EtcdCallFailed e) {
           assertThat(e.getMessage()).contains("unhealthy cluster");
           return false;
         }
       });
-      assertThat(MemberStatusReader.read(client, clientUrls).members()).extracting(MemberSnapshot::name)
+      assertThat(ClusterViewReader.read(client, clientUrls).members()).extracting(MemberView::name)
           .containsExactly("p-1", "p-2", "p-3");
     }
   }

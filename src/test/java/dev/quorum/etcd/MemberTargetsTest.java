@@ -80,15 +80,15 @@ class MemberTargetsTest {
     for (Layout layout : layouts(size)) {
       for (List<String> order : layout.orders()) {
         SimulatedMembers members = layout.members();
-        ClusterSnapshot reading = MemberStatusReader.read(new EtcdClusterClient(List.of(), members),
+        ClusterView reading = ClusterViewReader.read(new EtcdClusterClient(List.of(), members),
             members.endpoints(order));
 
         String as = layout + ", endpoints in the order " + order;
         assertThat(reading.leaderName()).as(as).contains("demo-" + layout.leader());
         assertThat(reading.members()).as(as).hasSize(layout.size());
-        assertThat(reading.members()).as(as).filteredOn(MemberSnapshot::learner).extracting(MemberSnapshot::name)
+        assertThat(reading.members()).as(as).filteredOn(MemberView::learner).extracting(MemberView::name)
             .containsExactlyElementsOf(layout.learner() < 0 ? List.of() : List.of("demo-" + layout.learner()));
-        assertThat(reading.members()).as(as).filteredOn(m -> !m.reachable()).extracting(MemberSnapshot::name)
+        assertThat(reading.members()).as(as).filteredOn(m -> !m.reachable()).extracting(MemberView::name)
             .containsExactlyElementsOf(layout.dead() < 0 ? List.of() : List.of("demo-" + layout.dead()));
         // the member list came from the leader, asked first
         assertThat(members.served).as(as).filteredOn(call -> call.startsWith("MemberList@"))
@@ -106,7 +106,7 @@ class MemberTargetsTest {
         SimulatedMembers members = layout.members();
         EtcdClusterClient client = new EtcdClusterClient(List.of(), members);
         Map<String, String> endpoints = members.endpoints(order);
-        ClusterSnapshot reading = MemberStatusReader.read(client, endpoints);
+        ClusterView reading = ClusterViewReader.read(client, endpoints);
         members.served.clear();
         members.refused.clear();
 
@@ -132,7 +132,7 @@ class MemberTargetsTest {
     SimulatedMembers before = new Layout(5, 0, 1, -1).members();
     EtcdClusterClient readingClient = new EtcdClusterClient(List.of(), before);
     Map<String, String> endpoints = before.endpoints(List.of("demo-0", "demo-1", "demo-2", "demo-3", "demo-4"));
-    ClusterSnapshot reading = MemberStatusReader.read(readingClient, endpoints);
+    ClusterView reading = ClusterViewReader.read(readingClient, endpoints);
     SimulatedMembers after = new Layout(5, 2, 1, 0).members();
 
     new EtcdClusterClient(List.of(), after).promoteLearner(endpoints, reading, 0x1001L);
@@ -145,7 +145,7 @@ class MemberTargetsTest {
   void leadershipIsMovedByTheLeaderAlone() {
     SimulatedMembers before = new Layout(3, 1, -1, -1).members();
     Map<String, String> endpoints = before.endpoints(List.of("demo-0", "demo-1", "demo-2"));
-    ClusterSnapshot reading = MemberStatusReader.read(new EtcdClusterClient(List.of(), before), endpoints);
+    ClusterView reading = ClusterViewReader.read(new EtcdClusterClient(List.of(), before), endpoints);
     // leadership moved meanwhile: the old leader says so, and no other member is asked
     SimulatedMembers after = new Layout(3, 2, -1, -1).members();
 
@@ -157,9 +157,9 @@ class MemberTargetsTest {
 
   @Test
   void withoutAHealthyVoterNothingIsAsked() {
-    ClusterSnapshot noLeader = new ClusterSnapshot(1, 0, List.of(
-        new MemberSnapshot(1, "demo-0", List.of(), List.of("http://a:2379"), false, true, false, "3.6.16", null),
-        new MemberSnapshot(2, "demo-1", List.of(), List.of("http://b:2379"), true, true, true, "3.6.16", null)));
+    ClusterView noLeader = new ClusterView(1, 0, List.of(
+        new MemberView(1, "demo-0", List.of(), List.of("http://a:2379"), false, true, false, "3.6.16", null),
+        new MemberView(2, "demo-1", List.of(), List.of("http://b:2379"), true, true, true, "3.6.16", null)));
 
     assertThat(MemberTargets.forMembershipChange(Map.of(), noLeader)).isEmpty();
     assertThat(MemberTargets.forLeaderTransfer(Map.of(), noLeader)).isEmpty();

@@ -122,7 +122,7 @@ class SnapshotStreamIT {
     long size;
     long peak;
     long maxBuffered;
-    MemberStatus before;
+    MaintenanceStatus before;
     try (SnapshotStream stream = client.openSnapshot(endpoint, OPTIONS);
         OutputStream out = Files.newOutputStream(file)) {
       before = stream.memberStatus();

@@ -29,7 +29,7 @@ class SnapshotStreamTest {
 
   private static final int CHUNK = 32 * 1024;
   private static final SnapshotOptions OPTIONS = SnapshotOptions.withTimeout(Duration.ofMinutes(1));
-  private static final MemberStatus STATUS = MemberStatus.of("http://127.0.0.1:2379", StatusResponse.newBuilder()
+  private static final MaintenanceStatus STATUS = MaintenanceStatus.of("http://127.0.0.1:2379", StatusResponse.newBuilder()
       .setHeader(ResponseHeader.newBuilder().setClusterId(1).setMemberId(2).setRevision(3))
       .setVersion("3.6.16").build());
 
@@ -169,7 +169,7 @@ class SnapshotStreamTest {
         .setVersion("3.5.35").setDbSize(1 << 20).setLeader(0xfd422379fda50e48L).setRaftIndex(99).setRaftTerm(3)
         .build();
 
-    MemberStatus status = MemberStatus.of("http://demo-0:2379", answer);
+    MaintenanceStatus status = MaintenanceStatus.of("http://demo-0:2379", answer);
 
     assertThat(status.clusterIdHex()).isEqualTo("cdf818194e3a8c32");
     assertThat(status.memberIdHex()).isEqualTo("fd422379fda50e48");

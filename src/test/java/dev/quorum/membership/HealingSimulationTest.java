@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdCluster;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.MembershipPlanner.Step;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
@@ -42,7 +42,7 @@ class HealingSimulationTest {
   /** etcd and Kubernetes as the planner sees them, changed by each step as they would be. */
   private static final class World {
     final EtcdClusterModel model;
-    final List<MemberSnapshot> etcd = new ArrayList<>();
+    final List<MemberView> etcd = new ArrayList<>();
     MemberBootstrapRecords records;
     final Set<String> pods = new HashSet<>();
     final Set<String> brokenPods = new HashSet<>();
@@ -65,8 +65,8 @@ class HealingSimulationTest {
       }
     }
 
-    static MemberSnapshot voter(Member m, long id, boolean healthy) {
-      return new MemberSnapshot(id, m.name(), List.of(m.peerUrl()), List.of(m.clientUrl()), false, healthy, healthy,
+    static MemberView voter(Member m, long id, boolean healthy) {
+      return new MemberView(id, m.name(), List.of(m.peerUrl()), List.of(m.clientUrl()), false, healthy, healthy,
           healthy ? "3.6.16" : null, healthy ? null : "connection refused");
     }
 
@@ -92,18 +92,18 @@ class HealingSimulationTest {
 
     void setHealth(Member m, boolean healthy) {
       etcd.replaceAll(e -> e.peerURLs().contains(m.peerUrl())
-          ? new MemberSnapshot(e.id(), e.name(), e.peerURLs(), e.clientURLs(), e.learner(), healthy && e.started(),
+          ? new MemberView(e.id(), e.name(), e.peerURLs(), e.clientURLs(), e.learner(), healthy && e.started(),
               healthy && e.started(), e.version(), healthy ? null : "connection refused")
           : e);
     }
 
-    ClusterSnapshot reading() {
+    ClusterView reading() {
       // the leader is the chosen member while it is a healthy voter, else the first healthy voter
       long leader = etcd.stream().filter(e -> !e.learner() && e.healthy())
           .filter(e -> e.name().equals(member(leaderOrdinal).name())).findFirst()
           .or(() -> etcd.stream().filter(e -> !e.learner() && e.healthy()).findFirst())
-          .map(MemberSnapshot::id).orElse(0L);
-      return new ClusterSnapshot(0xcafe, leader, List.copyOf(etcd));
+          .map(MemberView::id).orElse(0L);
+      return new ClusterView(0xcafe, leader, List.copyOf(etcd));
     }
 
     List<Pod> podList() {
@@ -151,7 +151,7 @@ class HealingSimulationTest {
       for (Member m : model.members()) {
         if (pods.contains(m.name()) && !brokenPods.contains(m.name())) {
           etcd.replaceAll(e -> e.peerURLs().contains(m.peerUrl()) && (!e.started() || !e.healthy())
-              ? new MemberSnapshot(e.id(), m.name(), e.peerURLs(), List.of(m.clientUrl()), e.learner(), true, true,
+              ? new MemberView(e.id(), m.name(), e.peerURLs(), List.of(m.clientUrl()), e.learner(), true, true,
                   "3.6.16", null)
               : e);
         }
@@ -165,13 +165,13 @@ class HealingSimulationTest {
       if (step instanceof Step.Remove remove) {
         etcd.removeIf(e -> e.id() == remove.id());
       } else if (step instanceof Step.AddLearner add) {
-        assertThat(etcd.stream().filter(MemberSnapshot::learner)).as("etcd takes one learner at a time").isEmpty();
-        etcd.add(new MemberSnapshot(nextId++, "", List.of(add.peerUrl()), List.of(), true, false, false, null,
+        assertThat(etcd.stream().filter(MemberView::learner)).as("etcd takes one learner at a time").isEmpty();
+        etcd.add(new MemberView(nextId++, "", List.of(add.peerUrl()), List.of(), true, false, false, null,
             "not started"));
       } else if (step instanceof Step.Record record) {
         records = records.with(record.member(), record.bootstrap());
       } else if (step instanceof Step.Promote promote) {
-        etcd.replaceAll(e -> e.id() == promote.id() ? new MemberSnapshot(e.id(), e.name(), e.peerURLs(),
+        etcd.replaceAll(e -> e.id() == promote.id() ? new MemberView(e.id(), e.name(), e.peerURLs(),
             e.clientURLs(), false, e.reachable(), e.leaderKnown(), e.version(), e.error()) : e);
       } else if (step instanceof Step.Discard discard) {
         pods.remove(discard.member());
@@ -187,7 +187,7 @@ class HealingSimulationTest {
       long healthyVoters = etcd.stream().filter(e -> !e.learner() && e.healthy()).count();
       assertThat(healthyVoters).as("healthy voters keep their quorum: " + steps)
           .isGreaterThanOrEqualTo(Quorum.quorum((int) voters));
-      assertThat(etcd.stream().filter(MemberSnapshot::learner).count()).as("at most one learner").isLessThanOrEqualTo(1);
+      assertThat(etcd.stream().filter(MemberView::learner).count()).as("at most one learner").isLessThanOrEqualTo(1);
       assertThat(etcd.stream().map(e -> e.peerURLs().get(0)).distinct().count()).as("no peer URL twice")
           .isEqualTo(etcd.size());
     }

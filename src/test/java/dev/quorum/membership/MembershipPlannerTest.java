@@ -3,8 +3,8 @@ package dev.quorum.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.TestClusters;
-import dev.quorum.etcd.ClusterSnapshot;
-import dev.quorum.etcd.MemberSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrap;
@@ -33,15 +33,15 @@ class MembershipPlannerTest {
   }
 
   /** A started voter (or learner), reachable and following a leader as given. */
-  static MemberSnapshot member(int ordinal, long id, boolean started, boolean learner, boolean healthy) {
+  static MemberView member(int ordinal, long id, boolean started, boolean learner, boolean healthy) {
     String host = "demo-" + ordinal + ".demo.default.svc.cluster.local";
-    return new MemberSnapshot(id, started ? "demo-" + ordinal : "", List.of("http://" + host + ":2380"),
+    return new MemberView(id, started ? "demo-" + ordinal : "", List.of("http://" + host + ":2380"),
         started ? List.of("http://" + host + ":2379") : List.of(), learner, healthy, healthy, healthy ? "3.6.16" : null,
         healthy ? null : "connection refused");
   }
 
-  static ClusterSnapshot etcd(MemberSnapshot... members) {
-    return new ClusterSnapshot(0xcafe, members[0].id(), List.of(members));
+  static ClusterView etcd(MemberView... members) {
+    return new ClusterView(0xcafe, members[0].id(), List.of(members));
   }
 
   private List<Pod> podsWithout(int... missing) {
@@ -52,7 +52,7 @@ class MembershipPlannerTest {
     return pods;
   }
 
-  private MembershipPlanner.Plan plan(MemberBootstrapRecords records, List<Pod> pods, ClusterSnapshot etcd) {
+  private MembershipPlanner.Plan plan(MemberBootstrapRecords records, List<Pod> pods, ClusterView etcd) {
     return MembershipPlanner.plan(TestClusters.model(ephemeral, records), records, pods, List.of(), Optional.of(etcd));
   }
 
@@ -98,7 +98,7 @@ class MembershipPlannerTest {
 
   @Test
   void theAddedLearnerIsRecordedAsJoiningTheMembershipThenItsPodMayStart() {
-    ClusterSnapshot etcd = etcd(member(0, 1, true, false, true), member(1, 9, false, true, false),
+    ClusterView etcd = etcd(member(0, 1, true, false, true), member(1, 9, false, true, false),
         member(2, 3, true, false, true));
 
     MembershipPlanner.Plan plan = plan(founding, podsWithout(1), etcd);
@@ -129,7 +129,7 @@ class MembershipPlannerTest {
     MemberBootstrapRecords records = TestClusters.foundingRecords(pvcModel);
     List<Pod> pods = new ArrayList<>(TestClusters.readyPods(pvcModel));
     pods.removeIf(p -> p.getMetadata().getName().equals("demo-2"));
-    ClusterSnapshot etcd = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView etcd = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, false));
     List<PersistentVolumeClaim> claims = new ArrayList<>(TestClusters.claims(pvcModel));
 
@@ -167,7 +167,7 @@ class MembershipPlannerTest {
     return TestClusters.model(cluster, records);
   }
 
-  private static ClusterSnapshot healthyThree() {
+  private static ClusterView healthyThree() {
     return etcd(member(0, 1, true, false, true), member(1, 2, true, false, true), member(2, 3, true, false, true));
   }
 
@@ -207,7 +207,7 @@ class MembershipPlannerTest {
   @Test
   void aScaleUpWaitsWhileAVoterIsUnhealthyAndSaysSo() {
     EtcdClusterModel five = grown(founding);
-    ClusterSnapshot oneDown = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+    ClusterView oneDown = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
         member(2, 3, true, false, true));
 
     MembershipPlanner.Plan plan = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
@@ -223,7 +223,7 @@ class MembershipPlannerTest {
   @Test
   void theNewLearnerIsRecordedThenStartedThenPromotedAndOnlyThenTheNextOneIsAdded() {
     EtcdClusterModel five = grown(founding);
-    ClusterSnapshot added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, true), member(3, 7, false, true, false));
 
     MembershipPlanner.Plan record = MembershipPlanner.plan(five, founding, podsWithout(), List.of(),
@@ -243,12 +243,12 @@ class MembershipPlannerTest {
 
     List<Pod> withNew = new ArrayList<>(podsWithout());
     withNew.add(TestClusters.pod(fiveRecorded, 3, true));
-    ClusterSnapshot started = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView started = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, true), member(3, 7, true, true, true));
     assertThat(MembershipPlanner.plan(fiveRecorded, recorded, withNew, List.of(), Optional.of(started)).step())
         .contains(new MembershipPlanner.Step.Promote("demo-3", 7, ADD));
 
-    ClusterSnapshot promoted = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView promoted = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, true), member(3, 7, true, false, true));
     assertThat(MembershipPlanner.plan(fiveRecorded, recorded, withNew, List.of(), Optional.of(promoted)).step())
         .contains(new MembershipPlanner.Step.AddLearner("demo-4", fiveRecorded.members().get(4).peerUrl(), ADD));
@@ -272,12 +272,12 @@ class MembershipPlannerTest {
     return TestClusters.foundingRecords(TestClusters.model(cluster));
   }
 
-  private static ClusterSnapshot healthyFive(long leaderId) {
-    List<MemberSnapshot> members = new ArrayList<>();
+  private static ClusterView healthyFive(long leaderId) {
+    List<MemberView> members = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       members.add(member(i, i + 1, true, false, true));
     }
-    return new ClusterSnapshot(0xcafe, leaderId, members);
+    return new ClusterView(0xcafe, leaderId, members);
   }
 
   @Test
@@ -308,7 +308,7 @@ class MembershipPlannerTest {
   void onceRemovedFromEtcdTheMembersObjectsAreRetiredThenTheNextLeaves() {
     MemberBootstrapRecords five = fiveOnRecord();
     EtcdClusterModel three = TestClusters.model(ephemeral, five);
-    ClusterSnapshot fourLeft = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView fourLeft = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, true), member(3, 4, true, false, true));
 
     assertThat(MembershipPlanner.plan(three, five, podsWithout(), List.of(), Optional.of(fourLeft)).step())
@@ -323,7 +323,7 @@ class MembershipPlannerTest {
   void aRemovalThatWouldLeaveTooFewHealthyMembersWaits() {
     MemberBootstrapRecords five = fiveOnRecord();
     EtcdClusterModel three = TestClusters.model(ephemeral, five);
-    ClusterSnapshot twoDown = new ClusterSnapshot(0xcafe, 1, List.of(member(0, 1, true, false, true),
+    ClusterView twoDown = new ClusterView(0xcafe, 1, List.of(member(0, 1, true, false, true),
         member(1, 2, true, false, false), member(2, 3, true, false, false), member(3, 4, true, false, true),
         member(4, 5, true, false, true)));
 
@@ -336,7 +336,7 @@ class MembershipPlannerTest {
   @Test
   void aLearnerAddedJustBeforeTheSizeShrankIsRemovedAgain() {
     // the size went 3 -> 5 -> 3 while demo-3 was added but not yet recorded
-    ClusterSnapshot added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+    ClusterView added = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, true), member(3, 7, false, true, false));
 
     assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(added)).step())
@@ -365,7 +365,7 @@ class MembershipPlannerTest {
         TestClusters.nodes(4, 0, 1, 2));
     MemberBootstrapRecords records = TestClusters.foundingRecords(founding);
     EtcdClusterModel replaced = TestClusters.staticPodModel(cluster, records, TestClusters.nodes(4, 0, 1, 3));
-    ClusterSnapshot etcd = etcd(nodeMember(0, 1, true), nodeMember(1, 2, true), nodeMember(2, 3, false));
+    ClusterView etcd = etcd(nodeMember(0, 1, true), nodeMember(1, 2, true), nodeMember(2, 3, false));
     List<Pod> pods = List.of(TestClusters.pod(founding, 0, true), TestClusters.pod(founding, 1, true));
 
     MembershipPlanner.Plan plan = MembershipPlanner.plan(replaced, records, pods, List.of(), Optional.of(etcd));
@@ -377,9 +377,9 @@ class MembershipPlannerTest {
   /** A member beyond the size, as the model knows it. */
 
   /** A started voter of StaticPod mode on node-{@code index}, at the node's address. */
-  private static MemberSnapshot nodeMember(int index, long id, boolean healthy) {
+  private static MemberView nodeMember(int index, long id, boolean healthy) {
     String host = "10.0.0." + (10 + index);
-    return new MemberSnapshot(id, "main-node-" + index, List.of("http://" + host + ":2380"),
+    return new MemberView(id, "main-node-" + index, List.of("http://" + host + ":2380"),
         List.of("http://" + host + ":2379"), false, healthy, healthy, healthy ? "3.6.16" : null,
         healthy ? null : "connection refused");
   }
@@ -396,7 +396,7 @@ class MembershipPlannerTest {
     MembershipPlanner.BrokenAfter tenMinutes = new MembershipPlanner.BrokenAfter(java.time.Duration.ofMinutes(10), now);
     List<Pod> pods = new ArrayList<>(podsWithout(1));
     pods.add(notReadySince(TestClusters.pod(model, 1, false), "2026-01-01T00:45:00Z"));
-    ClusterSnapshot oneSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+    ClusterView oneSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
         member(2, 3, true, false, true));
 
     MembershipPlanner.Plan plan = MembershipPlanner.plan(model, founding, pods, List.of(), Optional.of(oneSilent),
@@ -409,7 +409,7 @@ class MembershipPlannerTest {
     assertThat(MembershipPlanner.plan(model, founding, recently, List.of(), Optional.of(oneSilent), tenMinutes)
         .step()).as("not past the deadline yet").isEmpty();
 
-    ClusterSnapshot twoSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+    ClusterView twoSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
         member(2, 3, true, false, false));
     assertThat(MembershipPlanner.plan(model, founding, pods, List.of(), Optional.of(twoSilent), tenMinutes).step())
         .get().isInstanceOf(MembershipPlanner.Step.Wait.class);

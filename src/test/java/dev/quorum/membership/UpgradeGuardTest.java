@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -60,8 +61,8 @@ class UpgradeGuardTest {
 
   @Test
   void aRolledBackUpgradeGivesTheMembersTheirPreviousVersionUntilTheSpecNamesAnother() {
-    cluster.getMetadata().setAnnotations(Map.of(Labels.UPGRADE_FROM_ANNOTATION, TestClusters.PREVIOUS_VERSION,
-        Labels.UPGRADE_ROLLED_BACK_ANNOTATION, EtcdClusterSpec.DEFAULT_VERSION + ": demo-0 did not become ready"));
+    cluster.getMetadata().setAnnotations(Map.of(Annotations.UPGRADE_FROM, TestClusters.PREVIOUS_VERSION,
+        Annotations.UPGRADE_ROLLED_BACK, EtcdClusterSpec.DEFAULT_VERSION + ": demo-0 did not become ready"));
 
     EtcdClusterModel rolledBack = TestClusters.model(cluster);
     assertThat(rolledBack.version()).isEqualTo(TestClusters.PREVIOUS_VERSION);
@@ -73,5 +74,52 @@ class UpgradeGuardTest {
     EtcdClusterModel nextAttempt = TestClusters.model(cluster);
     assertThat(nextAttempt.version()).isEqualTo("3.6.17");
     assertThat(nextAttempt.rolledBackUpgrade()).isEmpty();
+  }
+
+  private static final Duration DEADLINE = Duration.ofMinutes(5);
+
+  @Test
+  void anUpgradeIsNotedWithTheVersionItStartsFromOnceAMemberRunsTheNewOne() {
+    assertThat(UpgradeGuard.next(model, firstMemberRestarted("2026-01-01T00:09:00Z", false), Map.of(), DEADLINE, NOW))
+        .contains(new UpgradeGuard.Note.Started(TestClusters.PREVIOUS_VERSION));
+    assertThat(UpgradeGuard.next(model, TestClusters.readyPods(model), Map.of(), DEADLINE, NOW))
+        .as("every member runs the version: no upgrade").isEmpty();
+  }
+
+  @Test
+  void aNotedUpgradeWaitsWhileItsMembersAreWithinTheDeadline() {
+    assertThat(UpgradeGuard.next(model, firstMemberRestarted("2026-01-01T00:09:00Z", false), upgradingFromPrevious(),
+        DEADLINE, NOW)).isEmpty();
+  }
+
+  @Test
+  void aNotedUpgradeCompletesOnceEveryMemberRunsTheVersionAndIsReady() {
+    assertThat(UpgradeGuard.next(model, TestClusters.readyPods(model), upgradingFromPrevious(), DEADLINE, NOW))
+        .contains(new UpgradeGuard.Note.Completed());
+  }
+
+  @Test
+  void aNotedUpgradeRollsBackToWhereItStartedWhenAMemberMissesTheDeadline() {
+    assertThat(UpgradeGuard.next(model, firstMemberRestarted("2026-01-01T00:04:00Z", false), upgradingFromPrevious(),
+        DEADLINE, NOW)).contains(new UpgradeGuard.Note.RolledBack(TestClusters.PREVIOUS_VERSION,
+            new UpgradeGuard.Failure("demo-0", "ErrImagePull: no such image")));
+  }
+
+  @Test
+  void aRolledBackUpgradeStaysNotedUntilTheSpecNamesAnotherVersionThenItsNotesAreCleared() {
+    Map<String, String> rolledBack = Map.of(Annotations.UPGRADE_FROM, TestClusters.PREVIOUS_VERSION,
+        Annotations.UPGRADE_ROLLED_BACK, EtcdClusterSpec.DEFAULT_VERSION + ": demo-0 did not become ready");
+    cluster.getMetadata().setAnnotations(rolledBack);
+    List<Pod> previous = List.of(TestClusters.outdatedPod(model, 0, true), TestClusters.outdatedPod(model, 1, true),
+        TestClusters.outdatedPod(model, 2, true));
+    assertThat(UpgradeGuard.next(TestClusters.model(cluster), previous, rolledBack, DEADLINE, NOW)).isEmpty();
+
+    cluster.getSpec().setVersion("3.6.17");
+    assertThat(UpgradeGuard.next(TestClusters.model(cluster), previous, rolledBack, DEADLINE, NOW))
+        .contains(new UpgradeGuard.Note.Cleared());
+  }
+
+  private static Map<String, String> upgradingFromPrevious() {
+    return Map.of(Annotations.UPGRADE_FROM, TestClusters.PREVIOUS_VERSION);
   }
 }

@@ -35,12 +35,12 @@ class CertManagerCertificateBuilderTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) certificate.getAdditionalProperties().get("spec");
     assertThat(spec).containsEntry("secretName", "demo-tls")
-        .containsEntry("dnsNames", model.tlsDnsNames())
+        .containsEntry("dnsNames", model.tls().tlsDnsNames())
         .containsEntry("ipAddresses", List.of("127.0.0.1"))
         .containsEntry("usages", List.of("digital signature", "server auth", "client auth"))
         .containsEntry("issuerRef", Map.of("name", "platform-ca", "kind", "ClusterIssuer", "group", "cert-manager.io"));
-    assertThat(model.tlsDnsNames()).contains("*.demo.default.svc.cluster.local");
-    assertThat(model.memberTlsSecret()).isEqualTo("demo-tls");
-    assertThat(model.operatorCertificates()).isFalse();
+    assertThat(model.tls().tlsDnsNames()).contains("*.demo.default.svc.cluster.local");
+    assertThat(model.tls().memberTlsSecret()).isEqualTo("demo-tls");
+    assertThat(model.tls().operatorCertificates()).isFalse();
   }
 }

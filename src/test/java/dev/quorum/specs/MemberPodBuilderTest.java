@@ -7,7 +7,9 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
 import dev.quorum.api.v1alpha1.PodSettings;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Labels;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -175,7 +177,7 @@ class MemberPodBuilderTest {
         .containsEntry("etcd.quorum.dev/cluster", "demo")
         .containsEntry("etcd.quorum.dev/member", "demo-0");
     assertThat(pod.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
-        .containsKey(MemberPodBuilder.SHAPE_HASH_ANNOTATION);
+        .containsKey(Annotations.SHAPE_HASH);
   }
 
   @Test
@@ -188,7 +190,7 @@ class MemberPodBuilderTest {
     Pod pod = build(0);
 
     assertThat(pod.getMetadata().getAnnotations())
-        .containsEntry(MemberPodBuilder.SHAPE_HASH_ANNOTATION, shapeHash(0))
+        .containsEntry(Annotations.SHAPE_HASH, shapeHash(0))
         .containsEntry("etcd.quorum.dev/version", EtcdClusterSpec.DEFAULT_VERSION)
         .hasSize(2);
     assertThat(shapeHash(0)).matches("[0-9a-f]{16}");
@@ -237,8 +239,8 @@ class MemberPodBuilderTest {
     Pod recordedPod = MemberPodBuilder.build(recorded, TestClusters.member(recorded, 0));
 
     assertThat(container(recordedPod).getArgs()).isNotEqualTo(container(foundingPod).getArgs());
-    assertThat(recordedPod.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION))
-        .isEqualTo(foundingPod.getMetadata().getAnnotations().get(MemberPodBuilder.SHAPE_HASH_ANNOTATION));
+    assertThat(recordedPod.getMetadata().getAnnotations().get(Annotations.SHAPE_HASH))
+        .isEqualTo(foundingPod.getMetadata().getAnnotations().get(Annotations.SHAPE_HASH));
     // a founding member votes from its first start; one joining as a learner is labelled a voter once promoted
     assertThat(foundingPod.getMetadata().getLabels()).containsEntry(dev.quorum.model.Labels.VOTER, "true");
     assertThat(recordedPod.getMetadata().getLabels()).doesNotContainKey(dev.quorum.model.Labels.VOTER);

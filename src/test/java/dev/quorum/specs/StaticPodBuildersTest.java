@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.ClusterTls;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.model.Member;
@@ -42,7 +43,7 @@ class StaticPodBuildersTest {
     assertThat(member.name()).isEqualTo("main-node-1");
     assertThat(pod.getMetadata().getName()).as("the kubelet adds -<node>: the member's name").isEqualTo("main");
     assertThat(pod.getMetadata().getOwnerReferences()).isEmpty();
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Labels.CLUSTER_UID_ANNOTATION,
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(Annotations.CLUSTER_UID,
         model.resource().getMetadata().getUid());
     assertThat(spec.getHostNetwork()).isTrue();
     assertThat(spec.getPriorityClassName()).isEqualTo("system-node-critical");
@@ -124,12 +125,12 @@ class StaticPodBuildersTest {
         .withTlsRevision("rev1");
     Member second = tls.members().get(1);
 
-    assertThat(tls.tlsIpAddresses()).containsExactly("127.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.12");
+    assertThat(tls.tls().tlsIpAddresses()).containsExactly("127.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.12");
     Pod pod = MemberPodBuilder.build(tls, second);
     assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("tls")).singleElement()
         .satisfies(v -> {
           assertThat(v.getHostPath().getPath()).isEqualTo("/var/lib/quorum/default/main/tls")
-              .isEqualTo(tls.tlsHostPath());
+              .isEqualTo(tls.staticPod().tlsHostPath());
           assertThat(v.getHostPath().getType()).as("written by the agent before the manifest").isEqualTo("Directory");
           assertThat(v.getSecret()).isNull();
         });
@@ -138,7 +139,7 @@ class StaticPodBuildersTest {
         "--client-cert-auth=true", "--peer-client-cert-auth=true", "--cert-file=/etc/etcd/tls/tls.crt",
         "--listen-metrics-urls=http://10.0.0.11:2381");
     assertThat(pod.getMetadata().getAnnotations()).as("what the mirror pod reports it started with")
-        .containsEntry(Labels.TLS_REVISION_ANNOTATION, "rev1");
+        .containsEntry(Annotations.TLS_REVISION, "rev1");
 
     List<HasMetadata> objects = NodeAgentBuilder.build(tls, List.of());
     Role role = (Role) objects.get(1);
@@ -181,7 +182,7 @@ class StaticPodBuildersTest {
       assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3"));
     });
     assertThat(fetch.getSpec().getVolumes()).singleElement().satisfies(v -> assertThat(v.getHostPath().getPath())
-        .isEqualTo(restoring.dataHostPath(second)).endsWith("/" + restoring.claimName(second)));
+        .isEqualTo(restoring.staticPod().dataHostPath(second)).endsWith("/" + restoring.claimName(second)));
     assertThat(RestoreContainers.fetchPod(model, member)).as("nothing to fetch without a restore").isEmpty();
   }
 

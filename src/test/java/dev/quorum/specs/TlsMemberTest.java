@@ -56,14 +56,14 @@ class TlsMemberTest {
     });
     assertThat(etcd.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/etc/etcd/tls")).singleElement()
         .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
-    assertThat(model.tlsDnsNames()).contains("*.demo.default.svc.cluster.local", "*.demo.default.svc",
+    assertThat(model.tls().tlsDnsNames()).contains("*.demo.default.svc.cluster.local", "*.demo.default.svc",
         "demo-client.default.svc.cluster.local", "demo-client", "localhost");
   }
 
   @Test
   void theSecretsAreTheCasTheMembersAndATlsSecretForApplications() {
     ClusterCertificates.Desired desired = ClusterCertificates.desired(model.name(),
-        new ClusterCertificates.Names(model.tlsDnsNames(), model.tlsIpAddresses()), Optional.empty(), Optional.empty(),
+        new ClusterCertificates.Names(model.tls().tlsDnsNames(), model.tls().tlsIpAddresses()), Optional.empty(), Optional.empty(),
         Optional.empty(), true, Instant.parse("2026-11-25T00:00:00Z"));
     List<Secret> secrets = TlsSecretsBuilder.build(model, desired);
 

@@ -16,10 +16,11 @@ import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.backup.TestBackups;
-import dev.quorum.restore.TestRestores;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
-import dev.quorum.rig.LocalKubelet;
+import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.tls.CertificateChecks;
@@ -117,7 +118,7 @@ class StaticPodClusterIT {
       assertThat(Files.readString(manifest)).contains("--initial-cluster-state=new", "hostNetwork: true",
           "--listen-client-urls=http://" + address(node) + ":2379");
       Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + node).get();
-      assertThat(mirror.getMetadata().getAnnotations()).containsKey(Labels.MIRROR_ANNOTATION);
+      assertThat(mirror.getMetadata().getAnnotations()).containsKey(Annotations.MIRROR);
     }
     assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName(CLUSTER).get())
         .as("static pods are not evicted: no budget").isNull();

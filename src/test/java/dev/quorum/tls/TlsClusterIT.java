@@ -14,6 +14,7 @@ import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.membership.ClientServiceWriter;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.LocalKubelet.ClientResult;
@@ -348,7 +349,7 @@ class TlsClusterIT {
       List<Pod> pods = memberPods(name);
       return c.getStatus().getReadyMembers() == 3 && pods.size() == 3
           && pods.stream().allMatch(p -> revision.equals(p.getMetadata().getAnnotations()
-              .get(Labels.TLS_REVISION_ANNOTATION)))
+              .get(Annotations.TLS_REVISION)))
           && c.getStatus().getTls().getRotation() == null
           && c.getStatus().condition(ConditionTypes.PROGRESSING).map(x -> "False".equals(x.getStatus())).orElse(false)
           && c.getStatus().condition(ConditionTypes.AVAILABLE).map(x -> "True".equals(x.getStatus())).orElse(false);

@@ -10,7 +10,7 @@ import java.util.List;
  * @param error why the member did not answer; null when it did
  * @param revision the store revision the member has applied; 0 when it did not answer
  */
-public record MemberSnapshot(
+public record MemberView(
     long id,
     String name,
     List<String> peerURLs,
@@ -22,7 +22,7 @@ public record MemberSnapshot(
     String error,
     long revision) {
 
-  public MemberSnapshot(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
+  public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
       boolean reachable, boolean leaderKnown, String version, String error) {
     this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, 0);
   }

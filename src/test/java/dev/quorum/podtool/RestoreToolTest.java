@@ -1,4 +1,4 @@
-package dev.quorum.restore;
+package dev.quorum.podtool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

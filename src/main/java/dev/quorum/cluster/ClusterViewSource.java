@@ -1,9 +1,9 @@
 package dev.quorum.cluster;
 
-import dev.quorum.etcd.ClusterSnapshot;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.ClusterViewReader;
 import dev.quorum.etcd.EtcdClientPool;
 import dev.quorum.etcd.EtcdClusterClient;
-import dev.quorum.etcd.MemberStatusReader;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.tls.OperatorClientTls;
@@ -22,19 +22,19 @@ import org.jboss.logging.Logger;
  * certificate can name them); empty when none of them can be reached.
  */
 @ApplicationScoped
-public class MemberStatusSource {
+public class ClusterViewSource {
 
-  private static final Logger LOG = Logger.getLogger(MemberStatusSource.class);
+  private static final Logger LOG = Logger.getLogger(ClusterViewSource.class);
 
   private final EtcdClientPool clients;
   private final OperatorClientTls tls;
 
-  public MemberStatusSource(EtcdClientPool clients, OperatorClientTls tls) {
+  public ClusterViewSource(EtcdClientPool clients, OperatorClientTls tls) {
     this.clients = clients;
     this.tls = tls;
   }
 
-  public Optional<ClusterSnapshot> read(EtcdClusterModel model, List<Pod> pods) {
+  public Optional<ClusterView> read(EtcdClusterModel model, List<Pod> pods) {
     Map<String, String> endpoints = reachableEndpoints(model, pods);
     if (endpoints.isEmpty()) {
       clients.evict(model.key());
@@ -42,7 +42,7 @@ public class MemberStatusSource {
     }
     try (EtcdClientPool.Lease lease = clients.lease(model.key(), new ArrayList<>(endpoints.values()),
         tls.forCluster(model))) {
-      return Optional.of(MemberStatusReader.read(lease.client(), endpoints));
+      return Optional.of(ClusterViewReader.read(lease.client(), endpoints));
     } catch (RuntimeException e) {
       // expected while members start
       LOG.debugf(e, "etcd members of %s did not answer", model.key());

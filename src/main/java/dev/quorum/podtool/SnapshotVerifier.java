@@ -1,5 +1,6 @@
-package dev.quorum.restore;
+package dev.quorum.podtool;
 
+import dev.quorum.operation.ReasonedFailure;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,17 +31,9 @@ public final class SnapshotVerifier {
   static final int BOLT_MAGIC_OFFSET = 16;
 
   /** A snapshot that must not be restored, and why, naming the object. */
-  public static final class SnapshotRejected extends Exception {
-    private final String reason;
-
+  public static final class SnapshotRejected extends ReasonedFailure {
     SnapshotRejected(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    /** CamelCase, fit for a condition's reason. */
-    public String reason() {
-      return reason;
+      super(reason, message);
     }
   }
 

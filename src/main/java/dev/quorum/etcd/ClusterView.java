@@ -8,13 +8,13 @@ import java.util.Optional;
  *
  * @param leaderId 0 when no reachable member knows a leader
  */
-public record ClusterSnapshot(long clusterId, long leaderId, List<MemberSnapshot> members) {
+public record ClusterView(long clusterId, long leaderId, List<MemberView> members) {
 
   public String clusterIdHex() {
     return EtcdIds.toHex(clusterId);
   }
 
-  public Optional<MemberSnapshot> leader() {
+  public Optional<MemberView> leader() {
     return leaderId == 0 ? Optional.empty() : members.stream().filter(m -> m.id() == leaderId).findFirst();
   }
 
@@ -22,13 +22,13 @@ public record ClusterSnapshot(long clusterId, long leaderId, List<MemberSnapshot
    * How many revisions {@code member} is behind the leader, as both answered just now; empty when either did not
    * answer. Writes keep landing between the two answers, so a small lag is normal.
    */
-  public Optional<Long> revisionLag(MemberSnapshot member) {
-    return leader().filter(MemberSnapshot::reachable).filter(l -> member.reachable())
+  public Optional<Long> revisionLag(MemberView member) {
+    return leader().filter(MemberView::reachable).filter(l -> member.reachable())
         .map(l -> Math.max(0, l.revision() - member.revision()));
   }
 
   /** The leader's member name; empty when no leader is known or it has not started yet. */
   public Optional<String> leaderName() {
-    return leader().filter(MemberSnapshot::started).map(MemberSnapshot::name);
+    return leader().filter(MemberView::started).map(MemberView::name);
   }
 }

@@ -1,4 +1,4 @@
-package dev.quorum.restore;
+package dev.quorum.podtool;
 
 import dev.quorum.model.RestoreSource;
 import dev.quorum.objectstore.ObjectInfo;
@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -61,6 +62,15 @@ public final class RestoreTool {
   RestoreTool(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
+  }
+
+  /**
+   * Where a source's object is, without credentials: the operator's check adds the Secret's, the tool in a member's
+   * pod relies on the SDK's chain.
+   */
+  public static S3Settings store(RestoreSource source) {
+    return new S3Settings(source.bucket(), source.region(), source.endpoint().map(URI::create),
+        source.forcePathStyle(), Optional.empty());
   }
 
   /** Whether {@code args} ask for the tool rather than the operator. */
@@ -130,7 +140,7 @@ public final class RestoreTool {
     RestoreSource source = new RestoreSource(required(options, "bucket"), required(options, "key"),
         required(options, "region"), Optional.ofNullable(options.get("endpoint")),
         "true".equals(options.get("path-style")), Optional.empty(), Optional.ofNullable(options.get("sha256")));
-    S3Settings settings = RestoreSources.store(source);
+    S3Settings settings = store(source);
     String key = source.key();
     String what = source.uri();
     long started = System.nanoTime();

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-class MemberStatusReaderTest {
+class ClusterViewReaderTest {
 
   private static final long ID_0 = 0x8e9e05c52164694dL;
   private static final long ID_1 = 0xfd422379fda50e48L; // above Long.MAX_VALUE as unsigned
@@ -20,17 +20,17 @@ class MemberStatusReaderTest {
 
   @Test
   void combinesTheMemberListWithEachMembersAnswer() {
-    ClusterSnapshot snapshot = MemberStatusReader.snapshot(0x14841639068965f8L,
+    ClusterView view = ClusterViewReader.view(0x14841639068965f8L,
         List.of(member(ID_1, "demo-1"), member(ID_0, "demo-0"), member(ID_2, "demo-2")),
         Map.of(
             ID_0, answered(ID_0, "3.6.16", ID_1, 7),
             ID_1, answered(ID_1, "3.6.16", ID_1, 7),
             ID_2, MemberProbe.failed(new CompletionException(new TimeoutException()))));
 
-    assertThat(snapshot.clusterIdHex()).isEqualTo("14841639068965f8");
-    assertThat(snapshot.members()).extracting(MemberSnapshot::name).containsExactly("demo-0", "demo-1", "demo-2");
-    assertThat(snapshot.leader()).map(MemberSnapshot::name).contains("demo-1");
-    assertThat(member(snapshot, "demo-1")).get().satisfies(m -> {
+    assertThat(view.clusterIdHex()).isEqualTo("14841639068965f8");
+    assertThat(view.members()).extracting(MemberView::name).containsExactly("demo-0", "demo-1", "demo-2");
+    assertThat(view.leader()).map(MemberView::name).contains("demo-1");
+    assertThat(member(view, "demo-1")).get().satisfies(m -> {
       assertThat(m.idHex()).isEqualTo("fd422379fda50e48");
       assertThat(m.reachable()).isTrue();
       assertThat(m.leaderKnown()).isTrue();
@@ -39,7 +39,7 @@ class MemberStatusReaderTest {
       assertThat(m.clientURLs()).containsExactly("http://demo-1.demo.default.svc.cluster.local:2379");
       assertThat(m.learner()).isFalse();
     });
-    assertThat(member(snapshot, "demo-2")).get().satisfies(m -> {
+    assertThat(member(view, "demo-2")).get().satisfies(m -> {
       assertThat(m.reachable()).isFalse();
       assertThat(m.leaderKnown()).isFalse();
       assertThat(m.version()).isNull();
@@ -50,11 +50,11 @@ class MemberStatusReaderTest {
   @Test
   void theLeaderIsTheOneSeenInTheNewestTerm() {
     // demo-2 was cut off and still believes in the leader of term 3
-    long leader = MemberStatusReader.leaderId(List.of(
+    long leader = ClusterViewReader.leaderId(List.of(
         answered(ID_2, "3.6.16", ID_2, 3), answered(ID_0, "3.6.16", ID_0, 5), answered(ID_1, "3.6.16", ID_0, 5)));
 
     assertThat(leader).isEqualTo(ID_0);
-    assertThat(MemberStatusReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
+    assertThat(ClusterViewReader.leaderId(List.of(MemberProbe.failed(new ConnectException("refused"))))).isZero();
   }
 
   @Test
@@ -62,13 +62,13 @@ class MemberStatusReaderTest {
     Member unstarted = Member.newBuilder().setID(ID_2)
         .addPeerURLs("http://demo-3.demo.default.svc.cluster.local:2380").setIsLearner(true).build();
 
-    ClusterSnapshot snapshot = MemberStatusReader.snapshot(1, List.of(unstarted), Map.of());
-    assertThat(snapshot.members()).singleElement().satisfies(m -> {
+    ClusterView view = ClusterViewReader.view(1, List.of(unstarted), Map.of());
+    assertThat(view.members()).singleElement().satisfies(m -> {
       assertThat(m.started()).isFalse();
       assertThat(m.learner()).isTrue();
       assertThat(m.reachable()).isFalse();
     });
-    assertThat(snapshot.leader()).isEmpty();
+    assertThat(view.leader()).isEmpty();
   }
 
   @Test
@@ -88,8 +88,8 @@ class MemberStatusReaderTest {
     assertThat(Long.parseUnsignedLong(EtcdIds.toHex(ID_0), 16)).isEqualTo(ID_0);
   }
 
-  private static java.util.Optional<MemberSnapshot> member(ClusterSnapshot snapshot, String name) {
-    return snapshot.members().stream().filter(m -> name.equals(m.name())).findFirst();
+  private static java.util.Optional<MemberView> member(ClusterView view, String name) {
+    return view.members().stream().filter(m -> name.equals(m.name())).findFirst();
   }
 
   private static Member member(long id, String name) {

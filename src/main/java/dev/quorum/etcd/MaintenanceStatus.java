@@ -10,7 +10,7 @@ import io.etcd.jetcd.api.StatusResponse;
  * @param version etcd version the member runs
  * @param dbSize size of its backend database in bytes, as allocated on disk
  */
-public record MemberStatus(
+public record MaintenanceStatus(
     String endpoint,
     long clusterId,
     long memberId,
@@ -21,8 +21,8 @@ public record MemberStatus(
     String version,
     long dbSize) {
 
-  static MemberStatus of(String endpoint, StatusResponse status) {
-    return new MemberStatus(
+  static MaintenanceStatus of(String endpoint, StatusResponse status) {
+    return new MaintenanceStatus(
         endpoint,
         status.getHeader().getClusterId(),
         status.getHeader().getMemberId(),

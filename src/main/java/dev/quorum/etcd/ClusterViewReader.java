@@ -14,16 +14,16 @@ import java.util.concurrent.CompletableFuture;
  * ({@link MemberTargets#forMemberList}: the leader first, never a learner when another can answer), then the status of
  * listed members not asked yet, at the client URL they advertise.
  */
-public final class MemberStatusReader {
+public final class ClusterViewReader {
 
-  private MemberStatusReader() {}
+  private ClusterViewReader() {}
 
   /**
    * @param endpointsByName where to reach each member by name (its stable DNS name); a listed member missing here is
    *     asked at the first client URL it advertises
    * @throws EtcdCallFailed when no member serves the member list
    */
-  public static ClusterSnapshot read(EtcdClusterClient client, Map<String, String> endpointsByName) {
+  public static ClusterView read(EtcdClusterClient client, Map<String, String> endpointsByName) {
     Map<String, CompletableFuture<MemberProbe>> asking = new HashMap<>();
     endpointsByName.forEach((name, endpoint) -> asking.put(name, ask(client, endpoint)));
     Map<String, MemberProbe> answers = new HashMap<>();
@@ -44,7 +44,7 @@ public final class MemberStatusReader {
     }
     Map<Long, MemberProbe> probes = new HashMap<>();
     byId.forEach((id, probe) -> probes.put(id, probe.join()));
-    return snapshot(list.getHeader().getClusterId(), list.getMembersList(), probes);
+    return view(list.getHeader().getClusterId(), list.getMembersList(), probes);
   }
 
   private static CompletableFuture<MemberProbe> ask(EtcdClusterClient client, String endpoint) {
@@ -53,12 +53,12 @@ public final class MemberStatusReader {
   }
 
   /** Pure: combines the member list with the members' answers. */
-  static ClusterSnapshot snapshot(long clusterId, List<Member> members, Map<Long, MemberProbe> probes) {
-    List<MemberSnapshot> snapshots = members.stream()
+  static ClusterView view(long clusterId, List<Member> members, Map<Long, MemberProbe> probes) {
+    List<MemberView> views = members.stream()
         .map(m -> member(m, probes.getOrDefault(m.getID(), MemberProbe.notAddressable())))
-        .sorted(Comparator.comparing(MemberSnapshot::name).thenComparing(MemberSnapshot::id))
+        .sorted(Comparator.comparing(MemberView::name).thenComparing(MemberView::id))
         .toList();
-    return new ClusterSnapshot(clusterId, leaderId(probes.values()), snapshots);
+    return new ClusterView(clusterId, leaderId(probes.values()), views);
   }
 
   /** The leader seen by the member with the newest Raft term: an isolated member may remember an old one. */
@@ -72,8 +72,8 @@ public final class MemberStatusReader {
     return newest == null ? 0 : newest.leaderId();
   }
 
-  private static MemberSnapshot member(Member member, MemberProbe probe) {
-    return new MemberSnapshot(
+  private static MemberView member(Member member, MemberProbe probe) {
+    return new MemberView(
         member.getID(),
         member.getName(),
         List.copyOf(member.getPeerURLsList()),

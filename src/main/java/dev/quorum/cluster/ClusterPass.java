@@ -1,0 +1,76 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.model.Annotations;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.MemberBootstrapRecords;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one pass knows of a cluster, read once at its start ({@link ClusterObserver}): deciding reads only this, and
+ * acting changes the cluster's objects, never this record.
+ *
+ * @param records the members on record; empty before the cluster is first created
+ * @param model the cluster as its spec and records say it is to be, with the TLS revision its members are to run
+ * @param pods the members' pods (a deleted namesake's are not)
+ * @param cachedPods every pod of the cluster the informer holds (a restore's fetch pods too)
+ * @param configMaps the cluster's ConfigMaps (its records, static pod manifests)
+ * @param etcd what etcd says of the cluster; empty when no member answered
+ * @param formed whether the cluster has ever formed; before that no member holds data worth keeping
+ * @param tls a TLS cluster's certificates for this pass, when its Secrets were read and can be used
+ * @param tlsProblem why the members' certificates cannot be used, if they cannot
+ * @param problems why the spec cannot be carried out as it is; empty when it can
+ * @param restoredBy the EtcdRestore that holds the members while it restores them in place, if one does
+ * @param unread a call the API server failed while the cluster was read: reported as any failing call
+ */
+record ClusterPass(
+    EtcdCluster cluster,
+    MemberBootstrapRecords records,
+    EtcdClusterModel model,
+    List<Pod> pods,
+    List<Pod> cachedPods,
+    List<ConfigMap> configMaps,
+    List<PersistentVolumeClaim> claims,
+    List<EtcdBackupSchedule> backupSchedules,
+    Optional<ClusterView> etcd,
+    boolean formed,
+    Optional<MemberTls.Pass> tls,
+    Optional<String> tlsProblem,
+    List<String> problems,
+    Optional<String> restoredBy,
+    Optional<KubernetesClientException> unread,
+    Instant now) {
+
+  boolean paused() {
+    return cluster.getSpec().isPaused();
+  }
+
+  Optional<String> leader() {
+    return etcd.flatMap(ClusterView::leaderName);
+  }
+
+  Map<String, String> annotations() {
+    Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  /** A version change is under way: a member failing on the new version is the upgrade's to roll back. */
+  boolean upgrading() {
+    return annotations().containsKey(Annotations.UPGRADE_FROM);
+  }
+
+  /** What the status is made from: what this pass saw and what it did. */
+  Observation observation(PassOutcome outcome) {
+    return new Observation(model, records, pods, etcd, problems, outcome.error(), outcome.waiting(), now, restoredBy,
+        outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused());
+  }
+}

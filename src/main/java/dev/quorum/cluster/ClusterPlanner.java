@@ -1,0 +1,99 @@
+package dev.quorum.cluster;
+
+import dev.quorum.config.QuorumConfig;
+import dev.quorum.membership.MembershipPlanner;
+import dev.quorum.membership.UpgradeGuard;
+import dev.quorum.model.Labels;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pure: what a pass does with a cluster, from what it observed. One course per situation, checked in this order: the
+ * cluster could not be read, its spec cannot be carried out, its TLS Secret cannot be used, an EtcdRestore holds its
+ * members, it is paused; otherwise it converges, with the membership step, the roll and the upgrade's notes decided
+ * here from the same observation (a member's pod waits until the membership expects it).
+ */
+final class ClusterPlanner {
+
+  /** The deadlines the decisions keep. */
+  record Settings(Duration replaceBrokenAfter, Duration upgradeHealthTimeout) {
+    static Settings from(QuorumConfig config) {
+      return new Settings(config.membership().replaceBrokenAfter(), config.membership().upgradeHealthTimeout());
+    }
+  }
+
+  sealed interface Course {
+    /** A call the API server failed while the cluster was read: nothing is decided on half a picture. */
+    record Unread(KubernetesClientException failure) implements Course {}
+
+    /** The spec cannot be carried out as it is: nothing is created or changed. */
+    record InvalidSpec(String problems) implements Course {}
+
+    /**
+     * The members' TLS Secret cannot be used: the members are left as they are, and only the Certificate is kept
+     * (unless paused): a bad Secret, a leftover say, is cert-manager's to replace.
+     */
+    record UnusableTlsSecret(String problem, boolean keepCertificate) implements Course {}
+
+    /** An EtcdRestore holds the members while it restores them in place. */
+    record HeldByRestore(String restore) implements Course {}
+
+    /** spec.paused: the operator changes nothing, and only reports. */
+    record Paused() implements Course {}
+
+    /**
+     * The cluster is brought one step closer to its spec.
+     *
+     * @param createClaims and {@code createPods}: missing ones, less those of members the membership holds back
+     * @param rotation the CA change under way, if one is: members join only once it is over
+     */
+    record Converge(Optional<MemberTls.Pass> tls, MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
+        List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
+        Optional<UpgradeGuard.Note> upgradeNote) implements Course {}
+  }
+
+  private ClusterPlanner() {}
+
+  static Course decide(ClusterPass pass, Settings settings) {
+    if (pass.unread().isPresent()) {
+      return new Course.Unread(pass.unread().get());
+    }
+    if (!pass.problems().isEmpty()) {
+      return new Course.InvalidSpec(String.join("; ", pass.problems()));
+    }
+    if (pass.tlsProblem().isPresent()) {
+      return new Course.UnusableTlsSecret(pass.tlsProblem().get(), !pass.paused());
+    }
+    if (pass.restoredBy().isPresent()) {
+      return new Course.HeldByRestore(pass.restoredBy().get());
+    }
+    if (pass.paused()) {
+      return new Course.Paused();
+    }
+    return converge(pass, settings);
+  }
+
+  private static Course.Converge converge(ClusterPass pass, Settings settings) {
+    // a static pod's data is on its node, out of the operator's reach: a broken one is reported, not discarded; and
+    // a member failing on a new version is the upgrade's to roll back, not one to replace
+    MembershipPlanner.BrokenAfter brokenAfter = pass.upgrading() || pass.model().staticPods()
+        ? MembershipPlanner.BrokenAfter.NEVER
+        : new MembershipPlanner.BrokenAfter(settings.replaceBrokenAfter(), pass.now());
+    Optional<String> rotation = pass.tls().flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
+    MembershipPlanner.Plan membership = MembershipPlanner.holdingJoins(MembershipPlanner.plan(pass.model(),
+        pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter), rotation);
+    MemberRollout.Plan rollout = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(),
+        pass.formed());
+    List<PersistentVolumeClaim> createClaims = rollout.createClaims().stream()
+        .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
+    List<Pod> createPods = rollout.createPods().stream()
+        .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
+    Optional<UpgradeGuard.Note> upgradeNote = UpgradeGuard.next(pass.model(), pass.pods(), pass.annotations(),
+        settings.upgradeHealthTimeout(), pass.now());
+    return new Course.Converge(pass.tls(), membership, rollout, createClaims, createPods, rotation, upgradeNote);
+  }
+}
