@@ -2,7 +2,8 @@
 # Builds (once) and caches the real binaries the Quorum rig and tests run:
 # kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors),
 # helm and an S3-compatible server (versitygw); cert-manager's CRDs (no controller: the tests show what the operator
-# asks of cert-manager). Everything comes from the Go module proxy.
+# asks of cert-manager); for real nodes kubelet, kube-scheduler, kube-proxy, containerd, the CNI plugins and CoreDNS.
+# Everything comes from the Go module proxy, but runc: the distribution's package (see check_runc).
 # Idempotent: a binary that is already there is not rebuilt, so a warm run takes seconds.
 #
 #   hack/tools.sh            build what is missing, print the tool directory
@@ -14,6 +15,10 @@ ETCD_VERSIONS=${ETCD_VERSIONS:-"3.6.16 3.5.35"}
 HELM_VERSION=${HELM_VERSION:-3.19.5}
 VERSITYGW_VERSION=${VERSITYGW_VERSION:-1.8.0}
 CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION:-1.21.2}
+# real nodes: the container runtime, pod networking and cluster DNS (runc is Debian's: see build_node_tools)
+CONTAINERD_VERSION=${CONTAINERD_VERSION:-2.2.10}
+CNI_PLUGINS_VERSION=${CNI_PLUGINS_VERSION:-1.9.1}
+COREDNS_VERSION=${COREDNS_VERSION:-1.14.7}
 
 TOOLS=${QUORUM_TOOLS:-$HOME/.cache/quorum}
 
@@ -128,6 +133,67 @@ MOD
   log "etcd $v: built (${version%%$'\n'*})"
 }
 
+# --- real nodes: kubelet, kube-scheduler and kube-proxy from the same wrapper module as the control plane ---
+build_kube_node() {
+  local v=$KUBE_VERSION out="$TOOLS/bin/kube-node-$KUBE_VERSION" src="$TOOLS/src/kube-$KUBE_VERSION"
+  if have_all "$out" kubelet kube-scheduler kube-proxy; then log "kubernetes $v node binaries: cached"; return; fi
+  log "kubernetes $v: building kubelet, kube-scheduler, kube-proxy (cold: about 7 min on 2 cores)"
+  local minor=${v#*.}; minor=${minor%%.*}
+  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local ld="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitVersion=v$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
+  done
+  mkdir -p "$out.tmp"
+  step "kubernetes $v: build kubelet, kube-scheduler, kube-proxy" \
+    go -C "$src" build -p "$(nproc)" -trimpath -ldflags "$ld" -o "$out.tmp/" \
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kube-proxy
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  local version
+  version=$("$out/kubelet" --version)
+  log "kubernetes $v: node binaries built ($version)"
+}
+
+# A wrapper module that requires one upstream module and builds some of its commands: go install refuses modules
+# with replace directives (containerd, CoreDNS); the wrapper resolves them as a normal dependency instead.
+build_wrapped() { # name version module binary=package...
+  local name=$1 v=$2 module=$3; shift 3
+  local out="$TOOLS/bin/$name-$v" src="$TOOLS/src/$name-$v" bins=() pair
+  for pair in "$@"; do bins+=("${pair%%=*}"); done
+  if have_all "$out" "${bins[@]}"; then log "$name $v: cached"; return; fi
+  log "$name $v: building ${bins[*]}"
+  mkdir -p "$src" "$out.tmp"
+  printf 'module quorum.dev/tools/%s\n\ngo 1.24.0\n\nrequire %s v%s\n' "$name" "$module" "$v" >"$src/go.mod"
+  step "$name $v: download its modules" go -C "$src" mod download "$module"
+  for pair in "$@"; do
+    step "$name $v: build ${pair%%=*}" go -C "$src" build -trimpath -ldflags "-s -w" -o "$out.tmp/${pair%%=*}" "${pair#*=}"
+  done
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+# runc is Debian's package, not built here: it needs cgo and libseccomp (the Go proxy cannot give a static build),
+# and Debian 12's runc 1.1.5 runs the rig's pods (see ../shared notes on real nodes).
+check_runc() {
+  if command -v runc >/dev/null; then log "runc: $(runc --version | sed -n 1p) (the distribution's)"; return; fi
+  echo "[tools] FAILED: runc is required for real nodes: install Debian's package 'runc'" >&2
+  exit 1
+}
+
+build_node_tools() {
+  build_kube_node
+  build_wrapped containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 \
+    containerd=github.com/containerd/containerd/v2/cmd/containerd \
+    containerd-shim-runc-v2=github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 \
+    ctr=github.com/containerd/containerd/v2/cmd/ctr
+  build_wrapped cni-plugins "$CNI_PLUGINS_VERSION" github.com/containernetworking/plugins \
+    bridge=github.com/containernetworking/plugins/plugins/main/bridge \
+    host-local=github.com/containernetworking/plugins/plugins/ipam/host-local \
+    loopback=github.com/containernetworking/plugins/plugins/main/loopback \
+    portmap=github.com/containernetworking/plugins/plugins/meta/portmap
+  build_wrapped coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns=github.com/coredns/coredns
+  check_runc
+}
+
 build_go_install() { # name version module-path/cmd binary
   local name=$1 v=$2 pkg=$3 bin=$4 out="$TOOLS/bin/$1-$2"
   if have_all "$out" "$bin"; then log "$name $v: cached"; return; fi
@@ -167,6 +233,7 @@ build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm
 build_go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw versitygw
 build_kube
 fetch_cert_manager_crds
+build_node_tools
 layout_kube_api_test
 cat >"$TOOLS/versions.env" <<ENV
 KUBE_VERSION=$KUBE_VERSION
@@ -174,6 +241,9 @@ ETCD_VERSIONS="$ETCD_VERSIONS"
 HELM_VERSION=$HELM_VERSION
 VERSITYGW_VERSION=$VERSITYGW_VERSION
 CERT_MANAGER_VERSION=$CERT_MANAGER_VERSION
+CONTAINERD_VERSION=$CONTAINERD_VERSION
+CNI_PLUGINS_VERSION=$CNI_PLUGINS_VERSION
+COREDNS_VERSION=$COREDNS_VERSION
 ENV
 log "all tools ready in $TOOLS ($((SECONDS - start))s)"
 echo "$TOOLS"
