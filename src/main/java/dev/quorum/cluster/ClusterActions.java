@@ -75,10 +75,10 @@ final class ClusterActions {
   private PassOutcome converge(ClusterPass pass, Course.Converge plan) {
     EtcdClusterModel model = pass.model();
     supporting.services(model, pass.pods(), pass.etcd());
-    if (plan.tls().isPresent()) {
-      supporting.certificates(model, plan.tls().get());
-      if (plan.tls().get().pending().isPresent()) {
-        return PassOutcome.waiting(plan.tls().get().pending());
+    if (pass.tls().isPresent()) {
+      supporting.certificates(model, pass.tls().get());
+      if (pass.tls().get().pending().isPresent()) {
+        return PassOutcome.waiting(pass.tls().get().pending());
       }
     }
     if (pass.records().isEmpty()) {

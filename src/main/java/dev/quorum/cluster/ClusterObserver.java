@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,6 @@ import java.util.Optional;
  */
 final class ClusterObserver {
 
-  private static final int HTTP_FORBIDDEN = 403;
 
   private final OperatorSettings settings;
   private final ChildResources children;
@@ -127,7 +127,8 @@ final class ClusterObserver {
       return children.nodes();
     } catch (KubernetesClientException e) {
       problems.add("StaticPod mode places the members on the nodes, but the nodes cannot be read: " + e.getMessage()
-          + (e.getCode() == HTTP_FORBIDDEN ? " (a namespace-scoped install of the chart needs readNodes: true)" : ""));
+          + (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN
+              ? " (a namespace-scoped install of the chart needs readNodes: true)" : ""));
       return List.of();
     }
   }

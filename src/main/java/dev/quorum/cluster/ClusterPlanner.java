@@ -51,7 +51,7 @@ final class ClusterPlanner {
      * @param createClaims and {@code createPods}: missing ones, less those of members the membership holds back
      * @param rotation the CA change under way, if one is: members join only once it is over
      */
-    record Converge(Optional<MemberTls.Pass> tls, MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
+    record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
         Optional<UpgradeGuard.Note> upgradeNote) implements Course {}
   }
@@ -94,6 +94,6 @@ final class ClusterPlanner {
         .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     Optional<UpgradeGuard.Note> upgradeNote = UpgradeGuard.next(pass.model(), pass.pods(), pass.annotations(),
         settings.upgradeHealthTimeout(), pass.now());
-    return new Course.Converge(pass.tls(), membership, rollout, createClaims, createPods, rotation, upgradeNote);
+    return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote);
   }
 }

@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import org.jboss.logging.Logger;
 
 /**
@@ -11,7 +12,6 @@ import org.jboss.logging.Logger;
 final class ReconcileFailures {
 
   private static final Logger LOG = Logger.getLogger(ReconcileFailures.class);
-  private static final int HTTP_FORBIDDEN = 403;
 
   private final ClusterEvents events;
 
@@ -24,7 +24,8 @@ final class ReconcileFailures {
       LOG.warnf("reconciling %s: %s", key, foreign.getMessage());
       return foreign.getMessage();
     }
-    if (failure instanceof KubernetesClientException refused && refused.getCode() == HTTP_FORBIDDEN) {
+    if (failure instanceof KubernetesClientException refused
+        && refused.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
       // the API server's own words name the verb, resource and namespace; nothing more is needed to fix it
       String denied = "permission denied: " + (refused.getStatus() != null && refused.getStatus().getMessage() != null
           ? refused.getStatus().getMessage() : refused.getMessage())

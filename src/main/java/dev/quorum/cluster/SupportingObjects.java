@@ -14,6 +14,7 @@ import dev.quorum.specs.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +25,6 @@ import java.util.Optional;
  */
 final class SupportingObjects {
 
-  private static final int HTTP_NOT_FOUND = 404;
 
   /** An object the cluster needs exists under the same name but belongs to someone else. */
   static final class ForeignObjectException extends RuntimeException {
@@ -65,7 +65,7 @@ final class SupportingObjects {
     try {
       children.apply(CertManagerCertificateBuilder.CERTIFICATES, CertManagerCertificateBuilder.build(model));
     } catch (KubernetesClientException e) {
-      if (e.getCode() == HTTP_NOT_FOUND) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         throw new ForeignObjectException("certificates: CertManager needs cert-manager's Certificate resource"
             + " (certificates.cert-manager.io), which this Kubernetes cluster does not serve: install cert-manager,"
             + " or use certificates: Operator or Secret");
