@@ -19,6 +19,8 @@ CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION:-1.21.2}
 CONTAINERD_VERSION=${CONTAINERD_VERSION:-2.2.10}
 CNI_PLUGINS_VERSION=${CNI_PLUGINS_VERSION:-1.9.1}
 COREDNS_VERSION=${COREDNS_VERSION:-1.14.7}
+# the sandbox image containerd $CONTAINERD_VERSION pins (registry.k8s.io/pause:<tag>), built from hack/pause
+PAUSE_VERSION=${PAUSE_VERSION:-3.10.1}
 
 TOOLS=${QUORUM_TOOLS:-$HOME/.cache/quorum}
 
@@ -179,6 +181,16 @@ check_runc() {
   exit 1
 }
 
+# the pod sandbox image's one binary, from this repository (hack/pause says why); rebuilt when its source changes
+build_pause() {
+  local out="$TOOLS/bin/pause-$PAUSE_VERSION" src
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pause"
+  if [[ -x "$out/pause" && ! "$src/main.go" -nt "$out/pause" ]]; then log "pause $PAUSE_VERSION: cached"; return; fi
+  mkdir -p "$out"
+  step "pause $PAUSE_VERSION: build" go -C "$src" build -trimpath -ldflags "-s -w" -o "$out/pause" .
+  log "pause $PAUSE_VERSION: built"
+}
+
 build_node_tools() {
   build_kube_node
   build_wrapped containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 \
@@ -191,6 +203,7 @@ build_node_tools() {
     loopback=github.com/containernetworking/plugins/plugins/main/loopback \
     portmap=github.com/containernetworking/plugins/plugins/meta/portmap
   build_wrapped coredns "$COREDNS_VERSION" github.com/coredns/coredns coredns=github.com/coredns/coredns
+  build_pause
   check_runc
 }
 
@@ -244,6 +257,7 @@ CERT_MANAGER_VERSION=$CERT_MANAGER_VERSION
 CONTAINERD_VERSION=$CONTAINERD_VERSION
 CNI_PLUGINS_VERSION=$CNI_PLUGINS_VERSION
 COREDNS_VERSION=$COREDNS_VERSION
+PAUSE_VERSION=$PAUSE_VERSION
 ENV
 log "all tools ready in $TOOLS ($((SECONDS - start))s)"
 echo "$TOOLS"

@@ -43,9 +43,17 @@ public final class ControlPlane implements AutoCloseable {
       "persistentvolume-protection-controller", "root-ca-certificate-publisher-controller",
       "resourcequota-controller", "pod-garbage-collector-controller", "clusterrole-aggregation-controller");
 
+  /** Controllers real nodes add: nodes that stop reporting become NotReady, then their pods are evicted. */
+  static final List<String> NODE_CONTROLLERS = List.of("node-lifecycle-controller", "taint-eviction-controller");
+
   private final Tools tools;
   private final Path dir;
   private final Path logs;
+  /** Where the API server listens: loopback for the process rig, the bridge's address for real nodes. */
+  private final String bindAddress;
+  /** Real nodes by name, each authenticated as {@code system:node:<name>}; empty for the process rig. */
+  private final List<String> nodeNames;
+  private final java.util.Map<String, String> tokens = new java.util.LinkedHashMap<>();
   private final String adminToken = UUID.randomUUID().toString();
   private final List<ManagedProcess> processes = new ArrayList<>();
   private int apiPort;
@@ -53,9 +61,27 @@ public final class ControlPlane implements AutoCloseable {
   private KubernetesClient client;
 
   public ControlPlane(Tools tools, Path dir, Path logs) {
+    this(tools, dir, logs, "127.0.0.1", List.of());
+  }
+
+  private ControlPlane(Tools tools, Path dir, Path logs, String bindAddress, List<String> nodeNames) {
     this.tools = tools;
     this.dir = dir;
     this.logs = logs;
+    this.bindAddress = bindAddress;
+    this.nodeNames = List.copyOf(nodeNames);
+  }
+
+  /**
+   * A control plane for real nodes: the API server on the bridge's address (where nodes and pods reach it), the
+   * Node authorizer and NodeRestriction for the kubelets, node lifecycle controllers and the real kube-scheduler.
+   */
+  public static ControlPlane forNodes(Tools tools, Path dir, Path logs, List<String> nodeNames) {
+    return new ControlPlane(tools, dir, logs, RigAddresses.HOST_IP, nodeNames);
+  }
+
+  private boolean realNodes() {
+    return !nodeNames.isEmpty();
   }
 
   public ControlPlane start() {
@@ -65,6 +91,10 @@ public final class ControlPlane implements AutoCloseable {
       startApiServer();
       writeKubeconfig();
       startControllerManager();
+      if (realNodes()) {
+        writeComponentKubeconfigs();
+        startScheduler();
+      }
       awaitDefaultServiceAccount();
       return this;
     } catch (RuntimeException | IOException e) {
@@ -93,29 +123,47 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startApiServer() throws IOException {
-    apiPort = Net.freePort();
+    apiPort = Net.freePort(bindAddress);
     KeyPair serviceAccountKeys = rsaKeyPair();
     Path saKey = write("sa.key", pem("PRIVATE KEY", serviceAccountKeys.getPrivate().getEncoded()));
     Path saPub = write("sa.pub", pem("PUBLIC KEY", serviceAccountKeys.getPublic().getEncoded()));
-    Path tokens = write("tokens.csv", adminToken + ",admin,admin-uid,\"system:masters\"\n");
+    StringBuilder tokenLines = new StringBuilder(adminToken + ",admin,admin-uid,\"system:masters\"\n");
+    for (String node : nodeNames) {
+      tokens.put(node, UUID.randomUUID().toString());
+      tokenLines.append(tokens.get(node)).append(",system:node:").append(node).append(',').append(node)
+          .append(",\"system:nodes\"\n");
+    }
+    if (realNodes()) {
+      // the users their default ClusterRoleBindings name (system:kube-proxy is bound by the rig: kubeadm's way)
+      for (String user : List.of(KUBE_PROXY_USER, SCHEDULER_USER)) {
+        tokens.put(user, UUID.randomUUID().toString());
+        tokenLines.append(tokens.get(user)).append(',').append(user).append(',').append(user).append('\n');
+      }
+    }
+    Path tokenFile = write("tokens.csv", tokenLines.toString());
     Path pki = dir.resolve("pki");
     Files.createDirectories(pki);
-    ManagedProcess apiServer = ManagedProcess.start("kube-apiserver", List.of(
+    List<String> command = new ArrayList<>(List.of(
         tools.kubeBinary("kube-apiserver").toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdClientPort,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+        "--bind-address=" + bindAddress, "--advertise-address=" + bindAddress,
         "--secure-port=" + apiPort,
         "--cert-dir=" + pki,
-        "--token-auth-file=" + tokens,
-        "--authorization-mode=RBAC",
+        "--token-auth-file=" + tokenFile,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + saPub,
         "--service-account-signing-key-file=" + saKey,
-        "--service-cluster-ip-range=10.96.0.0/16",
+        "--service-cluster-ip-range=" + RigAddresses.SERVICE_SUBNET,
         "--allow-privileged=true",
-        "--endpoint-reconciler-type=none",
-        "--v=1"),
-        null, dir, logs.resolve("kube-apiserver.log"));
+        "--v=1"));
+    if (realNodes()) {
+      command.addAll(List.of("--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
+          "--kubelet-preferred-address-types=InternalIP,Hostname"));
+    } else {
+      command.addAll(List.of("--authorization-mode=RBAC", "--endpoint-reconciler-type=none"));
+    }
+    ManagedProcess apiServer = ManagedProcess.start("kube-apiserver", command, null, dir,
+        logs.resolve("kube-apiserver.log"));
     processes.add(apiServer);
     await("kube-apiserver ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> {
@@ -129,7 +177,14 @@ public final class ControlPlane implements AutoCloseable {
 
   private Path saKeyPath;
 
+  static final String KUBE_PROXY_USER = "system:kube-proxy";
+  static final String SCHEDULER_USER = "system:kube-scheduler";
+
   private void startControllerManager() {
+    List<String> controllers = new ArrayList<>(CONTROLLERS);
+    if (realNodes()) {
+      controllers.addAll(NODE_CONTROLLERS);
+    }
     processes.add(ManagedProcess.start("kube-controller-manager", List.of(
         tools.kubeBinary("kube-controller-manager").toString(),
         "--kubeconfig=" + kubeconfig,
@@ -137,7 +192,7 @@ public final class ControlPlane implements AutoCloseable {
         "--authorization-kubeconfig=" + kubeconfig,
         "--bind-address=127.0.0.1",
         "--secure-port=" + Net.freePort(),
-        "--controllers=" + String.join(",", CONTROLLERS),
+        "--controllers=" + String.join(",", controllers),
         "--leader-elect=false",
         "--use-service-account-credentials=false",
         "--service-account-private-key-file=" + saKeyPath,
@@ -148,8 +203,43 @@ public final class ControlPlane implements AutoCloseable {
         null, dir, logs.resolve("kube-controller-manager.log")));
   }
 
+  private void writeComponentKubeconfigs() throws IOException {
+    for (var entry : tokens.entrySet()) {
+      write(kubeconfigName(entry.getKey()), kubeconfig(entry.getValue()));
+    }
+  }
+
+  private static String kubeconfigName(String user) {
+    return "kubeconfig-" + user.replace(':', '-');
+  }
+
+  /** The kubeconfig a node's kubelet authenticates with, as {@code system:node:<node>}. */
+  public Path nodeKubeconfig(String node) {
+    return dir.resolve(kubeconfigName(node));
+  }
+
+  public Path kubeProxyKubeconfig() {
+    return dir.resolve(kubeconfigName(KUBE_PROXY_USER));
+  }
+
+  private void startScheduler() {
+    Path kubeconfig = dir.resolve(kubeconfigName(SCHEDULER_USER));
+    ManagedProcess scheduler = ManagedProcess.start("kube-scheduler", List.of(
+        tools.nodeBinary("kube-scheduler").toString(),
+        "--kubeconfig=" + kubeconfig,
+        "--authentication-kubeconfig=" + kubeconfig,
+        "--authorization-kubeconfig=" + kubeconfig,
+        "--bind-address=127.0.0.1",
+        "--secure-port=" + Net.freePort(),
+        "--leader-elect=false",
+        "--v=1"),
+        null, dir, logs.resolve("kube-scheduler.log"));
+    processes.add(scheduler);
+  }
+
   private void awaitDefaultServiceAccount() {
-    ManagedProcess controllerManager = processes.get(processes.size() - 1);
+    ManagedProcess controllerManager = processes.stream().filter(p -> p.toString().startsWith("kube-controller-manager"))
+        .findFirst().orElseThrow();
     await("service account controller creates default/default").atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(250)).until(() -> {
           if (!controllerManager.isAlive()) {
@@ -160,8 +250,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void writeKubeconfig() throws IOException {
+    kubeconfig = write("kubeconfig", kubeconfig(adminToken));
+  }
+
+  private String kubeconfig(String token) throws IOException {
     String ca = Base64.getEncoder().encodeToString(Files.readAllBytes(caFile()));
-    kubeconfig = write("kubeconfig", """
+    return """
         apiVersion: v1
         kind: Config
         clusters:
@@ -180,7 +274,7 @@ public final class ControlPlane implements AutoCloseable {
             user: admin
             namespace: default
         current-context: quorum-rig
-        """.formatted(apiUrl(), ca, adminToken));
+        """.formatted(apiUrl(), ca, token);
   }
 
   /** The API server's self-generated serving certificate chain; its CA signs the serving certificate. */
@@ -189,7 +283,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public String apiUrl() {
-    return "https://127.0.0.1:" + apiPort;
+    return "https://" + bindAddress + ":" + apiPort;
   }
 
   public Path kubeconfig() {

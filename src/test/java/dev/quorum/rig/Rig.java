@@ -22,6 +22,10 @@ public final class Rig implements AutoCloseable {
   private final Images images;
   private ControlPlane controlPlane;
   private LocalKubelet kubelet;
+  private HostHygiene hygiene;
+  private boolean bridge;
+  private RigImages rigImages;
+  private RigNodes nodes;
   private S3Server s3;
 
   private Rig(Path dir) {
@@ -49,6 +53,34 @@ public final class Rig implements AutoCloseable {
               "KUBERNETES_SERVICE_HOST", "127.0.0.1",
               "KUBERNETES_SERVICE_PORT", rig.controlPlane.apiUrl().replaceAll(".*:", "")),
           CLUSTER_DOMAIN).start();
+      return rig;
+    } catch (RuntimeException | IOException e) {
+      rig.close();
+      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+    }
+  }
+
+  /**
+   * Starts a control plane and {@code count} real nodes (kubelet, containerd and runc in network namespaces of their
+   * own, kube-proxy, CoreDNS, local volumes), after cleaning what a crashed rig left; state and logs under {@code dir}.
+   */
+  public static Rig startNodes(Path dir, int count) {
+    Rig rig = new Rig(dir);
+    try {
+      rig.hygiene = HostHygiene.claim(rig.tools, dir);
+      if (Files.exists(dir)) {
+        deleteRecursively(dir);
+      }
+      Files.createDirectories(rig.logs);
+      rig.rigImages = new RigImages(rig.tools, dir.resolve("images"));
+      RigNodes.createBridge();
+      rig.bridge = true;
+      List<String> nodeNames = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        nodeNames.add(RigAddresses.nodeName(i));
+      }
+      rig.controlPlane = ControlPlane.forNodes(rig.tools, dir.resolve("control-plane"), rig.logs, nodeNames).start();
+      rig.nodes = RigNodes.start(rig.tools, dir.resolve("nodes"), rig.logs, rig.rigImages, rig.controlPlane, count);
       return rig;
     } catch (RuntimeException | IOException e) {
       rig.close();
@@ -88,6 +120,15 @@ public final class Rig implements AutoCloseable {
     return kubelet;
   }
 
+  /** The real nodes (a rig from {@link #startNodes}). */
+  public RigNodes nodes() {
+    return nodes;
+  }
+
+  public RigImages rigImages() {
+    return rigImages;
+  }
+
   public Path dir() {
     return dir;
   }
@@ -101,11 +142,20 @@ public final class Rig implements AutoCloseable {
     if (kubelet != null) {
       kubelet.close();
     }
+    if (nodes != null) {
+      nodes.close();
+    }
     if (s3 != null) {
       s3.close();
     }
     if (controlPlane != null) {
       controlPlane.close();
+    }
+    if (bridge) {
+      RigNodes.deleteBridge();
+    }
+    if (hygiene != null) {
+      hygiene.close();
     }
   }
 

@@ -70,6 +70,41 @@ public final class Tools {
     return require(etcdDir(version).resolve(name));
   }
 
+  /** A version from versions.env, e.g. PAUSE_VERSION; missing means the tools predate it. */
+  public String version(String key) {
+    String version = versions.get(key);
+    if (version == null) {
+      throw new IllegalStateException(key + " is not in " + root.resolve("versions.env") + ": run hack/tools.sh");
+    }
+    return version;
+  }
+
+  public Path nodeBinary(String name) {
+    return require(root.resolve("bin/kube-node-" + kubeVersion()).resolve(name));
+  }
+
+  public Path containerdBinary(String name) {
+    return require(root.resolve("bin/containerd-" + version("CONTAINERD_VERSION")).resolve(name));
+  }
+
+  public Path containerdDir() {
+    return root.resolve("bin/containerd-" + version("CONTAINERD_VERSION"));
+  }
+
+  public Path cniPluginDir() {
+    Path dir = root.resolve("bin/cni-plugins-" + version("CNI_PLUGINS_VERSION"));
+    require(dir.resolve("bridge"));
+    return dir;
+  }
+
+  public Path coreDnsBinary() {
+    return require(root.resolve("bin/coredns-" + version("COREDNS_VERSION")).resolve("coredns"));
+  }
+
+  public Path pauseBinary() {
+    return require(root.resolve("bin/pause-" + version("PAUSE_VERSION")).resolve("pause"));
+  }
+
   public Path helm() {
     return require(root.resolve("bin/helm-" + versions.get("HELM_VERSION")).resolve("helm"));
   }

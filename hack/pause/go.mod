@@ -1,0 +1,3 @@
+module quorum.dev/tools/pause
+
+go 1.22
