@@ -25,6 +25,12 @@ final class RecheckTiming {
    * sake of a few clusters): a node labelled in or out is seen within this.
    */
   static final Duration RECHECK_NODES = Duration.ofSeconds(10);
+  /**
+   * A member the operator could not reach (or no member at all) while its pods run: a new pod's DNS name is answered
+   * "no such host" until its record exists, and resolvers cache that answer for seconds; nothing in Kubernetes
+   * changes when it starts resolving, so look again soon rather than at the status refresh.
+   */
+  static final Duration RECHECK_UNREACHED = Duration.ofSeconds(5);
 
   private RecheckTiming() {}
 
@@ -45,7 +51,10 @@ final class RecheckTiming {
     if (changing) {
       return RECHECK_WHILE_CHANGING;
     }
-    return observation.model().staticPods() && RECHECK_NODES.compareTo(statusRefreshInterval) < 0 ? RECHECK_NODES
-        : statusRefreshInterval;
+    Duration settled = observation.model().staticPods() && RECHECK_NODES.compareTo(statusRefreshInterval) < 0
+        ? RECHECK_NODES : statusRefreshInterval;
+    boolean unreached = !observation.pods().isEmpty() && observation.etcd()
+        .map(view -> view.members().stream().anyMatch(member -> !member.reachable())).orElse(true);
+    return unreached && RECHECK_UNREACHED.compareTo(settled) < 0 ? RECHECK_UNREACHED : settled;
   }
 }

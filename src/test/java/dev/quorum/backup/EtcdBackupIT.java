@@ -11,7 +11,7 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.demo.Demo;
 import dev.quorum.rig.OperatorProcess;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.etcd.jetcd.ByteSequence;
@@ -71,7 +71,7 @@ class EtcdBackupIT {
         .until(() -> Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
             .withName("src").get()));
     // the test process has no cluster DNS; a member's pod address is reachable from it
-    try (Client etcd = Client.builder().endpoints("http://" + RigNetwork.podIp(ns, "src-0") + ":2379").build()) {
+    try (Client etcd = Client.builder().endpoints("http://" + Pods.ip(RIG.client(), ns, "src-0") + ":2379").build()) {
       byte[] value = new byte[VALUE_BYTES];
       Random random = new Random(7);
       for (int i = 0; i < VALUES; i++) {

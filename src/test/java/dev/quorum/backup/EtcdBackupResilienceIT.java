@@ -10,7 +10,7 @@ import dev.quorum.demo.Demo;
 import dev.quorum.objectstore.Failure;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.etcd.jetcd.ByteSequence;
@@ -108,7 +108,7 @@ class EtcdBackupResilienceIT {
   /** Random (incompressible) 1 MiB values, several puts in flight: one at a time would take minutes more. */
   static void load() throws Exception {
     // the test process has no cluster DNS; a member's pod address is reachable from it
-    try (Client etcd = Client.builder().endpoints("http://" + RigNetwork.podIp(ns, CLUSTER + "-0") + ":2379")
+    try (Client etcd = Client.builder().endpoints("http://" + Pods.ip(RIG.client(), ns, CLUSTER + "-0") + ":2379")
         .build()) {
       KV kv = etcd.getKVClient();
       Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);

@@ -6,7 +6,7 @@ import dev.quorum.demo.Demo;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -211,7 +211,7 @@ public final class ApplyToAvailableBench {
       if (podsCreated == null && live.size() >= size) {
         podsCreated = elapsed();
       }
-      if (podsReady == null && live.stream().filter(RigNetwork::isReady).count() >= size) {
+      if (podsReady == null && live.stream().filter(Pods::isReady).count() >= size) {
         podsReady = elapsed();
       }
     }

@@ -11,7 +11,7 @@ import dev.quorum.demo.Demo;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.S3Server;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -98,7 +98,7 @@ public final class BackupCompressionBench {
         for (Data data : Data.values()) {
           createCluster(kube, data.cluster());
           long loading = System.nanoTime();
-          load(data, mib);
+          load(kube, data, mib);
           notes.add(String.format(Locale.ROOT, "%s: %d MiB of %s, loaded in %s s", data.cluster(), mib,
               data.description, BenchMachine.seconds(BackupToS3Bench.since(loading))));
           System.out.println("==> " + notes.get(notes.size() - 1));
@@ -144,10 +144,10 @@ public final class BackupCompressionBench {
   }
 
   /** {@code mib} MiB of the data's values, several puts in flight. */
-  static void load(Data data, int mib) throws Exception {
+  static void load(KubernetesClient kube, Data data, int mib) throws Exception {
     long target = (long) mib * 1024 * 1024;
     try (Client etcd = Client.builder()
-        .endpoints("http://" + RigNetwork.podIp(NS, data.cluster() + "-0") + ":2379").build()) {
+        .endpoints("http://" + Pods.ip(kube, NS, data.cluster() + "-0") + ":2379").build()) {
       KV kv = etcd.getKVClient();
       Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
       AtomicReference<Throwable> failed = new AtomicReference<>();

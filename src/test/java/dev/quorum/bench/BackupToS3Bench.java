@@ -12,7 +12,7 @@ import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.S3Server;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -217,7 +217,7 @@ public final class BackupToS3Bench {
 
     /** Random (incompressible) 1 MiB values under /data/from..to-1, several puts in flight. */
     void load(int from, int to) throws Exception {
-      try (Client etcd = Client.builder().endpoints("http://" + RigNetwork.podIp(NS, CLUSTER + "-0") + ":2379")
+      try (Client etcd = Client.builder().endpoints("http://" + Pods.ip(kube, NS, CLUSTER + "-0") + ":2379")
           .build()) {
         KV kv = etcd.getKVClient();
         Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
@@ -315,7 +315,7 @@ public final class BackupToS3Bench {
       Path file = WORK.resolve("snapshot.db");
       Files.deleteIfExists(file);
       Path etcdctl = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl");
-      List<String> command = List.of(etcdctl.toString(), "--endpoints=http://" + RigNetwork.podIp(NS, member) + ":2379",
+      List<String> command = List.of(etcdctl.toString(), "--endpoints=http://" + Pods.ip(kube, NS, member) + ":2379",
           "snapshot", "save", file.toString());
       long start = System.nanoTime();
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)

@@ -9,7 +9,7 @@ import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -126,7 +126,7 @@ public final class ScaleUpBench {
       cluster.setSpec(spec);
       kube.resources(EtcdCluster.class).inNamespace(NS).resource(cluster).create();
       awaitReady(name, 3);
-      load("http://" + RigNetwork.podIp(NS, name + "-0") + ":2379");
+      load("http://" + Pods.ip(kube, NS, name + "-0") + ":2379");
       long start = System.nanoTime();
       kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).edit(c -> {
         c.getSpec().setSize(5);

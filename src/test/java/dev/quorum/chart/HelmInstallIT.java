@@ -14,7 +14,7 @@ import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.backup.TestBackups;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.Helm;
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.tls.ClusterCertificates;
@@ -54,7 +54,7 @@ class HelmInstallIT {
   @Test
   void helmInstalledOperatorRunsABackedUpRestoredTlsClusterWithItsOwnTokenAndLeaksNothing() throws Exception {
     KubernetesClient kube = RIG.client();
-    OperatorProcess.registerImage(RIG.rig());
+    RIG.rig().importOperatorImage();
     kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(RELEASE_NAMESPACE)
         .addToLabels("pod-security.kubernetes.io/enforce", RigSession.RESTRICTED).endMetadata().build())
         .serverSideApply();

@@ -68,8 +68,30 @@ class RecheckTimingTest {
         REFRESH)).isEqualTo(RecheckTiming.RECHECK_WHILE_CHANGING);
   }
 
+  @Test
+  void runningMembersTheOperatorCouldNotReachAreLookedAtAgainWithinSeconds() {
+    assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(), Optional.empty()),
+        PassOutcome.NOTHING, REFRESH)).isEqualTo(RecheckTiming.RECHECK_UNREACHED);
+
+    ClusterView oneUnreached = etcd(false);
+    List<MemberView> members = new ArrayList<>(oneUnreached.members());
+    MemberView last = members.get(2);
+    members.set(2, new MemberView(last.id(), last.name(), last.peerURLs(), last.clientURLs(), false, false, false,
+        null, "no such host", 0));
+    assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(),
+        Optional.of(new ClusterView(oneUnreached.clusterId(), oneUnreached.leaderId(), members))), PassOutcome.NOTHING,
+        REFRESH)).isEqualTo(RecheckTiming.RECHECK_UNREACHED);
+
+    assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(), Optional.empty()),
+        PassOutcome.NOTHING, Duration.ofSeconds(2))).as("a shorter status refresh stays").isEqualTo(Duration.ofSeconds(2));
+  }
+
   private Observation observation(List<Pod> pods, Optional<String> error, ClusterView etcd) {
-    return new Observation(model, founding, pods, Optional.of(etcd), List.of(), error, Optional.empty(),
+    return observation(pods, error, Optional.of(etcd));
+  }
+
+  private Observation observation(List<Pod> pods, Optional<String> error, Optional<ClusterView> etcd) {
+    return new Observation(model, founding, pods, etcd, List.of(), error, Optional.empty(),
         Instant.parse("2026-01-01T00:00:00Z"));
   }
 

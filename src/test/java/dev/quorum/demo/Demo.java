@@ -6,7 +6,7 @@ import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
@@ -107,28 +107,28 @@ public final class Demo {
       String endpoint = "--endpoints=http://" + name + "-client.default.svc.cluster.local:2379";
       step(out, "etcdctl put/get through the client Service " + name + "-client");
       for (Map.Entry<String, String> key : KEYS.entrySet()) {
-        out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+        out.print(check(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
             "put", key.getKey(), key.getValue())).output());
       }
-      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+      out.print(check(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "get", "/demo/", "--prefix")).output());
 
       step(out, "kubectl get etcdclusters");
       out.print(kubectl(rig, "get", "etcdclusters", "-n", "default", "-o", "wide"));
       step(out, "etcdctl member list");
-      String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+      String members = check(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "member", "list", "-w", "table")).output();
       out.print(members);
 
       EtcdBackup backup = backUp(rig, kube, name, operator, out);
 
       step(out, "etcdctl del /demo/ --prefix: the keys are gone from " + name);
-      out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+      out.print(check(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
           "del", "/demo/", "--prefix")).output());
       EtcdRestore restore = restore(rig, kube, operator, out);
       String restoredEndpoint = "--endpoints=http://" + RESTORED + "-client.default.svc.cluster.local:2379";
       step(out, "etcdctl get /demo/ --prefix through the restored cluster's client Service " + RESTORED + "-client");
-      String restoredKeys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl,
+      String restoredKeys = check(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl,
           restoredEndpoint, "get", "/demo/", "--prefix")).output();
       out.print(restoredKeys);
       String staticMembers = staticPods(rig, kube, operator, out);
@@ -149,7 +149,7 @@ public final class Demo {
           + "   # another backup: copy " + BACKUP + " under a new name");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdrestores -o wide"
           + "   # restore in place: an EtcdRestore with inPlace.confirmClusterName");
-      out.println("    " + rig.tools().kubeBinary("kubectl") + " label node " + rig.kubelet().nodeNames().get(0)
+      out.println("    " + rig.tools().kubeBinary("kubectl") + " label node " + rig.nodeNames().get(0)
           + " " + STATIC_LABEL + "-   # two nodes out (or in) and " + STATIC + " shrinks (or grows) by two members");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " delete secret " + TLS + "-ca"
           + "   # a new CA for " + TLS + ": three rolling restarts, watch status.tls and the pods");
@@ -182,7 +182,7 @@ public final class Demo {
   private static String staticPods(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
       throws IOException, InterruptedException {
     step(out, "kubectl label nodes --all " + STATIC_LABEL + "=member   # each runs one static pod member");
-    for (String node : rig.kubelet().nodeNames()) {
+    for (String node : rig.nodeNames()) {
       kube.nodes().withName(node).edit(n -> {
         n.getMetadata().getLabels().put(STATIC_LABEL, "member");
         return n;
@@ -208,7 +208,7 @@ public final class Demo {
     List<String> command = new java.util.ArrayList<>(List.of(etcdctl, endpoints));
     command.addAll(certificate);
     command.addAll(List.of("member", "list", "-w", "table"));
-    String members = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30),
+    String members = check(rig.runInCluster("default", Duration.ofSeconds(30),
         command.toArray(String[]::new))).output();
     out.print(members);
     out.print(kubectl(rig, "get", "pods", "-n", "default", "-l", "etcd.quorum.dev/cluster=" + STATIC, "-o", "wide"));
@@ -238,16 +238,16 @@ public final class Demo {
     List<String> put = new java.util.ArrayList<>(List.of(etcdctl));
     put.addAll(flags);
     put.addAll(List.of("put", "/demo/tls", "only with a certificate"));
-    out.print(check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), put.toArray(String[]::new)))
+    out.print(check(rig.runInCluster("default", Duration.ofSeconds(30), put.toArray(String[]::new)))
         .output());
     List<String> get = new java.util.ArrayList<>(List.of(etcdctl));
     get.addAll(flags);
     get.addAll(List.of("get", "/demo/tls"));
-    String keys = check(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), get.toArray(String[]::new)))
+    String keys = check(rig.runInCluster("default", Duration.ofSeconds(30), get.toArray(String[]::new)))
         .output();
     out.print(keys);
     step(out, "etcdctl without a certificate: refused");
-    out.print(rig.kubelet().runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
+    out.print(rig.runInCluster("default", Duration.ofSeconds(30), etcdctl, endpoint,
         "--cacert=" + certs.resolve("ca.crt"), "--dial-timeout=3s", "--command-timeout=5s", "get", "/demo/tls")
         .output().lines().limit(2).map(l -> "    " + l + "\n").collect(Collectors.joining()));
     step(out, "kubectl get etcdcluster " + TLS + " -o jsonpath='{.status.tls}'");

@@ -68,7 +68,7 @@ class DemoIT {
 
       // a StaticPod-mode cluster: one member per node, named after it
       assertThat(demo.staticMembers().lines().filter(l -> l.contains("started") && l.contains(Demo.STATIC + "-rig-node-")))
-          .hasSize(RIG.rig().kubelet().nodeNames().size());
+          .hasSize(RIG.rig().nodeNames().size());
 
       // a TLS cluster: etcdctl with the client Secret's certificate reads back what it wrote; plain text is refused
       assertThat(demo.tlsKeys()).contains("/demo/tls\nonly with a certificate\n");
@@ -97,7 +97,7 @@ class DemoIT {
       await(Demo.STATIC + "'s members stopped").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
           .until(() -> kube.pods().inNamespace("default").withLabel("etcd.quorum.dev/cluster", Demo.STATIC).list()
               .getItems().isEmpty());
-      RIG.rig().kubelet().nodeNames().forEach(node -> kube.nodes().withName(node).edit(n -> {
+      RIG.rig().nodeNames().forEach(node -> kube.nodes().withName(node).edit(n -> {
         n.getMetadata().getLabels().remove(Demo.STATIC_LABEL);
         return n;
       }));

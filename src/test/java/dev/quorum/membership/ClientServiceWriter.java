@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;
@@ -114,11 +114,8 @@ public final class ClientServiceWriter implements AutoCloseable {
 
   private void resolve() {
     connector.refresh();
-    Service svc = kube.services().inNamespace(namespace).withName(service).get();
-    List<Pod> pods = kube.pods().inNamespace(namespace).list().getItems();
-    endpoints = svc == null ? List.of() : RigNetwork.endpointPods(svc, pods).stream()
-        .map(pod -> new Endpoint(RigNetwork.podIp(namespace, pod.getMetadata().getName()), pod.getMetadata().getName(),
-            pod.getMetadata().getUid()))
+    endpoints = Pods.serviceEndpoints(kube, namespace, service).stream()
+        .map(endpoint -> new Endpoint(endpoint.ip(), endpoint.pod(), endpoint.podUid()))
         .sorted(Comparator.comparing(Endpoint::ip))
         .toList();
   }

@@ -10,7 +10,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.NodeFaults;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.Rig;
@@ -81,7 +81,7 @@ public final class FaultMatrix {
     this.rig = rig;
     this.kube = rig.client();
     this.ns = namespace;
-    this.faults = rig.kubelet().faults();
+    this.faults = rig.faults();
     this.operator = operator;
   }
 
@@ -346,7 +346,7 @@ public final class FaultMatrix {
     List<String> argv = new ArrayList<>(List.of(
         rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString(), "--command-timeout=10s"));
     argv.addAll(List.of(args));
-    return rig.kubelet().runInCluster(ns, Duration.ofSeconds(30), argv.toArray(String[]::new));
+    return rig.runInCluster(ns, Duration.ofSeconds(30), argv.toArray(String[]::new));
   }
 
   /** etcdctl prints warnings before its JSON when an endpoint does not answer. */

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -73,8 +73,7 @@ class MemberReplacementIT {
   @Test
   void aMemberBrokenPastTheDeadlineIsReplacedByANewMember() {
     String cluster = "broken";
-    replacedAfter(cluster, false, name -> assertThat(RIG.rig().kubelet().killContainer(ns, name, "etcd",
-        Duration.ofMinutes(5))).isTrue());
+    replacedAfter(cluster, false, name -> RIG.rig().faults().breakContainer(ns, name, "etcd", Duration.ofMinutes(5)));
     assertThat(reasons(cluster)).contains("MemberDiscarded");
   }
 

@@ -3,9 +3,9 @@ package dev.quorum.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
+import dev.quorum.rig.RigAddresses;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,12 +31,12 @@ class StaticPodsOnRigIT {
 
   @Test
   void renderedStaticPodsOnEachNodeFormOneEtcdCluster() throws Exception {
-    LocalKubelet kubelet = RIG.rig().kubelet();
+    Rig kubelet = RIG.rig();
     KubernetesClient kube = RIG.client();
     List<String> nodes = kubelet.nodeNames().subList(0, 3);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      peers.add(nodes.get(i) + "=" + RigNetwork.nodeIp(i));
+      peers.add(nodes.get(i) + "=" + RigAddresses.nodeIp(i));
     }
     Path out = Path.of("target", "static-pods-it").toAbsolutePath();
     Rig.deleteRecursively(out);
@@ -49,13 +49,13 @@ class StaticPodsOnRigIT {
       await("three ready mirror pods").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
           nodes.stream().allMatch(node -> {
             Pod mirror = kube.pods().inNamespace("kube-system").withName("etcd-" + node).get();
-            return mirror != null && RigNetwork.isReady(mirror)
+            return mirror != null && Pods.isReady(mirror)
                 && mirror.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror")
                 && node.equals(mirror.getSpec().getNodeName());
           }));
       Pod first = kube.pods().inNamespace("kube-system").withName("etcd-" + nodes.get(0)).get();
-      assertThat(first.getStatus().getPodIP()).as("host network: the node's address").isEqualTo(RigNetwork.nodeIp(0));
-      String endpoints = nodes.stream().map(n -> "http://" + RigNetwork.nodeIp(nodes.indexOf(n)) + ":2379")
+      assertThat(first.getStatus().getPodIP()).as("host network: the node's address").isEqualTo(RigAddresses.nodeIp(0));
+      String endpoints = nodes.stream().map(n -> "http://" + RigAddresses.nodeIp(nodes.indexOf(n)) + ":2379")
           .collect(Collectors.joining(","));
       String list = RIG.etcdctl("--endpoints=" + endpoints, "member", "list").output();
       assertThat(list.lines().filter(l -> l.contains(", started, "))).as(list).hasSize(3);

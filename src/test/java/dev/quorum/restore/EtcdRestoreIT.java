@@ -73,7 +73,7 @@ class EtcdRestoreIT {
     // on volume claims, retained when the cluster is deleted (the default)
     createCluster("src", spec -> { });
     awaitAvailable("src");
-    try (TestEtcd etcd = TestEtcd.at(ns, "src-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-0")) {
       etcd.putKeys(PREFIX, KEYS);
     }
     backedUp = awaitBackup(kube.resources(EtcdBackup.class).inNamespace(ns)
@@ -91,14 +91,14 @@ class EtcdRestoreIT {
   @Test
   @Order(1)
   void aNewClusterBootstrappedFromTheBackupHoldsEveryKeyAndRestoresOnlyOnce() throws Exception {
-    try (TestEtcd etcd = TestEtcd.at(ns, "src-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-0")) {
       assertThat(etcd.deletePrefix(PREFIX)).isEqualTo(KEYS);
     }
 
     createCluster("copy", spec -> spec.setBootstrap(restoreFrom("before")));
     awaitAvailable("copy");
 
-    try (TestEtcd etcd = TestEtcd.at(ns, "copy-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "copy-0")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
       assertThat(etcd.revision()).isGreaterThanOrEqualTo(backedUp.getRevision());
     }
@@ -115,7 +115,7 @@ class EtcdRestoreIT {
             .noneMatch(record -> record.contains("restore-from")));
     ConfigMap records = kube.configMaps().inNamespace(ns).withName("copy-members").get();
     assertThat(records.getData().get("copy-1")).contains("data-claim: data-copy-1-" + uidPrefix);
-    try (TestEtcd etcd = TestEtcd.at(ns, "copy-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "copy-0")) {
       etcd.put("/after-restore", "kept");
     }
     Pod before = kube.pods().inNamespace(ns).withName("copy-1").get();
@@ -128,7 +128,7 @@ class EtcdRestoreIT {
           && cluster("copy").getStatus().getReadyMembers() == 3;
     });
     assertThat(kube.pods().inNamespace(ns).withName("copy-1").get().getSpec().getInitContainers()).isEmpty();
-    try (TestEtcd etcd = TestEtcd.at(ns, "copy-1")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "copy-1")) {
       assertThat(etcd.read("/after-restore")).containsEntry("/after-restore", "kept");
       assertThat(etcd.read(PREFIX)).hasSize(KEYS);
     }
@@ -146,7 +146,7 @@ class EtcdRestoreIT {
     createCluster("src", spec -> spec.setBootstrap(restoreFrom("before")));
     awaitAvailable("src");
 
-    try (TestEtcd etcd = TestEtcd.at(ns, "src-2")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-2")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
     }
     assertThat(kube.persistentVolumeClaims().inNamespace(ns).list().getItems())
@@ -170,7 +170,7 @@ class EtcdRestoreIT {
     EtcdCluster fresh = cluster("fresh");
     assertThat(fresh.getMetadata().getUid()).isEqualTo(status.getClusterUID());
     assertThat(fresh.getSpec().getBootstrap().getRestore().getSha256()).isEqualTo(backedUp.getSha256());
-    try (TestEtcd etcd = TestEtcd.at(ns, "fresh-1")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "fresh-1")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
     }
   }
@@ -179,7 +179,7 @@ class EtcdRestoreIT {
   @Order(4)
   void inPlaceTheClusterKeepsItsNameAndServiceAndGetsExactlyTheBackedUpKeys() throws Exception {
     // src, restored in test 2, holds the backed-up keys; it then changes: keys deleted, keys added
-    try (TestEtcd etcd = TestEtcd.at(ns, "src-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-0")) {
       etcd.deletePrefix(TestEtcd.key(PREFIX, 1));
       etcd.put("/after-backup/1", "written after the backup");
     }
@@ -200,7 +200,7 @@ class EtcdRestoreIT {
         .contains("\"Count\" : 0");
     assertThat(RIG.etcdctl(endpoint, "get", PREFIX, "--prefix", "--count-only", "-w", "fields").output())
         .contains("\"Count\" : " + KEYS);
-    try (TestEtcd etcd = TestEtcd.at(ns, "src-2")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-2")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
     }
     assertThat(status.getReplacedClaims()).containsExactlyInAnyOrderElementsOf(claimsBefore);
@@ -274,7 +274,7 @@ class EtcdRestoreIT {
     assertThat(refused.getReason()).isEqualTo("AnotherRestoreInProgress");
     assertThat(refused.getReplacedClaims()).as("the refused one touched nothing").isNull();
     awaitAvailable("copy");
-    try (TestEtcd etcd = TestEtcd.at(ns, "copy-0")) {
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "copy-0")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
       assertThat(etcd.read("/after-restore")).as("written after the backup, gone").isEmpty();
     }

@@ -69,7 +69,7 @@ class RestoreVersionsIT {
       String source = "v" + from.replace(".", "");
       createCluster(source, from);
       awaitAvailable(source);
-      try (TestEtcd etcd = TestEtcd.at(ns, source + "-0")) {
+      try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, source + "-0")) {
         etcd.putKeys(PREFIX, KEYS);
       }
       EtcdBackup backup = kube.resources(EtcdBackup.class).inNamespace(ns)
@@ -84,7 +84,7 @@ class RestoreVersionsIT {
         assertThat(status.getPhase()).as(target + ": " + status.getMessage()).isEqualTo(OperationPhase.Succeeded);
         EtcdCluster restored = kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).get();
         assertThat(restored.getStatus().getVersion()).as(target + " runs the target's version").isEqualTo(to);
-        try (TestEtcd etcd = TestEtcd.at(ns, target + "-0")) {
+        try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, target + "-0")) {
           assertThat(etcd.read(PREFIX)).as(target).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
         }
         kube.resources(EtcdCluster.class).inNamespace(ns).withName(target).delete();

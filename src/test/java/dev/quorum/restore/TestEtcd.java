@@ -1,6 +1,6 @@
 package dev.quorum.restore;
 
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-/** Keys written to and read from a cluster on the rig, through a member's pod address (the test has no cluster DNS). */
+/** Keys written to and read from a cluster on the rig, through a member's pod address (this machine routes to pods, but resolves no cluster name). */
 final class TestEtcd implements AutoCloseable {
 
   private final Client client;
@@ -24,8 +24,8 @@ final class TestEtcd implements AutoCloseable {
     this.client = client;
   }
 
-  static TestEtcd at(String namespace, String pod) {
-    return new TestEtcd(Client.builder().endpoints("http://" + RigNetwork.podIp(namespace, pod) + ":2379").build());
+  static TestEtcd at(io.fabric8.kubernetes.client.KubernetesClient kube, String namespace, String pod) {
+    return new TestEtcd(Client.builder().endpoints("http://" + Pods.ip(kube, namespace, pod) + ":2379").build());
   }
 
   static String key(String prefix, int i) {

@@ -45,16 +45,20 @@ final class HostHygiene implements AutoCloseable {
       channel.truncate(0);
       channel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + ", " + rigDir)
           .getBytes(StandardCharsets.UTF_8)));
-      cleanLeftovers();
+      cleanLeftovers(tools);
       return new HostHygiene(channel, lock);
     } catch (IOException e) {
       throw new UncheckedIOException("rig: cannot take " + lockFile, e);
     }
   }
 
-  /** Everything a rig that died without stopping may have left, removed. Safe when there is nothing. */
-  static void cleanLeftovers() {
-    killMatching(RigNode.HOLDER_SUFFIX + " ", "/" + RigAddresses.NODE_PREFIX);
+  /**
+   * Everything a rig that died without stopping may have left, removed: its processes (the rig's binaries, the nodes'
+   * holders and whatever runs in their cgroups), links and cgroup roots. Safe when there is nothing.
+   */
+  static void cleanLeftovers(Tools tools) {
+    // the lock is ours, so any process of the rig's binaries not started by this JVM belongs to a dead rig
+    killMatching(tools.root().resolve("bin") + "/", RigNode.HOLDER_SUFFIX + " ", "/" + RigAddresses.NODE_PREFIX);
     for (String node : NodeCgroups.leftoverRoots()) {
       NodeCgroups.killAll(node);
     }
@@ -73,11 +77,17 @@ final class HostHygiene implements AutoCloseable {
     }
   }
 
-  /** SIGKILL to every process whose command line (argv[0] included) contains one of {@code markers}. */
+  /**
+   * SIGKILL to every process whose command line (argv[0] included) contains one of {@code markers}, but this JVM's own
+   * children (a test's etcd, the rig's own processes are stopped by their owners).
+   */
   static void killMatching(String... markers) {
-    long self = ProcessHandle.current().pid();
+    ProcessHandle self = ProcessHandle.current();
+    java.util.Set<Long> ours = new java.util.HashSet<>();
+    self.descendants().forEach(p -> ours.add(p.pid()));
+    ours.add(self.pid());
     List<ProcessHandle> matching = new ArrayList<>();
-    ProcessHandle.allProcesses().filter(p -> p.pid() != self).forEach(process -> {
+    ProcessHandle.allProcesses().filter(p -> !ours.contains(p.pid())).forEach(process -> {
       String commandLine = commandLine(process.pid());
       for (String marker : markers) {
         if (commandLine.contains(marker)) {

@@ -12,21 +12,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The operator as users run it: its built jar in a JVM of its own, against the rig's API server through a
- * kubeconfig. Cluster DNS names resolve for it as they would inside a cluster (the rig's hosts file at
- * /etc/hosts in a mount namespace of its own), so it reaches members by their stable names.
+ * The operator as a process on this machine, for tests about the process itself (failpoints, halting it, a heap
+ * setting): its built jar in a JVM of its own, against the rig's API server through a kubeconfig. It reaches the
+ * cluster as a pod would: inside a node's network (pod and Service routes) with cluster DNS as its resolver, so it
+ * addresses members by their stable names. Everything else runs the operator as the chart's pod.
  */
 public final class OperatorProcess implements AutoCloseable {
 
   private final ManagedProcess process;
-  private final Rig rig;
-  private final String dnsClient;
+  private final String host;
   private final int httpPort;
 
-  private OperatorProcess(ManagedProcess process, Rig rig, String dnsClient, int httpPort) {
+  private OperatorProcess(ManagedProcess process, String host, int httpPort) {
     this.process = process;
-    this.rig = rig;
-    this.dnsClient = dnsClient;
+    this.host = host;
     this.httpPort = httpPort;
   }
 
@@ -48,59 +47,39 @@ public final class OperatorProcess implements AutoCloseable {
   /** @param jvmArgs the JVM's options instead of {@link #DEFAULT_JVM_ARGS} (e.g. a smaller heap) */
   public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv, List<String> jvmArgs) {
     int port = Net.freePort();
+    String host = rig.nodes().all().get(0).ip();
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.put("QUARKUS_HTTP_HOST", host);
     // as the chart does: member pods that restore a snapshot run this image in tool mode
-    registerImage(rig);
-    env.put("QUORUM_IMAGE", IMAGE);
+    env.put("QUORUM_IMAGE", rig.importOperatorImage().reference());
     env.putAll(extraEnv);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String dnsClient = "operator-" + name;
-    List<String> command = new ArrayList<>(LocalKubelet.withHostsFile(rig.kubelet().clusterDns(dnsClient)));
-    command.add(java);
+    List<String> command = new ArrayList<>(List.of(java));
     command.addAll(jvmArgs);
     command.addAll(List.of("-jar", jar().toString()));
-    ManagedProcess process = ManagedProcess.start("operator-" + name, command, env, rig.dir().resolve("operator"),
-        rig.logs().resolve("operator-" + name + ".log"));
-    OperatorProcess operator = new OperatorProcess(process, rig, dnsClient, port);
+    ManagedProcess process = ManagedProcess.start("operator-" + name,
+        rig.nodes().inClusterCommand("default", command), env,
+        rig.dir().resolve("operator"), rig.logs().resolve("operator-" + name + ".log"));
+    OperatorProcess operator = new OperatorProcess(process, host, port);
     await("operator started").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("the operator exited:\n" + process.tail(40));
       }
-      return Net.isListening("127.0.0.1", port);
+      return Net.isListening(host, port);
     });
     return operator;
   }
 
-  /** The chart's default image; a pod of it runs the built jar, as the real image would. */
-  public static final String IMAGE_REPOSITORY = "ghcr.io/quorum-dev/quorum-operator";
-  /** The image the jar-run operator says it is; any tag of the repository runs the built jar. */
-  public static final String IMAGE = IMAGE_REPOSITORY + ":dev";
-
-  /**
-   * Lets the rig's kubelet run the operator's image: the built jar in a JVM, its HTTP server (health probes)
-   * on the pod's address, the API server reached in-cluster style through the pod's service account.
-   */
-  public static void registerImage(Rig rig) {
-    Path app = jar().getParent();
-    Path javaHome = Path.of(System.getProperty("java.home"));
-    // laid out as in Quarkus' JVM images: the application in /deployments, a JDK in /opt/java/openjdk
-    rig.images().register(IMAGE_REPOSITORY, image -> new Images.Runtime(
-        Map.of("/deployments", app, "/opt/java/openjdk", javaHome),
-        List.of("/opt/java/openjdk/bin/java", "-Xmx256m", "-jar", "/deployments/quarkus-run.jar"),
-        List.of("/opt/java/openjdk/bin"), Map.of("QUARKUS_HTTP_HOST", "0.0.0.0")));
-  }
-
-  /** The operator's HTTP server (health and metrics), on 127.0.0.1. */
+  /** The operator's HTTP server (health and metrics), on the node's address. */
   public int httpPort() {
     return httpPort;
   }
 
   /** Where the operator serves its Prometheus metrics. */
   public URI metricsUrl() {
-    return URI.create("http://127.0.0.1:" + httpPort + "/q/metrics");
+    return URI.create("http://" + host + ":" + httpPort + "/q/metrics");
   }
 
   /** Waits until the process has ended by itself (a failpoint halted it); false if it still runs after {@code wait}. */
@@ -131,6 +110,5 @@ public final class OperatorProcess implements AutoCloseable {
   @Override
   public void close() {
     process.stop(Duration.ofSeconds(10));
-    rig.kubelet().dropClusterDns(dnsClient);
   }
 }

@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rig's real nodes do what a user's cluster does: three Ready nodes on containerd, pods in containers under
@@ -25,31 +25,27 @@ import org.junit.jupiter.api.Test;
  */
 class RealNodesIT {
 
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+
   private static Rig rig;
   private static KubernetesClient client;
+  private static String ns;
 
   @BeforeAll
   static void start() {
-    rig = Rig.startNodes(Path.of("target", "rig", "real-nodes").toAbsolutePath(), 3);
-    client = rig.client();
-    client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("smoke")
-        .endMetadata().build()).serverSideApply();
+    rig = RIG.rig();
+    client = RIG.client();
+    ns = RIG.namespace();
     await().atMost(Duration.ofSeconds(30)).until(() ->
-        client.serviceAccounts().inNamespace("smoke").withName("default").get() != null);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (rig != null) {
-      rig.close();
-    }
+        client.serviceAccounts().inNamespace(ns).withName("default").get() != null);
   }
 
   @Test
   void threeReadyNodesRunContainerd() {
     List<Node> nodes = client.nodes().list().getItems();
     assertThat(nodes).extracting(n -> n.getMetadata().getName())
-        .containsExactlyInAnyOrder("quorum-node-0", "quorum-node-1", "quorum-node-2");
+        .containsExactlyInAnyOrderElementsOf(rig.nodeNames()).hasSizeGreaterThanOrEqualTo(3);
     assertThat(nodes).allSatisfy(node -> {
       assertThat(RigNodes.isReady(node)).isTrue();
       assertThat(node.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://");
@@ -58,42 +54,42 @@ class RealNodesIT {
 
   @Test
   void anEtcdPodRunsAsItsUserOnAReadOnlyRootWithItsDataOnOneNodeAndAnswersThroughItsServiceByName() throws Exception {
-    String etcdImage = rig.rigImages().etcd(rig.tools().defaultEtcdVersion()).reference();
+    String etcdImage = rig.images().etcd(rig.tools().defaultEtcdVersion()).reference();
     client.load(new java.io.ByteArrayInputStream("""
         apiVersion: v1
         kind: Service
-        metadata: {name: smoke-etcd, namespace: smoke}
+        metadata: {name: smoke-etcd, namespace: %2$s}
         spec: {selector: {app: smoke-etcd}, ports: [{port: 2379}]}
         ---
         apiVersion: v1
         kind: PersistentVolumeClaim
-        metadata: {name: smoke-data, namespace: smoke}
+        metadata: {name: smoke-data, namespace: %2$s}
         spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
         ---
         apiVersion: v1
         kind: Pod
-        metadata: {name: smoke-etcd, namespace: smoke, labels: {app: smoke-etcd}}
+        metadata: {name: smoke-etcd, namespace: %2$s, labels: {app: smoke-etcd}}
         spec:
           securityContext: {runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, runAsNonRoot: true,
                             seccompProfile: {type: RuntimeDefault}}
           containers:
             - name: etcd
-              image: %s
+              image: %1$s
               imagePullPolicy: IfNotPresent
               command: [/usr/local/bin/etcd, --data-dir=/data/etcd, --listen-client-urls=http://0.0.0.0:2379,
-                        --advertise-client-urls=http://smoke-etcd.smoke.svc:2379]
+                        --advertise-client-urls=http://smoke-etcd.%2$s.svc:2379]
               securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
                                 capabilities: {drop: [ALL]}}
               readinessProbe: {httpGet: {path: /readyz, port: 2379}, periodSeconds: 1}
               volumeMounts: [{name: data, mountPath: /data}]
           volumes: [{name: data, persistentVolumeClaim: {claimName: smoke-data}}]
-        """.formatted(etcdImage).getBytes(StandardCharsets.UTF_8))).items()
+        """.formatted(etcdImage, ns).getBytes(StandardCharsets.UTF_8))).items()
         .forEach(o -> client.resource(o).serverSideApply());
-    client.pods().inNamespace("smoke").withName("smoke-etcd").waitUntilReady(60, TimeUnit.SECONDS);
-    Pod pod = client.pods().inNamespace("smoke").withName("smoke-etcd").get();
+    client.pods().inNamespace(ns).withName("smoke-etcd").waitUntilReady(60, TimeUnit.SECONDS);
+    Pod pod = client.pods().inNamespace(ns).withName("smoke-etcd").get();
 
     // the claim's volume is a directory on the pod's node, bound there
-    PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace("smoke").withName("smoke-data").get();
+    PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName("smoke-data").get();
     PersistentVolume volume = client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get();
     assertThat(volume.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0).getMatchExpressions()
         .get(0).getValues()).containsExactly(pod.getSpec().getNodeName());
@@ -110,7 +106,7 @@ class RealNodesIT {
     // its root file system is read-only: a write to / fails
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (var exec = client.pods().inNamespace("smoke").withName("smoke-etcd").inContainer("etcd")
+    try (var exec = client.pods().inNamespace(ns).withName("smoke-etcd").inContainer("etcd")
         .writingOutput(out).writingError(err)
         .exec("/usr/local/bin/etcdctl", "snapshot", "save", "/written-to-root.db")) {
       assertThat(exec.exitCode().get(30, TimeUnit.SECONDS)).isNotZero();
@@ -119,13 +115,13 @@ class RealNodesIT {
         .contains("read-only file system");
 
     // a client inside the cluster reaches it through its Service, by name, from another node's network
-    List<String> put = rig.nodes().inClusterCommand("smoke", List.of(
+    List<String> put = rig.nodes().inClusterCommand(ns, List.of(
         rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString(),
         "--endpoints=smoke-etcd:2379", "--command-timeout=10s", "put", "greeting", "hello"));
     assertThat(HostCommand.run("write through the Service", put)).contains("OK");
-    List<String> get = rig.nodes().inClusterCommand("smoke", List.of(
+    List<String> get = rig.nodes().inClusterCommand(ns, List.of(
         rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString(),
-        "--endpoints=smoke-etcd.smoke.svc.cluster.local:2379", "--command-timeout=10s", "get", "greeting",
+        "--endpoints=smoke-etcd." + ns + ".svc.cluster.local:2379", "--command-timeout=10s", "get", "greeting",
         "--print-value-only"));
     assertThat(HostCommand.run("read through the Service", get).strip()).isEqualTo("hello");
   }

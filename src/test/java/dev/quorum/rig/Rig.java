@@ -1,78 +1,55 @@
 package dev.quorum.rig;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The local rig: a real control plane, a local kubelet with one or more nodes and, on request, an S3 server.
- * Everything it starts is stopped by {@link #close()}; logs land under {@code target/rig/<name>/logs}.
+ * The local rig: a real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and real nodes
+ * ({@link RigNodes}: kubelet, containerd and runc, kube-proxy, CoreDNS, local volumes) and, on request, an S3 server.
+ * One rig runs on a machine at a time; starting one cleans what a crashed one left. Everything it starts is stopped
+ * by {@link #close()}; logs land under {@code <dir>/logs}.
  */
 public final class Rig implements AutoCloseable {
 
-  public static final String CLUSTER_DOMAIN = "cluster.local";
+  public static final String CLUSTER_DOMAIN = RigAddresses.CLUSTER_DOMAIN;
 
   private final Tools tools;
   private final Path dir;
   private final Path logs;
-  private final Images images;
-  private ControlPlane controlPlane;
-  private LocalKubelet kubelet;
+  private final RigImages images;
   private HostHygiene hygiene;
   private boolean bridge;
-  private RigImages rigImages;
+  private ControlPlane controlPlane;
   private RigNodes nodes;
+  private RealNodeFaults faults;
   private S3Server s3;
+  /** Closes the rig when the JVM is stopped (Ctrl-C, SIGTERM) before its owner could: nodes leave pods and links. */
+  private final Thread closeOnExit = new Thread(this::close, "rig-close-on-exit");
+  private boolean closed;
 
   private Rig(Path dir) {
     this.tools = Tools.locate();
     this.dir = dir;
     this.logs = dir.resolve("logs");
-    this.images = new Images(tools);
+    this.images = new RigImages(tools, dir.resolve("images"));
   }
 
-  /** Starts a control plane and a kubelet with {@code nodes} nodes; state and logs under {@code dir}. */
-  public static Rig start(Path dir, int nodes) {
-    Rig rig = new Rig(dir);
-    try {
-      if (Files.exists(dir)) {
-        deleteRecursively(dir);
-      }
-      Files.createDirectories(rig.logs);
-      rig.controlPlane = new ControlPlane(rig.tools, dir.resolve("control-plane"), rig.logs).start();
-      List<String> nodeNames = new ArrayList<>();
-      for (int i = 0; i < nodes; i++) {
-        nodeNames.add("rig-node-" + i);
-      }
-      rig.kubelet = new LocalKubelet(rig.controlPlane.client(), rig.images, dir.resolve("kubelet"),
-          rig.logs.resolve("pods"), nodeNames, Map.of(
-              "KUBERNETES_SERVICE_HOST", "127.0.0.1",
-              "KUBERNETES_SERVICE_PORT", rig.controlPlane.apiUrl().replaceAll(".*:", "")),
-          CLUSTER_DOMAIN).start();
-      return rig;
-    } catch (RuntimeException | IOException e) {
-      rig.close();
-      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
-    }
-  }
-
-  /**
-   * Starts a control plane and {@code count} real nodes (kubelet, containerd and runc in network namespaces of their
-   * own, kube-proxy, CoreDNS, local volumes), after cleaning what a crashed rig left; state and logs under {@code dir}.
-   */
-  public static Rig startNodes(Path dir, int count) {
+  /** Starts a control plane and {@code count} nodes; state and logs under {@code dir}. */
+  public static Rig start(Path dir, int count) {
     Rig rig = new Rig(dir);
     try {
       rig.hygiene = HostHygiene.claim(rig.tools, dir);
+      Runtime.getRuntime().addShutdownHook(rig.closeOnExit);
       if (Files.exists(dir)) {
         deleteRecursively(dir);
       }
       Files.createDirectories(rig.logs);
-      rig.rigImages = new RigImages(rig.tools, dir.resolve("images"));
       RigNodes.createBridge();
       rig.bridge = true;
       List<String> nodeNames = new ArrayList<>();
@@ -80,7 +57,8 @@ public final class Rig implements AutoCloseable {
         nodeNames.add(RigAddresses.nodeName(i));
       }
       rig.controlPlane = ControlPlane.forNodes(rig.tools, dir.resolve("control-plane"), rig.logs, nodeNames).start();
-      rig.nodes = RigNodes.start(rig.tools, dir.resolve("nodes"), rig.logs, rig.rigImages, rig.controlPlane, count);
+      rig.nodes = RigNodes.start(rig.tools, dir.resolve("nodes"), rig.logs, rig.images, rig.controlPlane, count);
+      rig.faults = new RealNodeFaults(rig.client(), rig.nodes);
       return rig;
     } catch (RuntimeException | IOException e) {
       rig.close();
@@ -89,8 +67,8 @@ public final class Rig implements AutoCloseable {
   }
 
   /** Under target/rig/&lt;name&gt; of the module being built. */
-  public static Rig start(String name, int nodes) {
-    return start(Path.of("target", "rig", name).toAbsolutePath(), nodes);
+  public static Rig start(String name, int count) {
+    return start(Path.of("target", "rig", name).toAbsolutePath(), count);
   }
 
   public synchronized S3Server s3() {
@@ -104,29 +82,58 @@ public final class Rig implements AutoCloseable {
     return tools;
   }
 
-  public Images images() {
+  /** The images the nodes run; {@link RigImages#operator()} is built and imported on first use. */
+  public RigImages images() {
     return images;
+  }
+
+  /** Makes the operator's image (as the build describes it) present on every node. */
+  public synchronized RigImages.Image importOperatorImage() {
+    RigImages.Image image = images.operator();
+    nodes.importImage(image);
+    return image;
   }
 
   public ControlPlane controlPlane() {
     return controlPlane;
   }
 
-  public io.fabric8.kubernetes.client.KubernetesClient client() {
+  public KubernetesClient client() {
     return controlPlane.client();
   }
 
-  public LocalKubelet kubelet() {
-    return kubelet;
-  }
-
-  /** The real nodes (a rig from {@link #startNodes}). */
   public RigNodes nodes() {
     return nodes;
   }
 
-  public RigImages rigImages() {
-    return rigImages;
+  public List<String> nodeNames() {
+    return nodes.names();
+  }
+
+  /** What tests can do to members: {@link NodeFaults}. */
+  public NodeFaults faults() {
+    return faults;
+  }
+
+  /** Where node {@code node}'s host path {@code path} lives on this machine (a static pod manifest, its data). */
+  public Path nodeHostPath(String node, String path) {
+    return nodes.node(node).hostPath(path);
+  }
+
+  /** Node {@code node}'s static pod directory, as this machine reaches it: the kubelet runs what is written there. */
+  public Path staticPodDirectory(String node) {
+    return nodeHostPath(node, STATIC_POD_PATH);
+  }
+
+  /** Where every rig node's kubelet reads static pods, kubeadm's place. */
+  public static final String STATIC_POD_PATH = "/etc/kubernetes/manifests";
+
+  /**
+   * Runs a command as a client pod in {@code namespace} would: in the cluster's network, cluster DNS names (pods
+   * and Services) resolving through CoreDNS. For etcdctl and friends against the cluster's Services.
+   */
+  public ClientResult runInCluster(String namespace, Duration timeout, String... argv) {
+    return ClientResult.run(nodes.inClusterCommand(namespace, List.of(argv)), timeout, dir);
   }
 
   public Path dir() {
@@ -138,9 +145,18 @@ public final class Rig implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    if (kubelet != null) {
-      kubelet.close();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(closeOnExit);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is exiting (this is the hook), or the hook was never added
+    }
+    if (faults != null) {
+      faults.close();
     }
     if (nodes != null) {
       nodes.close();

@@ -102,7 +102,7 @@ public final class RigNode implements AutoCloseable {
       Files.writeString(file, sysctl[1] + "\n");
       script.append("mount --bind ").append(file).append(" /proc/sys/").append(sysctl[0]).append('\n');
     }
-    script.append("mkdir -p /etc/kubernetes/manifests\n");
+    script.append("mkdir -p ").append(Rig.STATIC_POD_PATH).append('\n');
     script.append("ip link set lo up\n");
     script.append("echo $$ > ").append(dir.resolve("holder.pid")).append('\n');
     script.append("exec -a ").append(name()).append(HOLDER_SUFFIX).append(" sleep infinity\n");
@@ -220,6 +220,22 @@ public final class RigNode implements AutoCloseable {
     return command;
   }
 
+  /** The process of a container (by its containerd id) running on this node. */
+  long taskPid(String containerId) {
+    for (String line : HostCommand.run("list " + name() + "'s containers", ctr("tasks", "list")).split("\n")) {
+      String[] fields = line.strip().split("\\s+");
+      if (fields.length >= 3 && fields[0].equals(containerId) && fields[2].equals("RUNNING")) {
+        return Long.parseLong(fields[1]);
+      }
+    }
+    throw new IllegalStateException("container " + containerId + " does not run on " + name());
+  }
+
+  /** Where the kubelet keeps a pod's emptyDir volume on this machine. */
+  Path emptyDirPath(String podUid, String volume) {
+    return dir.resolve("kubelet/pods").resolve(podUid).resolve("volumes/kubernetes.io~empty-dir").resolve(volume);
+  }
+
   Path socket() {
     return dir.resolve("containerd.sock");
   }
@@ -235,7 +251,7 @@ public final class RigNode implements AutoCloseable {
         failCgroupV1: false
         failSwapOn: false
         containerRuntimeEndpoint: unix://%s
-        staticPodPath: /etc/kubernetes/manifests
+        staticPodPath: %s
         podLogsDir: %s
         clusterDNS: [%s]
         clusterDomain: %s
@@ -251,7 +267,7 @@ public final class RigNode implements AutoCloseable {
         readOnlyPort: 0
         healthzBindAddress: 127.0.0.1
         serializeImagePulls: false
-        """.formatted(name(), socket(), dir.resolve("pod-logs"), RigAddresses.DNS_IP, RigAddresses.CLUSTER_DOMAIN,
+        """.formatted(name(), socket(), Rig.STATIC_POD_PATH, dir.resolve("pod-logs"), RigAddresses.DNS_IP, RigAddresses.CLUSTER_DOMAIN,
         dir.resolve("resolv.conf"), ip()));
     kubelet = ManagedProcess.start(name() + "-kubelet", inNodeCommand(List.of(tools.nodeBinary("kubelet").toString(),
         "--config=" + dir.resolve("kubelet.yaml"), "--kubeconfig=" + controlPlane.nodeKubeconfig(name()),
@@ -292,15 +308,12 @@ public final class RigNode implements AutoCloseable {
     return HostCommand.run(purpose, inNodeCommand(List.of(command)));
   }
 
-  /** Where a node's host path lives on this machine: under /etc and /var the node's overlay, else the machine's. */
+  /**
+   * A node's host path as this machine reaches it: through the holder's root, so reads and writes go through the
+   * node's own mounts (its overlays), and the kubelet's file watches see a written static pod manifest.
+   */
   public Path hostPath(String path) {
-    for (String overlaid : List.of("etc", "var")) {
-      if (path.startsWith("/" + overlaid + "/")) {
-        Path upper = dir.resolve(overlaid + "-upper").resolve(path.substring(overlaid.length() + 2));
-        return Files.exists(upper) ? upper : Path.of(path);
-      }
-    }
-    return Path.of(path);
+    return Path.of("/proc", Long.toString(holderPid), "root", path.replaceFirst("^/+", ""));
   }
 
   // --- faults: a node that stops, or loses its link ---

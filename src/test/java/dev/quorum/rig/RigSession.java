@@ -1,6 +1,6 @@
 package dev.quorum.rig;
 
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -59,7 +59,7 @@ public final class RigSession implements BeforeAllCallback {
     argv[0] = rig.tools().etcdBinary(rig.tools().defaultEtcdVersion(), "etcdctl").toString();
     argv[1] = "--command-timeout=10s";
     System.arraycopy(args, 0, argv, 2, args.length);
-    return rig.kubelet().runInCluster(namespace, Duration.ofSeconds(30), argv);
+    return rig.runInCluster(namespace, Duration.ofSeconds(30), argv);
   }
 
   /** Applies the generated CRDs in crds/ and waits until the API server serves them. */

@@ -15,14 +15,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A real S3-compatible server (versitygw, posix backend) on a free loopback port, as its own process. */
+/** A real S3-compatible server (versitygw, posix backend) as its own process, on the bridge: pods reach it there. */
 public final class S3Server implements AutoCloseable {
 
   public static final String REGION = "us-east-1";
 
   private final String accessKey = "rig-" + UUID.randomUUID().toString().substring(0, 8);
   private final String secretKey = UUID.randomUUID().toString();
-  private final int port = Net.freePort(RigNetwork.OBJECT_STORE_IP);
+  private final int port = Net.freePort(RigAddresses.HOST_IP);
   private final Tools tools;
   private final Path dir;
   private final Path logs;
@@ -50,7 +50,7 @@ public final class S3Server implements AutoCloseable {
       return;
     }
     ManagedProcess started = ManagedProcess.start("s3", List.of(tools.versitygw().toString(),
-        "--port", RigNetwork.OBJECT_STORE_IP + ":" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
+        "--port", RigAddresses.HOST_IP + ":" + port, "--access", accessKey, "--secret", secretKey, "--region", REGION,
         "--quiet", "posix", "--sidecar", dir.resolve("meta").toString(), dir.resolve("data").toString()),
         null, dir, logs.resolve("s3-versitygw.log"));
     process = started;
@@ -58,7 +58,7 @@ public final class S3Server implements AutoCloseable {
       if (!started.isAlive()) {
         throw new IllegalStateException("versitygw exited:\n" + started.tail(20));
       }
-      return Net.isListening(RigNetwork.OBJECT_STORE_IP, port);
+      return Net.isListening(RigAddresses.HOST_IP, port);
     });
   }
 
@@ -72,7 +72,7 @@ public final class S3Server implements AutoCloseable {
   }
 
   public URI endpoint() {
-    return URI.create("http://" + RigNetwork.OBJECT_STORE_IP + ":" + port);
+    return URI.create("http://" + RigAddresses.HOST_IP + ":" + port);
   }
 
   public String accessKey() {

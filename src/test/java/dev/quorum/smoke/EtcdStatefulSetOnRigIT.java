@@ -3,8 +3,8 @@ package dev.quorum.smoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.rig.LocalKubelet.ClientResult;
-import dev.quorum.rig.RigNetwork;
+import dev.quorum.rig.ClientResult;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -100,7 +100,7 @@ class EtcdStatefulSetOnRigIT {
       await("etcd-1 recreated and ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
           .until(() -> {
             Pod p = kube.pods().inNamespace(ns).withName("etcd-1").get();
-            return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && RigNetwork.isReady(p);
+            return p != null && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) && Pods.isReady(p);
           });
       int atRejoin = written.get();
       await("writes continue after the rejoin").atMost(Duration.ofSeconds(30)).until(() -> {
@@ -148,7 +148,7 @@ class EtcdStatefulSetOnRigIT {
   private static void awaitReadyPods(int count, Duration timeout) {
     await(count + " ready etcd pods").atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() ->
         kube.pods().inNamespace(ns).withLabels(Map.of("app", "etcd")).list().getItems().stream()
-            .filter(RigNetwork::isReady).count() == count);
+            .filter(Pods::isReady).count() == count);
   }
 
   private static ByteSequence bytes(String s) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.model.Labels;
-import dev.quorum.rig.LocalKubelet;
 import dev.quorum.rig.ManagedProcess;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -33,7 +33,7 @@ class NodeAgentIT {
   @Test
   void theAgentWritesItsNodesManifestsAndTheKubeletRunsThem() throws Exception {
     KubernetesClient kube = RIG.client();
-    LocalKubelet kubelet = RIG.rig().kubelet();
+    Rig kubelet = RIG.rig();
     String node = kubelet.nodeNames().get(0);
     String ns = RIG.namespace();
     Path dir = kubelet.staticPodDirectory(node);
@@ -102,7 +102,7 @@ class NodeAgentIT {
             emptyDir: {}
         """.formatted(name, RIG.namespace(), memberName);
     return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(RIG.namespace())
-        .addToLabels(Labels.STATIC_POD_NODE, RIG.rig().kubelet().nodeNames().get(0))
+        .addToLabels(Labels.STATIC_POD_NODE, RIG.rig().nodeNames().get(0))
         .addToLabels(Labels.CLUSTER, name).endMetadata()
         .addToData(NodeAgent.MANIFEST_KEY, pod).build();
   }

@@ -19,8 +19,8 @@ import dev.quorum.backup.TestBackups;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
-import dev.quorum.rig.LocalKubelet.ClientResult;
-import dev.quorum.rig.LocalKubelet;
+import dev.quorum.rig.ClientResult;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.tls.CertificateChecks;
@@ -68,14 +68,14 @@ class StaticPodClusterIT {
   static String ns;
   static String selectorKey;
   static KubernetesClient kube;
-  static LocalKubelet kubelet;
+  static Rig kubelet;
   static OperatorProcess operator;
 
   @BeforeAll
   static void operator() {
     ns = RIG.namespace();
     kube = RIG.client();
-    kubelet = RIG.rig().kubelet();
+    kubelet = RIG.rig();
     RIG.installQuorumCrds();
     // a label of this test's own, so no other test's nodes are taken
     selectorKey = "static-pod-it.quorum.dev/" + ns;

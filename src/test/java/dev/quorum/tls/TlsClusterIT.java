@@ -17,7 +17,7 @@ import dev.quorum.membership.ClientServiceWriter;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
-import dev.quorum.rig.LocalKubelet.ClientResult;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.specs.CertManagerCertificateBuilder;
