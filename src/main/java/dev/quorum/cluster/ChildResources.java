@@ -72,6 +72,11 @@ public class ChildResources {
     client.resource(object).delete();
   }
 
+  /** Deletes at once, without waiting for a kubelet to confirm (a pod on a node that no longer answers). */
+  public void deleteNow(HasMetadata object) {
+    client.resource(object).withGracePeriod(0).delete();
+  }
+
   /** The member pods as the API server has them now, for decisions that must not rest on a stale cache. */
   public List<Pod> livePods(String namespace, String labelKey, String labelValue) {
     return client.pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems();

@@ -157,8 +157,18 @@ final class MembershipSteps {
     return Optional.empty();
   }
 
+  /**
+   * A pod already being deleted is deleted for good (no grace): the member was discarded before and its node never
+   * confirmed, so its data is given up already and nothing of it may hold the member's name any longer.
+   */
   private void deletePodAndClaims(List<Pod> pods, List<PersistentVolumeClaim> claims, String member) {
-    pods.stream().filter(p -> member.equals(p.getMetadata().getName())).forEach(children::delete);
+    pods.stream().filter(p -> member.equals(p.getMetadata().getName())).forEach(pod -> {
+      if (pod.getMetadata().getDeletionTimestamp() != null) {
+        children.deleteNow(pod);
+      } else {
+        children.delete(pod);
+      }
+    });
     claims.stream().filter(c -> EtcdClusterModel.isClaimOf(c.getMetadata().getName(), member))
         .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
         .forEach(children::delete);

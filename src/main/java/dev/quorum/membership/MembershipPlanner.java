@@ -160,6 +160,16 @@ public final class MembershipPlanner {
       String from = since.filter(t -> t != null && !t.isEmpty()).orElse(pod.getMetadata().getCreationTimestamp());
       return from != null && Instant.parse(from).plus(after).isBefore(now);
     }
+
+    /**
+     * A pod whose deletion is {@code after} past its deadline (the deletion timestamp, grace period included): its
+     * kubelet would have confirmed it long ago, so its node no longer answers (stopped, or cut off), and the pod
+     * object stays until someone deletes it for good.
+     */
+    boolean stuckTerminating(Pod pod) {
+      String deadline = pod.getMetadata().getDeletionTimestamp();
+      return after != null && deadline != null && Instant.parse(deadline).plus(after).isBefore(now);
+    }
   }
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
@@ -195,7 +205,14 @@ public final class MembershipPlanner {
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
-        if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
+        if (!model.staticPods() && brokenAfter.stuckTerminating(pod)
+            && entry.filter(e -> e.started() && e.healthy()).isEmpty()) {
+          // its node is gone: the member is discarded (again), which deletes the stuck pod for good; its entry stays
+          // until then, so only the member's own data is given up, never a quorum
+          next = Optional.of(entry.map(e -> discard(view, member, e, brokenAfter.after()))
+              .orElseGet(() -> new Step.Discard(member.name(), stuckWhy(member, brokenAfter.after()),
+                  Operation.ReplaceMember)));
+        } else if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
           // a learner that never catches up holds the one learner slot etcd allows: it goes, and joins afresh
           next = Optional.of(discard(view, member, entry.get(), brokenAfter.after()));
         } else if (entry.isPresent() && entry.get().learner() && entry.get().started()) {
@@ -342,6 +359,11 @@ public final class MembershipPlanner {
           Operation.RemoveMember);
     }
     return removal(view, member, entry.get(), Operation.RemoveMember);
+  }
+
+  private static String stuckWhy(Member member, Duration after) {
+    return String.format("%s's pod is still terminating %ds past its deadline: its node does not answer",
+        member.name(), after.toSeconds());
   }
 
   /** A broken member is discarded only while the others would make a quorum without it, as its removal needs. */

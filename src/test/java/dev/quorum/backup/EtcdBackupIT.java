@@ -10,7 +10,7 @@ import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.demo.Demo;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
@@ -33,7 +33,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,13 +46,13 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 class EtcdBackupIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
   static final ObjectMapper JSON = new ObjectMapper();
   static final int VALUES = 72;
   static final int VALUE_BYTES = 1024 * 1024;
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
   static S3Server s3;
   static String bucket;
 
@@ -62,7 +61,7 @@ class EtcdBackupIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "backup-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
+    operator = RIG.operator();
     kube.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
         .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
         .withNewMetadata().withName("src").withNamespace(ns).endMetadata()
@@ -88,13 +87,6 @@ class EtcdBackupIT {
     kube.resource(new SecretBuilder().withNewMetadata().withName("s3-wrong").withNamespace(ns).endMetadata()
         .addToStringData("AWS_ACCESS_KEY_ID", "nobody")
         .addToStringData("AWS_SECRET_ACCESS_KEY", "not-the-secret").build()).create();
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
   }
 
   @Test

@@ -14,7 +14,7 @@ import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.demo.Demo;
 import dev.quorum.model.Labels;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,11 +38,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class EtcdBackupScheduleIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession()
+      .withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s", "QUORUM_BACKUP_CLOCK_RATE", "20"));
   static final String PREFIX = "sched";
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
   static S3Server s3;
   static String bucket;
 
@@ -52,8 +52,7 @@ class EtcdBackupScheduleIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "schedule-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s",
-        "QUORUM_BACKUP_CLOCK_RATE", "20"));
+    operator = RIG.operator();
     kube.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
         .withApiVersion("etcd.quorum.dev/v1alpha1").withKind("EtcdCluster")
         .withNewMetadata().withName("src").withNamespace(ns).endMetadata()
@@ -66,13 +65,6 @@ class EtcdBackupScheduleIT {
     kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(ns).endMetadata()
         .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
         .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
   }
 
   @Test

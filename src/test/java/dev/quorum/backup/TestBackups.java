@@ -8,7 +8,7 @@ import dev.quorum.api.v1alpha1.EtcdBackupSpec;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RunningOperator;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -54,7 +54,7 @@ public final class TestBackups {
    * the backup has finished; its status.
    */
   public static EtcdBackupStatus backUpToNewBucket(KubernetesClient kube, S3Server s3, String namespace, String name,
-      String cluster, OperatorProcess operator) {
+      String cluster, RunningOperator operator) {
     return backUpToNewBucket(kube, s3, namespace, name, cluster, operator::assertAlive);
   }
 
@@ -70,7 +70,7 @@ public final class TestBackups {
 
   /** Waits until the EtcdBackup has Succeeded or Failed (failing at once if the operator exits); its status. */
   public static EtcdBackupStatus awaitFinished(KubernetesClient kube, String namespace, String name,
-      OperatorProcess operator, Duration atMost) {
+      RunningOperator operator, Duration atMost) {
     return awaitFinished(kube, namespace, name, operator::assertAlive, atMost);
   }
 

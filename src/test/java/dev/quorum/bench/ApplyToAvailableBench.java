@@ -257,7 +257,7 @@ public final class ApplyToAvailableBench {
         .until(() -> kube.serviceAccounts().inNamespace(ns).withName("default").get() != null);
   }
 
-  /** Gone means every pod's processes were stopped too: the rig's kubelet deletes a pod only after that. */
+  /** Gone means every pod's processes were stopped too: a kubelet confirms a pod's deletion only after that. */
   static void deleteNamespace(KubernetesClient kube, String ns) {
     kube.namespaces().withName(ns).delete();
     await(ns + " deleted").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))

@@ -144,16 +144,11 @@ class HelmInstallIT {
         });
   }
 
-  /** The logs of every operator pod the rig's kubelet ran. */
-  private static String operatorLogs() throws Exception {
-    try (var files = Files.list(RIG.rig().logs().resolve("pods"))) {
-      StringBuilder logs = new StringBuilder();
-      for (Path log : files.filter(f -> f.getFileName().toString().startsWith(RELEASE_NAMESPACE + "_")).toList()) {
-        logs.append(Files.readString(log));
-      }
-      assertThat(logs).as("operator pod logs").isNotEmpty();
-      return logs.toString();
-    }
+  /** The logs of every operator container the nodes ran (restarted ones too). */
+  private static String operatorLogs() {
+    String logs = RIG.rig().podLogs(RELEASE_NAMESPACE);
+    assertThat(logs).as("operator pod logs").isNotEmpty();
+    return logs;
   }
 
   /**

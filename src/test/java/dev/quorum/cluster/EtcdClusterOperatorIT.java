@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.demo.Demo;
 import dev.quorum.rig.ClientResult;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -40,11 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdClusterOperatorIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
   static final ObjectMapper JSON = new ObjectMapper();
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
 
   @BeforeAll
   static void installCrdsAndStartOperator() {
@@ -52,14 +51,7 @@ class EtcdClusterOperatorIT {
     kube = RIG.client();
     RIG.installQuorumCrds();
     // a short refresh interval lets the "writes nothing" check span several reconciles
-    operator = OperatorProcess.start(RIG.rig(), "operator-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
+    operator = RIG.operator();
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.demo.Demo;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RunningOperator;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExamplesIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of());
 
   @Test
   void everyExampleBecomesAvailable() throws IOException {
@@ -32,8 +32,8 @@ class ExamplesIT {
     String ns = RIG.namespace();
     RIG.installQuorumCrds();
     List<String> names = new ArrayList<>();
-    try (OperatorProcess operator = OperatorProcess.start(RIG.rig(), "examples", Map.of());
-        Stream<Path> files = Files.list(Path.of("deploy", "examples"))) {
+    RunningOperator operator = RIG.operator();
+    try (Stream<Path> files = Files.list(Path.of("deploy", "examples"))) {
       for (Path example : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
         for (HasMetadata object : kube.load(Files.newInputStream(example)).items()) {
           kube.resource(object).inNamespace(ns).serverSideApply();
@@ -43,9 +43,7 @@ class ExamplesIT {
       assertThat(names).contains("demo", "production", "scratch");
       for (String name : names) {
         await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-          if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-          }
+          operator.assertAlive();
           return Demo.isAvailable(kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
               .withName(name).get());
         });

@@ -7,8 +7,9 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.rig.ClientResult;
-import dev.quorum.rig.OperatorProcess;
-import dev.quorum.rig.QuorumCrds;
+import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.RigImages;
+import dev.quorum.rig.RunningOperator;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
 import dev.quorum.tls.TlsClusters;
@@ -29,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Quorum's main job on the local rig: a real control plane and kubelet, the CRDs, the operator's jar, and
- * deploy/examples/etcdcluster.yaml turned into a real 3-member etcd cluster, backed up and restored, and
+ * Quorum's main job on the local rig: a real control plane and three real nodes, the chart installed with the
+ * operator's image, and deploy/examples/etcdcluster.yaml turned into a real 3-member etcd cluster, backed up and restored, and
  * deploy/examples/static-pod/etcdcluster.yaml into a cluster of static pods, one on each node. Stays up until Ctrl-C
  * ({@code --exit}: stop once the cluster is Available and has served a write, for CI).
  */
@@ -44,7 +45,8 @@ public final class Demo {
     boolean exit = List.of(args).contains("--exit");
     PrintStream out = System.out;
     try {
-      step(out, "starting the local rig (kube-apiserver, kube-controller-manager, etcd, 3 local nodes) in target/rig/demo");
+      step(out, "starting the local rig in target/rig/demo: a control plane (etcd, kube-apiserver, kube-controller-manager,"
+          + " kube-scheduler) and 3 nodes (kubelet, containerd, runc, kube-proxy; CoreDNS)");
       try (Rig rig = Rig.start("demo", 3); Running demo = run(rig, out)) {
         if (exit) {
           step(out, "--exit given: stopping the rig");
@@ -76,7 +78,7 @@ public final class Demo {
    * @param restoredKeys what etcdctl read back from the restored cluster
    * @param staticMembers etcd's member list of the StaticPod-mode cluster
    */
-  public record Running(OperatorProcess operator, String members, EtcdBackup backup, EtcdRestore restore,
+  public record Running(RunningOperator operator, String members, EtcdBackup backup, EtcdRestore restore,
       String restoredKeys, String staticMembers, String tlsKeys) implements AutoCloseable {
     @Override
     public void close() {
@@ -88,10 +90,11 @@ public final class Demo {
   public static Running run(Rig rig, PrintStream out) throws IOException, InterruptedException {
     Instant start = Instant.now();
     KubernetesClient kube = rig.client();
-    step(out, "installing the CRDs from crds/");
-    QuorumCrds.install(kube);
-    step(out, "starting the operator (" + OperatorProcess.jar() + "), log: " + rig.logs().resolve("operator-demo.log"));
-    OperatorProcess operator = OperatorProcess.start(rig, "demo", Map.of());
+    RigImages.Image image = rig.importOperatorImage();
+    step(out, "helm install " + ChartOperator.RELEASE + " helm/quorum --namespace " + ChartOperator.NAMESPACE
+        + " --wait   # the CRDs, and the operator's image " + image.reference() + " (built here, present on every node)");
+    ChartOperator operator = ChartOperator.install(rig, ChartOperator.NAMESPACE, Map.of());
+    out.print(kubectl(rig, "get", "pods", "-n", ChartOperator.NAMESPACE, "-o", "wide"));
     try {
       Path example = Path.of("deploy", "examples", "etcdcluster.yaml");
       step(out, "kubectl apply -f " + example);
@@ -139,8 +142,8 @@ public final class Demo {
       out.println("    " + rig.tools().kubeBinary("kubectl") + " get etcdclusters,pods,pvc,pdb");
       out.println("    " + rig.tools().kubeBinary("kubectl") + " apply -f deploy/examples/etcdcluster-ephemeral.yaml"
           + "   # the operator keeps running: more clusters are welcome");
-      // every member by its pod address: your shell has no cluster DNS, so --cluster (the members' advertised
-      // DNS names) would not resolve there
+      // every member by its pod address (this machine routes to every node's pods): your shell has no cluster DNS,
+      // so --cluster (the members' advertised DNS names) would not resolve there
       String podEndpoints = kube.pods().inNamespace("default").withLabel("app.kubernetes.io/instance", name).list()
           .getItems().stream().map(p -> "http://" + p.getStatus().getPodIP() + ":2379").sorted()
           .collect(java.util.stream.Collectors.joining(","));
@@ -179,7 +182,7 @@ public final class Demo {
    * A StaticPod-mode cluster on every node, with TLS: the operator's node agents write each member's certificates and
    * manifest onto its node (into its static pod directory), and the kubelet runs it with the node's network.
    */
-  private static String staticPods(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
+  private static String staticPods(Rig rig, KubernetesClient kube, RunningOperator operator, PrintStream out)
       throws IOException, InterruptedException {
     step(out, "kubectl label nodes --all " + STATIC_LABEL + "=member   # each runs one static pod member");
     for (String node : rig.nodeNames()) {
@@ -221,7 +224,7 @@ public final class Demo {
    *
    * @param flags filled with etcdctl's flags for the cluster's client Service and certificate
    */
-  private static String tls(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out,
+  private static String tls(Rig rig, KubernetesClient kube, RunningOperator operator, PrintStream out,
       List<String> flags) throws IOException, InterruptedException {
     Path example = Path.of("deploy", "examples", "etcdcluster-tls.yaml");
     step(out, "kubectl apply -f " + example);
@@ -255,7 +258,7 @@ public final class Demo {
     return keys;
   }
 
-  private static EtcdRestore restore(Rig rig, KubernetesClient kube, OperatorProcess operator, PrintStream out)
+  private static EtcdRestore restore(Rig rig, KubernetesClient kube, RunningOperator operator, PrintStream out)
       throws IOException, InterruptedException {
     String manifest = """
         apiVersion: etcd.quorum.dev/v1alpha1
@@ -277,9 +280,7 @@ public final class Demo {
     kube.resource(kube.getKubernetesSerialization().unmarshal(manifest, EtcdRestore.class)).serverSideApply();
     await("EtcdRestore " + RESTORE + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
         .until(() -> {
-          if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-          }
+          operator.assertAlive();
           EtcdRestore current = kube.resources(EtcdRestore.class).inNamespace("default").withName(RESTORE).get();
           return current.getStatus() != null && current.getStatus().getPhase() != null
               && current.getStatus().getPhase().finished();
@@ -295,7 +296,7 @@ public final class Demo {
   }
 
   /** An EtcdBackup of the cluster to the rig's S3 server, with the access key from a Secret, as a user would. */
-  private static EtcdBackup backUp(Rig rig, KubernetesClient kube, String cluster, OperatorProcess operator,
+  private static EtcdBackup backUp(Rig rig, KubernetesClient kube, String cluster, RunningOperator operator,
       PrintStream out) throws IOException, InterruptedException {
     S3Server s3 = rig.s3();
     String bucket = "demo-backups";
@@ -326,9 +327,7 @@ public final class Demo {
     kube.resource(kube.getKubernetesSerialization().unmarshal(manifest, EtcdBackup.class)).serverSideApply();
     await("EtcdBackup " + BACKUP + " finished").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
         .until(() -> {
-          if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-          }
+          operator.assertAlive();
           EtcdBackup current = kube.resources(EtcdBackup.class).inNamespace("default").withName(BACKUP).get();
           return current.getStatus() != null && current.getStatus().getPhase() != null
               && current.getStatus().getPhase().finished();
@@ -346,7 +345,7 @@ public final class Demo {
   }
 
   /** Available with every member ready: Available alone comes with a quorum, and the demo shows the whole cluster. */
-  private static void awaitAvailable(KubernetesClient kube, OperatorProcess operator, String name) {
+  private static void awaitAvailable(KubernetesClient kube, RunningOperator operator, String name) {
     await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
         .until(() -> {
           operator.assertAlive();

@@ -37,8 +37,7 @@ public final class ClientServiceWriter implements AutoCloseable {
 
   /**
    * A write is sent once, to the member the Service resolved to when it was made: jetcd would resend it after a
-   * connection error, and on the rig a pod recreated under the same name (a replaced member, a learner at first) has
-   * the same address, where a real cluster gives it a new one. The next write asks the Service again.
+   * connection error, possibly long after the Service stopped sending there. The next write asks the Service again.
    */
   public static final int NO_RETRIES = 0;
 
@@ -103,7 +102,7 @@ public final class ClientServiceWriter implements AutoCloseable {
     while (running) {
       try {
         resolve();
-        Thread.sleep(500); // the rig's hosts files are refreshed about as often
+        Thread.sleep(500); // about as often as EndpointSlices change while members come and go
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
@@ -121,10 +120,9 @@ public final class ClientServiceWriter implements AutoCloseable {
   }
 
   /**
-   * Marks a failure at an address whose pod was replaced since the Service resolved it. The rig gives a pod recreated
-   * under the same name the same address, so a write on a list half a second old can reach the successor, a learner at
-   * first; in a real cluster the successor has a new address and the same write fails on the old one. Either way a
-   * failed write, but not one the Service sent to a learner.
+   * Marks a failure at an address whose pod was replaced since the Service resolved it: a write on a list half a
+   * second old goes to the old address (a pod address can also be given again to the next pod on the node). A failed
+   * write either way, but not one the Service sent to a learner.
    */
   static final String STALE_ADDRESS = "stale address: ";
 

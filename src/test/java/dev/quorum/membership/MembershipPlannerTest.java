@@ -414,4 +414,44 @@ class MembershipPlannerTest {
     assertThat(MembershipPlanner.plan(model, founding, pods, List.of(), Optional.of(twoSilent), tenMinutes).step())
         .get().isInstanceOf(MembershipPlanner.Step.Wait.class);
   }
+
+  @Test
+  void aDiscardedMembersPodStuckTerminatingOnANodeThatDoesNotAnswerIsDiscardedAgainSoItGoesForGood() {
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T01:00:00Z");
+    MembershipPlanner.BrokenAfter tenMinutes = new MembershipPlanner.BrokenAfter(java.time.Duration.ofMinutes(10), now);
+    ClusterView oneSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, true));
+    for (int ordinal = 0; ordinal < 3; ordinal++) {
+      int silent = ordinal;
+      ClusterView view = etcd(member(0, 1, true, false, silent != 0), member(1, 2, true, false, silent != 1),
+          member(2, 3, true, false, silent != 2));
+      List<Pod> stuck = new ArrayList<>(podsWithout(silent));
+      stuck.add(terminatingSince(TestClusters.pod(model, silent, false), "2026-01-01T00:49:00Z"));
+      assertThat(MembershipPlanner.plan(model, founding, stuck, List.of(), Optional.of(view), tenMinutes).step())
+          .as("member %d", silent).get().isInstanceOfSatisfying(MembershipPlanner.Step.Discard.class,
+              discard -> assertThat(discard.member()).isEqualTo("demo-" + silent));
+
+      List<Pod> terminating = new ArrayList<>(podsWithout(silent));
+      terminating.add(terminatingSince(TestClusters.pod(model, silent, false), "2026-01-01T00:55:00Z"));
+      assertThat(MembershipPlanner.plan(model, founding, terminating, List.of(), Optional.of(view), tenMinutes).step())
+          .as("member %d: its kubelet may still confirm", silent).isEmpty();
+    }
+
+    List<Pod> healthyButStuck = new ArrayList<>(podsWithout(0));
+    healthyButStuck.add(terminatingSince(TestClusters.pod(model, 0, true), "2026-01-01T00:49:00Z"));
+    assertThat(MembershipPlanner.plan(model, founding, healthyButStuck, List.of(), Optional.of(oneSilent), tenMinutes)
+        .step()).as("a member etcd still hears from is never given up").isEmpty();
+
+    ClusterView twoSilent = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, false));
+    List<Pod> stuck = new ArrayList<>(podsWithout(1));
+    stuck.add(terminatingSince(TestClusters.pod(model, 1, false), "2026-01-01T00:49:00Z"));
+    assertThat(MembershipPlanner.plan(model, founding, stuck, List.of(), Optional.of(twoSilent), tenMinutes).step())
+        .as("never below a quorum").get().isInstanceOf(MembershipPlanner.Step.Wait.class);
+  }
+
+  private static Pod terminatingSince(Pod pod, String deletionDeadline) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editMetadata()
+        .withDeletionTimestamp(deletionDeadline).withDeletionGracePeriodSeconds(30L).endMetadata().build();
+  }
 }

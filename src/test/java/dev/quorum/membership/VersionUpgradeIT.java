@@ -7,7 +7,7 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,25 +33,19 @@ class VersionUpgradeIT {
   static final String TO = EtcdClusterSpec.DEFAULT_VERSION;
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession()
+      .withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+          "QUORUM_MEMBERSHIP_UPGRADE_HEALTH_TIMEOUT", "25s"));
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
 
   @BeforeAll
   static void operator() {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "upgrade-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
-        "QUORUM_MEMBERSHIP_UPGRADE_HEALTH_TIMEOUT", "25s"));
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
+    operator = RIG.operator();
   }
 
   @Test

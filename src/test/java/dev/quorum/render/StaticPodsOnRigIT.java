@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The rig's kubelet runs static pods as a kubelet does: a manifest put in a node's static pod directory runs on that
- * node with a mirror pod in the API, and goes when the file goes. Shown with what {@code quorum render} writes for
+ * Static pods on the rig's nodes: a manifest put in a node's static pod directory runs on that node with a mirror pod
+ * in the API, and goes when the file goes. Shown with what {@code quorum render} writes for
  * the rig's three nodes: the three etcd.yaml form one healthy etcd cluster on the nodes' addresses.
  */
 class StaticPodsOnRigIT {

@@ -16,7 +16,7 @@ import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Object;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,12 +50,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 class EtcdRestoreIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
   static final int KEYS = 10_000;
   static final String PREFIX = "/keys/";
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
   static S3Server s3;
   static String bucket;
   static EtcdBackupStatus backedUp;
@@ -66,7 +65,7 @@ class EtcdRestoreIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "restore-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
+    operator = RIG.operator();
     s3 = RIG.rig().s3();
     bucket = s3.createBucket("restores-" + System.nanoTime());
     TestBackups.createCredentials(kube, ns, "s3", s3);
@@ -79,13 +78,6 @@ class EtcdRestoreIT {
     backedUp = awaitBackup(kube.resources(EtcdBackup.class).inNamespace(ns)
         .resource(TestBackups.toS3(ns, "before", "src", s3, bucket, "s3", null)).create());
     assertThat(backedUp.getPhase()).as(backedUp.getMessage()).isEqualTo(OperationPhase.Succeeded);
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
   }
 
   @Test

@@ -13,7 +13,7 @@ import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.backup.TestBackups;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,12 +32,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RestoreVersionsIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
   static final String PREFIX = "/v/";
   static final int KEYS = 500;
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
   static S3Server s3;
   static String bucket;
 
@@ -47,17 +46,10 @@ class RestoreVersionsIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "restore-versions", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "5s"));
+    operator = RIG.operator();
     s3 = RIG.rig().s3();
     bucket = s3.createBucket("versions-" + System.nanoTime());
     TestBackups.createCredentials(kube, ns, "s3", s3);
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) {
-      operator.close();
-    }
   }
 
   @Test

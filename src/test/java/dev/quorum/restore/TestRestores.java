@@ -8,7 +8,7 @@ import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.SnapshotSource;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.RunningOperator;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -59,7 +59,7 @@ public final class TestRestores {
 
   /** Waits until the EtcdRestore has Succeeded or Failed (failing at once if the operator exits); its status. */
   public static EtcdRestoreStatus awaitFinished(KubernetesClient kube, String namespace, String name,
-      OperatorProcess operator) {
+      RunningOperator operator) {
     return awaitFinished(kube, namespace, name, operator::assertAlive);
   }
 

@@ -34,7 +34,7 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class ControlPlane implements AutoCloseable {
 
-  /** Controllers the rig needs; no node lifecycle controller, since the local kubelet is the only node agent. */
+  /** Controllers every rig needs (real nodes add {@link #NODE_CONTROLLERS}). */
   static final List<String> CONTROLLERS = List.of("serviceaccount-controller", "serviceaccount-token-controller",
       "namespace-controller", "garbage-collector-controller", "statefulset-controller", "replicaset-controller",
       "deployment-controller", "daemonset-controller", "job-controller", "cronjob-controller", "ttl-after-finished-controller",

@@ -17,7 +17,7 @@ import java.util.Map;
  * cluster as a pod would: inside a node's network (pod and Service routes) with cluster DNS as its resolver, so it
  * addresses members by their stable names. Everything else runs the operator as the chart's pod.
  */
-public final class OperatorProcess implements AutoCloseable {
+public final class OperatorProcess implements RunningOperator {
 
   private final ManagedProcess process;
   private final String host;
@@ -92,17 +92,12 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  @Override
   public boolean isAlive() {
     return process.isAlive();
   }
 
-  /** Fails, with the end of its log, when the operator has exited: a wait for it to act ends at once. */
-  public void assertAlive() {
-    if (!isAlive()) {
-      throw new IllegalStateException("the operator exited:\n" + logTail(40));
-    }
-  }
-
+  @Override
   public String logTail(int lines) {
     return process.tail(lines);
   }

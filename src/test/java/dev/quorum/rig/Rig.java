@@ -140,6 +140,23 @@ public final class Rig implements AutoCloseable {
     return dir;
   }
 
+  /** Everything the containers of {@code namespace}'s pods logged on any node, restarted containers included. */
+  public String podLogs(String namespace) {
+    StringBuilder logs = new StringBuilder();
+    for (RigNode node : nodes.all()) {
+      Path podLogs = node.dir().resolve("pod-logs");
+      try (var files = Files.walk(podLogs)) {
+        for (Path log : files.filter(f -> f.toString().endsWith(".log"))
+            .filter(f -> podLogs.relativize(f).getName(0).toString().startsWith(namespace + "_")).sorted().toList()) {
+          logs.append(Files.readString(log));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return logs.toString();
+  }
+
   public Path logs() {
     return logs;
   }

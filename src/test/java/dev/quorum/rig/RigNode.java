@@ -318,6 +318,32 @@ public final class RigNode implements AutoCloseable {
 
   // --- faults: a node that stops, or loses its link ---
 
+  /**
+   * The node fails as a machine does when it loses power: its pods' processes die with kubelet, kube-proxy and
+   * containerd, and its link goes down. Its pods' API objects stay as they were, as nobody is left to update them.
+   */
+  public void powerOff() {
+    cutLink();
+    kubeProxy.stop(Duration.ofSeconds(5));
+    kubelet.stop(Duration.ofSeconds(5));
+    NodeCgroups.killAll(name());
+    containerd.stop(Duration.ofSeconds(5));
+    HostHygiene.killMatching(socket().toString());
+  }
+
+  /** The node comes back: its link, containerd, kubelet and kube-proxy; the kubelet finds its pods stopped. */
+  public void powerOn() {
+    restoreLink();
+    startKubeletAndContainerd();
+    if (kubeProxy == null || !kubeProxy.isAlive()) {
+      try {
+        startKubeProxy();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
   /** The node fails: kubelet and containerd stop (their pods keep running, cut off from any control). */
   public void stopKubeletAndContainerd() {
     kubelet.stop(Duration.ofSeconds(5));

@@ -1,44 +1,77 @@
 package dev.quorum.rig;
 
-import dev.quorum.rig.ClientResult;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The suite's shared rig as one test class sees it: register as
- * {@code @RegisterExtension static final RigSession RIG = new RigSession();} to get the rig, a namespace of
- * the class's own (named after it, so pod logs carry the test's name) and the clients tests use. The namespace
- * enforces the restricted Pod Security Standard, so every pod the operator makes there is shown to meet it; classes
- * whose pods cannot (a StaticPod cluster's node agent mounts a host directory) ask for {@link #privileged()}.
+ * The suite's shared rig as one test class sees it, and everything the class's tests share on it: register as
+ * {@code @RegisterExtension static final RigSession RIG = new RigSession();} to get the rig, a namespace of the class's
+ * own (named after it, so logs carry the test's name), the clients tests use and, with {@link #withOperator}, the
+ * operator installed as users install it (the chart's pod, in a namespace of its own) for the class's tests and
+ * uninstalled after them. The namespace enforces the restricted Pod Security Standard, so every pod the operator makes
+ * there is shown to meet it; classes whose pods cannot (a StaticPod cluster's node agent mounts a host directory) ask
+ * for {@link #privileged()}.
  */
-public final class RigSession implements BeforeAllCallback {
+public final class RigSession implements BeforeAllCallback, AfterAllCallback {
 
   public static final String RESTRICTED = "restricted";
   public static final String PRIVILEGED = "privileged";
 
   private final String podSecurity;
+  private final Map<String, String> operatorSettings;
   private Rig rig;
   private String namespace;
+  private ChartOperator operator;
 
   public RigSession() {
-    this(RESTRICTED);
+    this(RESTRICTED, null);
   }
 
-  private RigSession(String podSecurity) {
+  private RigSession(String podSecurity, Map<String, String> operatorSettings) {
     this.podSecurity = podSecurity;
+    this.operatorSettings = operatorSettings;
   }
 
   /** A session whose namespace admits privileged pods: host directories, root. */
   public static RigSession privileged() {
-    return new RigSession(PRIVILEGED);
+    return new RigSession(PRIVILEGED, null);
+  }
+
+  /**
+   * The same session with the operator installed by the chart for the class, with {@code settings} (QUORUM_* names,
+   * as the chart's extraEnv) on top of its defaults: a quicker status refresh, a short replace deadline.
+   */
+  public RigSession withOperator(Map<String, String> settings) {
+    return new RigSession(podSecurity, new LinkedHashMap<>(settings));
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     rig = SharedRig.get(context);
     namespace = SharedRig.namespace(rig, context, podSecurity);
+    if (operatorSettings != null) {
+      installQuorumCrds();
+      operator = ChartOperator.install(rig, operatorNamespace(), operatorSettings);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  /** Where the class's operator runs: beside the class's namespace, so its pod is not among the tests' pods. */
+  private String operatorNamespace() {
+    String base = namespace.length() > 50 ? namespace.substring(0, 50) : namespace;
+    return base + "-operator";
   }
 
   public Rig rig() {
@@ -51,6 +84,14 @@ public final class RigSession implements BeforeAllCallback {
 
   public KubernetesClient client() {
     return rig.client();
+  }
+
+  /** The class's operator (see {@link #withOperator}). */
+  public ChartOperator operator() {
+    if (operator == null) {
+      throw new IllegalStateException("this session runs no operator: register it withOperator(...)");
+    }
+    return operator;
   }
 
   /** etcdctl of the default etcd version, run as a pod in this namespace would (cluster DNS names resolve). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rig's main promise: a hand-written etcd StatefulSet becomes a real 3-member etcd cluster through the
- * real API server, the real StatefulSet controller and the local kubelet; a deleted member comes back with
+ * real API server, the real StatefulSet controller, scheduler and kubelets; a deleted member comes back with
  * its data and identity while the others keep serving writes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

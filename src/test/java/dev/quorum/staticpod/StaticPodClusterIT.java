@@ -21,7 +21,7 @@ import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.tls.CertificateChecks;
 import dev.quorum.tls.ClusterCertificates;
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An EtcdCluster in StaticPod mode on the rig: its members are static pods the rig's kubelet runs from the manifests
+ * An EtcdCluster in StaticPod mode on the rig: its members are static pods a node's kubelet runs from the manifests
  * the operator's node agents (a DaemonSet of the operator's image) write into each selected node's manifest directory,
  * with host networking at the node's address. It forms a real etcd cluster, is backed up to the rig's S3 server and
  * restored in place from that backup, and grows from three nodes to five as nodes are labelled in, one member at a
@@ -62,14 +62,14 @@ class StaticPodClusterIT {
 
   @RegisterExtension
   // static pods and the node agent write host directories: the privileged level, as README says
-  static final RigSession RIG = RigSession.privileged();
+  static final RigSession RIG = RigSession.privileged().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CLUSTER = "kubeadm";
   static String ns;
   static String selectorKey;
   static KubernetesClient kube;
   static Rig kubelet;
-  static OperatorProcess operator;
+  static ChartOperator operator;
 
   @BeforeAll
   static void operator() {
@@ -79,14 +79,11 @@ class StaticPodClusterIT {
     RIG.installQuorumCrds();
     // a label of this test's own, so no other test's nodes are taken
     selectorKey = "static-pod-it.quorum.dev/" + ns;
-    operator = OperatorProcess.start(RIG.rig(), "static-pod-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
+    operator = RIG.operator();
   }
 
   @AfterAll
   static void cleanUp() {
-    if (operator != null) {
-      operator.close();
-    }
     if (kube != null) {
       kubelet.nodeNames().forEach(node -> label(node, false));
     }
@@ -190,6 +187,54 @@ class StaticPodClusterIT {
           assertThat(kube.pods().inNamespace(ns).list().getItems()).isEmpty();
           assertThat(kube.apps().daemonSets().inNamespace(ns).list().getItems()).isEmpty();
         });
+  }
+
+  /**
+   * A node's kubelet restarts (an update, a crash): the static pod member keeps running meanwhile and the kubelet
+   * adopts it when it is back, so etcd's membership does not change and the cluster stays Available throughout.
+   */
+  @Test
+  void aNodesKubeletRestartChangesNoMembership() throws Exception {
+    List<String> nodes = kubelet.nodeNames().subList(0, 3);
+    nodes.forEach(node -> label(node, true));
+    kube.resource(cluster()).create();
+    awaitMembers(nodes);
+    String before = memberIds(nodes);
+    assertThat(etcdctl(nodes, "put", "/static/kubelet", "restarted").output()).contains("OK");
+    List<String> notAvailable = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread watch = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        EtcdCluster current = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+        current.getStatus().condition("Available").filter(c -> !"True".equals(c.getStatus()))
+            .ifPresent(c -> notAvailable.add(c.getReason() + ": " + c.getMessage()));
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    watch.start();
+    try {
+      kubelet.nodes().node(nodes.get(1)).restartKubelet();
+      await("the kubelet of " + nodes.get(1) + " back, its node Ready").atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500)).until(() -> dev.quorum.rig.RigNodes.isReady(
+              kube.nodes().withName(nodes.get(1)).get()) && kubelet.nodes().node(nodes.get(1)).kubeletRunning());
+      awaitMembers(nodes);
+    } finally {
+      watch.interrupt();
+      watch.join(5_000);
+    }
+    assertThat(memberIds(nodes)).as("the same members, none replaced").isEqualTo(before);
+    assertThat(notAvailable).as("times the cluster was not Available").isEmpty();
+    assertThat(reasons()).doesNotContain("MemberRemoved", "MemberAdded", "MemberDiscarded");
+    assertThat(etcdctl(nodes, "get", "/static/kubelet", "--print-value-only").output()).contains("restarted");
+  }
+
+  /** etcd's member list as {@code name=id} lines, sorted: what changes when a member is replaced. */
+  private static String memberIds(List<String> nodes) {
+    return etcdctl(nodes, "member", "list").output().lines().filter(l -> l.contains(", started, "))
+        .map(l -> l.split(",\\s*")[2] + "=" + l.split(",\\s*")[0]).sorted().collect(Collectors.joining("\n"));
   }
 
   /**

@@ -18,7 +18,7 @@ import dev.quorum.model.Annotations;
 import dev.quorum.model.Labels;
 import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.ClientResult;
-import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.specs.CertManagerCertificateBuilder;
 import io.etcd.jetcd.Client;
@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,25 +48,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TlsClusterIT {
 
   @RegisterExtension
-  static final RigSession RIG = new RigSession();
+  static final RigSession RIG = new RigSession().withOperator(Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
   static final String CLUSTER = "secure";
   static String ns;
   static KubernetesClient kube;
-  static OperatorProcess operator;
+  static ChartOperator operator;
 
   @BeforeAll
   static void operator() {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "tls-it", Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
+    operator = RIG.operator();
   }
 
   @Test

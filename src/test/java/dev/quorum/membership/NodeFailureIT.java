@@ -1,0 +1,124 @@
+package dev.quorum.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.Pods;
+import dev.quorum.rig.RigNode;
+import dev.quorum.rig.RigSession;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A node fails for real: its kubelet, containerd and every process of its pods stop and its link goes down, as when
+ * a machine loses power. The member it held is unreachable, its pod object stays as it was (nobody is left to update
+ * it), and its claim's data lives on that node only. The cluster stays Available on the other two; once the member
+ * has been broken past the replace deadline it is replaced on another node, with a new claim, and no write etcd
+ * acknowledged meanwhile is lost.
+ */
+class NodeFailureIT {
+
+  /** A short replace deadline, as a test setting: the default is minutes. */
+  static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+      "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", "20s");
+  @RegisterExtension
+  static final RigSession RIG = new RigSession().withOperator(OPERATOR_ENV);
+  /** The node controller marks an unreachable node's pods not ready after its grace period (50 s by default). */
+  static final Duration REPLACED_WITHIN = Duration.ofMinutes(5);
+  static final String CLUSTER = "node-loss";
+
+  static KubernetesClient kube;
+  static String ns;
+  static ChartOperator operator;
+
+  @BeforeAll
+  static void operator() {
+    kube = RIG.client();
+    ns = RIG.namespace();
+    RIG.installQuorumCrds();
+    operator = RIG.operator();
+  }
+
+  @Test
+  void aMemberOnAFailedNodeIsReplacedOnAnotherNodeWithANewClaimWhileTheClusterStaysAvailable() throws Exception {
+    MembershipClusters.create(kube, ns, CLUSTER, null);
+    awaitThreeVoters();
+    // a node with a member but not the operator's pod fails (an operator on it would be rescheduled only once its
+    // pod is evicted, minutes later)
+    List<String> operatorNodes = operator.pods().stream().map(p -> p.getSpec().getNodeName()).toList();
+    Pod victim = memberPods().stream().filter(p -> !operatorNodes.contains(p.getSpec().getNodeName())).findFirst()
+        .orElseThrow();
+    String member = victim.getMetadata().getName();
+    String failedNode = victim.getSpec().getNodeName();
+    PersistentVolumeClaim oldClaim = kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + member).get();
+    String oldId = memberId(member);
+
+    ClientServiceWriter writer = new ClientServiceWriter(kube, ns, CLUSTER + "-client", Duration.ofMillis(100));
+    List<String> notAvailable = new CopyOnWriteArrayList<>();
+    ClusterStatusWatch watch = new ClusterStatusWatch(kube, ns, CLUSTER, status -> status.condition("Available")
+        .filter(c -> !"True".equals(c.getStatus())).ifPresent(c -> notAvailable.add(c.getMessage())));
+    RigNode node = RIG.rig().nodes().node(failedNode);
+    try {
+      node.powerOff();
+      await(member + " replaced on another node with a new claim").atMost(REPLACED_WITHIN)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> {
+            operator.assertAlive();
+            Pod pod = kube.pods().inNamespace(ns).withName(member).get();
+            PersistentVolumeClaim claim = kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + member)
+                .get();
+            return pod != null && Pods.isReady(pod) && !failedNode.equals(pod.getSpec().getNodeName())
+                && claim != null && !oldClaim.getMetadata().getUid().equals(claim.getMetadata().getUid())
+                && !oldId.equals(memberId(member)) && voters() == 3;
+          });
+      watch.close();
+      writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
+      assertThat(notAvailable).as("times the cluster was not Available").isEmpty();
+      assertThat(MembershipClusters.reasons(kube, ns, CLUSTER)).contains("MemberDiscarded");
+    } finally {
+      watch.close();
+      writer.close();
+      node.powerOn();
+      await("the node back").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> dev.quorum.rig.RigNodes.isReady(kube.nodes().withName(failedNode).get()));
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).delete();
+    }
+  }
+
+  private List<Pod> memberPods() {
+    return kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", CLUSTER).list().getItems();
+  }
+
+  private void awaitThreeVoters() {
+    await(CLUSTER + " with three voters").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          operator.assertAlive();
+          return voters() == 3 && memberPods().stream().filter(Pods::isReady).count() == 3;
+        });
+  }
+
+  private long voters() {
+    EtcdCluster cluster = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+    if (cluster == null || cluster.getStatus() == null || cluster.getStatus().getMembers() == null) {
+      return 0;
+    }
+    return cluster.getStatus().getMembers().stream()
+        .filter(m -> m.getId() != null && !Boolean.TRUE.equals(m.getLearner()) && m.isReady())
+        .count();
+  }
+
+  private String memberId(String member) {
+    EtcdCluster cluster = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
+    return cluster.getStatus().getMembers().stream().filter(m -> member.equals(m.getName()) && m.getId() != null)
+        .map(m -> m.getId()).findFirst().orElse("");
+  }
+}
