@@ -46,9 +46,18 @@ final class MemberReplacement {
     }
     MemberRollout.Replacement step = confirmed.get();
     String member = step.pod().getMetadata().getName();
-    if (step.evict() && leader.filter(member::equals).isPresent()
-        && moveLeadershipFrom(model, live, pass.etcd().get(), member)) {
-      return true; // restarted on the next pass, as a follower
+    if (step.evict() && leader.filter(member::equals).isPresent()) {
+      Optional<MemberView> successor = successor(live, pass.etcd().get(), member);
+      if (successor.isEmpty()) {
+        // the member restarted before it may still be unknown to the operator (a new pod's name resolves a few
+        // seconds after it is ready): the leader's restart waits for a voter that can take over, not an election
+        LOG.infof("%s: %s leads and no other voter is healthy yet to take over; its restart waits", model.key(),
+            member);
+        return false;
+      }
+      if (moveLeadershipFrom(model, live, pass.etcd().get(), member, successor.get())) {
+        return true; // restarted on the next pass, as a follower
+      }
     }
     if (model.staticPods()) {
       // the kubelet restarts a static pod when its manifest changes
@@ -65,17 +74,19 @@ final class MemberReplacement {
     return true;
   }
 
-  /** Hands leadership to another ready voter before the leader restarts; false when none can take it. */
-  private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterView etcd, String leader) {
-    Optional<MemberView> successor = etcd.members().stream()
+  /** A started, healthy voter other than the leader, whose pod is ready: one that can take leadership over. */
+  private static Optional<MemberView> successor(List<Pod> pods, ClusterView etcd, String leader) {
+    return etcd.members().stream()
         .filter(m -> m.started() && !m.learner() && m.healthy() && !leader.equals(m.name()))
         .filter(m -> pods.stream().anyMatch(p -> m.name().equals(p.getMetadata().getName()) && PodReadiness.ready(p)))
         .findFirst();
-    if (successor.isEmpty()) {
-      return false;
-    }
+  }
+
+  /** Hands leadership to {@code successor} before the leader restarts; false when etcd refused. */
+  private boolean moveLeadershipFrom(EtcdClusterModel model, List<Pod> pods, ClusterView etcd, String leader,
+      MemberView successor) {
     try {
-      membershipSteps.moveLeader(model, pods, Optional.of(etcd), leader, successor.get().name(), successor.get().id(),
+      membershipSteps.moveLeader(model, pods, Optional.of(etcd), leader, successor.name(), successor.id(),
           leader + " restarts as a follower");
       return true;
     } catch (RuntimeException e) {

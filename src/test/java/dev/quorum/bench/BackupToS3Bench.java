@@ -2,18 +2,18 @@ package dev.quorum.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.MemberStatus;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.demo.Demo;
-import dev.quorum.backup.TestBackups;
 import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import dev.quorum.rig.Pods;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.TestBackups;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;

@@ -2,7 +2,6 @@ package dev.quorum.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -10,14 +9,15 @@ import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.SnapshotSource;
-import dev.quorum.backup.TestBackups;
-import dev.quorum.restore.TestRestores;
 import dev.quorum.rig.ManagedProcess;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.TestBackups;
+import dev.quorum.testing.TestRestores;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

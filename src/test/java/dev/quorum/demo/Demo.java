@@ -2,17 +2,17 @@ package dev.quorum.demo;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
-import dev.quorum.rig.ClientResult;
+import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.ClientResult;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigImages;
 import dev.quorum.rig.RunningOperator;
-import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
-import dev.quorum.tls.TlsClusters;
+import dev.quorum.testing.TlsClusters;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -6,19 +6,20 @@ import static org.awaitility.Awaitility.await;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
+import dev.quorum.rig.RigAddresses;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,7 +68,8 @@ class DemoIT {
       assertThat(demo.restore().getStatus().getRestoredRevision()).isEqualTo(backup.getRevision());
 
       // a StaticPod-mode cluster: one member per node, named after it
-      assertThat(demo.staticMembers().lines().filter(l -> l.contains("started") && l.contains(Demo.STATIC + "-rig-node-")))
+      assertThat(demo.staticMembers().lines()
+          .filter(l -> l.contains("started") && l.contains(Demo.STATIC + "-" + RigAddresses.NODE_PREFIX)))
           .hasSize(RIG.rig().nodeNames().size());
 
       // a TLS cluster: etcdctl with the client Secret's certificate reads back what it wrote; plain text is refused

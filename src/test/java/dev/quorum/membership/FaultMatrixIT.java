@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.ConditionTypes;
-import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.membership.FaultMatrix.Healed;
 import dev.quorum.membership.FaultMatrix.Position;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.ClientServiceWriter;
+import dev.quorum.testing.ClusterStatusWatch;
+import dev.quorum.testing.MembershipClusters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

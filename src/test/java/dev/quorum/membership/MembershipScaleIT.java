@@ -10,6 +10,8 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.ClientServiceWriter;
+import dev.quorum.testing.MembershipClusters;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,6 +9,8 @@ import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.ClientServiceWriter;
+import dev.quorum.testing.MembershipClusters;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;

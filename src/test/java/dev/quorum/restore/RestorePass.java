@@ -15,6 +15,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.podtool.SnapshotVerifier;
+import dev.quorum.testing.TestRestores;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;

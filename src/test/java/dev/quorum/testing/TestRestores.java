@@ -1,4 +1,4 @@
-package dev.quorum.restore;
+package dev.quorum.testing;
 
 import static org.awaitility.Awaitility.await;
 

@@ -1,13 +1,13 @@
-package dev.quorum.backup;
+package dev.quorum.testing;
 
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.BackupDestination;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSpec;
+import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
-import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.rig.RunningOperator;
 import dev.quorum.rig.S3Server;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

@@ -1,4 +1,4 @@
-package dev.quorum.restore;
+package dev.quorum.testing;
 
 import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
@@ -16,7 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /** Keys written to and read from a cluster on the rig, through a member's pod address (this machine routes to pods, but resolves no cluster name). */
-final class TestEtcd implements AutoCloseable {
+public final class TestEtcd implements AutoCloseable {
 
   private final Client client;
 
@@ -24,20 +24,20 @@ final class TestEtcd implements AutoCloseable {
     this.client = client;
   }
 
-  static TestEtcd at(io.fabric8.kubernetes.client.KubernetesClient kube, String namespace, String pod) {
+  public static TestEtcd at(io.fabric8.kubernetes.client.KubernetesClient kube, String namespace, String pod) {
     return new TestEtcd(Client.builder().endpoints("http://" + Pods.ip(kube, namespace, pod) + ":2379").build());
   }
 
-  static String key(String prefix, int i) {
+  public static String key(String prefix, int i) {
     return prefix + String.format("%05d", i);
   }
 
-  static String value(int i) {
+  public static String value(int i) {
     return "value-" + i;
   }
 
   /** Writes {@code count} keys {@code <prefix>00000...}, at most 64 in flight. */
-  void putKeys(String prefix, int count) throws Exception {
+  public void putKeys(String prefix, int count) throws Exception {
     Semaphore inFlight = new Semaphore(64);
     List<CompletableFuture<?>> puts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -48,12 +48,12 @@ final class TestEtcd implements AutoCloseable {
     CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
   }
 
-  void put(String key, String value) throws Exception {
+  public void put(String key, String value) throws Exception {
     client.getKVClient().put(bytes(key), bytes(value)).get(30, TimeUnit.SECONDS);
   }
 
   /** Every key under {@code prefix} with its value. */
-  Map<String, String> read(String prefix) throws Exception {
+  public Map<String, String> read(String prefix) throws Exception {
     Map<String, String> found = new TreeMap<>();
     for (KeyValue kv : client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build())
         .get(30, TimeUnit.SECONDS).getKvs()) {
@@ -62,18 +62,18 @@ final class TestEtcd implements AutoCloseable {
     return found;
   }
 
-  long deletePrefix(String prefix) throws Exception {
+  public long deletePrefix(String prefix) throws Exception {
     return client.getKVClient().delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())
         .get(30, TimeUnit.SECONDS).getDeleted();
   }
 
   /** The cluster's current revision. */
-  long revision() throws Exception {
+  public long revision() throws Exception {
     return client.getKVClient().get(bytes("/"), GetOption.builder().withCountOnly(true).build())
         .get(30, TimeUnit.SECONDS).getHeader().getRevision();
   }
 
-  static Map<String, String> expected(String prefix, int count) {
+  public static Map<String, String> expected(String prefix, int count) {
     Map<String, String> expected = new TreeMap<>();
     for (int i = 0; i < count; i++) {
       expected.put(key(prefix, i), value(i));

@@ -1,4 +1,4 @@
-package dev.quorum.membership;
+package dev.quorum.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,10 +30,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientServiceWriter implements AutoCloseable {
 
-  static final String PREFIX = "writer/";
+  public static final String PREFIX = "writer/";
 
   /** What the writer saw. */
-  record Result(List<Integer> acknowledged, int failed, Duration longestOutage, List<String> failures) {}
+  public record Result(List<Integer> acknowledged, int failed, Duration longestOutage, List<String> failures) {}
 
   /**
    * A write is sent once, to the member the Service resolved to when it was made: jetcd would resend it after a
@@ -55,7 +55,7 @@ public final class ClientServiceWriter implements AutoCloseable {
     Client connect(String ip);
   }
 
-  static final Connector PLAIN = ip -> Client.builder().endpoints("http://" + ip + ":2379")
+  public static final Connector PLAIN = ip -> Client.builder().endpoints("http://" + ip + ":2379")
       .retryMaxAttempts(NO_RETRIES).build();
 
   private final KubernetesClient kube;
@@ -65,12 +65,12 @@ public final class ClientServiceWriter implements AutoCloseable {
   private final Connector connector;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   /** Fewer acknowledged writes would say little about what a change cost. */
-  static final int ENOUGH_WRITES = 100;
+  public static final int ENOUGH_WRITES = 100;
 
   private final List<Integer> acknowledged = new CopyOnWriteArrayList<>();
   private final List<String> failures = new CopyOnWriteArrayList<>();
   /** An address the Service resolved to, and the pod behind it then. */
-  record Endpoint(String ip, String pod, String podUid) {}
+  public record Endpoint(String ip, String pod, String podUid) {}
 
   private volatile List<Endpoint> endpoints = List.of();
   private volatile boolean running = true;
@@ -78,7 +78,7 @@ public final class ClientServiceWriter implements AutoCloseable {
   private final Thread resolver;
   private final Thread writer;
 
-  ClientServiceWriter(KubernetesClient kube, String namespace, String service, Duration interval) {
+  public ClientServiceWriter(KubernetesClient kube, String namespace, String service, Duration interval) {
     this(kube, namespace, service, interval, PLAIN);
   }
 
@@ -124,7 +124,7 @@ public final class ClientServiceWriter implements AutoCloseable {
    * second old goes to the old address (a pod address can also be given again to the next pod on the node). A failed
    * write either way, but not one the Service sent to a learner.
    */
-  static final String STALE_ADDRESS = "stale address: ";
+  public static final String STALE_ADDRESS = "stale address: ";
 
   private String describeFailure(Endpoint endpoint, Exception e) {
     String failure = endpoint.ip() + " (" + endpoint.pod() + "): " + rootMessage(e);
@@ -178,7 +178,7 @@ public final class ClientServiceWriter implements AutoCloseable {
   }
 
   /** Stops writing and reports. */
-  Result stop() throws InterruptedException {
+  public Result stop() throws InterruptedException {
     running = false;
     writer.interrupt();
     resolver.interrupt();
@@ -217,7 +217,7 @@ public final class ClientServiceWriter implements AutoCloseable {
   }
 
   /** Acknowledged writes the cluster does not have, read through the Service as a linearizable range read. */
-  List<Integer> missing(List<Integer> acknowledged) throws Exception {
+  public List<Integer> missing(List<Integer> acknowledged) throws Exception {
     resolve();
     String ip = endpoints.get(0).ip();
     try (Client reader = connector.connect(ip)) {

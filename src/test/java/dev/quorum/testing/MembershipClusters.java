@@ -1,4 +1,4 @@
-package dev.quorum.membership;
+package dev.quorum.testing;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** What the membership tests do to an EtcdCluster on the rig, and read back from it. */
-final class MembershipClusters {
+public final class MembershipClusters {
 
   private MembershipClusters() {}
 
   /** A 3-member cluster on small claims, at {@code version} (the default when null). */
-  static void create(KubernetesClient kube, String namespace, String name, String version) {
+  public static void create(KubernetesClient kube, String namespace, String name, String version) {
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.setVersion(version);
     spec.getStorage().setSize("128Mi");
@@ -25,7 +25,7 @@ final class MembershipClusters {
   }
 
   /** Changes the spec, as a user's edit would. */
-  static void edit(KubernetesClient kube, String namespace, String name, Consumer<EtcdClusterSpec> change) {
+  public static void edit(KubernetesClient kube, String namespace, String name, Consumer<EtcdClusterSpec> change) {
     kube.resources(EtcdCluster.class).inNamespace(namespace).withName(name).edit(c -> {
       change.accept(c.getSpec());
       return c;
@@ -33,7 +33,7 @@ final class MembershipClusters {
   }
 
   /** The reasons of every event about the cluster, one per event. */
-  static List<String> reasons(KubernetesClient kube, String namespace, String name) {
+  public static List<String> reasons(KubernetesClient kube, String namespace, String name) {
     return kube.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
   }

@@ -1,4 +1,4 @@
-package dev.quorum.membership;
+package dev.quorum.testing;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
@@ -10,13 +10,13 @@ import java.util.function.Consumer;
  * Samples an EtcdCluster's status on a thread of its own until closed, handing each sample to {@code sample}: what a
  * test checks about the status all along a change (Available throughout, the leader never lost), not only at its end.
  */
-final class ClusterStatusWatch implements AutoCloseable {
+public final class ClusterStatusWatch implements AutoCloseable {
 
-  static final Duration EVERY = Duration.ofMillis(100);
+  public static final Duration EVERY = Duration.ofMillis(100);
 
   private final Thread thread;
 
-  ClusterStatusWatch(KubernetesClient kube, String namespace, String cluster, Consumer<EtcdClusterStatus> sample) {
+  public ClusterStatusWatch(KubernetesClient kube, String namespace, String cluster, Consumer<EtcdClusterStatus> sample) {
     thread = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         try {
