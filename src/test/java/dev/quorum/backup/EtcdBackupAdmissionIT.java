@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.Admission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -107,10 +108,7 @@ class EtcdBackupAdmissionIT {
   }
 
   private static void assertRejected(GenericKubernetesResource backup, String... messageParts) {
-    assertThatThrownBy(() -> backups().resource(backup).create())
-        .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
-        .hasMessageContainingAll(messageParts);
+    Admission.assertRejected(() -> backups().resource(backup).create(), messageParts);
   }
 
   private static GenericKubernetesResource backup(String name, Map<String, Object> spec) {

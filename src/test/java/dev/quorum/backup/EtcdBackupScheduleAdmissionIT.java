@@ -1,13 +1,12 @@
 package dev.quorum.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.Admission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -97,10 +96,7 @@ class EtcdBackupScheduleAdmissionIT {
   }
 
   private static void assertRejected(GenericKubernetesResource schedule, String... messageParts) {
-    assertThatThrownBy(() -> schedules().resource(schedule).create())
-        .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
-        .hasMessageContainingAll(messageParts);
+    Admission.assertRejected(() -> schedules().resource(schedule).create(), messageParts);
   }
 
   private static GenericKubernetesResource schedule(String name, Map<String, Object> spec) {

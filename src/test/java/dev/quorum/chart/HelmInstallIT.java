@@ -11,14 +11,14 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.ClientResult;
-import dev.quorum.rig.Helm;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.Clusters;
 import dev.quorum.testing.TestBackups;
 import dev.quorum.testing.TestRestores;
 import dev.quorum.testing.TlsClusters;
 import dev.quorum.tls.ClusterCertificates;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -52,32 +52,20 @@ class HelmInstallIT {
   @Test
   void helmInstalledOperatorRunsABackedUpRestoredTlsClusterWithItsOwnTokenAndLeaksNothing() throws Exception {
     KubernetesClient kube = RIG.client();
-    RIG.rig().importOperatorImage();
-    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(RELEASE_NAMESPACE)
-        .addToLabels("pod-security.kubernetes.io/enforce", RigSession.RESTRICTED).endMetadata().build())
-        .serverSideApply();
-    Helm helm = Helm.of(RIG.rig().tools());
-    String kubeconfig = "--kubeconfig=" + RIG.rig().controlPlane().kubeconfig();
-    Helm.Result install = helm.run(Duration.ofMinutes(4), List.of("install", "quorum", "helm/quorum", kubeconfig,
-        "--namespace", RELEASE_NAMESPACE, "--set", "replicaCount=2", "--wait", "--timeout", "3m"));
+    ChartOperator chart = ChartOperator.install(RIG.rig(), RELEASE_NAMESPACE, List.of("--set", "replicaCount=2"));
     String ns = RIG.namespace();
     try {
-      assertThat(install.exitCode()).as(install.toString()).isZero();
-      List<Pod> replicas = operatorPods(kube);
+      List<Pod> replicas = chart.pods();
       assertThat(replicas).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName()).isEqualTo("quorum"));
       var lease = await("a replica leads").atMost(Duration.ofSeconds(60)).until(() -> kube.leases()
           .inNamespace(RELEASE_NAMESPACE).list().getItems().stream()
           .filter(l -> l.getSpec().getHolderIdentity() != null).findFirst(), java.util.Optional::isPresent).get();
       assertThat(replicas).extracting(p -> p.getMetadata().getName()).as("the lease is held by an operator pod")
           .contains(lease.getSpec().getHolderIdentity());
-      Runnable operatorUp = () -> {
-        if (operatorPods(kube).stream().noneMatch(p -> "Running".equals(p.getStatus().getPhase()))) {
-          throw new IllegalStateException("no operator pod runs any more");
-        }
-      };
+      Runnable operatorUp = chart::assertAlive;
 
       TlsClusters.create(kube, ns, CLUSTER, new ClusterTls());
-      awaitAvailable(kube, ns, operatorUp);
+      Clusters.awaitAvailable(kube, ns, CLUSTER, chart);
       List<String> tls = TlsClusters.etcdctlFlags(kube, ns, CLUSTER, Path.of("target", "helm-install-it"));
       ClientResult put = etcdctl(tls, "put", "/k", "v");
       assertThat(put.output()).as(put.output()).contains("OK");
@@ -91,7 +79,7 @@ class HelmInstallIT {
       assertThat(restored.getPhase()).as(restored.getMessage()).isEqualTo(OperationPhase.Succeeded);
       await("the restored value served over TLS").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
           .until(() -> etcdctl(tls, "get", "/k", "--print-value-only").output().strip().equals("v"));
-      awaitAvailable(kube, ns, operatorUp);
+      Clusters.awaitAvailable(kube, ns, CLUSTER, chart);
 
       String seen = operatorLogs() + Serialization.asJson(kube.v1().events().inNamespace(ns).list().getItems())
           + Serialization.asJson(kube.v1().events().inNamespace(RELEASE_NAMESPACE).list().getItems())
@@ -124,23 +112,12 @@ class HelmInstallIT {
           .anyMatch(e -> "PermissionDenied".equals(e.getReason()) && e.getMessage().contains("poddisruptionbudgets"));
     } finally {
       kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).delete();
-      helm.run(Duration.ofMinutes(2), List.of("uninstall", "quorum", kubeconfig, "--namespace", RELEASE_NAMESPACE, "--wait"));
+      chart.close();
     }
   }
 
-  private static List<Pod> operatorPods(KubernetesClient kube) {
-    return kube.pods().inNamespace(RELEASE_NAMESPACE).withLabel("app.kubernetes.io/name", "quorum").list().getItems();
-  }
 
-  private static void awaitAvailable(KubernetesClient kube, String ns, Runnable operatorUp) {
-    await(CLUSTER + " Available, reconciled by the chart's operator pod").atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          operatorUp.run();
-          EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get();
-          return c.getStatus() != null && c.getStatus().getReadyMembers() == 3
-              && c.getStatus().condition(ConditionTypes.AVAILABLE).map(x -> "True".equals(x.getStatus())).orElse(false);
-        });
-  }
+
 
   /** The logs of every operator container the nodes ran (restarted ones too). */
   private static String operatorLogs() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quorum.demo.Demo;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.Admission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -174,10 +175,7 @@ class EtcdClusterAdmissionIT {
   }
 
   private static void assertRejected(GenericKubernetesResource cluster, String... messageParts) {
-    assertThatThrownBy(() -> clusters().resource(cluster).create())
-        .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
-        .hasMessageContainingAll(messageParts);
+    Admission.assertRejected(() -> clusters().resource(cluster).create(), messageParts);
   }
 
   private static GenericKubernetesResource cluster(String name, Map<String, Object> spec) {

@@ -12,6 +12,7 @@ import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigImages;
 import dev.quorum.rig.RunningOperator;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.Clusters;
 import dev.quorum.testing.TlsClusters;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -346,15 +347,7 @@ public final class Demo {
 
   /** Available with every member ready: Available alone comes with a quorum, and the demo shows the whole cluster. */
   private static void awaitAvailable(KubernetesClient kube, RunningOperator operator, String name) {
-    await("EtcdCluster " + name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          operator.assertAlive();
-          GenericKubernetesResource cluster = kube.genericKubernetesResources(ETCD_CLUSTERS).inNamespace("default")
-              .withName(name).get();
-          return isAvailable(cluster) && cluster.getAdditionalProperties().get("status") instanceof Map<?, ?> status
-              && status.get("members") instanceof List<?> members && !members.isEmpty()
-              && status.get("readyMembers") instanceof Number ready && ready.intValue() == members.size();
-        });
+    Clusters.awaitAvailable(kube, "default", name, operator);
   }
 
   public static boolean isAvailable(GenericKubernetesResource cluster) {

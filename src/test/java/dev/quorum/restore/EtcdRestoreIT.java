@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.ClusterBootstrap;
-import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -18,6 +17,7 @@ import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.Clusters;
 import dev.quorum.testing.TestBackups;
 import dev.quorum.testing.TestEtcd;
 import dev.quorum.testing.TestRestores;
@@ -344,14 +344,7 @@ class EtcdRestoreIT {
   }
 
   static void awaitAvailable(String name) {
-    await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      if (!operator.isAlive()) {
-        throw new IllegalStateException("the operator exited:\n" + operator.logTail(40));
-      }
-      EtcdCluster cluster = cluster(name);
-      return cluster != null && cluster.getStatus() != null && cluster.getStatus().getReadyMembers() == 3
-          && condition(cluster, ConditionTypes.AVAILABLE).map(c -> "True".equals(c.getStatus())).orElse(false);
-    });
+    Clusters.awaitAvailable(kube, ns, name, operator);
   }
 
   static java.util.Optional<Condition> condition(EtcdCluster cluster, String type) {

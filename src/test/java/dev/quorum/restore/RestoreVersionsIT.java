@@ -1,9 +1,7 @@
 package dev.quorum.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -15,6 +13,7 @@ import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.Clusters;
 import dev.quorum.testing.TestBackups;
 import dev.quorum.testing.TestEtcd;
 import dev.quorum.testing.TestRestores;
@@ -116,11 +115,7 @@ class RestoreVersionsIT {
   }
 
   static void awaitAvailable(String name) {
-    await(name + " Available").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      EtcdCluster cluster = kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
-      return cluster != null && cluster.getStatus() != null && cluster.getStatus().getConditions().stream()
-          .anyMatch(c -> ConditionTypes.AVAILABLE.equals(c.getType()) && "True".equals(c.getStatus()));
-    });
+    Clusters.awaitAvailable(kube, ns, name, operator);
   }
 
   static EtcdBackupStatus awaitBackup(EtcdBackup backup) {
