@@ -58,7 +58,13 @@ public final class MemberRollout {
     for (Member member : model.members()) {
       Optional<PersistentVolumeClaim> claim = MemberClaimBuilder.build(model, member);
       PersistentVolumeClaim existingClaim = claim.map(c -> claimByName.get(c.getMetadata().getName())).orElse(null);
-      if (claim.isPresent() && existingClaim == null) {
+      if (claim.isPresent() && existingClaim == null && podByName.containsKey(member.name())) {
+        // the claim went while its pod still goes (the claim is let go once the pod has stopped): the member's data is
+        // gone, and a new claim now would bring it back as itself, empty, which etcd refuses; the claim comes with the
+        // member's next pod, once the membership change the lost data calls for is decided
+        waits.add(member.name() + " waits for its pod to go with its volume claim");
+        continue;
+      } else if (claim.isPresent() && existingClaim == null) {
         createClaims.add(claim.get());
       } else if (existingClaim != null && terminating(existingClaim)) {
         // a pod created now would bind the claim that is going away

@@ -219,6 +219,24 @@ class MemberRolloutTest {
   }
 
   @Test
+  void aMemberWhoseClaimWentBeforeItsPodGetsNoNewClaimUntilThePodIsGoneToo() {
+    for (int ordinal = 0; ordinal < 3; ordinal++) {
+      int lost = ordinal;
+      List<PersistentVolumeClaim> claims = claims(current).stream()
+          .filter(c -> !c.getMetadata().getName().equals("data-demo-" + lost)).toList();
+      List<Pod> pods = current.members().stream().map(m -> m.ordinal() == lost
+          ? terminating(pod(current, m.ordinal(), false)) : pod(current, m.ordinal(), true)).toList();
+
+      MemberRollout.Plan plan = MemberRollout.plan(current, pods, claims, NO_LEADER, FORMED);
+
+      assertThat(plan.createClaims()).as("demo-%d: a new claim would bring it back as itself, empty", lost).isEmpty();
+      assertThat(plan.createPods()).isEmpty();
+      assertThat(plan.waiting()).hasValueSatisfying(w -> assertThat(w)
+          .contains("demo-" + lost + " waits for its pod to go with its volume claim"));
+    }
+  }
+
+  @Test
   void theOtherMembersAreCreatedWhileOneWaitsForItsClaim() {
     List<PersistentVolumeClaim> claims = List.of(terminating(claim(current, 0)));
 
