@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The demo: builds the operator, starts the local rig (real kube-apiserver, kube-controller-manager and etcd,
-# pods as local processes), installs the CRDs and the operator, applies deploy/examples/etcdcluster.yaml and
-# waits for a real 3-member etcd cluster. Stays up until Ctrl-C; --exit stops once the cluster served a write.
+# The demo: builds the operator, starts the local rig (a real control plane and three real nodes: kubelet,
+# containerd, runc), installs the chart with the operator's image built here, applies deploy/examples/etcdcluster.yaml
+# and waits for a real 3-member etcd cluster. Stays up until Ctrl-C; --exit stops once the cluster served a write.
 # A failing step is named, with its last lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."

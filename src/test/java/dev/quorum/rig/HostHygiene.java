@@ -18,6 +18,13 @@ import java.util.List;
  */
 final class HostHygiene implements AutoCloseable {
 
+  /**
+   * The machine's one rig, whatever checkout or tool directory it runs from: the bridge, the nodes' names and
+   * addresses are the machine's. The distribution's directory for lock files, which the machine empties at boot.
+   */
+  static final Path LOCK_FILE = Files.isDirectory(Path.of("/run/lock")) ? Path.of("/run/lock/quorum-rig.lock")
+      : Path.of(System.getProperty("java.io.tmpdir"), "quorum-rig.lock");
+
   private final FileChannel channel;
   private final FileLock lock;
 
@@ -31,7 +38,7 @@ final class HostHygiene implements AutoCloseable {
    * left.
    */
   static HostHygiene claim(Tools tools, Path rigDir) {
-    Path lockFile = tools.root().resolve("rig.lock");
+    Path lockFile = LOCK_FILE;
     try {
       FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.READ);
