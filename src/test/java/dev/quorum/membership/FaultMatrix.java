@@ -280,8 +280,8 @@ public final class FaultMatrix {
   }
 
   /**
-   * Healed: Available with every member ready and none a learner in the status, and etcd itself lists exactly
-   * {@code size} started voters and no learner.
+   * Healed: Available with every member ready, known to etcd (its ID in the status: the operator reached it) and none
+   * a learner in the status, and etcd itself lists exactly {@code size} started voters and no learner.
    */
   boolean healthy(String cluster, int size) throws IOException {
     EtcdCluster c = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
@@ -290,7 +290,8 @@ public final class FaultMatrix {
       return false;
     }
     List<MemberStatus> members = c.getStatus().getMembers();
-    if (members.size() != size || !members.stream().allMatch(m -> m.isReady() && m.getLearner() == null)) {
+    if (members.size() != size
+        || !members.stream().allMatch(m -> m.isReady() && m.getLearner() == null && m.getId() != null)) {
       return false;
     }
     ClientResult list = etcdctl("--endpoints=http://" + cluster + "-client." + ns + ".svc.cluster.local:2379",

@@ -135,8 +135,8 @@ final class RealNodeFaults implements NodeFaults, AutoCloseable {
     List<String> netns = List.of("nsenter", "--net=/proc/" + running.pid() + "/ns/net", "--");
     List<String> add = new ArrayList<>(netns);
     add.addAll(List.of("nft", "table inet " + table + " {"
-        + " chain output { type filter hook output priority 0; policy accept; ip daddr { " + set + " } drop; }"
-        + " chain input { type filter hook input priority 0; policy accept; ip saddr { " + set + " } drop; } }"));
+        + " chain output { type filter hook output priority 0; policy accept; ip daddr { " + set + " } drop; };"
+        + " chain input { type filter hook input priority 0; policy accept; ip saddr { " + set + " } drop; }; }"));
     HostCommand.run("cut " + namespace + "/" + pod + " off from " + others, add);
     return () -> {
       List<String> delete = new ArrayList<>(netns);
