@@ -83,7 +83,7 @@ class EtcdBackupResilienceIT {
     Files.createDirectories(DIR.resolve("logs"));
     s3 = new S3Server(RIG.rig().tools(), DIR.resolve("s3"), DIR.resolve("logs"));
     bucket = s3.createBucket("resilience-" + System.nanoTime());
-    operator = OperatorProcess.start(RIG.rig(), "backup-resilience", Map.of(
+    operator = RIG.startOperatorProcess("backup-resilience", Map.of(
         "QUORUM_STATUS_REFRESH_INTERVAL", "5s",
         "QUORUM_BACKUP_MAX_ATTEMPTS", String.valueOf(MAX_ATTEMPTS),
         "QUORUM_BACKUP_FIRST_RETRY_DELAY", "1s"),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.config.OperatorRbac;
 import dev.quorum.config.OperatorRbac.Rule;
+import dev.quorum.config.OperatorRbac;
 import dev.quorum.config.OperatorReconcilers;
 import dev.quorum.rig.Helm;
 import dev.quorum.rig.Rig;
@@ -46,12 +46,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The curated chart in helm/quorum: lint, what it renders for the value combinations that matter, its values
  * schema, and, on the rig's real API server, that its RBAC is least privilege and its pod meets the restricted
  * Pod Security Standard. Also that the generated files (crds/, the chart's crds/, deploy/quorum.yaml) are current.
  */
+// alone: installs the chart's cluster-wide RBAC, which other classes' releases name too
+@Isolated
 class HelmChartIT {
 
   static final Path CHART = Path.of("helm", "quorum").toAbsolutePath();

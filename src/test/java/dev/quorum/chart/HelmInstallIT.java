@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * What a user does: {@code helm install} the chart into a namespace that enforces the restricted Pod Security
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * operator makes. Nothing the operator logs, records as an event or writes in a status holds a credential or a key.
  * Last, one rule taken from its ClusterRole is reported as a permission the operator lacks.
  */
+// alone: the chart installed cluster-wide watches every namespace; the test takes a permission from it
+@Isolated
 class HelmInstallIT {
 
   static final String RELEASE_NAMESPACE = "quorum-system";

@@ -6,17 +6,17 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quorum.demo.Demo;
-import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +30,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The EtcdCluster operator end to end on the rig: the operator's jar against the real API server, the real
  * garbage collector and real etcd processes in the member pods the operator owns.
  */
+// alone: replaces the CRDs with copies without validation for one test
+@Isolated
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdClusterOperatorIT {
 

@@ -23,12 +23,15 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The README's demo, as a user runs it: to Available, a write and read through the client Service, the member
  * list; then, while the demo is up, a second cluster applied by the user gets its members too.
  */
+// alone: the demo installs an operator that watches every namespace, and labels every node
+@Isolated
 class DemoIT {
 
   @RegisterExtension

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,6 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * operator killed after each membership step. Which ordinal, learner and leader stand where in every other case is
  * shown exhaustively by the pure tests ({@code MembershipPlannerTest}, {@code MemberTargetsTest}).
  */
+// alone: heal times and outages are measured: nothing else may compete for the two cores
+@Isolated
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultMatrixIT {
 
@@ -50,7 +53,7 @@ class FaultMatrixIT {
   @BeforeAll
   static void operator() {
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "fault-matrix", OPERATOR_ENV);
+    operator = RIG.startOperatorProcess("fault-matrix", OPERATOR_ENV);
     matrix = new FaultMatrix(RIG.rig(), RIG.namespace(), () -> operator);
   }
 
@@ -161,7 +164,7 @@ class FaultMatrixIT {
     Map<String, String> halting = new HashMap<>(OPERATOR_ENV);
     halting.put("QUORUM_MEMBERSHIP_HALT_AFTER_STEP", String.join(",", steps));
     operator.close();
-    operator = OperatorProcess.start(RIG.rig(), "fault-matrix-halting-" + position, halting);
+    operator = RIG.startOperatorProcess("fault-matrix-halting-" + position, halting);
     List<String> haltedAfter = new ArrayList<>();
     ClientServiceWriter writer = new ClientServiceWriter(RIG.client(), RIG.namespace(), cluster + "-client",
         FaultMatrix.WRITE_EVERY);
@@ -180,14 +183,14 @@ class FaultMatrixIT {
         haltedAfter.add(steps.stream().filter(s -> said.contains("halting as if killed, after " + s)).findFirst()
             .orElse("? (" + said + ")"));
         running.close();
-        operator = OperatorProcess.start(RIG.rig(), "fault-matrix-halting-" + position + "-" + haltedAfter.size(),
+        operator = RIG.startOperatorProcess("fault-matrix-halting-" + position + "-" + haltedAfter.size(),
             halting);
       }
       writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
     } finally {
       writer.close();
       operator.close();
-      operator = OperatorProcess.start(RIG.rig(), "fault-matrix-after-halting-" + position, OPERATOR_ENV);
+      operator = RIG.startOperatorProcess("fault-matrix-after-halting-" + position, OPERATOR_ENV);
     }
     assertThat(haltedAfter).as("one halt after each step, in order").containsExactlyElementsOf(steps);
     assertThat(matrix.memberIds(cluster).get(member)).as("a new member").isNotEqualTo(idBefore);

@@ -47,7 +47,7 @@ class MemberReplacementIT {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = OperatorProcess.start(RIG.rig(), "replacement-it", OPERATOR_ENV);
+    operator = RIG.startOperatorProcess("replacement-it", OPERATOR_ENV);
   }
 
   @AfterAll
@@ -87,7 +87,7 @@ class MemberReplacementIT {
   void aReplacementCutShortByTheOperatorDyingIsFinishedByTheNextOne(String step) {
     String cluster = "halt-" + step.substring("Member".length()).toLowerCase(java.util.Locale.ROOT);
     operator.close();
-    operator = OperatorProcess.start(RIG.rig(), "replacement-it-" + cluster,
+    operator = RIG.startOperatorProcess("replacement-it-" + cluster,
         with(OPERATOR_ENV, "QUORUM_MEMBERSHIP_HALT_AFTER_STEP", step));
     OperatorProcess halting = operator;
     createEphemeral(cluster);
@@ -101,7 +101,7 @@ class MemberReplacementIT {
     assertThat(halting.awaitExit(Duration.ofMinutes(2))).as("the operator halted after " + step).isTrue();
     assertThat(reasons(cluster)).contains(step);
     halting.close();
-    operator = OperatorProcess.start(RIG.rig(), "replacement-it-after-" + cluster, OPERATOR_ENV);
+    operator = RIG.startOperatorProcess("replacement-it-after-" + cluster, OPERATOR_ENV);
     awaitReplaced(cluster, middle, oldPod);
     assertThat(memberId(cluster, middle)).as("a new member").isNotEqualTo(oldId);
     ClientResult list = etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns

@@ -164,7 +164,7 @@ class MembershipScaleIT {
   private static OperatorProcess startOperator(String name, Map<String, String> env) {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("QUORUM_STATUS_REFRESH_INTERVAL", "2s");
-    return OperatorProcess.start(RIG.rig(), name, all);
+    return RIG.startOperatorProcess(name, all);
   }
 
   private static void resize(String cluster, int size) {

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A node fails for real: its kubelet, containerd and every process of its pods stop and its link goes down, as when
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * has been broken past the replace deadline it is replaced on another node, with a new claim, and no write etcd
  * acknowledged meanwhile is lost.
  */
+// alone: powers a node off: every pod on it goes
+@Isolated
 class NodeFailureIT {
 
   /** A short replace deadline, as a test setting: the default is minutes. */

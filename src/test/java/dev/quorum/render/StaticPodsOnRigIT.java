@@ -3,8 +3,8 @@ package dev.quorum.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.rig.Rig;
 import dev.quorum.rig.Pods;
+import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigAddresses;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,12 +17,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Static pods on the rig's nodes: a manifest put in a node's static pod directory runs on that node with a mirror pod
  * in the API, and goes when the file goes. Shown with what {@code quorum render} writes for
  * the rig's three nodes: the three etcd.yaml form one healthy etcd cluster on the nodes' addresses.
  */
+// alone: static members take the nodes' etcd ports
+@Isolated
 class StaticPodsOnRigIT {
 
   @RegisterExtension

@@ -25,11 +25,13 @@ public final class ChartOperator implements RunningOperator {
 
   private final Rig rig;
   private final Helm helm;
+  private final String release;
   private final String namespace;
 
-  private ChartOperator(Rig rig, String namespace) {
+  private ChartOperator(Rig rig, String release, String namespace) {
     this.rig = rig;
     this.helm = Helm.of(rig.tools());
+    this.release = release;
     this.namespace = namespace;
   }
 
@@ -38,6 +40,22 @@ public final class ChartOperator implements RunningOperator {
    * chart's extraEnv, and waits until the operator is ready.
    */
   public static ChartOperator install(Rig rig, String namespace, Map<String, String> settings) {
+    return install(rig, RELEASE, namespace, settingsArgs(settings));
+  }
+
+  /**
+   * Installs the chart as release {@code release} into {@code namespace}, watching only {@code watched} (a Role there,
+   * and reading nodes for StaticPod clusters), with the operator's {@code settings}: an operator of one test class,
+   * which runs beside other classes' operators without touching their clusters.
+   */
+  public static ChartOperator installWatching(Rig rig, String release, String namespace, String watched,
+      Map<String, String> settings) {
+    List<String> args = new ArrayList<>(settingsArgs(settings));
+    args.addAll(List.of("--set", "watchNamespaces={" + watched + "}", "--set", "readNodes=true"));
+    return install(rig, release, namespace, args);
+  }
+
+  private static List<String> settingsArgs(Map<String, String> settings) {
     List<String> helmArgs = new ArrayList<>();
     if (!settings.isEmpty()) {
       helmArgs.add("--set-json");
@@ -45,18 +63,22 @@ public final class ChartOperator implements RunningOperator {
           .map(e -> "{\"name\":\"" + e.getKey() + "\",\"value\":\"" + e.getValue() + "\"}")
           .collect(java.util.stream.Collectors.joining(",", "[", "]")));
     }
-    return install(rig, namespace, helmArgs);
+    return helmArgs;
   }
 
   /** Installs the chart into {@code namespace} (restricted Pod Security) and waits until the operator is ready. */
   public static ChartOperator install(Rig rig, String namespace, List<String> helmArgs) {
+    return install(rig, RELEASE, namespace, helmArgs);
+  }
+
+  private static ChartOperator install(Rig rig, String release, String namespace, List<String> helmArgs) {
     rig.importOperatorImage();
     rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
         .addToLabels("pod-security.kubernetes.io/enforce", RigSession.RESTRICTED)
         .addToLabels("pod-security.kubernetes.io/enforce-version", "latest").endMetadata().build())
         .serverSideApply();
-    ChartOperator operator = new ChartOperator(rig, namespace);
-    List<String> args = new ArrayList<>(List.of("install", RELEASE, "helm/quorum", operator.kubeconfig(),
+    ChartOperator operator = new ChartOperator(rig, release, namespace);
+    List<String> args = new ArrayList<>(List.of("install", release, "helm/quorum", operator.kubeconfig(),
         "--namespace", namespace, "--wait", "--timeout", "3m"));
     args.addAll(helmArgs);
     Helm.Result install = operator.helm.run(Duration.ofMinutes(4), args);
@@ -75,7 +97,7 @@ public final class ChartOperator implements RunningOperator {
   }
 
   public List<Pod> pods() {
-    return rig.client().pods().inNamespace(namespace).withLabel(INSTANCE_LABEL, RELEASE).list().getItems();
+    return rig.client().pods().inNamespace(namespace).withLabel(INSTANCE_LABEL, release).list().getItems();
   }
 
   /** Some operator pod runs, and none has restarted (a crash, or its liveness probe failing). */
@@ -128,6 +150,6 @@ public final class ChartOperator implements RunningOperator {
 
   @Override
   public void close() {
-    helm.run(Duration.ofMinutes(2), List.of("uninstall", RELEASE, kubeconfig(), "--namespace", namespace, "--wait"));
+    helm.run(Duration.ofMinutes(2), List.of("uninstall", release, kubeconfig(), "--namespace", namespace, "--wait"));
   }
 }

@@ -37,6 +37,16 @@ public final class OperatorProcess implements RunningOperator {
     return jar;
   }
 
+  /**
+   * Ports in the first node's network, where every operator process of this JVM listens (one rig per machine, so no
+   * other JVM's): counted, as a free port on this machine's own network says nothing about that one.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(18080);
+
+  /** The operator's setting of the namespaces it watches (all when unset), as the chart sets it. */
+  public static final String WATCH_NAMESPACES = "QUORUM_WATCH_NAMESPACES";
+
   /** The JVM options the operator runs with unless a test gives its own. */
   public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx256m");
 
@@ -46,7 +56,7 @@ public final class OperatorProcess implements RunningOperator {
 
   /** @param jvmArgs the JVM's options instead of {@link #DEFAULT_JVM_ARGS} (e.g. a smaller heap) */
   public static OperatorProcess start(Rig rig, String name, Map<String, String> extraEnv, List<String> jvmArgs) {
-    int port = Net.freePort();
+    int port = NEXT_PORT.getAndIncrement();
     String host = rig.nodes().all().get(0).ip();
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("KUBECONFIG", rig.controlPlane().kubeconfig().toString());

@@ -3,6 +3,7 @@ package dev.quorum.rig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -56,7 +57,9 @@ public final class RigSession implements BeforeAllCallback, AfterAllCallback {
     namespace = SharedRig.namespace(rig, context, podSecurity);
     if (operatorSettings != null) {
       installQuorumCrds();
-      operator = ChartOperator.install(rig, operatorNamespace(), operatorSettings);
+      // the class's own release, watching the class's namespace only: classes run side by side
+      operator = ChartOperator.installWatching(rig, operatorNamespace(), operatorNamespace(), namespace,
+          operatorSettings);
     }
   }
 
@@ -70,7 +73,8 @@ public final class RigSession implements BeforeAllCallback, AfterAllCallback {
 
   /** Where the class's operator runs: beside the class's namespace, so its pod is not among the tests' pods. */
   private String operatorNamespace() {
-    String base = namespace.length() > 50 ? namespace.substring(0, 50) : namespace;
+    // also the release's name: at most 53 characters, helm says
+    String base = namespace.length() > 44 ? namespace.substring(0, 44) : namespace;
     return base + "-operator";
   }
 
@@ -84,6 +88,21 @@ public final class RigSession implements BeforeAllCallback, AfterAllCallback {
 
   public KubernetesClient client() {
     return rig.client();
+  }
+
+  /**
+   * The operator as a process on this machine (for tests about the process: failpoints, halting it), watching this
+   * class's namespace only; {@code settings} on top of its defaults. The caller closes it.
+   */
+  public OperatorProcess startOperatorProcess(String name, Map<String, String> settings) {
+    return startOperatorProcess(name, settings, OperatorProcess.DEFAULT_JVM_ARGS);
+  }
+
+  /** @param jvmArgs the JVM's options instead of the defaults (e.g. a smaller heap) */
+  public OperatorProcess startOperatorProcess(String name, Map<String, String> settings, List<String> jvmArgs) {
+    Map<String, String> watching = new LinkedHashMap<>(settings);
+    watching.put(OperatorProcess.WATCH_NAMESPACES, namespace);
+    return OperatorProcess.start(rig, name, watching, jvmArgs);
   }
 
   /** The class's operator (see {@link #withOperator}). */

@@ -18,12 +18,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The node agent, run from the operator's jar in its {@code node-agent} mode against the rig's API server, keeps a
  * node's static pod directory holding the manifests of that node's ConfigMaps: the kubelet runs them, a changed
  * ConfigMap changes the pod, a deleted one removes it, and kubeadm's own files are left alone.
  */
+// alone: writes the static pod directory of a node
+@Isolated
 class NodeAgentIT {
 
   @RegisterExtension

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * An EtcdCluster in StaticPod mode on the rig: its members are static pods a node's kubelet runs from the manifests
@@ -57,6 +58,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * restored in place from that backup, and grows from three nodes to five as nodes are labelled in, one member at a
  * time, and shrinks back as they are labelled out. Deleted, it leaves no member running.
  */
+// alone: static members take the nodes' etcd ports, and nodes are labelled
+@Isolated
 class StaticPodClusterIT {
 
   @RegisterExtension
