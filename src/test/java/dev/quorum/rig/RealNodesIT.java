@@ -97,9 +97,7 @@ class RealNodesIT {
     assertThat(volume.getSpec().getLocal().getPath()).contains(pod.getSpec().getNodeName());
 
     // the container's process runs as the pod's user
-    RigNode node = rig.nodes().node(pod.getSpec().getNodeName());
-    long etcdPid = NodeCgroups.pids(node.name()).stream()
-        .filter(pid -> HostHygiene.commandLine(pid).startsWith("/usr/local/bin/etcd ")).findFirst().orElseThrow();
+    long etcdPid = new PodContainers(client, rig.nodes()).running(ns, "smoke-etcd", "etcd").pid();
     String status = Files.readString(Path.of("/proc", Long.toString(etcdPid), "status"));
     assertThat(status).containsPattern("(?m)^Uid:\\s+65532\\s+65532\\s+65532\\s+65532$");
 

@@ -142,12 +142,18 @@ public final class Rig implements AutoCloseable {
 
   /** Everything the containers of {@code namespace}'s pods logged on any node, restarted containers included. */
   public String podLogs(String namespace) {
+    return podLogs(namespace, "");
+  }
+
+  /** What the containers of the pods named {@code podPrefix}… in {@code namespace} logged, on any node. */
+  public String podLogs(String namespace, String podPrefix) {
     StringBuilder logs = new StringBuilder();
     for (RigNode node : nodes.all()) {
       Path podLogs = node.dir().resolve("pod-logs");
       try (var files = Files.walk(podLogs)) {
         for (Path log : files.filter(f -> f.toString().endsWith(".log"))
-            .filter(f -> podLogs.relativize(f).getName(0).toString().startsWith(namespace + "_")).sorted().toList()) {
+            .filter(f -> podLogs.relativize(f).getName(0).toString().startsWith(namespace + "_" + podPrefix))
+            .sorted().toList()) {
           logs.append(Files.readString(log));
         }
       } catch (IOException e) {

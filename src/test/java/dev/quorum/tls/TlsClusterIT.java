@@ -404,14 +404,8 @@ class TlsClusterIT {
     }
   }
 
-  private static String memberLogs(String cluster) throws java.io.IOException {
-    StringBuilder logs = new StringBuilder();
-    try (var files = Files.list(RIG.rig().logs().resolve("pods"))) {
-      for (Path log : files.filter(f -> f.getFileName().toString().startsWith(ns + "_" + cluster + "-")).toList()) {
-        logs.append(Files.readString(log));
-      }
-    }
-    return logs.toString();
+  private static String memberLogs(String cluster) {
+    return RIG.rig().podLogs(ns, cluster + "-");
   }
 
   private static ClientResult etcdctl(List<String> connection, String... args) {
