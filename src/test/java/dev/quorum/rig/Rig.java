@@ -29,6 +29,7 @@ public final class Rig implements AutoCloseable {
   private RigNodes nodes;
   private RealNodeFaults faults;
   private S3Server s3;
+  private RigImages.Image operatorImage;
   /** Closes the rig when the JVM is stopped (Ctrl-C, SIGTERM) before its owner could: nodes leave pods and links. */
   private final Thread closeOnExit = new Thread(this::close, "rig-close-on-exit");
   private boolean closed;
@@ -87,11 +88,14 @@ public final class Rig implements AutoCloseable {
     return images;
   }
 
-  /** Makes the operator's image (as the build describes it) present on every node. */
+  /** Makes the operator's image (as the build describes it) present on every node, once per rig. */
   public synchronized RigImages.Image importOperatorImage() {
-    RigImages.Image image = images.operator();
-    nodes.importImage(image);
-    return image;
+    if (operatorImage == null) {
+      RigImages.Image image = images.operator();
+      nodes.importImage(image);
+      operatorImage = image;
+    }
+    return operatorImage;
   }
 
   public ControlPlane controlPlane() {
