@@ -103,6 +103,20 @@ class EtcdClusterOperatorIT {
       assertThat(etcdArgs(p)).contains("--initial-cluster=" + founders, "--initial-cluster-state=new",
           "--advertise-client-urls=http://" + p.getMetadata().getName() + ".demo." + ns + ".svc.cluster.local:2379");
     });
+    // each member runs in a container under its pod's security context: the pod's user, a read-only root
+    for (Pod pod : pods) {
+      long uid = pod.getSpec().getSecurityContext().getRunAsUser();
+      ProcessHandle etcd = RIG.rig().containerProcess(ns, pod.getMetadata().getName(), "etcd");
+      assertThat(Files.readString(Path.of("/proc", Long.toString(etcd.pid()), "status")))
+          .containsPattern("(?m)^Uid:\\s+" + uid + "\\s+" + uid + "\\s+" + uid + "\\s+" + uid + "$");
+      var out = new java.io.ByteArrayOutputStream();
+      try (var exec = kube.pods().inNamespace(ns).withName(pod.getMetadata().getName()).inContainer("etcd")
+          .writingOutput(out).writingError(out)
+          .exec("/usr/local/bin/etcdctl", "snapshot", "save", "/written-to-root.db")) {
+        assertThat(exec.exitCode().get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotZero();
+      }
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("read-only file system");
+    }
     assertThat(kube.configMaps().inNamespace(ns).withName("demo-members").get().getData())
         .containsOnlyKeys("demo-0", "demo-1", "demo-2")
         .allSatisfy((member, record) -> assertThat(record).contains("initial-cluster-state: new"));

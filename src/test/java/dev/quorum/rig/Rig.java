@@ -114,6 +114,13 @@ public final class Rig implements AutoCloseable {
     return nodes.names();
   }
 
+  /** The process of a pod's running container, on this machine (its node's containerd task). */
+  public ProcessHandle containerProcess(String namespace, String pod, String container) {
+    long pid = new PodContainers(client(), nodes).running(namespace, pod, container).pid();
+    return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("process " + pid + " of " + namespace
+        + "/" + pod + "/" + container + " is gone"));
+  }
+
   /** What tests can do to members: {@link NodeFaults}. */
   public NodeFaults faults() {
     return faults;
