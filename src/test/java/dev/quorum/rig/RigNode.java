@@ -406,5 +406,14 @@ public final class RigNode implements AutoCloseable {
     HostHygiene.killMatching(name() + HOLDER_SUFFIX);
     HostCommand.attempt("ip", "link", "del", RigAddresses.hostVeth(index));
     NodeCgroups.remove(name());
+    // the node's disk goes with it (images, pods, volumes: gigabytes over a suite); its logs and settings stay
+    for (String state : List.of("containerd", "containerd-state", "runc", "kubelet", "volumes", "etc-upper",
+        "etc-work", "var-upper", "var-work")) {
+      try {
+        Rig.deleteRecursively(dir.resolve(state));
+      } catch (IOException e) {
+        // a file held by a process that is still going away: the next rig's start deletes the directory anyway
+      }
+    }
   }
 }
