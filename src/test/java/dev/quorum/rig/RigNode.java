@@ -203,13 +203,21 @@ public final class RigNode implements AutoCloseable {
     images.forEach(this::importImage);
   }
 
-  /** Makes {@code image} present on the node, as a pull would have: pods with IfNotPresent or Never then run it. */
+  /** containerd's CRI label for an image the kubelet's garbage collection leaves alone, as the sandbox image. */
+  private static final String PINNED = "io.cri-containerd.pinned=pinned";
+
+  /**
+   * Makes {@code image} present on the node, as a pull would have: pods with IfNotPresent or Never then run it. Pinned:
+   * under disk pressure the kubelet removes unused images, and nothing could pull these back.
+   */
   public void importImage(RigImages.Image image) {
     HostCommand.run("import " + image.reference() + " into " + name(), ctr("images", "import", "--no-unpack=false",
         image.archive().toString()));
+    HostCommand.run("pin " + image.reference() + " on " + name(), ctr("images", "label", image.reference(), PINNED));
     for (String alias : image.aliases()) {
       HostCommand.attempt(ctr("images", "rm", alias));
       HostCommand.run("tag " + alias + " on " + name(), ctr("images", "tag", image.reference(), alias));
+      HostCommand.run("pin " + alias + " on " + name(), ctr("images", "label", alias, PINNED));
     }
   }
 
