@@ -117,9 +117,11 @@ class EtcdStatefulSetOnRigIT {
     assertThat(memberId("etcd-1")).as("the member rejoined with its data, not as a new member").isEqualTo(idBefore);
     ClientResult members = etcdctl("--endpoints=" + podUrl("etcd-0"), "member", "list");
     assertThat(members.output().lines().filter(l -> l.contains(", started, "))).hasSize(3);
-    // the recreated member serves data written before and while it was gone
-    ClientResult old = etcdctl("--endpoints=" + podUrl("etcd-1"), "get", "greeting", "--print-value-only");
-    assertThat(old.output().strip()).isEqualTo("hello from etcd-0");
+    // the recreated member serves data written before and while it was gone (its name resolves to its new address
+    // once cluster DNS has it, seconds after the pod is ready)
+    await("etcd-1 serves what was written before").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"), "get", "greeting", "--print-value-only").output()
+            .strip().equals("hello from etcd-0"));
     int last = written.get() - 1;
     await("etcd-1 caught up").atMost(Duration.ofSeconds(30)).until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"),
         "get", "during-restart/" + last, "--print-value-only", "--consistency=s").output().strip().equals("v" + last));
