@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -66,6 +67,12 @@ public class ChildResources {
   /** The object of that kind and name as the API server has it now, or null. */
   public <T extends HasMetadata> T live(Class<T> type, String namespace, String name) {
     return client.resources(type).inNamespace(namespace).withName(name).get();
+  }
+
+  /** A Secret's data as the API server has it now, when the Secret exists (one without data holds an empty map). */
+  public Optional<Map<String, String>> secretData(String namespace, String name) {
+    return Optional.ofNullable(live(Secret.class, namespace, name))
+        .map(secret -> secret.getData() == null ? Map.of() : secret.getData());
   }
 
   public void delete(HasMetadata object) {

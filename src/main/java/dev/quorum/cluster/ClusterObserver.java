@@ -17,7 +17,6 @@ import dev.quorum.restore.RestoreSources;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.net.HttpURLConnection;
@@ -144,8 +143,7 @@ final class ClusterObserver {
 
   private Optional<Map<String, String>> secretData(EtcdClusterModel model, String name) {
     // a Secret without data exists: its problem is the keys it lacks
-    return Optional.ofNullable(children.live(Secret.class, model.namespace(), name))
-        .map(secret -> secret.getData() == null ? Map.of() : secret.getData());
+    return children.secretData(model.namespace(), name);
   }
 
   /** The versions the members run, as etcd reports them; the last status's when none answers. */

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,15 +33,25 @@ final class MemberTls {
    * the revision members are to run with, and what the status shows; or, while cert-manager has not written the
    * members' Secret yet, what the members wait for.
    */
-  record Pass(List<Secret> secrets, String revision, Optional<TlsCertificates> certificates,
-      Optional<String> pending) {
+  record Pass(List<Secret> secrets, Map<String, Map<String, String>> read, String revision,
+      Optional<TlsCertificates> certificates, Optional<String> pending) {
 
-    Pass(List<Secret> secrets, String revision, TlsCertificates certificates) {
-      this(secrets, revision, Optional.of(certificates), Optional.empty());
+    Pass(List<Secret> secrets, Map<String, Map<String, String>> read, String revision,
+        TlsCertificates certificates) {
+      this(secrets, read, revision, Optional.of(certificates), Optional.empty());
     }
 
     static Pass pending(String why) {
-      return new Pass(List.of(), "", Optional.empty(), Optional.of(why));
+      return new Pass(List.of(), Map.of(), "", Optional.empty(), Optional.of(why));
+    }
+
+    /**
+     * Whether the Secret {@code name} holds now what this pass read ({@code now} empty: it does not exist). One deleted
+     * or replaced since is left to the next pass: applying what this one decided would bring back the certificate or
+     * CA a user just deleted to have it issued again.
+     */
+    boolean unchangedSinceRead(String name, Optional<Map<String, String>> now) {
+      return Optional.ofNullable(read.get(name)).equals(now);
     }
 
     /** Never the Secrets: the operator's hold keys. */
@@ -65,7 +76,13 @@ final class MemberTls {
    */
   static Pass of(EtcdClusterModel model, Set<String> recorded, List<Pod> pods,
       Function<String, Optional<Map<String, String>>> secretData, Instant now) {
-    Optional<Map<String, String>> members = secretData.apply(model.tls().memberTlsSecret());
+    Map<String, Map<String, String>> read = new HashMap<>();
+    Function<String, Optional<Map<String, String>>> reading = name -> {
+      Optional<Map<String, String>> data = secretData.apply(name);
+      data.ifPresent(d -> read.put(name, d));
+      return data;
+    };
+    Optional<Map<String, String>> members = reading.apply(model.tls().memberTlsSecret());
     if (model.tls().certManagerCertificates()) {
       if (members.isEmpty()) {
         return Pass.pending("waiting for cert-manager to issue the Secret " + model.tls().memberTlsSecret()
@@ -86,8 +103,8 @@ final class MemberTls {
     ClusterCertificates.Desired desired;
     try {
       ClusterCertificates.Names names = new ClusterCertificates.Names(model.tls().tlsDnsNames(), model.tls().tlsIpAddresses());
-      desired = ClusterCertificates.desired(model.name(), names, secretData.apply(model.tls().caSecret()), members,
-          secretData.apply(model.tls().clientTlsSecret()), membersCurrent, now);
+      desired = ClusterCertificates.desired(model.name(), names, reading.apply(model.tls().caSecret()), members,
+          reading.apply(model.tls().clientTlsSecret()), membersCurrent, now);
     } catch (IllegalArgumentException e) {
       throw new SecretProblem("the CA Secret " + model.tls().caSecret() + " cannot be used (" + e.getMessage()
           + "); the members keep their certificates: restore the Secret, or delete it to have the operator make a"
@@ -98,7 +115,8 @@ final class MemberTls {
         ? step + "; but members with ephemeral storage are never restarted, so they keep trusting only the CAs they"
             + " started with: recreate the cluster from a backup to change its CA"
         : step);
-    return new Pass(TlsSecretsBuilder.build(model, desired), revision(model, desired.member()), new TlsCertificates(
+    return new Pass(TlsSecretsBuilder.build(model, desired), Map.copyOf(read), revision(model, desired.member()),
+        new TlsCertificates(
         model.tls().memberTlsSecret(), desired.certificateExpires(),
         Optional.of(desired.authority().certificate().getNotAfter().toInstant()), rotation));
   }
@@ -144,7 +162,7 @@ final class MemberTls {
           + String.join(", ", uncovered) + " " + from);
     }
     Instant expires = certificate.getNotAfter().toInstant();
-    return new Pass(List.of(), revision(model, data.get()),
+    return new Pass(List.of(), Map.of(), revision(model, data.get()),
         new TlsCertificates(name, expires, Optional.empty(), Optional.empty()));
   }
 }

@@ -53,7 +53,8 @@ final class SupportingObjects {
 
   /** Before any member: its pod mounts the certificates. */
   void certificates(EtcdClusterModel model, MemberTls.Pass tls) {
-    children.apply(tls.secrets());
+    children.apply(tls.secrets().stream().filter(secret -> tls.unchangedSinceRead(secret.getMetadata().getName(),
+        children.secretData(model.namespace(), secret.getMetadata().getName()))).toList());
     keepCertificate(model);
   }
 

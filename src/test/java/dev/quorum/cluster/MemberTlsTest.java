@@ -17,6 +17,7 @@ import dev.quorum.tls.CertificateChecks;
 import dev.quorum.tls.ClusterCertificates;
 import dev.quorum.tls.Pem;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -67,6 +68,22 @@ class MemberTlsTest {
    * A member that has yet to join (not on record: a scale-up waiting for the change of CA to end) does not hold the
    * change up; it starts with the Secret as it is when it joins.
    */
+  @Test
+  void aSecretDeletedOrReplacedSinceThePassReadItIsNotWrittenBack() {
+    EtcdClusterModel model = TestClusters.model(tlsCluster(new ClusterTls()));
+    MemberTls.Pass first = MemberTls.of(model, RECORDED, List.of(), this::secret, NOW);
+    assertThat(first.unchangedSinceRead("demo-tls", Optional.empty())).as("first issued: none existed").isTrue();
+    first.secrets().forEach(s -> secrets.put(s.getMetadata().getName(), s.getData()));
+
+    MemberTls.Pass kept = MemberTls.of(model, RECORDED, List.of(), this::secret, NOW);
+    assertThat(kept.secrets()).extracting(Secret::getData)
+        .containsExactlyInAnyOrderElementsOf(first.secrets().stream().map(Secret::getData).toList());
+    assertThat(kept.unchangedSinceRead("demo-tls", secret("demo-tls"))).isTrue();
+    assertThat(kept.unchangedSinceRead("demo-tls", Optional.empty())).as("deleted to be issued again").isFalse();
+    assertThat(kept.unchangedSinceRead("demo-ca", Optional.of(Map.of("ca.crt", "another"))))
+        .as("replaced by a user").isFalse();
+  }
+
   @Test
   void aStepOfANewCaDoesNotWaitForAMemberThatHasYetToJoin() {
     EtcdCluster cluster = tlsCluster(new ClusterTls());

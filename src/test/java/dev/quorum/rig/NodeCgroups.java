@@ -2,10 +2,13 @@ package dev.quorum.rig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -69,20 +72,16 @@ final class NodeCgroups {
   static List<Long> pids(String node) {
     List<Long> pids = new ArrayList<>();
     for (Path hierarchy : hierarchies()) {
-      Path root = hierarchy.resolve(node);
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (var walk = Files.walk(root)) {
-        for (Path procs : walk.filter(p -> p.getFileName().toString().equals("cgroup.procs")).toList()) {
-          for (String line : Files.readAllLines(procs)) {
+      for (Path cgroup : cgroupsUnder(hierarchy.resolve(node))) {
+        try {
+          for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
             if (!line.isBlank() && !pids.contains(Long.parseLong(line.strip()))) {
               pids.add(Long.parseLong(line.strip()));
             }
           }
+        } catch (IOException e) {
+          // a cgroup removed since it was listed: its processes are gone with it
         }
-      } catch (IOException e) {
-        // a cgroup removed while walked: its processes are gone with it
       }
     }
     return pids;
@@ -91,18 +90,50 @@ final class NodeCgroups {
   /** Removes the node's root from every hierarchy, deepest first (a cgroup goes only once it is empty). */
   static void remove(String node) {
     for (Path hierarchy : hierarchies()) {
-      Path root = hierarchy.resolve(node);
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (var walk = Files.walk(root)) {
-        for (Path cgroup : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-          HostCommand.attempt("rmdir", cgroup.toString());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      List<Path> parentsFirst = cgroupsUnder(hierarchy.resolve(node));
+      Collections.reverse(parentsFirst); // a cgroup goes only once its children have
+      for (Path cgroup : parentsFirst) {
+        HostCommand.attempt("rmdir", cgroup.toString());
       }
     }
+  }
+
+  /**
+   * The cgroups under {@code root}, itself first and every parent before its children. The kubelet and containerd
+   * create and remove cgroups while this walks: one that is gone by the time it is read is simply not listed.
+   */
+  private static List<Path> cgroupsUnder(Path root) {
+    List<Path> cgroups = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return cgroups;
+    }
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+          cgroups.add(dir);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return cgroups;
   }
 
   /** Node roots left in any hierarchy (by a crashed run). */

@@ -471,9 +471,10 @@ class StaticPodClusterIT {
   }
 
   private static List<String> reasons() {
+    // by uid: the tests use one name, and events of an earlier test's cluster outlive it
+    String uid = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get().getMetadata().getUid();
     return kube.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName())
-            && "EtcdCluster".equals(e.getInvolvedObject().getKind()))
+        .filter(e -> uid.equals(e.getInvolvedObject().getUid()))
         .map(e -> e.getReason()).toList();
   }
 }
