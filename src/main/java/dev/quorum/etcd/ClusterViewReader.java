@@ -83,6 +83,7 @@ public final class ClusterViewReader {
         probe.reachable() && probe.leaderId() != 0,
         probe.version(),
         probe.error(),
-        probe.revision());
+        probe.revision(),
+        probe.raftIndex());
   }
 }

@@ -9,6 +9,8 @@ import java.util.List;
  * @param version etcd version the member runs; null when it did not answer
  * @param error why the member did not answer; null when it did
  * @param revision the store revision the member has applied; 0 when it did not answer
+ * @param raftIndex the last Raft log entry the member holds; 0 when it did not answer. Read from each member on its
+ *     own, so it is known without quorum: the member with the highest one holds the most data
  */
 public record MemberView(
     long id,
@@ -20,11 +22,12 @@ public record MemberView(
     boolean leaderKnown,
     String version,
     String error,
-    long revision) {
+    long revision,
+    long raftIndex) {
 
   public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
       boolean reachable, boolean leaderKnown, String version, String error) {
-    this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, 0);
+    this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, 0, 0);
   }
 
   public String idHex() {

@@ -199,9 +199,7 @@ public final class MembershipPlanner {
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
-      // a static pod's data is on its node, where the operator cannot see it: it is never taken as gone
-      boolean dataGone = !hasPod && !model.staticPods()
-          && (model.ephemeral() || !claimNames.contains(model.claimName(member)));
+      boolean dataGone = model.dataGone(member, podNames, claimNames);
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
@@ -295,7 +293,8 @@ public final class MembershipPlanner {
         + " waits until the change of CA is done (" + caChange.get() + ")", add.operation())), plan.holdBack());
   }
 
-  private static Optional<MemberView> entryOf(ClusterView view, Member member) {
+  /** The member's entry in etcd's member list, matched by its peer URL (which is what etcd knows it by). */
+  public static Optional<MemberView> entryOf(ClusterView view, Member member) {
     return view.members().stream().filter(m -> m.peerURLs().contains(member.peerUrl())).findFirst();
   }
 

@@ -77,7 +77,7 @@ class RecheckTimingTest {
     List<MemberView> members = new ArrayList<>(oneUnreached.members());
     MemberView last = members.get(2);
     members.set(2, new MemberView(last.id(), last.name(), last.peerURLs(), last.clientURLs(), false, false, false,
-        null, "no such host", 0));
+        null, "no such host"));
     assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(),
         Optional.of(new ClusterView(oneUnreached.clusterId(), oneUnreached.leaderId(), members))), PassOutcome.NOTHING,
         REFRESH)).isEqualTo(RecheckTiming.RECHECK_UNREACHED);

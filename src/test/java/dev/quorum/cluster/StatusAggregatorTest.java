@@ -339,7 +339,7 @@ class StatusAggregatorTest {
     List<MemberView> members = new ArrayList<>(etcd(true, true, true).members());
     MemberView first = members.get(0);
     members.set(0, new MemberView(0xb0, first.name(), first.peerURLs(), first.clientURLs(), true, true, true,
-        "3.6.16", null, 90));
+        "3.6.16", null, 90, 90));
     members.set(2, withRevision(members.get(2), 100));
 
     EtcdClusterStatus status = aggregate(pods(true, true, true), Optional.of(new ClusterView(CLUSTER_ID, 0xa2,
@@ -400,7 +400,7 @@ class StatusAggregatorTest {
 
   private static MemberView withRevision(MemberView m, long revision) {
     return new MemberView(m.id(), m.name(), m.peerURLs(), m.clientURLs(), m.learner(), m.reachable(),
-        m.leaderKnown(), m.version(), m.error(), revision);
+        m.leaderKnown(), m.version(), m.error(), revision, revision);
   }
 
   private MemberBootstrapRecords records() {

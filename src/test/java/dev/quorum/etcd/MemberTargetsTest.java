@@ -176,10 +176,10 @@ class MemberTargetsTest {
     }
     Map<String, MemberProbe> answers = Map.of(
         "a", MemberProbe.failed(new ConnectException("refused")),
-        "b", new MemberProbe(true, "3.6.16", 2, 0, 3, 10, null),   // cut off: no leader
-        "c", new MemberProbe(true, "3.6.16", 3, 5, 7, 40, null),
-        "d", new MemberProbe(true, "3.6.16", 4, 5, 7, 40, null),
-        "e", new MemberProbe(true, "3.6.16", 5, 5, 7, 40, null));   // the leader
+        "b", new MemberProbe(true, "3.6.16", 2, 0, 3, 10, 10, null),   // cut off: no leader
+        "c", new MemberProbe(true, "3.6.16", 3, 5, 7, 40, 40, null),
+        "d", new MemberProbe(true, "3.6.16", 4, 5, 7, 40, 40, null),
+        "e", new MemberProbe(true, "3.6.16", 5, 5, 7, 40, 40, null));   // the leader
 
     assertThat(MemberTargets.forMemberList(endpoints, answers))
         .containsExactly("http://e:2379", "http://c:2379", "http://d:2379", "http://b:2379");
