@@ -87,6 +87,11 @@ final class ClusterActions {
     }
     supporting.nodeAgent(model, pass.configMaps());
 
+    plan.quorumLoss().ifPresent(loss -> {
+      if (events.quorumLost(pass.cluster(), loss.summary())) {
+        LOG.warnf("%s lost its quorum: %s", model.key(), loss.summary());
+      }
+    });
     MembershipPlanner.Plan membership = plan.membership();
     Optional<String> membershipWaits = membership.step().flatMap(step ->
         membershipSteps.apply(model, pass.records(), pass.pods(), pass.claims(), pass.etcd(), step));

@@ -36,6 +36,11 @@ public class ClusterEvents {
     return once(cluster, Reasons.RECONCILE_ERROR, Reasons.PERMISSION_DENIED, message);
   }
 
+  /** Quorum lost: once per distinct picture of the voters (the Degraded condition carries the same text). */
+  public boolean quorumLost(EtcdCluster cluster, String summary) {
+    return once(cluster, Reasons.QUORUM_LOST, summary);
+  }
+
   private boolean once(EtcdCluster cluster, String reason, String message) {
     return once(cluster, reason, reason, message);
   }

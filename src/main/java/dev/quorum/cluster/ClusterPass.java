@@ -6,6 +6,7 @@ import dev.quorum.etcd.ClusterView;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.recovery.QuorumLoss;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -71,6 +72,12 @@ record ClusterPass(
   /** What the status is made from: what this pass saw and what it did. */
   Observation observation(PassOutcome outcome) {
     return new Observation(model, records, pods, etcd, problems, outcome.error(), outcome.waiting(), now, restoredBy,
-        outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused());
+        outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused(),
+        quorumLoss());
+  }
+
+  /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */
+  Optional<QuorumLoss.Assessment> quorumLoss() {
+    return QuorumLoss.assess(model, records, pods, claims, etcd, Conditions.hadQuorum(cluster.getStatus()));
   }
 }

@@ -4,12 +4,15 @@ import dev.quorum.config.QuorumConfig;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.model.Labels;
+import dev.quorum.recovery.QuorumLoss;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Pure: what a pass does with a cluster, from what it observed. One course per situation, checked in this order: the
@@ -50,10 +53,11 @@ final class ClusterPlanner {
      *
      * @param createClaims and {@code createPods}: missing ones, less those of members the membership holds back
      * @param rotation the CA change under way, if one is: members join only once it is over
+     * @param quorumLoss how the voters stand when the cluster has lost its quorum
      */
     record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
-        Optional<UpgradeGuard.Note> upgradeNote) implements Course {}
+        Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss) implements Course {}
   }
 
   private ClusterPlanner() {}
@@ -84,8 +88,9 @@ final class ClusterPlanner {
         ? MembershipPlanner.BrokenAfter.NEVER
         : new MembershipPlanner.BrokenAfter(settings.replaceBrokenAfter(), pass.now());
     Optional<String> rotation = pass.tls().flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
-    MembershipPlanner.Plan membership = MembershipPlanner.holdingJoins(MembershipPlanner.plan(pass.model(),
-        pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter), rotation);
+    Optional<QuorumLoss.Assessment> quorumLoss = pass.quorumLoss().filter(QuorumLoss.Assessment::lost);
+    MembershipPlanner.Plan membership = holdingDataGone(MembershipPlanner.holdingJoins(MembershipPlanner.plan(
+        pass.model(), pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter), rotation), quorumLoss);
     MemberRollout.Plan rollout = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(),
         pass.formed());
     List<PersistentVolumeClaim> createClaims = rollout.createClaims().stream()
@@ -94,6 +99,23 @@ final class ClusterPlanner {
         .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     Optional<UpgradeGuard.Note> upgradeNote = UpgradeGuard.next(pass.model(), pass.pods(), pass.annotations(),
         settings.upgradeHealthTimeout(), pass.now());
-    return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote);
+    return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss);
+  }
+
+  /**
+   * Quorum lost for good: a member whose data is gone gets no new pod or claim. Started empty from its record it
+   * would found a new, empty cluster (when no member answers) or wait for a quorum that cannot come; only a recovery
+   * brings such members back.
+   */
+  private static MembershipPlanner.Plan holdingDataGone(MembershipPlanner.Plan plan,
+      Optional<QuorumLoss.Assessment> quorumLoss) {
+    List<String> dataGone = quorumLoss.filter(QuorumLoss.Assessment::lostForGood)
+        .map(loss -> loss.named(QuorumLoss.Standing.DATA_GONE)).orElse(List.of());
+    if (dataGone.isEmpty()) {
+      return plan;
+    }
+    Set<String> holdBack = new TreeSet<>(plan.holdBack());
+    holdBack.addAll(dataGone);
+    return new MembershipPlanner.Plan(plan.step(), Set.copyOf(holdBack));
   }
 }

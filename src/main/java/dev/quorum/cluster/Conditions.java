@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -29,6 +30,15 @@ final class Conditions {
         .withObservedGeneration(generation)
         .withLastTransitionTime(since != null ? since : now.truncatedTo(ChronoUnit.SECONDS).toString())
         .build();
+  }
+
+  /**
+   * Whether the cluster has had a quorum: it was Available, or has lost quorum since. Fewer members ready is then a
+   * loss, not a cluster still being created.
+   */
+  static boolean hadQuorum(EtcdClusterStatus status) {
+    return isTrue(status, ConditionTypes.AVAILABLE)
+        || hasReason(status, ConditionTypes.AVAILABLE, Reasons.QUORUM_LOST);
   }
 
   static boolean isTrue(EtcdClusterStatus status, String type) {

@@ -3,6 +3,7 @@ package dev.quorum.cluster;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.membership.MembershipPlanner;
+import dev.quorum.recovery.QuorumLoss;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param tlsProblem why the members' certificates cannot be used, if they cannot (nothing is changed then)
  * @param tls the members' certificates, for a TLS cluster whose Secrets were read
  * @param stepRefused the membership step etcd has refused the same way for a while, and how, if it has
+ * @param quorumLoss how the voters of a formed cluster stand, when it has members on record
  */
 public record Observation(
     EtcdClusterModel model,
@@ -43,14 +45,15 @@ public record Observation(
     Optional<MembershipPlanner.Step> membershipStep,
     Optional<String> tlsProblem,
     Optional<TlsCertificates> tls,
-    Optional<String> stepRefused) {
+    Optional<String> stepRefused,
+    Optional<QuorumLoss.Assessment> quorumLoss) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
       Optional<MembershipPlanner.Step> membershipStep) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
-        Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,

@@ -11,6 +11,7 @@ import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Quorum;
+import dev.quorum.recovery.QuorumLoss;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,9 +71,7 @@ public final class StatusAggregator {
       this.quorum = Quorum.quorum(size);
       this.ready = ready;
       // once a quorum has been seen, fewer ready members is a loss, not a cluster still being created
-      this.formed = ready >= quorum
-          || Conditions.isTrue(previous, ConditionTypes.AVAILABLE)
-          || Conditions.hasReason(previous, ConditionTypes.AVAILABLE, Reasons.QUORUM_LOST);
+      this.formed = ready >= quorum || Conditions.hadQuorum(previous);
     }
 
     List<io.fabric8.kubernetes.api.model.Condition> conditions() {
@@ -85,8 +84,12 @@ public final class StatusAggregator {
             String.format("%d of %d members ready; quorum is %d", ready, size, quorum));
       }
       if (formed) {
+        String outlook = observation.quorumLoss().filter(QuorumLoss.Assessment::lost)
+            .map(loss -> loss.lostForGood() ? "; quorum cannot come back by itself (see Degraded)"
+                : "; waiting for members to come back with their data").orElse("");
         return condition(ConditionTypes.AVAILABLE, false, Reasons.QUORUM_LOST,
-            String.format("only %d of %d members ready; etcd needs %d to serve requests", ready, size, quorum));
+            String.format("only %d of %d members ready; etcd needs %d to serve requests%s", ready, size, quorum,
+                outlook));
       }
       return condition(ConditionTypes.AVAILABLE, false, Reasons.CREATING,
           String.format("waiting for members: %d of %d ready, quorum is %d", ready, size, quorum));
@@ -158,6 +161,10 @@ public final class StatusAggregator {
       }
       if (!formed) {
         return condition(ConditionTypes.DEGRADED, false, Reasons.CREATING, "the cluster is being created");
+      }
+      Optional<QuorumLoss.Assessment> quorumLoss = observation.quorumLoss().filter(QuorumLoss.Assessment::lost);
+      if (quorumLoss.isPresent()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.QUORUM_LOST, quorumLoss.get().summary());
       }
       if (ready < quorum) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.QUORUM_LOST,

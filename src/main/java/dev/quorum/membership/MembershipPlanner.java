@@ -2,6 +2,7 @@ package dev.quorum.membership;
 
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrap;
@@ -199,7 +200,7 @@ public final class MembershipPlanner {
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
-      boolean dataGone = model.dataGone(member, podNames, claimNames);
+      boolean dataGone = ClusterMembers.dataGone(model, member, podNames, claimNames);
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which objects are a cluster's own: its member pods and the record of how its members were bootstrapped. Objects of
@@ -52,5 +53,15 @@ public final class ClusterMembers {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     return annotations != null && annotations.containsKey(Annotations.MIRROR)
         && clusterUid != null && Objects.equals(clusterUid, annotations.get(Annotations.CLUSTER_UID));
+  }
+
+  /**
+   * Whether a member's data is gone for good: it has no pod, and its data lived in the pod (ephemeral) or its claim is
+   * gone. A static pod's data is on its node, where the operator cannot see it: it is never taken as gone.
+   */
+  public static boolean dataGone(EtcdClusterModel model, Member member, Set<String> podNames,
+      Set<String> claimNames) {
+    return !podNames.contains(member.name()) && !model.staticPods()
+        && (model.ephemeral() || !claimNames.contains(model.claimName(member)));
   }
 }

@@ -266,15 +266,6 @@ public final class EtcdClusterModel {
     return !staticPods() && storage().isEphemeral();
   }
 
-  /**
-   * Whether a member's data is gone for good: it has no pod, and its data lived in the pod (ephemeral) or its claim is
-   * gone. A static pod's data is on its node, where the operator cannot see it: it is never taken as gone.
-   */
-  public boolean dataGone(Member member, java.util.Set<String> podNames, java.util.Set<String> claimNames) {
-    return !podNames.contains(member.name()) && !staticPods()
-        && (ephemeral() || !claimNames.contains(claimName(member)));
-  }
-
   public StorageSpec storage() {
     return resource.getSpec().getStorage() != null ? resource.getSpec().getStorage() : new StorageSpec();
   }

@@ -3,6 +3,7 @@ package dev.quorum.recovery;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.MembershipPlanner;
+import dev.quorum.model.ClusterMembers;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -84,6 +85,20 @@ public final class QuorumLoss {
       return voters.stream().filter(v -> v.standing() == standing).count();
     }
 
+    /**
+     * What a user reads in the condition and the event: how the voters stand, then whether waiting brings quorum
+     * back or what ways back there are.
+     */
+    public String summary() {
+      if (!lostForGood()) {
+        return describe() + "; waiting for the members whose data is kept to come back";
+      }
+      return describe() + "; quorum cannot come back by itself: " + bestSurvivor()
+          .map(best -> "recover from the best survivor " + best.name() + " (raft index " + best.raftIndex()
+              + ", revision " + best.revision() + ") or from a backup")
+          .orElse("no member answers with data, recover from a backup");
+    }
+
     /** For a condition: how many serve, who is gone, who holds data and how far each got. */
     public String describe() {
       List<String> parts = new ArrayList<>();
@@ -107,13 +122,13 @@ public final class QuorumLoss {
   private QuorumLoss() {}
 
   /**
-   * @param formed whether the cluster has formed before (etcd answered, or its status names a cluster ID): a cluster
-   *     still being created has lost nothing
+   * @param hadQuorum whether the cluster has had a quorum (it was Available): a cluster still being created has
+   *     lost nothing
    * @return the voters as they stand, for a formed cluster with members on record
    */
   public static Optional<Assessment> assess(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, boolean formed) {
-    if (!formed || records.isEmpty()) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, boolean hadQuorum) {
+    if (!hadQuorum || records.isEmpty()) {
       return Optional.empty();
     }
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
@@ -128,7 +143,7 @@ public final class QuorumLoss {
             .filter(m -> MembershipPlanner.entryOf(etcd.get(), m).filter(e -> e.id() == entry.id()).isPresent())
             .findFirst();
         String name = member.map(Member::name).orElse(entry.started() ? entry.name() : entry.idHex());
-        voters.add(new Voter(name, standing(entry, member.map(m -> model.dataGone(m, podNames, claimNames)
+        voters.add(new Voter(name, standing(entry, member.map(m -> ClusterMembers.dataGone(model, m, podNames, claimNames)
             // a voter added but never started never had data; its pod, once made, joins and votes
             && entry.started()).orElse(false)), entry.raftIndex(), entry.revision()));
       }
@@ -136,7 +151,7 @@ public final class QuorumLoss {
       for (Member member : model.members()) {
         records.of(member.name()).ifPresent(bootstrap -> voters.add(new Voter(member.name(),
             // a member restoring a snapshot gets its data from it
-            model.dataGone(member, podNames, claimNames) && bootstrap.restore().isEmpty()
+            ClusterMembers.dataGone(model, member, podNames, claimNames) && bootstrap.restore().isEmpty()
                 ? Standing.DATA_GONE : Standing.MAY_RETURN, 0, 0)));
       }
     }

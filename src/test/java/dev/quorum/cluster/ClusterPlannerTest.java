@@ -128,6 +128,46 @@ class ClusterPlannerTest {
     assertThat(converge.upgradeNote()).contains(new UpgradeGuard.Note.Started(TestClusters.PREVIOUS_VERSION));
   }
 
+  @Test
+  void everyEphemeralMemberGoneAfterTheClusterWasAvailableFoundsNoNewEmptyCluster() {
+    EtcdCluster ephemeral = TestClusters.cluster("demo", 3);
+    ephemeral.getSpec().getStorage().setEphemeral(true);
+    ephemeral.setStatus(availableStatus());
+    EtcdClusterModel lost = TestClusters.model(ephemeral, founding);
+    ClusterPass pass = new ClusterPass(ephemeral, founding, lost, List.of(), List.of(), List.of(), List.of(),
+        List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+        Optional.empty(), NOW);
+
+    Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
+
+    assertThat(converge.rollout().createPods()).hasSize(3);
+    assertThat(converge.createPods()).as("started empty from their records, they would found a new cluster")
+        .isEmpty();
+    assertThat(converge.quorumLoss()).hasValueSatisfying(loss -> assertThat(loss.lostForGood()).isTrue());
+  }
+
+  @Test
+  void aMajorityWhosePodsAreGoneButClaimsKeptGetsItsPodsBack() {
+    EtcdCluster persistent = TestClusters.cluster("demo", 3);
+    persistent.setStatus(availableStatus());
+    ClusterPass pass = new ClusterPass(persistent, founding, TestClusters.model(persistent, founding),
+        List.of(TestClusters.pod(model, 0, false)), List.of(), List.of(), TestClusters.claims(model), List.of(),
+        Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW);
+
+    Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
+
+    assertThat(converge.createPods()).extracting(p -> p.getMetadata().getName()).containsExactly("demo-1", "demo-2");
+    assertThat(converge.quorumLoss()).hasValueSatisfying(loss -> assertThat(loss.lostForGood()).isFalse());
+  }
+
+  private static dev.quorum.api.v1alpha1.EtcdClusterStatus availableStatus() {
+    dev.quorum.api.v1alpha1.EtcdClusterStatus status = new dev.quorum.api.v1alpha1.EtcdClusterStatus();
+    status.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+        .withType(dev.quorum.api.v1alpha1.ConditionTypes.AVAILABLE).withStatus("True")
+        .withReason(Reasons.QUORUM_AVAILABLE).build()));
+    return status;
+  }
+
   private ClusterPass healthy() {
     return pass(model, founding, TestClusters.readyPods(model), List.of(), Optional.empty(), Optional.empty(),
         Optional.empty());
