@@ -15,13 +15,21 @@ import java.util.Optional;
  *     gets a fresh claim, so the data it replaces (or a retained claim of a deleted namesake) is never overwritten
  * @param restore the snapshot the data directory is restored from before the member first starts; dropped from
  *     the record once the restored cluster has formed, so later pods start from their data as any member does
+ * @param forceNewCluster the member starts with {@code --force-new-cluster}: the survivor of a lost quorum, made a
+ *     one-member cluster from its own data. etcd reads this flag at every start, so it is on record only until that
+ *     start is seen through, never while another member runs
  */
 public record MemberBootstrap(State state, String initialCluster, String token, Optional<String> dataClaim,
-    Optional<RestoreSource> restore) {
+    Optional<RestoreSource> restore, boolean forceNewCluster) {
 
   public MemberBootstrap {
     dataClaim = dataClaim == null ? Optional.empty() : dataClaim;
     restore = restore == null ? Optional.empty() : restore;
+  }
+
+  public MemberBootstrap(State state, String initialCluster, String token, Optional<String> dataClaim,
+      Optional<RestoreSource> restore) {
+    this(state, initialCluster, token, dataClaim, restore, false);
   }
 
   public MemberBootstrap(State state, String initialCluster, String token) {
@@ -33,9 +41,14 @@ public record MemberBootstrap(State state, String initialCluster, String token, 
     return new MemberBootstrap(state, initialCluster, token, Optional.of(claim), Optional.of(source));
   }
 
+  /** The same bootstrap, starting the member with {@code --force-new-cluster} or no longer. */
+  public MemberBootstrap forcingNewCluster(boolean force) {
+    return new MemberBootstrap(state, initialCluster, token, dataClaim, restore, force);
+  }
+
   /** The same bootstrap once the restore is done: the data is there, only its claim's name still matters. */
   public MemberBootstrap restored() {
-    return new MemberBootstrap(state, initialCluster, token, dataClaim, Optional.empty());
+    return new MemberBootstrap(state, initialCluster, token, dataClaim, Optional.empty(), forceNewCluster);
   }
 
   public enum State {
@@ -66,6 +79,7 @@ public record MemberBootstrap(State state, String initialCluster, String token, 
   static final String CLUSTER_KEY = "initial-cluster";
   static final String TOKEN_KEY = "initial-cluster-token";
   static final String DATA_CLAIM_KEY = "data-claim";
+  public static final String FORCE_NEW_CLUSTER_FLAG = "force-new-cluster";
 
   /** The settings as etcd flag names and values, in a stable order. */
   public Map<String, String> flags() {
@@ -73,6 +87,9 @@ public record MemberBootstrap(State state, String initialCluster, String token, 
     flags.put(CLUSTER_KEY, initialCluster);
     flags.put(STATE_KEY, state.flagValue());
     flags.put(TOKEN_KEY, token);
+    if (forceNewCluster) {
+      flags.put(FORCE_NEW_CLUSTER_FLAG, "true");
+    }
     return flags;
   }
 
@@ -106,6 +123,7 @@ public record MemberBootstrap(State state, String initialCluster, String token, 
       return Optional.empty();
     }
     Optional<String> claim = Optional.ofNullable(values.get(DATA_CLAIM_KEY)).filter(c -> !c.isEmpty());
-    return Optional.of(new MemberBootstrap(state.get(), cluster, token, claim, restore));
+    boolean force = "true".equals(values.get(FORCE_NEW_CLUSTER_FLAG));
+    return Optional.of(new MemberBootstrap(state.get(), cluster, token, claim, restore, force));
   }
 }

@@ -4,8 +4,10 @@ import dev.quorum.api.v1alpha1.EtcdTuning;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
 import dev.quorum.model.Member;
+import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.Scheme;
 import dev.quorum.tls.ClusterCertificates;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,16 @@ public final class EtcdArgs {
     List<String> args = shape(model, member);
     member.bootstrap().flags().forEach((flag, value) -> args.add("--" + flag + "=" + value));
     return args;
+  }
+
+  /**
+   * Whether a member's pod starts etcd with {@code --force-new-cluster}: its record asked for it when the pod was made.
+   * A pod's command line never changes, so this stays true until the pod is replaced.
+   */
+  public static boolean forcesNewCluster(Pod pod) {
+    return pod.getSpec() != null && pod.getSpec().getContainers().stream()
+        .filter(c -> MemberPodBuilder.CONTAINER.equals(c.getName()) && c.getArgs() != null)
+        .anyMatch(c -> c.getArgs().contains("--" + MemberBootstrap.FORCE_NEW_CLUSTER_FLAG + "=true"));
   }
 
   /**

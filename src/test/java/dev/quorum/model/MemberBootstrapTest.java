@@ -40,6 +40,17 @@ class MemberBootstrapTest {
   }
 
   @Test
+  void aSurvivorForcedIntoANewClusterCarriesTheFlagOnRecordUntilItIsTakenOff() {
+    MemberBootstrap forced = FOUNDING.forcingNewCluster(true);
+
+    assertThat(forced.flags()).containsEntry("force-new-cluster", "true");
+    assertThat(forced.toRecord()).endsWith("force-new-cluster: true\n");
+    assertThat(MemberBootstrap.fromRecord(forced.toRecord())).contains(forced);
+    assertThat(forced.forcingNewCluster(false)).isEqualTo(FOUNDING);
+    assertThat(FOUNDING.flags()).doesNotContainKey("force-new-cluster");
+  }
+
+  @Test
   void aRecordEditedByHandStillReads() {
     // CRLF line endings, extra blanks and unknown lines, as an editor may leave them
     String edited = "# joined later\r\ninitial-cluster-token:   demo-6f1c9a2e \r\n"

@@ -32,7 +32,7 @@ public class EtcdTuning {
   public static final List<String> OWNED_FLAGS = List.of(
       "name", "initial-cluster", "initial-cluster-state", "initial-cluster-token",
       "initial-advertise-peer-urls", "advertise-client-urls", "listen-peer-urls",
-      "listen-client-urls", "listen-metrics-urls", "data-dir", "wal-dir");
+      "listen-client-urls", "listen-metrics-urls", "data-dir", "wal-dir", "force-new-cluster");
 
   // Map key look-ups keep the CEL cost constant whatever the map's size.
   static final String OWNED_FLAGS_RULE =
@@ -40,12 +40,13 @@ public class EtcdTuning {
           + " && !('initial-cluster-token' in self) && !('initial-advertise-peer-urls' in self)"
           + " && !('advertise-client-urls' in self) && !('listen-peer-urls' in self)"
           + " && !('listen-client-urls' in self) && !('listen-metrics-urls' in self)"
-          + " && !('data-dir' in self) && !('wal-dir' in self)";
+          + " && !('data-dir' in self) && !('wal-dir' in self) && !('force-new-cluster' in self)";
   public static final String OWNED_FLAGS_MESSAGE =
       "extraArgs cannot set name, initial-cluster, initial-cluster-state, initial-cluster-token,"
           + " initial-advertise-peer-urls, advertise-client-urls, listen-peer-urls, listen-client-urls,"
-          + " listen-metrics-urls, data-dir or wal-dir: the operator sets these flags itself to form"
-          + " the cluster, address its members and keep their data on the managed volume";
+          + " listen-metrics-urls, data-dir, wal-dir or force-new-cluster: the operator sets these flags itself to"
+          + " form the cluster, address its members, keep their data on the managed volume and recover a lost"
+          + " quorum (force-new-cluster run twice, or next to old members, splits the cluster)";
   static final String FLAG_NAME_RULE = "self.all(k, !k.startsWith('-') && k != '')";
   public static final String FLAG_NAME_MESSAGE =
       "extraArgs keys are etcd flag names without leading dashes, e.g. max-request-bytes";
