@@ -22,7 +22,7 @@ public class GeneratedCrdFixes implements CRDPostProcessor {
 
   // one list for every CRD: each has only some of these columns, and their relative order is what counts
   static final List<String> ORDER = List.of("SIZE", "READY", "VERSION", "LEADER", "AVAILABLE",
-      "CLUSTER", "PHASE", "BYTES", "REVISION", "LOCATION", "SOURCE", "SCHEDULE", "SUSPEND", "LAST SCHEDULE", "LAST SUCCESS",
+      "CLUSTER", "FROM", "PHASE", "BYTES", "REVISION", "LOCATION", "SOURCE", "SCHEDULE", "SUSPEND", "LAST SCHEDULE", "LAST SUCCESS",
       "AGE");
 
   @Override
