@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.model.Labels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,7 +35,19 @@ final class ChildEventSources {
         managed(Service.class, context),
         managed(ConfigMap.class, context),
         managed(PodDisruptionBudget.class, context),
-        managed(EtcdBackupSchedule.class, context));
+        managed(EtcdBackupSchedule.class, context),
+        recoveries(context));
+  }
+
+  /** A user's EtcdRecovery carries no label of ours: it names its cluster in its spec. */
+  private static InformerEventSource<EtcdRecovery, EtcdCluster> recoveries(EventSourceContext<EtcdCluster> context) {
+    InformerEventSourceConfiguration<EtcdRecovery> configuration =
+        InformerEventSourceConfiguration.from(EtcdRecovery.class, EtcdCluster.class)
+            .withSecondaryToPrimaryMapper(recovery -> recovery.getSpec() == null
+                || recovery.getSpec().getClusterName() == null ? Set.of()
+                : Set.of(new ResourceID(recovery.getSpec().getClusterName(), recovery.getMetadata().getNamespace())))
+            .build();
+    return new InformerEventSource<>(configuration, context);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, EtcdCluster> managed(Class<R> type,

@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.Labels;
 import dev.quorum.operation.ServerSideApply;
@@ -67,6 +68,11 @@ public class ChildResources {
   /** The object of that kind and name as the API server has it now, or null. */
   public <T extends HasMetadata> T live(Class<T> type, String namespace, String name) {
     return client.resources(type).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Writes an EtcdRecovery's status (the cluster's reconciler carries recoveries out; they have none of their own). */
+  public void patchStatus(EtcdRecovery recovery) {
+    client.resource(recovery).patchStatus();
   }
 
   /** A Secret's data as the API server has it now, when the Secret exists (one without data holds an empty map). */

@@ -31,6 +31,7 @@ final class ClusterActions {
   private final SupportingObjects supporting;
   private final MembershipSteps membershipSteps;
   private final MemberReplacement replacement;
+  private final RecoveryActions recoveries;
   private final ClusterEvents events;
   private final Duration upgradeHealthTimeout;
 
@@ -40,6 +41,7 @@ final class ClusterActions {
     this.supporting = new SupportingObjects(children);
     this.membershipSteps = new MembershipSteps(children, etcd, events, config.membership().haltAfterStep());
     this.replacement = new MemberReplacement(children, membershipSteps, events);
+    this.recoveries = new RecoveryActions(children, events);
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
   }
 
@@ -63,7 +65,10 @@ final class ClusterActions {
       }
     } else if (course instanceof Course.HeldByRestore held) {
       LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), held.restore());
+    } else if (course instanceof Course.Recover recover) {
+      return recoveries.recover(pass, recover);
     } else if (course instanceof Course.Converge converge) {
+      recoveries.report(pass, converge.recovery());
       PassOutcome outcome = converge(pass, converge);
       forgetRestoreOnceInstalled(pass);
       supporting.backupSchedule(model, pass.backupSchedules());

@@ -3,6 +3,7 @@ package dev.quorum.cluster;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.events.Events;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -61,6 +62,11 @@ public class ClusterEvents {
   /** Something that went wrong with the members, such as an upgrade rolled back. */
   public void warning(EtcdCluster cluster, String reason, String message) {
     events.warning(cluster, reason, message);
+  }
+
+  /** On an EtcdRecovery itself: why it was refused (its status says so too). */
+  public void recoveryRefused(EtcdRecovery recovery, String reason, String message) {
+    events.warning(recovery, reason, message);
   }
 
   static boolean alreadyReported(EtcdClusterStatus status, String reason, String message) {

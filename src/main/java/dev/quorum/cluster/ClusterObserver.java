@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.VersionPath;
@@ -99,7 +100,8 @@ final class ClusterObserver {
     }
     return new ClusterPass(cluster, records, model, pods, cachedPods, configMaps,
         List.copyOf(context.getSecondaryResources(PersistentVolumeClaim.class)),
-        List.copyOf(context.getSecondaryResources(EtcdBackupSchedule.class)), view, formed, tls, tlsProblem,
+        List.copyOf(context.getSecondaryResources(EtcdBackupSchedule.class)),
+        List.copyOf(context.getSecondaryResources(EtcdRecovery.class)), view, formed, tls, tlsProblem,
         List.copyOf(problems), restoredBy, unread, Instant.now());
   }
 

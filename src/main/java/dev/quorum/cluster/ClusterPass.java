@@ -2,6 +2,7 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param tls a TLS cluster's certificates for this pass, when its Secrets were read and can be used
  * @param tlsProblem why the members' certificates cannot be used, if they cannot
  * @param problems why the spec cannot be carried out as it is; empty when it can
+ * @param recoveries the EtcdRecoveries naming this cluster
  * @param restoredBy the EtcdRestore that holds the members while it restores them in place, if one does
  * @param unread a call the API server failed while the cluster was read: reported as any failing call
  */
@@ -42,6 +44,7 @@ record ClusterPass(
     List<ConfigMap> configMaps,
     List<PersistentVolumeClaim> claims,
     List<EtcdBackupSchedule> backupSchedules,
+    List<EtcdRecovery> recoveries,
     Optional<ClusterView> etcd,
     boolean formed,
     Optional<MemberTls.Pass> tls,
@@ -73,7 +76,7 @@ record ClusterPass(
   Observation observation(PassOutcome outcome) {
     return new Observation(model, records, pods, etcd, problems, outcome.error(), outcome.waiting(), now, restoredBy,
         outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused(),
-        quorumLoss());
+        quorumLoss(), outcome.recovering());
   }
 
   /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */

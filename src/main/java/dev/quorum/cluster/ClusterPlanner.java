@@ -5,6 +5,7 @@ import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.model.Labels;
 import dev.quorum.recovery.QuorumLoss;
+import dev.quorum.recovery.RecoveryPlanner;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,7 +18,7 @@ import java.util.TreeSet;
 /**
  * Pure: what a pass does with a cluster, from what it observed. One course per situation, checked in this order: the
  * cluster could not be read, its spec cannot be carried out, its TLS Secret cannot be used, an EtcdRestore holds its
- * members, it is paused; otherwise it converges, with the membership step, the roll and the upgrade's notes decided
+ * members, it is paused, an EtcdRecovery holds its members; otherwise it converges, with the membership step, the roll and the upgrade's notes decided
  * here from the same observation (a member's pod waits until the membership expects it).
  */
 final class ClusterPlanner {
@@ -49,15 +50,26 @@ final class ClusterPlanner {
     record Paused() implements Course {}
 
     /**
+     * An EtcdRecovery holds the members: it begins (what it decided recorded before anything changes), takes its next
+     * step, or hands over; meanwhile only the survivor's missing pod is made, and no membership step is taken.
+     *
+     * @param recovery the decision on the recovery that runs, then refusals of others asked meanwhile
+     */
+    record Recover(List<RecoveryPlanner.Decision> recovery, List<Pod> createPods) implements Course {}
+
+    /**
      * The cluster is brought one step closer to its spec.
      *
      * @param createClaims and {@code createPods}: missing ones, less those of members the membership holds back
      * @param rotation the CA change under way, if one is: members join only once it is over
      * @param quorumLoss how the voters stand when the cluster has lost its quorum
+     * @param recovery what is reported on EtcdRecoveries that do not hold the members (refused, failed, rejoining,
+     *     finished)
      */
     record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
-        Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss) implements Course {}
+        Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss,
+        List<RecoveryPlanner.Decision> recovery) implements Course {}
   }
 
   private ClusterPlanner() {}
@@ -78,10 +90,30 @@ final class ClusterPlanner {
     if (pass.paused()) {
       return new Course.Paused();
     }
-    return converge(pass, settings);
+    List<RecoveryPlanner.Decision> recovery = RecoveryPlanner.decide(pass.model(), pass.records(), pass.pods(),
+        pass.claims(), pass.etcd(), pass.quorumLoss(), pass.recoveries());
+    if (!recovery.isEmpty() && holdsMembers(recovery.get(0))) {
+      return recover(pass, recovery);
+    }
+    return converge(pass, settings, recovery);
   }
 
-  private static Course.Converge converge(ClusterPass pass, Settings settings) {
+  private static boolean holdsMembers(RecoveryPlanner.Decision decision) {
+    return decision instanceof RecoveryPlanner.Decision.Begin || decision instanceof RecoveryPlanner.Decision.Proceed
+        || decision instanceof RecoveryPlanner.Decision.HandOver;
+  }
+
+  private static Course.Recover recover(ClusterPass pass, List<RecoveryPlanner.Decision> recovery) {
+    List<Pod> createPods = List.of();
+    if (recovery.get(0) instanceof RecoveryPlanner.Decision.Proceed proceed) {
+      createPods = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(), pass.formed())
+          .createPods().stream().filter(p -> !proceed.plan().holdBack().contains(p.getMetadata().getName())).toList();
+    }
+    return new Course.Recover(recovery, createPods);
+  }
+
+  private static Course.Converge converge(ClusterPass pass, Settings settings,
+      List<RecoveryPlanner.Decision> recovery) {
     // a static pod's data is on its node, out of the operator's reach: a broken one is reported, not discarded; and
     // a member failing on a new version is the upgrade's to roll back, not one to replace
     MembershipPlanner.BrokenAfter brokenAfter = pass.upgrading() || pass.model().staticPods()
@@ -99,7 +131,8 @@ final class ClusterPlanner {
         .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     Optional<UpgradeGuard.Note> upgradeNote = UpgradeGuard.next(pass.model(), pass.pods(), pass.annotations(),
         settings.upgradeHealthTimeout(), pass.now());
-    return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss);
+    return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
+        recovery);
   }
 
   /**

@@ -31,6 +31,7 @@ import java.util.Set;
  * @param tls the members' certificates, for a TLS cluster whose Secrets were read
  * @param stepRefused the membership step etcd has refused the same way for a while, and how, if it has
  * @param quorumLoss how the voters of a formed cluster stand, when it has members on record
+ * @param recovering what the EtcdRecovery holding the members is doing, if one is
  */
 public record Observation(
     EtcdClusterModel model,
@@ -46,14 +47,15 @@ public record Observation(
     Optional<String> tlsProblem,
     Optional<TlsCertificates> tls,
     Optional<String> stepRefused,
-    Optional<QuorumLoss.Assessment> quorumLoss) {
+    Optional<QuorumLoss.Assessment> quorumLoss,
+    Optional<String> recovering) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
       Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
       Optional<MembershipPlanner.Step> membershipStep) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,

@@ -5,12 +5,18 @@ import java.util.Optional;
 
 /**
  * What one pass did: whether it changed any member, why a change waits if one does, the membership step it took (or
- * that waits), a step etcd has refused the same way for a while, and why acting failed if it did.
+ * that waits), a step etcd has refused the same way for a while, why acting failed if it did, and what the
+ * EtcdRecovery holding the members is doing, if one is.
  */
 record PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep,
-    Optional<String> stepRefused, Optional<String> error) {
+    Optional<String> stepRefused, Optional<String> error, Optional<String> recovering) {
 
   static final PassOutcome NOTHING = waiting(Optional.empty());
+
+  PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep,
+      Optional<String> stepRefused, Optional<String> error) {
+    this(acted, waiting, membershipStep, stepRefused, error, Optional.empty());
+  }
 
   static PassOutcome waiting(Optional<String> why) {
     return new PassOutcome(false, why, Optional.empty(), Optional.empty(), Optional.empty());
@@ -18,5 +24,11 @@ record PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipP
 
   static PassOutcome failed(String error) {
     return new PassOutcome(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(error));
+  }
+
+  /** An EtcdRecovery holds the members: what it is doing, and whether this pass changed anything. */
+  static PassOutcome recovering(boolean acted, String doing) {
+    return new PassOutcome(acted, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.of(doing));
   }
 }

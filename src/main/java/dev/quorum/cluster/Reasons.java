@@ -16,6 +16,8 @@ public final class Reasons {
   public static final String MEMBER_INIT_FAILED = "MemberInitFailed";
   /** An EtcdRestore holds the members while it restores them in place. */
   public static final String RESTORING = "Restoring";
+  /** An EtcdRecovery holds the members while it brings the cluster back from a lost quorum. */
+  public static final String RECOVERING = "Recovering";
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String PAUSED = "Paused";
   public static final String STABLE = "Stable";

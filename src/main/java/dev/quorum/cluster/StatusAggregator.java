@@ -111,6 +111,9 @@ public final class StatusAggregator {
       if (observation.cluster().getSpec().isPaused()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.PAUSED, "spec.paused is true; nothing is changed");
       }
+      if (observation.recovering().isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.RECOVERING, observation.recovering().get());
+      }
       List<String> missing = observation.missingMembers();
       if (!formed) {
         String creating = missing.isEmpty()

@@ -135,7 +135,7 @@ class ClusterPlannerTest {
     ephemeral.setStatus(availableStatus());
     EtcdClusterModel lost = TestClusters.model(ephemeral, founding);
     ClusterPass pass = new ClusterPass(ephemeral, founding, lost, List.of(), List.of(), List.of(), List.of(),
-        List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+        List.of(), List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
         Optional.empty(), NOW);
 
     Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
@@ -152,7 +152,7 @@ class ClusterPlannerTest {
     persistent.setStatus(availableStatus());
     ClusterPass pass = new ClusterPass(persistent, founding, TestClusters.model(persistent, founding),
         List.of(TestClusters.pod(model, 0, false)), List.of(), List.of(), TestClusters.claims(model), List.of(),
-        Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW);
+        List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW);
 
     Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
 
@@ -177,7 +177,7 @@ class ClusterPlannerTest {
       List<String> problems, Optional<String> tlsProblem, Optional<String> restoredBy,
       Optional<KubernetesClientException> unread) {
     return new ClusterPass(model.resource(), records, model, pods, pods, List.of(), TestClusters.claims(model),
-        List.of(), Optional.of(etcd(records.count())), true, Optional.empty(), tlsProblem, problems, restoredBy,
+        List.of(), List.of(), Optional.of(etcd(records.count())), true, Optional.empty(), tlsProblem, problems, restoredBy,
         unread, NOW);
   }
 

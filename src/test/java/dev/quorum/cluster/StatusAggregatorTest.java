@@ -392,7 +392,7 @@ class StatusAggregatorTest {
 
     EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), records(), pods(true, true, true),
         Optional.of(etcd(true, true, true)), List.of(), Optional.empty(), Optional.empty(), NOW, Optional.empty(),
-        Optional.of(step), Optional.empty(), Optional.empty(), Optional.of(refused), Optional.empty()));
+        Optional.of(step), Optional.empty(), Optional.empty(), Optional.of(refused), Optional.empty(), Optional.empty()));
 
     assertCondition(status, ConditionTypes.PROGRESSING, "False", Reasons.MEMBERSHIP_STEP_REFUSED);
     assertThat(condition(status, ConditionTypes.PROGRESSING).getMessage()).isEqualTo(refused);
