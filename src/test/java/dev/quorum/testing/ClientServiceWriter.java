@@ -177,6 +177,11 @@ public final class ClientServiceWriter implements AutoCloseable {
     }
   }
 
+  /** How many writes etcd has acknowledged so far. */
+  public int acknowledgedCount() {
+    return acknowledged.size();
+  }
+
   /** Stops writing and reports. */
   public Result stop() throws InterruptedException {
     running = false;
