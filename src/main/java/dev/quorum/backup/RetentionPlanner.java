@@ -1,13 +1,12 @@
 package dev.quorum.backup;
 
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.WholeDuration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which of a schedule's backups to delete, as a pure function. Successful ones beyond keepLast or older than maxAge
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class RetentionPlanner {
 
-  private static final Pattern MAX_AGE = Pattern.compile("^([1-9][0-9]{0,8})(s|m|h|d)$");
 
   private RetentionPlanner() {}
 
@@ -65,19 +63,6 @@ public final class RetentionPlanner {
 
   /** A maxAge: a whole number and s, m, h or d (the CRD's pattern); null when absent. */
   public static Duration parseMaxAge(String maxAge) {
-    if (maxAge == null) {
-      return null;
-    }
-    Matcher m = MAX_AGE.matcher(maxAge);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("maxAge " + maxAge + " must be a whole number and s, m, h or d");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    return maxAge == null ? null : WholeDuration.parse("maxAge", maxAge);
   }
 }

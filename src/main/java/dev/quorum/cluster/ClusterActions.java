@@ -92,6 +92,12 @@ final class ClusterActions {
     }
     supporting.nodeAgent(model, pass.configMaps());
 
+    plan.askRecovery().ifPresent(recovery -> {
+      children.create(List.of(recovery));
+      events.warning(pass.cluster(), "RecoveryRequested", "quorum lost since " + pass.quorumLostSince().orElseThrow()
+          + ", longer than spec.quorumLoss.after: created EtcdRecovery " + recovery.getMetadata().getName()
+          + " from " + recovery.getSpec().getFrom());
+    });
     plan.quorumLoss().ifPresent(loss -> {
       if (events.quorumLost(pass.cluster(), loss.summary())) {
         LOG.warnf("%s lost its quorum: %s", model.key(), loss.summary());

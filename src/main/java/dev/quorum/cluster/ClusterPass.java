@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
@@ -77,6 +78,14 @@ record ClusterPass(
     return new Observation(model, records, pods, etcd, problems, outcome.error(), outcome.waiting(), now, restoredBy,
         outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused(),
         quorumLoss(), outcome.recovering());
+  }
+
+  /** When the cluster's Available condition turned to QuorumLost, while it says so. */
+  Optional<Instant> quorumLostSince() {
+    return Optional.ofNullable(cluster.getStatus())
+        .flatMap(status -> status.condition(ConditionTypes.AVAILABLE))
+        .filter(c -> Reasons.QUORUM_LOST.equals(c.getReason()) && c.getLastTransitionTime() != null)
+        .map(c -> Instant.parse(c.getLastTransitionTime()));
   }
 
   /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */

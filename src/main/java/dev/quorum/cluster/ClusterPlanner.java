@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.config.QuorumConfig;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
@@ -65,11 +66,12 @@ final class ClusterPlanner {
      * @param quorumLoss how the voters stand when the cluster has lost its quorum
      * @param recovery what is reported on EtcdRecoveries that do not hold the members (refused, failed, rejoining,
      *     finished)
+     * @param askRecovery the EtcdRecovery the cluster's policy asks for, once quorum has been lost long enough
      */
     record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
         Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss,
-        List<RecoveryPlanner.Decision> recovery) implements Course {}
+        List<RecoveryPlanner.Decision> recovery, Optional<EtcdRecovery> askRecovery) implements Course {}
   }
 
   private ClusterPlanner() {}
@@ -131,8 +133,10 @@ final class ClusterPlanner {
         .filter(p -> !membership.holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     Optional<UpgradeGuard.Note> upgradeNote = UpgradeGuard.next(pass.model(), pass.pods(), pass.annotations(),
         settings.upgradeHealthTimeout(), pass.now());
+    Optional<EtcdRecovery> askRecovery = RecoveryPlanner.automatic(pass.model(), pass.quorumLoss(),
+        pass.quorumLostSince(), pass.now(), pass.recoveries());
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
-        recovery);
+        recovery, askRecovery);
   }
 
   /**

@@ -3,14 +3,19 @@ package dev.quorum.recovery;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRecoveryStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.QuorumLossPolicy;
 import dev.quorum.api.v1alpha1.RecoverySource;
+import dev.quorum.api.v1alpha1.WholeDuration;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.specs.AutomaticRecoveryBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -94,6 +99,29 @@ public final class RecoveryPlanner {
               + " recovery runs at a time")));
     }
     return List.copyOf(decisions);
+  }
+
+  /**
+   * With {@code spec.quorumLoss.recovery: Automatic}: the EtcdRecovery the operator asks for itself, once quorum has
+   * been lost for the policy's deadline. Never before it (members that could still come back with their data have
+   * until then), never while a recovery runs, and once per loss (its name is the loss's).
+   *
+   * @param lostSince when the cluster's Available condition turned to QuorumLost, if it did
+   */
+  public static Optional<EtcdRecovery> automatic(EtcdClusterModel model, Optional<QuorumLoss.Assessment> quorumLoss,
+      Optional<Instant> lostSince, Instant now, List<EtcdRecovery> recoveries) {
+    QuorumLossPolicy policy = model.spec().getQuorumLoss();
+    if (policy == null || policy.getRecovery() != QuorumLossPolicy.Recovery.Automatic
+        || quorumLoss.filter(QuorumLoss.Assessment::lost).isEmpty() || lostSince.isEmpty()) {
+      return Optional.empty();
+    }
+    Duration after = WholeDuration.parse("spec.quorumLoss.after", policy.getAfter());
+    String name = AutomaticRecoveryBuilder.name(model, lostSince.get());
+    if (now.isBefore(lostSince.get().plus(after)) || recoveries.stream().anyMatch(EtcdRecovery::inProgress)
+        || recoveries.stream().anyMatch(r -> name.equals(r.getMetadata().getName()))) {
+      return Optional.empty();
+    }
+    return Optional.of(AutomaticRecoveryBuilder.build(model, policy.getFrom(), lostSince.get()));
   }
 
   private static boolean begun(EtcdRecovery recovery) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
+import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.QuorumLossPolicy;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigNode;
@@ -28,7 +31,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * a machine loses power. The member it held is unreachable, its pod object stays as it was (nobody is left to update
  * it), and its claim's data lives on that node only. The cluster stays Available on the other two; once the member
  * has been broken past the replace deadline it is replaced on another node, with a new claim, and no write etcd
- * acknowledged meanwhile is lost.
+ * acknowledged meanwhile is lost. Three nodes of five failing cost a cluster its quorum: its policy recovers it.
  */
 // alone: powers a node off: every pod on it goes
 @Isolated
@@ -42,6 +45,9 @@ class NodeFailureIT {
   /** The node controller marks an unreachable node's pods not ready after its grace period (50 s by default). */
   static final Duration REPLACED_WITHIN = Duration.ofMinutes(5);
   static final String CLUSTER = "node-loss";
+  /** The automatic recovery's deadline, as a test setting: the default is 5 minutes. */
+  static final Duration AUTOMATIC_AFTER = Duration.ofSeconds(30);
+  static final Duration RECOVERED_WITHIN = Duration.ofMinutes(5);
 
   static KubernetesClient kube;
   static String ns;
@@ -98,6 +104,86 @@ class NodeFailureIT {
           .until(() -> dev.quorum.rig.RigNodes.isReady(kube.nodes().withName(failedNode).get()));
       kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).delete();
     }
+  }
+
+  /**
+   * Three nodes of five fail, each holding a member of a 5-member cluster whose policy recovers by itself: quorum is
+   * lost (the members' claims still exist, on nodes that do not answer); once it has been lost for the policy's
+   * deadline the operator asks for a recovery from the survivor with the most data, and the cluster is Available
+   * again with five voters on the nodes left, without a human, with every write etcd acknowledged before the loss.
+   */
+  @Test
+  void threeOfFiveNodesFailingAreRecoveredFromByPolicyAfterItsDeadline() throws Exception {
+    String cluster = "auto-recovery";
+    EtcdCluster resource = new EtcdCluster();
+    resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(cluster).withNamespace(ns)
+        .build());
+    resource.getSpec().setSize(5);
+    resource.getSpec().getStorage().setSize("128Mi");
+    QuorumLossPolicy policy = new QuorumLossPolicy();
+    policy.setRecovery(QuorumLossPolicy.Recovery.Automatic);
+    policy.setAfter(AUTOMATIC_AFTER.toSeconds() + "s");
+    resource.getSpec().setQuorumLoss(policy);
+    kube.resource(resource).create();
+    await(cluster + " with five ready members").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          operator.assertAlive();
+          return pods(cluster).stream().filter(Pods::isReady).count() == 5 && available(cluster);
+        });
+    ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", Duration.ofMillis(50));
+    List<Integer> acknowledged;
+    List<String> operatorNodes = operator.pods().stream().map(p -> p.getSpec().getNodeName()).toList();
+    List<String> failed = pods(cluster).stream().map(p -> p.getSpec().getNodeName()).distinct()
+        .filter(n -> !operatorNodes.contains(n)).sorted().limit(3).toList();
+    assertThat(failed).as("three nodes with a member and without the operator").hasSize(3);
+    try {
+      await("writes acknowledged").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+          .until(() -> writer.acknowledgedCount() > ClientServiceWriter.ENOUGH_WRITES);
+      acknowledged = writer.stop().acknowledged();
+      await("every member caught up").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+          .until(() -> kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getStatus()
+              .getMembers().stream().allMatch(m -> m.isReady() && Long.valueOf(0).equals(m.getRevisionLag())));
+      java.time.Instant lossAt = java.time.Instant.now();
+      failed.forEach(node -> RIG.rig().nodes().node(node).powerOff());
+
+      EtcdRecovery recovery = await("a recovery asked by the policy, and done").atMost(AUTOMATIC_AFTER.plus(
+          RECOVERED_WITHIN)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            operator.assertAlive();
+            return kube.resources(EtcdRecovery.class).inNamespace(ns).list().getItems().stream()
+                .filter(r -> cluster.equals(r.getSpec().getClusterName())).findFirst().orElse(null);
+          }, r -> r != null && r.getStatus() != null && r.getStatus().getPhase() != null
+              && r.getStatus().getPhase().finished());
+      assertThat(recovery.getStatus().getPhase()).as(recovery.getStatus().getMessage())
+          .isEqualTo(OperationPhase.Succeeded);
+      assertThat(recovery.getMetadata().getName()).startsWith(cluster + "-auto-");
+      assertThat(java.time.Instant.parse(recovery.getStatus().getStartTime()))
+          .as("not before the policy's deadline").isAfterOrEqualTo(lossAt.plus(AUTOMATIC_AFTER));
+      await(cluster + " Available with five voters").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> available(cluster) && pods(cluster).stream().filter(Pods::isReady).count() == 5);
+      System.out.printf("lost quorum to 3 failed nodes, Available again %d s later (policy deadline %d s)%n",
+          Duration.between(lossAt, java.time.Instant.now()).toSeconds(), AUTOMATIC_AFTER.toSeconds());
+      assertThat(pods(cluster)).extracting(p -> p.getSpec().getNodeName()).doesNotContainAnyElementsOf(failed);
+      assertThat(writer.missing(acknowledged)).as("acknowledged writes lost").isEmpty();
+      assertThat(MembershipClusters.reasons(kube, ns, cluster)).contains("QuorumLost", "RecoveryRequested",
+          "RecoveryStarted", "Recovered");
+    } finally {
+      writer.close();
+      failed.forEach(node -> RIG.rig().nodes().node(node).powerOn());
+      await("the nodes back").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> failed.stream().allMatch(n -> dev.quorum.rig.RigNodes.isReady(kube.nodes().withName(n).get())));
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+    }
+  }
+
+  private List<Pod> pods(String cluster) {
+    return kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  private boolean available(String cluster) {
+    EtcdCluster current = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
+    return current != null && current.getStatus() != null && current.getStatus().condition("Available")
+        .filter(c -> "True".equals(c.getStatus())).isPresent();
   }
 
   private List<Pod> memberPods() {

@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRecoveryStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.QuorumLossPolicy;
 import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
@@ -17,6 +18,7 @@ import dev.quorum.recovery.RecoveryPlanner.Decision;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,6 +116,39 @@ class RecoveryPlannerTest {
 
     assertThat(decisions).singleElement().isInstanceOfSatisfying(Decision.Fail.class,
         fail -> assertThat(fail.message()).contains("demo-2", "recover from a backup"));
+  }
+
+  @Test
+  void anAutomaticPolicyAsksForOneRecoveryPerLossOnceItsDeadlinePassed() {
+    EtcdCluster automatic = TestClusters.cluster("demo", 3);
+    QuorumLossPolicy policy = new QuorumLossPolicy();
+    policy.setRecovery(QuorumLossPolicy.Recovery.Automatic);
+    policy.setAfter("2m");
+    automatic.getSpec().setQuorumLoss(policy);
+    EtcdClusterModel model = TestClusters.model(automatic, records);
+    ClusterView etcd = view(member(0, false, false, 0), member(1, true, false, 300), member(2, true, false, 450));
+    Optional<QuorumLoss.Assessment> loss = QuorumLoss.assess(model, records, pods, claims, Optional.of(etcd), true);
+    Instant lostSince = Instant.parse("2026-12-07T01:00:00Z");
+
+    assertThat(RecoveryPlanner.automatic(model, loss, Optional.of(lostSince), lostSince.plusSeconds(119), List.of()))
+        .as("before the deadline: members may still come back").isEmpty();
+    EtcdRecovery asked = RecoveryPlanner.automatic(model, loss, Optional.of(lostSince), lostSince.plusSeconds(120),
+        List.of()).orElseThrow();
+    assertThat(asked.getMetadata().getName()).isEqualTo("demo-auto-" + lostSince.getEpochSecond());
+    assertThat(asked.getSpec().getFrom()).isEqualTo(RecoverySource.Survivor);
+    assertThat(asked.getSpec().getConfirmClusterName()).isEqualTo("demo");
+    assertThat(asked.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("demo"));
+
+    EtcdRecovery refused = recovery(asked.getMetadata().getName(), RecoverySource.Survivor);
+    refused.setStatus(new EtcdRecoveryStatus());
+    refused.getStatus().setPhase(OperationPhase.Failed);
+    assertThat(RecoveryPlanner.automatic(model, loss, Optional.of(lostSince), lostSince.plusSeconds(600),
+        List.of(refused))).as("once per loss").isEmpty();
+    assertThat(RecoveryPlanner.automatic(model, loss, Optional.of(lostSince), lostSince.plusSeconds(600),
+        List.of(recovery("by-hand", RecoverySource.Survivor)))).as("not beside one running").isEmpty();
+    assertThat(RecoveryPlanner.automatic(this.model, loss, Optional.of(lostSince), lostSince.plusSeconds(600),
+        List.of())).as("manual, the default").isEmpty();
   }
 
   private String refusal(ClusterView etcd, RecoverySource from, EtcdClusterModel model) {

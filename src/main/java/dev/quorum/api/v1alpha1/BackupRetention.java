@@ -12,7 +12,7 @@ import io.fabric8.generator.annotation.Pattern;
 public class BackupRetention {
 
   /** A whole number and one unit: s, m, h or d (24 h). */
-  public static final String MAX_AGE_PATTERN = "^[1-9][0-9]{0,8}(s|m|h|d)$";
+  public static final String MAX_AGE_PATTERN = WholeDuration.PATTERN;
 
   @JsonPropertyDescription("Keep at most this many successful backups, the newest.")
   @Min(1)

@@ -124,6 +124,10 @@ public class EtcdClusterSpec {
       + " <cluster>-backup for it, and deletes it when this is removed (the objects in the store stay).")
   private ClusterBackupSchedule backup;
 
+  @JsonPropertyDescription("What happens when quorum is lost for good: reported, then recovered when asked (an"
+      + " EtcdRecovery) or by the operator itself after a deadline.")
+  private QuorumLossPolicy quorumLoss;
+
   public ClusterMode getMode() {
     return mode;
   }
@@ -239,6 +243,14 @@ public class EtcdClusterSpec {
 
   public void setPaused(boolean paused) {
     this.paused = paused;
+  }
+
+  public QuorumLossPolicy getQuorumLoss() {
+    return quorumLoss;
+  }
+
+  public void setQuorumLoss(QuorumLossPolicy quorumLoss) {
+    this.quorumLoss = quorumLoss;
   }
 
   public ClusterBackupSchedule getBackup() {
