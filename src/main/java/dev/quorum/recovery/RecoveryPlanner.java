@@ -168,12 +168,12 @@ public final class RecoveryPlanner {
         .flatMap(m -> claims.stream().filter(c -> c.getMetadata().getName().equals(model.claimName(m))))
         .map(c -> c.getMetadata().getUid()).filter(Objects::nonNull).sorted().toList();
     long newestAnswered = loss.voters().stream().mapToLong(QuorumLoss.Voter::revision).max().orElse(0);
+    List<String> gone = loss.named(QuorumLoss.Standing.DATA_GONE);
     String gives = "recovers the data of " + best.get().name() + " (raft index " + best.get().raftIndex()
         + ", revision " + best.get().revision() + ", the most of the members that answer"
         + (newestAnswered > best.get().revision() ? "; a member answered revision " + newestAnswered : "")
-        + "); writes only the lost members held are given up, and their data set aside: "
-        + String.join(", ", loss.named(QuorumLoss.Standing.DATA_GONE).isEmpty() ? List.of("none")
-            : loss.named(QuorumLoss.Standing.DATA_GONE)) + " had none left";
+        + "); gives up what only the other members held"
+        + (gone.isEmpty() ? "" : " (the data of " + String.join(", ", gone) + " was gone already)");
     return new Decision.Begin(recovery, best.get(), setAside, gives);
   }
 

@@ -44,7 +44,7 @@ class RecoveryPlannerTest {
       assertThat(begin.survivor().name()).isEqualTo("demo-2");
       assertThat(begin.survivor().raftIndex()).isEqualTo(450);
       assertThat(begin.setAsideClaims()).containsExactly("data-demo-1-uid");
-      assertThat(begin.loss()).contains("demo-2", "raft index 450", "demo-0 had none left");
+      assertThat(begin.loss()).contains("demo-2", "raft index 450", "the data of demo-0 was gone already");
     });
   }
 

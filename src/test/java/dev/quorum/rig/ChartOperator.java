@@ -148,8 +148,14 @@ public final class ChartOperator implements RunningOperator {
     return logs.toString();
   }
 
+  /** The operator's log is kept under the rig's logs (the kubelet deletes a pod's log with the pod). */
   @Override
   public void close() {
+    try {
+      java.nio.file.Files.writeString(rig.logs().resolve(release + ".log"), logs());
+    } catch (java.io.IOException | KubernetesClientException e) {
+      System.err.println("the log of " + release + " could not be kept: " + e.getMessage());
+    }
     helm.run(Duration.ofMinutes(2), List.of("uninstall", release, kubeconfig(), "--namespace", namespace, "--wait"));
   }
 }
