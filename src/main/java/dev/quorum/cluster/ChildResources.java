@@ -70,6 +70,19 @@ public class ChildResources {
     return client.resources(type).inNamespace(namespace).withName(name).get();
   }
 
+  /** Adds or removes a finalizer of an EtcdRecovery (a patch of its latest version; other finalizers stay). */
+  public void finalizer(EtcdRecovery recovery, String finalizer, boolean held) {
+    client.resources(EtcdRecovery.class).inNamespace(recovery.getMetadata().getNamespace())
+        .withName(recovery.getMetadata().getName()).edit(latest -> {
+          if (held) {
+            latest.addFinalizer(finalizer);
+          } else {
+            latest.removeFinalizer(finalizer);
+          }
+          return latest;
+        });
+  }
+
   /** Writes an EtcdRecovery's status (the cluster's reconciler carries recoveries out; they have none of their own). */
   public void patchStatus(EtcdRecovery recovery) {
     client.resource(recovery).patchStatus();

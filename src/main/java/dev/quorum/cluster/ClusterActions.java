@@ -98,11 +98,11 @@ final class ClusterActions {
           + ", longer than spec.quorumLoss.after: created EtcdRecovery " + recovery.getMetadata().getName()
           + " from " + recovery.getSpec().getFrom());
     });
-    plan.quorumLoss().ifPresent(loss -> {
+    plan.quorumLoss().ifPresentOrElse(loss -> {
       if (events.quorumLost(pass.cluster(), loss.summary())) {
         LOG.warnf("%s lost its quorum: %s", model.key(), loss.summary());
       }
-    });
+    }, () -> events.quorumHeld(pass.cluster()));
     MembershipPlanner.Plan membership = plan.membership();
     Optional<String> membershipWaits = membership.step().flatMap(step ->
         membershipSteps.apply(model, pass.records(), pass.pods(), pass.claims(), pass.etcd(), step));

@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ClusterEvents {
 
   private final Events events;
+  /** The last quorum-loss picture reported per cluster uid. */
+  private final java.util.Map<String, String> lastQuorumLoss = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterEvents(Events events) {
     this.events = events;
@@ -37,9 +39,22 @@ public class ClusterEvents {
     return once(cluster, Reasons.RECONCILE_ERROR, Reasons.PERMISSION_DENIED, message);
   }
 
-  /** Quorum lost: once per distinct picture of the voters (the Degraded condition carries the same text). */
+  /**
+   * Quorum lost: once per distinct picture of the voters, remembered here rather than read back from Degraded (which
+   * shows it only while fewer members are ready than a quorum); an operator restarted says it once more.
+   */
   public boolean quorumLost(EtcdCluster cluster, String summary) {
-    return once(cluster, Reasons.QUORUM_LOST, summary);
+    String previous = lastQuorumLoss.put(cluster.getMetadata().getUid(), summary);
+    if (summary.equals(previous)) {
+      return false;
+    }
+    events.warning(cluster, Reasons.QUORUM_LOST, summary);
+    return true;
+  }
+
+  /** The quorum is back (or the cluster gone): a loss later is news again. */
+  public void quorumHeld(EtcdCluster cluster) {
+    lastQuorumLoss.remove(cluster.getMetadata().getUid());
   }
 
   private boolean once(EtcdCluster cluster, String reason, String message) {

@@ -85,7 +85,13 @@ record ClusterPass(
     return Optional.ofNullable(cluster.getStatus())
         .flatMap(status -> status.condition(ConditionTypes.AVAILABLE))
         .filter(c -> Reasons.QUORUM_LOST.equals(c.getReason()) && c.getLastTransitionTime() != null)
-        .map(c -> Instant.parse(c.getLastTransitionTime()));
+        .flatMap(c -> {
+          try {
+            return Optional.of(Instant.parse(c.getLastTransitionTime()));
+          } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty(); // written by another hand: no deadline is counted from it
+          }
+        });
   }
 
   /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */

@@ -55,8 +55,9 @@ import org.jboss.logging.Logger;
 // A cluster bootstrapped from an EtcdBackup reads where its object is; one held by an EtcdRestore checks it still runs.
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrestores", verbs = {RBACVerbs.GET})
-// A cluster's EtcdRecoveries are carried out by its reconciler, which writes their status; its policy creates one.
-@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrecoveries", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE})
+// A cluster's EtcdRecoveries are carried out by its reconciler, which writes their status and holds a running one with
+// a finalizer (patch); its policy creates one.
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrecoveries", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrecoveries/status", verbs = {RBACVerbs.PATCH})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackupschedules", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {

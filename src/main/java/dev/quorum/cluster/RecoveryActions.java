@@ -78,6 +78,7 @@ final class RecoveryActions {
       } else if (decision instanceof Decision.Fail fail) {
         finish(status, OperationPhase.Failed, fail.reason(), fail.message(), now);
       }
+      holdWhileBegun(recovery, decision);
       if (Objects.equals(Serialization.asJson(before), Serialization.asJson(status))) {
         continue;
       }
@@ -85,6 +86,15 @@ final class RecoveryActions {
       written.setStatus(status);
       children.patchStatus(written);
       announce(pass, decision, status);
+    }
+  }
+
+  /** The recovery cannot be deleted from its beginning until it has handed the members over (or ended). */
+  private void holdWhileBegun(EtcdRecovery recovery, Decision decision) {
+    boolean hold = decision instanceof Decision.Begin || decision instanceof Decision.Proceed;
+    boolean held = recovery.hasFinalizer(EtcdRecovery.IN_PROGRESS_FINALIZER);
+    if (hold != held && !(hold && recovery.getMetadata().getDeletionTimestamp() != null)) {
+      children.finalizer(recovery, EtcdRecovery.IN_PROGRESS_FINALIZER, hold);
     }
   }
 

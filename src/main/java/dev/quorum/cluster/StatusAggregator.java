@@ -165,7 +165,9 @@ public final class StatusAggregator {
       if (!formed) {
         return condition(ConditionTypes.DEGRADED, false, Reasons.CREATING, "the cluster is being created");
       }
-      Optional<QuorumLoss.Assessment> quorumLoss = observation.quorumLoss().filter(QuorumLoss.Assessment::lost);
+      // as Available says: fewer members ready than a quorum (a member the operator cannot reach may still serve)
+      Optional<QuorumLoss.Assessment> quorumLoss = observation.quorumLoss().filter(QuorumLoss.Assessment::lost)
+          .filter(loss -> ready < quorum);
       if (quorumLoss.isPresent()) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.QUORUM_LOST, quorumLoss.get().summary());
       }

@@ -62,6 +62,15 @@ public final class QuorumLoss {
       return count(Standing.SERVING) < quorum();
     }
 
+    /**
+     * No voter follows a leader: the loss is etcd's own, not only the operator's view of it. A member that follows a
+     * leader while others do not answer the operator may sit in a majority the operator cannot reach; nothing is
+     * recovered then.
+     */
+    public boolean noLeader() {
+      return count(Standing.SERVING) == 0;
+    }
+
     /** Fewer than a quorum could serve again with their own data: waiting does not bring the cluster back. */
     public boolean lostForGood() {
       return lost() && voters.size() - count(Standing.DATA_GONE) < quorum();
@@ -128,7 +137,8 @@ public final class QuorumLoss {
    */
   public static Optional<Assessment> assess(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, boolean hadQuorum) {
-    if (!hadQuorum || records.isEmpty()) {
+    // an in-place restore stops and restarts every member on purpose: it is not a loss
+    if (!hadQuorum || records.isEmpty() || records.restoring()) {
       return Optional.empty();
     }
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
@@ -150,9 +160,8 @@ public final class QuorumLoss {
     } else {
       for (Member member : model.members()) {
         records.of(member.name()).ifPresent(bootstrap -> voters.add(new Voter(member.name(),
-            // a member restoring a snapshot gets its data from it
-            ClusterMembers.dataGone(model, member, podNames, claimNames) && bootstrap.restore().isEmpty()
-                ? Standing.DATA_GONE : Standing.MAY_RETURN, 0, 0)));
+            ClusterMembers.dataGone(model, member, podNames, claimNames) ? Standing.DATA_GONE : Standing.MAY_RETURN,
+            0, 0)));
       }
     }
     return voters.isEmpty() ? Optional.empty() : Optional.of(new Assessment(List.copyOf(voters)));

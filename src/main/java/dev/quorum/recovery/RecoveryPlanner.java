@@ -40,6 +40,7 @@ public final class RecoveryPlanner {
   public static final String ANOTHER_RECOVERY = "AnotherRecoveryInProgress";
   public static final String NOT_AVAILABLE_YET = "NotAvailableYet";
   public static final String SURVIVOR_LOST = "SurvivorLost";
+  public static final String RESTORED_IN_PLACE = "RestoredInPlace";
   public static final String RECOVERING = "RecoveringFromSurvivor";
   public static final String REJOINING = "MembersRejoining";
   public static final String RECOVERED = "Recovered";
@@ -88,8 +89,16 @@ public final class RecoveryPlanner {
     if (open.isEmpty()) {
       return List.of();
     }
+    if (records.restoring()) {
+      // an in-place restore has replaced every member's data: nothing is left to recover from, or to set aside
+      return open.stream().map(r -> (Decision) (begun(r)
+          ? new Decision.Fail(r, RESTORED_IN_PLACE, "an in-place restore replaced the members' data: this recovery"
+              + " ends; the restored cluster starts from the snapshot")
+          : new Decision.Refuse(r, RESTORED_IN_PLACE, "the cluster is being restored in place: nothing to recover")))
+          .toList();
+    }
     EtcdRecovery first = open.stream().filter(RecoveryPlanner::begun).findFirst().orElse(open.get(0));
-    Decision decision = begun(first) ? proceed(model, records, pods, claims, etcd, first)
+    Decision decision = begun(first) ? proceed(model, records, pods, claims, etcd, quorumLoss, first)
         : begin(model, claims, quorumLoss, first);
     List<Decision> decisions = new ArrayList<>();
     decisions.add(decision);
@@ -112,7 +121,7 @@ public final class RecoveryPlanner {
       Optional<Instant> lostSince, Instant now, List<EtcdRecovery> recoveries) {
     QuorumLossPolicy policy = model.spec().getQuorumLoss();
     if (policy == null || policy.getRecovery() != QuorumLossPolicy.Recovery.Automatic
-        || quorumLoss.filter(QuorumLoss.Assessment::lost).isEmpty() || lostSince.isEmpty()) {
+        || quorumLoss.filter(loss -> loss.lost() && loss.noLeader()).isEmpty() || lostSince.isEmpty()) {
       return Optional.empty();
     }
     Duration after = WholeDuration.parse("spec.quorumLoss.after", policy.getAfter());
@@ -139,6 +148,11 @@ public final class RecoveryPlanner {
     if (!loss.lost()) {
       return new Decision.Refuse(recovery, QUORUM_HOLDS, "the cluster has its quorum (" + loss.describe()
           + "): there is nothing to recover; a member whose data is gone is replaced by itself");
+    }
+    if (!loss.noLeader()) {
+      return new Decision.Refuse(recovery, QUORUM_HOLDS, "a member still follows a leader (" + loss.describe()
+          + "): the cluster may have its quorum where the operator cannot reach it; nothing is recovered while"
+          + " etcd itself has a leader");
     }
     if (recovery.getSpec().getFrom() == RecoverySource.Backup) {
       return new Decision.Refuse(recovery, NOT_AVAILABLE_YET, "from: Backup is not carried out by an EtcdRecovery"
@@ -178,7 +192,8 @@ public final class RecoveryPlanner {
   }
 
   private static Decision proceed(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, EtcdRecovery recovery) {
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Optional<QuorumLoss.Assessment> quorumLoss,
+      EtcdRecovery recovery) {
     EtcdRecoveryStatus status = recovery.getStatus();
     if (Boolean.TRUE.equals(status.getHandedOver())) {
       long serving = model.members().stream().filter(m -> etcd.flatMap(v -> MembershipPlanner.entryOf(v, m))
@@ -190,8 +205,14 @@ public final class RecoveryPlanner {
               + " at a time, learner first");
     }
     Set<String> setAside = Set.copyOf(status.getSetAsideClaims() == null ? List.of() : status.getSetAsideClaims());
-    SurvivorRecovery.Plan plan = SurvivorRecovery.next(model, records, pods, claims, etcd,
-        new SurvivorRecovery.Request(status.getSurvivor(), setAside));
+    SurvivorRecovery.Request request = new SurvivorRecovery.Request(status.getSurvivor(), setAside);
+    if (quorumLoss.filter(loss -> !loss.noLeader()).isPresent() && !SurvivorRecovery.forced(model, records, pods, etcd, request)) {
+      // quorum came back before anything was forced: the members stopped so far come back with their data
+      return new Decision.Fail(recovery, QUORUM_HOLDS, "quorum came back before " + status.getSurvivor()
+          + " was forced into a new cluster (" + quorumLoss.get().describe() + "): nothing was forced, the members"
+          + " go on as they were");
+    }
+    SurvivorRecovery.Plan plan = SurvivorRecovery.next(model, records, pods, claims, etcd, request);
     if (plan.step() instanceof SurvivorRecovery.Step.Fail fail) {
       return new Decision.Fail(recovery, SURVIVOR_LOST, fail.reason());
     }

@@ -108,6 +108,7 @@ public final class SurvivorRecovery {
         .filter(MemberView::reachable);
     boolean alone = entry.isPresent() && runsAlone(etcd.get(), entry.get());
     boolean podForces = survivorPod.map(EtcdArgs::forcesNewCluster).orElse(false);
+    // an ended pod (evicted, failed) never runs again: it is replaced like a running one
     boolean podReplaceable = survivorPod.filter(p -> p.getMetadata().getDeletionTimestamp() == null).isPresent();
     if (record.get().forceNewCluster()) {
       if (alone) {
@@ -132,6 +133,21 @@ public final class SurvivorRecovery {
       return new Plan(new Step.Force(request.survivor(), record.get().forcingNewCluster(true)), others);
     }
     return new Plan(new Step.Wait("waiting for " + request.survivor() + " to answer"), others);
+  }
+
+  /**
+   * Whether the survivor has been forced, or is about to be: {@code --force-new-cluster} on its record or on its pod,
+   * or etcd lists it as its only voter. Until then a recovery can still be called off and the members go on as they
+   * were.
+   */
+  public static boolean forced(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      Optional<ClusterView> etcd, Request request) {
+    Optional<Member> survivor = model.members().stream().filter(m -> m.name().equals(request.survivor())).findFirst();
+    boolean alone = survivor.flatMap(m -> etcd.flatMap(view -> MembershipPlanner.entryOf(view, m)
+        .filter(MemberView::reachable).filter(entry -> runsAlone(view, entry)))).isPresent();
+    return alone || records.of(request.survivor()).map(MemberBootstrap::forceNewCluster).orElse(false)
+        || pods.stream().filter(p -> p.getMetadata().getName().equals(request.survivor()))
+            .anyMatch(EtcdArgs::forcesNewCluster);
   }
 
   /** etcd lists the survivor as its only voter, and the survivor answers as its leader. */

@@ -59,6 +59,49 @@ class RecoveryPlannerTest {
   }
 
   @Test
+  void aMemberStillFollowingALeaderRefusesTheRecoveryWhateverTheOperatorCannotReach() {
+    // demo-1 follows a leader: it may sit in a majority the operator cannot reach
+    ClusterView etcd = view(member(0, false, false, 0), member(1, true, true, 300), member(2, false, false, 0));
+
+    List<Decision> decisions = decide(etcd, List.of(recovery("recover", RecoverySource.Survivor)));
+
+    assertThat(decisions).singleElement().isInstanceOfSatisfying(Decision.Refuse.class, refuse -> {
+      assertThat(refuse.reason()).isEqualTo(RecoveryPlanner.QUORUM_HOLDS);
+      assertThat(refuse.message()).contains("follows a leader");
+    });
+  }
+
+  @Test
+  void quorumComingBackBeforeTheSurvivorIsForcedEndsTheRecoveryAndAfterwardsDoesNot() {
+    EtcdRecovery recovery = recovery("recover", RecoverySource.Survivor);
+    recovery.setStatus(runningFrom("demo-2", false));
+    ClusterView back = view(member(0, false, false, 0), member(1, true, true, 460), member(2, true, true, 460));
+
+    assertThat(decide(back, List.of(recovery))).singleElement().isInstanceOfSatisfying(Decision.Fail.class,
+        fail -> assertThat(fail.message()).contains("nothing was forced"));
+
+    // the survivor runs alone (forced already): its own leadership is the recovery's, not a quorum come back
+    ClusterView alone = view(member(2, true, true, 470));
+    assertThat(decide(alone, List.of(recovery))).singleElement().isInstanceOf(Decision.Proceed.class);
+  }
+
+  @Test
+  void anInPlaceRestoreEndsARecoveryUnderWayAndRefusesOneAsked() {
+    EtcdRecovery running = recovery("running", RecoverySource.Survivor);
+    running.setStatus(runningFrom("demo-2", false));
+    MemberBootstrapRecords restoring = model.restoredInPlace(new dev.quorum.model.RestoreSource("bucket", "k.db",
+        "us-east-1", Optional.empty(), false, Optional.empty(), Optional.empty()), "abcd1234");
+
+    List<Decision> decisions = RecoveryPlanner.decide(model, restoring, pods, claims, Optional.empty(),
+        Optional.empty(), List.of(running, recovery("asked", RecoverySource.Survivor)));
+
+    assertThat(decisions).hasSize(2).allSatisfy(d -> assertThat(d).isInstanceOfAny(Decision.Fail.class,
+        Decision.Refuse.class));
+    assertThat(decisions).filteredOn(d -> d.recovery() == running).singleElement()
+        .isInstanceOf(Decision.Fail.class);
+  }
+
+  @Test
   void eachWayThatCannotBeCarriedOutIsRefusedWithItsReason() {
     ClusterView noData = view(member(0, false, false, 0), member(1, false, false, 0), member(2, false, false, 0));
     assertThat(refusal(noData, RecoverySource.Survivor, model)).isEqualTo(RecoveryPlanner.NO_SURVIVOR);

@@ -25,6 +25,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class EtcdRecovery extends CustomResource<EtcdRecoverySpec, EtcdRecoveryStatus> implements Namespaced {
 
+  /**
+   * Held from the moment a recovery begins until it hands the members over: deleted halfway, its decision (which
+   * members are set aside) would be lost while old members could still start beside a forced survivor.
+   */
+  public static final String IN_PROGRESS_FINALIZER = "etcd.quorum.dev/recovery-in-progress";
+
   /** Not finished yet: Pending, Running, or not looked at by the operator so far. */
   @JsonIgnore
   public boolean inProgress() {
