@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,12 +28,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Self-healing on the rig, for every kind of fault a member's node can suffer: each at member 0, at the highest
- * ordinal and at the leader, in a 3- and a 5-member cluster healing side by side, while a client writes through the
- * client Service. Then two members of five lost one after the other, a member cut off from the others, and the
+ * Self-healing on the rig, for every kind of fault a member's node can suffer (those that cost a member its data at two
+ * places, member 0 among them; see {@link #faults()}), in a 3- and a 5-member cluster healing side by side, while a
+ * client writes through the client Service. Then two members of five lost one after the other, a member cut off from the others, and the
  * operator killed after each membership step. Which ordinal, learner and leader stand where in every other case is
  * shown exhaustively by the pure tests ({@code MembershipPlannerTest}, {@code MemberTargetsTest}).
  */
@@ -70,25 +73,28 @@ class FaultMatrixIT {
     }
   }
 
-  @ParameterizedTest(name = "{0} at member 0")
-  @EnumSource(MemberFault.class)
+  /**
+   * Each kind of fault on the rig, where it matters most: the faults that cost a member its data at member 0 (where
+   * healing once broke) and at the leader or the highest ordinal; the others once each at member 0, the highest
+   * ordinal and the leader. Every member and leader position for every fault is the pure tests' to show
+   * ({@code HealingSimulationTest}); the rig shows each kind of fault on real nodes.
+   */
+  static Stream<Arguments> faults() {
+    return Stream.of(
+        Arguments.of(MemberFault.EPHEMERAL_POD_DELETED, Position.MEMBER_0),
+        Arguments.of(MemberFault.EPHEMERAL_POD_DELETED, Position.LEADER),
+        Arguments.of(MemberFault.POD_AND_CLAIM_DELETED, Position.MEMBER_0),
+        Arguments.of(MemberFault.POD_AND_CLAIM_DELETED, Position.HIGHEST),
+        Arguments.of(MemberFault.POD_DELETED, Position.LEADER),
+        Arguments.of(MemberFault.PROCESS_KILLED, Position.HIGHEST),
+        Arguments.of(MemberFault.BROKEN_PAST_THE_DEADLINE, Position.MEMBER_0));
+  }
+
+  @ParameterizedTest(name = "{0} at {1}")
+  @MethodSource("faults")
   @Order(1)
-  void atMember0(MemberFault fault) throws Exception {
-    inBothSizes(fault, Position.MEMBER_0);
-  }
-
-  @ParameterizedTest(name = "{0} at the highest ordinal")
-  @EnumSource(MemberFault.class)
-  @Order(2)
-  void atTheHighestOrdinal(MemberFault fault) throws Exception {
-    inBothSizes(fault, Position.HIGHEST);
-  }
-
-  @ParameterizedTest(name = "{0} at the leader")
-  @EnumSource(MemberFault.class)
-  @Order(3)
-  void atTheLeader(MemberFault fault) throws Exception {
-    inBothSizes(fault, Position.LEADER);
+  void eachKindOfFaultHeals(MemberFault fault, Position position) throws Exception {
+    inBothSizes(fault, position);
   }
 
   /**
