@@ -415,11 +415,15 @@ class HelmChartIT {
     try (var in = java.nio.file.Files.newInputStream(manifest)) {
       objects = rig.client().load(in).items();
     }
-    // the namespace first, then every CRD before anything that could need it
-    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).startsWith(
-        "Namespace/quorum-system", "CustomResourceDefinition/etcdbackups." + GROUP,
-        "CustomResourceDefinition/etcdbackupschedules." + GROUP,
-        "CustomResourceDefinition/etcdclusters." + GROUP, "CustomResourceDefinition/etcdrestores." + GROUP).contains(
+    // the namespace first, then every CRD the build generates (crds/) before anything that could need it
+    List<String> first = new java.util.ArrayList<>(List.of("Namespace/quorum-system"));
+    try (var crds = java.nio.file.Files.list(Path.of("crds"))) {
+      crds.map(f -> f.getFileName().toString()).filter(f -> f.endsWith("." + GROUP + ".yaml")).sorted()
+          .map(f -> "CustomResourceDefinition/" + f.substring(0, f.length() - ".yaml".length())).forEach(first::add);
+    }
+    assertThat(first).as("the CRDs in crds/").hasSizeGreaterThan(4);
+    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+        .startsWith(first.toArray(String[]::new)).contains(
             "ServiceAccount/quorum", "ClusterRole/quorum", "ClusterRoleBinding/quorum", "Deployment/quorum");
     assertThat(objects).filteredOn(o -> !(o instanceof io.fabric8.kubernetes.api.model.Namespace)
         && !(o instanceof io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition)
