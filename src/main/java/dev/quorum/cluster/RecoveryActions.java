@@ -54,6 +54,10 @@ final class RecoveryActions {
       status.setObservedGeneration(recovery.getMetadata().getGeneration());
       if (decision instanceof Decision.Refuse refuse) {
         finish(status, OperationPhase.Failed, refuse.reason(), refuse.message(), now);
+      } else if (decision instanceof Decision.Pending pending) {
+        status.setPhase(OperationPhase.Pending);
+        status.setReason(pending.reason());
+        status.setMessage(pending.message());
       } else if (decision instanceof Decision.Begin begin) {
         status.setPhase(OperationPhase.Running);
         status.setReason(RecoveryPlanner.RECOVERING);

@@ -42,6 +42,7 @@ public final class RecoveryPlanner {
   public static final String SURVIVOR_LOST = "SurvivorLost";
   public static final String RESTORED_IN_PLACE = "RestoredInPlace";
   public static final String RECOVERING = "RecoveringFromSurvivor";
+  public static final String LEADER_KNOWN = "MemberFollowsALeader";
   public static final String REJOINING = "MembersRejoining";
   public static final String RECOVERED = "Recovered";
 
@@ -50,6 +51,9 @@ public final class RecoveryPlanner {
 
     /** It cannot be carried out: it fails, and nothing is touched. */
     record Refuse(EtcdRecovery recovery, String reason, String message) implements Decision {}
+
+    /** It waits to begin, for the reason given; nothing is touched meanwhile. */
+    record Pending(EtcdRecovery recovery, String reason, String message) implements Decision {}
 
     /** It begins: what it decided is recorded before anything changes. */
     record Begin(EtcdRecovery recovery, QuorumLoss.Voter survivor, List<String> setAsideClaims, String loss)
@@ -150,9 +154,10 @@ public final class RecoveryPlanner {
           + "): there is nothing to recover; a member whose data is gone is replaced by itself");
     }
     if (!loss.noLeader()) {
-      return new Decision.Refuse(recovery, QUORUM_HOLDS, "a member still follows a leader (" + loss.describe()
-          + "): the cluster may have its quorum where the operator cannot reach it; nothing is recovered while"
-          + " etcd itself has a leader");
+      // a member that lost its leader keeps following it for an election timeout: a request made that soon waits
+      return new Decision.Pending(recovery, LEADER_KNOWN, "a member still follows a leader (" + loss.describe()
+          + "): the cluster may have its quorum where the operator cannot reach it; the recovery begins once no"
+          + " member does");
     }
     if (recovery.getSpec().getFrom() == RecoverySource.Backup) {
       return new Decision.Refuse(recovery, NOT_AVAILABLE_YET, "from: Backup is not carried out by an EtcdRecovery"
