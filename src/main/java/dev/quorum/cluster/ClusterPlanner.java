@@ -122,10 +122,11 @@ final class ClusterPlanner {
         ? MembershipPlanner.BrokenAfter.NEVER
         : new MembershipPlanner.BrokenAfter(settings.replaceBrokenAfter(), pass.now());
     Optional<String> rotation = pass.tls().flatMap(MemberTls.Pass::certificates).flatMap(TlsCertificates::rotation);
-    // lost as etcd's answers show it and as the pods do (a member the operator cannot reach may still serve)
+    // lost as etcd's answers show it; when no member answers the operator, only if the pods agree (they may serve
+    // where the operator cannot reach them), as Available judges it
     long readyPods = pass.pods().stream().filter(dev.quorum.model.PodReadiness::ready).count();
     Optional<QuorumLoss.Assessment> quorumLoss = pass.quorumLoss().filter(QuorumLoss.Assessment::lost)
-        .filter(loss -> readyPods < loss.quorum());
+        .filter(loss -> pass.etcd().isPresent() || readyPods < loss.quorum());
     MembershipPlanner.Plan membership = holdingDataGone(MembershipPlanner.holdingJoins(MembershipPlanner.plan(
         pass.model(), pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter), rotation), quorumLoss);
     MemberRollout.Plan rollout = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(),
