@@ -203,9 +203,8 @@ class NodeFailureIT {
   }
 
   private boolean available(String cluster) {
-    EtcdCluster current = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get();
-    return current != null && current.getStatus() != null && current.getStatus().condition("Available")
-        .filter(c -> "True".equals(c.getStatus())).isPresent();
+    return dev.quorum.testing.Clusters.isAvailable(
+        kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get());
   }
 
   private List<Pod> memberPods() {
