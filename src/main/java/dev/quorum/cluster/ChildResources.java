@@ -70,6 +70,11 @@ public class ChildResources {
     return client.resources(type).inNamespace(namespace).withName(name).get();
   }
 
+  /** Every object of that kind in the namespace, as the API server has them now. */
+  public <T extends HasMetadata> List<T> list(Class<T> type, String namespace) {
+    return client.resources(type).inNamespace(namespace).list().getItems();
+  }
+
   /** Adds or removes a finalizer of an EtcdRecovery (a patch of its latest version; other finalizers stay). */
   public void finalizer(EtcdRecovery recovery, String finalizer, boolean held) {
     client.resources(EtcdRecovery.class).inNamespace(recovery.getMetadata().getNamespace())

@@ -41,7 +41,7 @@ final class ClusterActions {
     this.supporting = new SupportingObjects(children);
     this.membershipSteps = new MembershipSteps(children, etcd, events, config.membership().haltAfterStep());
     this.replacement = new MemberReplacement(children, membershipSteps, events);
-    this.recoveries = new RecoveryActions(children, events);
+    this.recoveries = new RecoveryActions(children, events, config.recovery().haltAfterStep());
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
   }
 
@@ -65,6 +65,7 @@ final class ClusterActions {
       }
     } else if (course instanceof Course.HeldByRestore held) {
       LOG.debugf("%s: EtcdRestore %s holds the members", model.key(), held.restore());
+      recoveries.report(pass, held.recovery());
     } else if (course instanceof Course.Recover recover) {
       return recoveries.recover(pass, recover);
     } else if (course instanceof Course.Converge converge) {

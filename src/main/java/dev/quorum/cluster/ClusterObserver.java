@@ -1,8 +1,10 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
+import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.membership.VersionPath;
@@ -98,11 +100,23 @@ final class ClusterObserver {
         unread = Optional.of(e);
       }
     }
+    List<EtcdRecovery> recoveries = List.copyOf(context.getSecondaryResources(EtcdRecovery.class));
+    List<EtcdBackup> backups = List.of();
+    List<EtcdRestore> restores = List.of();
+    // only while quorum is lost or a recovery is asked for: what it may restore, and the restores it made
+    if (unread.isEmpty() && (Conditions.quorumLost(cluster.getStatus())
+        || recoveries.stream().anyMatch(EtcdRecovery::inProgress))) {
+      try {
+        backups = children.list(EtcdBackup.class, model.namespace());
+        restores = children.list(EtcdRestore.class, model.namespace());
+      } catch (KubernetesClientException e) {
+        unread = Optional.of(e);
+      }
+    }
     return new ClusterPass(cluster, records, model, pods, cachedPods, configMaps,
         List.copyOf(context.getSecondaryResources(PersistentVolumeClaim.class)),
-        List.copyOf(context.getSecondaryResources(EtcdBackupSchedule.class)),
-        List.copyOf(context.getSecondaryResources(EtcdRecovery.class)), view, formed, tls, tlsProblem,
-        List.copyOf(problems), restoredBy, unread, Instant.now());
+        List.copyOf(context.getSecondaryResources(EtcdBackupSchedule.class)), recoveries, backups, restores, view,
+        formed, tls, tlsProblem, List.copyOf(problems), restoredBy, unread, Instant.now());
   }
 
   /** The snapshot founding members restore: resolved once, when they go on record; the records keep it from then. */

@@ -1,14 +1,18 @@
 package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.ConditionTypes;
+import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
+import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.recovery.BackupRecovery;
 import dev.quorum.recovery.QuorumLoss;
+import dev.quorum.recovery.RecoveryPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -33,6 +37,9 @@ import java.util.Optional;
  * @param tlsProblem why the members' certificates cannot be used, if they cannot
  * @param problems why the spec cannot be carried out as it is; empty when it can
  * @param recoveries the EtcdRecoveries naming this cluster
+ * @param backups the EtcdBackups of the cluster's namespace, while it has lost its quorum or a recovery of it is asked
+ *     for (else none)
+ * @param restores the EtcdRestores of the cluster's namespace, likewise
  * @param restoredBy the EtcdRestore that holds the members while it restores them in place, if one does
  * @param unread a call the API server failed while the cluster was read: reported as any failing call
  */
@@ -46,6 +53,8 @@ record ClusterPass(
     List<PersistentVolumeClaim> claims,
     List<EtcdBackupSchedule> backupSchedules,
     List<EtcdRecovery> recoveries,
+    List<EtcdBackup> backups,
+    List<EtcdRestore> restores,
     Optional<ClusterView> etcd,
     boolean formed,
     Optional<MemberTls.Pass> tls,
@@ -94,8 +103,15 @@ record ClusterPass(
         });
   }
 
+  /** What the recovery planner decides on. */
+  RecoveryPlanner.Observation recoveryObservation() {
+    return new RecoveryPlanner.Observation(model, records, pods, claims, etcd, quorumLoss(), recoveries, backups,
+        restores, restoredBy, now);
+  }
+
   /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */
   Optional<QuorumLoss.Assessment> quorumLoss() {
-    return QuorumLoss.assess(model, records, pods, claims, etcd, Conditions.hadQuorum(cluster.getStatus()));
+    return QuorumLoss.assess(model, records, pods, claims, etcd, Conditions.hadQuorum(cluster.getStatus()))
+        .map(loss -> loss.withNewestBackup(BackupRecovery.newest(model.name(), backups, now)));
   }
 }

@@ -44,8 +44,12 @@ final class ClusterPlanner {
      */
     record UnusableTlsSecret(String problem, boolean keepCertificate) implements Course {}
 
-    /** An EtcdRestore holds the members while it restores them in place. */
-    record HeldByRestore(String restore) implements Course {}
+    /**
+     * An EtcdRestore holds the members while it restores them in place.
+     *
+     * @param recovery what is reported on EtcdRecoveries meanwhile (one from a backup follows its restore)
+     */
+    record HeldByRestore(String restore, List<RecoveryPlanner.Decision> recovery) implements Course {}
 
     /** spec.paused: the operator changes nothing, and only reports. */
     record Paused() implements Course {}
@@ -86,14 +90,14 @@ final class ClusterPlanner {
     if (pass.tlsProblem().isPresent()) {
       return new Course.UnusableTlsSecret(pass.tlsProblem().get(), !pass.paused());
     }
+    List<RecoveryPlanner.Decision> recovery = pass.paused() ? List.of()
+        : RecoveryPlanner.decide(pass.recoveryObservation());
     if (pass.restoredBy().isPresent()) {
-      return new Course.HeldByRestore(pass.restoredBy().get());
+      return new Course.HeldByRestore(pass.restoredBy().get(), recovery);
     }
     if (pass.paused()) {
       return new Course.Paused();
     }
-    List<RecoveryPlanner.Decision> recovery = RecoveryPlanner.decide(pass.model(), pass.records(), pass.pods(),
-        pass.claims(), pass.etcd(), pass.quorumLoss(), pass.recoveries());
     if (!recovery.isEmpty() && holdsMembers(recovery.get(0))) {
       return recover(pass, recovery);
     }

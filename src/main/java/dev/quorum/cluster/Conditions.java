@@ -38,7 +38,12 @@ final class Conditions {
    */
   static boolean hadQuorum(EtcdClusterStatus status) {
     return isTrue(status, ConditionTypes.AVAILABLE)
-        || hasReason(status, ConditionTypes.AVAILABLE, Reasons.QUORUM_LOST);
+        || quorumLost(status);
+  }
+
+  /** The last status said the cluster has lost its quorum. */
+  static boolean quorumLost(EtcdClusterStatus status) {
+    return hasReason(status, ConditionTypes.AVAILABLE, Reasons.QUORUM_LOST);
   }
 
   static boolean isTrue(EtcdClusterStatus status, String type) {

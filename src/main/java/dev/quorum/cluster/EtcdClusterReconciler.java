@@ -53,8 +53,9 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 // The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
 // A cluster bootstrapped from an EtcdBackup reads where its object is; one held by an EtcdRestore checks it still runs.
-@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
-@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrestores", verbs = {RBACVerbs.GET})
+// A recovery from a backup lists the cluster's backups and creates the in-place EtcdRestore that carries it out.
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET, RBACVerbs.LIST})
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrestores", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.CREATE})
 // A cluster's EtcdRecoveries are carried out by its reconciler, which writes their status and holds a running one with
 // a finalizer (patch); its policy creates one.
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrecoveries", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})

@@ -32,12 +32,12 @@ final class MembershipSteps {
   private final ChildResources children;
   private final ClusterViewSource etcd;
   private final ClusterEvents events;
-  private final Optional<String> haltAfterStep;
+  private final StepFailpoint haltAfterStep;
   private final RepeatedRefusals refusals = new RepeatedRefusals();
 
   MembershipSteps(ChildResources children, ClusterViewSource etcd, ClusterEvents events,
       Optional<String> haltAfterStep) {
-    this.haltAfterStep = haltAfterStep;
+    this.haltAfterStep = new StepFailpoint("quorum.membership.halt-after-step", haltAfterStep);
     this.children = children;
     this.etcd = etcd;
     this.events = events;
@@ -194,9 +194,6 @@ final class MembershipSteps {
     refusals.cleared(model.key());
     LOG.infof("%s: %s", model.key(), message);
     events.normal(model.resource(), reason, message);
-    if (haltAfterStep.filter(steps -> List.of(steps.split(",")).contains(reason)).isPresent()) {
-      LOG.warnf("failpoint quorum.membership.halt-after-step: halting as if killed, after %s", reason);
-      Runtime.getRuntime().halt(137);
-    }
+    haltAfterStep.after(reason);
   }
 }

@@ -1,11 +1,13 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRecoveryStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.MemberBootstrapRecords;
+import dev.quorum.recovery.BackupRecovery;
 import dev.quorum.recovery.RecoveryPlanner;
 import dev.quorum.recovery.RecoveryPlanner.Decision;
 import dev.quorum.recovery.SurvivorRecovery.Step;
@@ -13,6 +15,7 @@ import dev.quorum.specs.MembersConfigMapBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,10 +28,12 @@ final class RecoveryActions {
 
   private final ChildResources children;
   private final ClusterEvents events;
+  private final StepFailpoint haltAfterStep;
 
-  RecoveryActions(ChildResources children, ClusterEvents events) {
+  RecoveryActions(ChildResources children, ClusterEvents events, Optional<String> haltAfterStep) {
     this.children = children;
     this.events = events;
+    this.haltAfterStep = new StepFailpoint("quorum.recovery.halt-after-step", haltAfterStep);
   }
 
   /** The recovery holding the members: its status first (a beginning is on record before anything changes). */
@@ -58,6 +63,27 @@ final class RecoveryActions {
         status.setPhase(OperationPhase.Pending);
         status.setReason(pending.reason());
         status.setMessage(pending.message());
+      } else if (decision instanceof Decision.BeginFromBackup begin) {
+        status.setPhase(OperationPhase.Running);
+        status.setReason(BackupRecovery.RECOVERING);
+        status.setMessage("recovering from EtcdBackup " + begin.backup() + " through EtcdRestore " + begin.restore()
+            + ": " + begin.loss());
+        status.setBackup(begin.backup());
+        status.setRestore(begin.restore());
+        status.setRecoveredRevision(begin.revision());
+        status.setLoss(begin.loss());
+        status.setStartTime(now);
+      } else if (decision instanceof Decision.NextBackup next) {
+        status.setMessage("EtcdBackup " + status.getBackup() + " is passed over, its object failed the check; trying "
+            + next.backup() + " through EtcdRestore " + next.restore() + ": " + next.loss());
+        status.setSkippedBackups(next.passedOver());
+        status.setBackup(next.backup());
+        status.setRestore(next.restore());
+        status.setRecoveredRevision(next.revision());
+        status.setLoss(next.loss());
+      } else if (decision instanceof Decision.Restore restore) {
+        status.setMessage("creating EtcdRestore " + restore.restore().getMetadata().getName() + " of EtcdBackup "
+            + status.getBackup());
       } else if (decision instanceof Decision.Begin begin) {
         status.setPhase(OperationPhase.Running);
         status.setReason(RecoveryPlanner.RECOVERING);
@@ -83,19 +109,32 @@ final class RecoveryActions {
         finish(status, OperationPhase.Failed, fail.reason(), fail.message(), now);
       }
       holdWhileBegun(recovery, decision);
-      if (Objects.equals(Serialization.asJson(before), Serialization.asJson(status))) {
-        continue;
+      if (!Objects.equals(Serialization.asJson(before), Serialization.asJson(status))) {
+        EtcdRecovery written = Serialization.clone(recovery);
+        written.setStatus(status);
+        children.patchStatus(written);
+        announce(pass, decision, status);
       }
-      EtcdRecovery written = Serialization.clone(recovery);
-      written.setStatus(status);
-      children.patchStatus(written);
-      announce(pass, decision, status);
+      if (decision instanceof Decision.Restore restore) {
+        // named in the status when the recovery began (or moved to this backup): made after, so a restart makes it
+        children.create(List.of(restore.restore()));
+        normal(pass.cluster(), "RecoveryRestoring", "EtcdRecovery " + recovery.getMetadata().getName()
+            + ": created EtcdRestore " + restore.restore().getMetadata().getName() + " to restore EtcdBackup "
+            + status.getBackup() + " in place");
+      }
     }
   }
 
-  /** The recovery cannot be deleted from its beginning until it has handed the members over (or ended). */
+  /**
+   * The recovery cannot be deleted from its beginning until it has handed the members over (or ended); one from a
+   * backup, until its restore has ended.
+   */
   private void holdWhileBegun(EtcdRecovery recovery, Decision decision) {
-    boolean hold = decision instanceof Decision.Begin || decision instanceof Decision.Proceed;
+    boolean hold = decision instanceof Decision.Begin || decision instanceof Decision.Proceed
+        || decision instanceof Decision.BeginFromBackup || decision instanceof Decision.NextBackup
+        || decision instanceof Decision.Restore
+        || (decision instanceof Decision.Follow && recovery.getStatus() != null
+            && recovery.getStatus().getBackup() != null);
     boolean held = recovery.hasFinalizer(EtcdRecovery.IN_PROGRESS_FINALIZER);
     if (hold != held && !(hold && recovery.getMetadata().getDeletionTimestamp() != null)) {
       children.finalizer(recovery, EtcdRecovery.IN_PROGRESS_FINALIZER, hold);
@@ -106,16 +145,30 @@ final class RecoveryActions {
     String name = "EtcdRecovery " + decision.recovery().getMetadata().getName();
     if (decision instanceof Decision.Refuse refuse) {
       events.recoveryRefused(decision.recovery(), refuse.reason(), refuse.message());
-    } else if (decision instanceof Decision.Begin) {
-      events.warning(pass.cluster(), "RecoveryStarted", name + ": " + status.getMessage());
+    } else if (decision instanceof Decision.Begin || decision instanceof Decision.BeginFromBackup) {
+      warning(pass.cluster(), "RecoveryStarted", name + ": " + status.getMessage());
       LOG.warnf("%s: %s began: %s", pass.model().key(), name, status.getMessage());
+    } else if (decision instanceof Decision.NextBackup) {
+      warning(pass.cluster(), "RecoveryBackupPassedOver", name + ": " + status.getMessage());
+      LOG.warnf("%s: %s: %s", pass.model().key(), name, status.getMessage());
     } else if (decision instanceof Decision.HandOver) {
-      events.normal(pass.cluster(), "RecoveryHandedOver", name + ": " + status.getMessage());
+      normal(pass.cluster(), "RecoveryHandedOver", name + ": " + status.getMessage());
     } else if (decision instanceof Decision.Finish) {
-      events.normal(pass.cluster(), RecoveryPlanner.RECOVERED, name + ": " + status.getMessage());
+      normal(pass.cluster(), RecoveryPlanner.RECOVERED, name + ": " + status.getMessage());
     } else if (decision instanceof Decision.Fail fail) {
-      events.warning(pass.cluster(), fail.reason(), name + ": " + fail.message());
+      warning(pass.cluster(), fail.reason(), name + ": " + fail.message());
     }
+  }
+
+  /** Every step's event, then the failpoint. */
+  private void normal(EtcdCluster about, String reason, String message) {
+    events.normal(about, reason, message);
+    haltAfterStep.after(reason);
+  }
+
+  private void warning(EtcdCluster about, String reason, String message) {
+    events.warning(about, reason, message);
+    haltAfterStep.after(reason);
   }
 
   private static void finish(EtcdRecoveryStatus status, OperationPhase phase, String reason, String message,
@@ -130,19 +183,19 @@ final class RecoveryActions {
   private boolean step(EtcdClusterModel model, MemberBootstrapRecords records, Step step) {
     if (step instanceof Step.StopOthers stop) {
       stop.pods().forEach(children::deleteNow);
-      events.normal(model.resource(), "RecoveryStoppedMembers", "stopped the other members, their data set aside: "
+      normal(model.resource(), "RecoveryStoppedMembers", "stopped the other members, their data set aside: "
           + String.join(", ", stop.pods().stream().map(p -> p.getMetadata().getName()).sorted().toList()));
       return true;
     }
     if (step instanceof Step.Force force) {
       record(model, records, force.survivor(), force.forced());
-      events.normal(model.resource(), "RecoveryForcingNewCluster", force.survivor()
+      normal(model.resource(), "RecoveryForcingNewCluster", force.survivor()
           + " is to start once with --force-new-cluster, as a one-member cluster of its own data");
       return true;
     }
     if (step instanceof Step.Unforce unforce) {
       record(model, records, unforce.survivor(), unforce.unforced());
-      events.normal(model.resource(), "RecoverySurvivorAlone", unforce.survivor()
+      normal(model.resource(), "RecoverySurvivorAlone", unforce.survivor()
           + " runs as a one-member cluster; --force-new-cluster comes off its record");
       return true;
     }
@@ -152,7 +205,7 @@ final class RecoveryActions {
     }
     if (step instanceof Step.SetAside aside) {
       aside.claims().forEach(children::delete);
-      events.normal(model.resource(), "RecoveryClaimsSetAside", "deleted the old claims of the other members: "
+      normal(model.resource(), "RecoveryClaimsSetAside", "deleted the old claims of the other members: "
           + String.join(", ", aside.claims().stream().map(c -> c.getMetadata().getName()).sorted().toList()));
       return true;
     }

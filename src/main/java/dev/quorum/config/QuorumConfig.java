@@ -34,6 +34,20 @@ public interface QuorumConfig {
 
   Membership membership();
 
+  Recovery recovery();
+
+  /** Quorum-loss recoveries. */
+  interface Recovery {
+
+    /**
+     * Test only, a failpoint like {@link Membership#haltAfterStep()}: the operator halts at once, as if killed, right
+     * after a recovery step whose event reason this names (RecoveryStarted, RecoveryStoppedMembers,
+     * RecoveryForcingNewCluster, RecoverySurvivorAlone, RecoveryClaimsSetAside, RecoveryHandedOver,
+     * RecoveryRestoring, RecoveryBackupPassedOver; several separated by commas). Unset in production.
+     */
+    Optional<String> haltAfterStep();
+  }
+
   /** Membership changes. */
   interface Membership {
 

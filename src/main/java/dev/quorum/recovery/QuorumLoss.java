@@ -51,8 +51,21 @@ public final class QuorumLoss {
     }
   }
 
-  /** The voters of a formed cluster as they stand now. */
-  public record Assessment(List<Voter> voters) {
+  /**
+   * The voters of a formed cluster as they stand now.
+   *
+   * @param newestBackup what the newest Succeeded backup of the cluster would restore, when it is known
+   */
+  public record Assessment(List<Voter> voters, Optional<String> newestBackup) {
+
+    public Assessment(List<Voter> voters) {
+      this(voters, Optional.empty());
+    }
+
+    /** The same, with what restoring the newest backup would give up (from its EtcdBackup). */
+    public Assessment withNewestBackup(Optional<String> newestBackup) {
+      return new Assessment(voters, newestBackup);
+    }
 
     public int quorum() {
       return Quorum.quorum(voters.size());
@@ -102,10 +115,11 @@ public final class QuorumLoss {
       if (!lostForGood()) {
         return describe() + "; waiting for the members whose data is kept to come back";
       }
+      String backup = newestBackup.map(b -> "from " + b).orElse("from a backup (none of the cluster's has Succeeded)");
       return describe() + "; quorum cannot come back by itself: " + bestSurvivor()
           .map(best -> "recover from the best survivor " + best.name() + " (raft index " + best.raftIndex()
-              + ", revision " + best.revision() + ") or from a backup")
-          .orElse("no member answers with data, recover from a backup");
+              + ", revision " + best.revision() + ") or " + backup)
+          .orElse("no member answers with data, recover " + backup);
     }
 
     /** For a condition: how many serve, who is gone, who holds data and how far each got. */

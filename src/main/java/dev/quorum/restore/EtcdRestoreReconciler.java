@@ -1,6 +1,7 @@
 package dev.quorum.restore;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
@@ -16,6 +17,7 @@ import dev.quorum.operation.ServerSideApply;
 import dev.quorum.operation.StatusUpdates;
 import dev.quorum.restore.RestorePlanner.Observation;
 import dev.quorum.specs.MembersConfigMapBuilder;
+import dev.quorum.specs.RecoveryRestoreBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +56,8 @@ import org.jboss.logging.Logger;
 // the S3 access key, to check the object before anything is created
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {RBACVerbs.GET})
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdbackups", verbs = {RBACVerbs.GET})
+// an in-place restore is refused while a recovery of the cluster runs
+@RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdrecoveries", verbs = {RBACVerbs.LIST})
 // a new cluster is created; a cluster restored in place is held and released through an annotation
 @RBACRule(apiGroups = EtcdCluster.GROUP, resources = "etcdclusters", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // in place: the members' records are rewritten, their pods stopped (static pods: their manifests deleted), the replaced
@@ -140,8 +144,16 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     boolean holderRunning = restore.getSpec().getInPlace() != null
         && holder.filter(h -> !h.equals(restore.getMetadata().getName()))
             .map(h -> hold.stillRunning(namespace, h)).orElse(false);
+    // before the restore runs (it takes the hold first): a recovery of the cluster that has begun, not its owner
+    Optional<String> recoveryRunning = restore.getSpec().getInPlace() != null && cluster.isPresent()
+        && status.getPhase() != OperationPhase.Running
+        ? kube.resources(EtcdRecovery.class).inNamespace(namespace).list().getItems().stream()
+            .filter(r -> name.equals(r.getSpec().getClusterName()) && r.begun()
+                && !RecoveryRestoreBuilder.ownedBy(restore, r))
+            .map(r -> r.getMetadata().getName()).findFirst()
+        : Optional.empty();
     return new Observation(restore, status, cluster, records, members, others, manifests, holder, holderRunning,
-        sourceCheck.result(restore.getMetadata().getUid()), resolvedAgain, now);
+        sourceCheck.result(restore.getMetadata().getUid()), resolvedAgain, recoveryRunning, now);
   }
 
   private MemberBootstrapRecords records(EtcdCluster cluster) {

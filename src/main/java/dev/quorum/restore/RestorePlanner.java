@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Pure: decides the next single {@link RestoreStep} of an EtcdRestore from one {@link Observation} of what the API
@@ -75,6 +76,14 @@ public final class RestorePlanner {
   static final String STOPPING = "StoppingMembers";
   static final String RESTORING = "Restoring";
   static final String RESTORED = "Restored";
+  static final String RECOVERY_RUNNING = "RecoveryInProgress";
+
+  /**
+   * The reasons a restore fails for its cluster's sake, not its source's: a recovery from a backup that meets one
+   * does not try an older backup.
+   */
+  public static final Set<String> CLUSTER_REFUSALS = Set.of(CLUSTER_NOT_FOUND, CLUSTER_DELETED, CLUSTER_PAUSED,
+      ANOTHER_RESTORE, RECOVERY_RUNNING);
 
   static final String CHECKING_MESSAGE = "reading the snapshot to verify it before anything is created or stopped";
 
@@ -91,11 +100,13 @@ public final class RestorePlanner {
    * @param holderRunning whether that holder, when another restore, still runs (in place)
    * @param check the source check's result, once it is done
    * @param resolvedAgain the source resolved again (no download), while the restore stops members
+   * @param recoveryRunning in place, before the restore runs: an EtcdRecovery of the cluster that has begun and does
+   *     not own this restore
    */
   public record Observation(EtcdRestore restore, EtcdRestoreStatus status, Optional<EtcdCluster> cluster,
       MemberBootstrapRecords records, List<Pod> memberPods, List<Pod> fetchPods, List<ConfigMap> manifests,
       Optional<String> holder, boolean holderRunning, Optional<SourceCheck.Result> check,
-      Optional<RestoreSources.Resolution> resolvedAgain, Instant now) {
+      Optional<RestoreSources.Resolution> resolvedAgain, Optional<String> recoveryRunning, Instant now) {
 
     public Observation {
       memberPods = List.copyOf(memberPods);
@@ -249,6 +260,11 @@ public final class RestorePlanner {
     if (o.records().isEmpty()) {
       return new RestoreStep.Fail(CLUSTER_NOT_FOUND, "EtcdCluster " + name + " has no members yet: nothing to"
           + " restore in place; wait until it is created, or restore into a new cluster", false);
+    }
+    if (o.recoveryRunning().isPresent() && !o.heldByThis()) {
+      // the recovery is changing the members; a restore over it would stop a half-recovered cluster
+      return new RestoreStep.Fail(RECOVERY_RUNNING, "EtcdRecovery " + o.recoveryRunning().get() + " is recovering"
+          + " EtcdCluster " + name + "; wait until it has finished, then restore", false);
     }
     Optional<Duration> backingOff = backingOff(o);
     if (backingOff.isPresent()) {

@@ -197,6 +197,35 @@ public final class BackupToS3Bench {
             .withName(CLUSTER).get()));
   }
 
+  /** Random (incompressible) 1 MiB values under /data/from..to-1 at {@code endpoint}, several puts in flight. */
+  static void loadRandom(String endpoint, int from, int to) throws Exception {
+    try (Client etcd = Client.builder().endpoints(endpoint).build()) {
+      KV kv = etcd.getKVClient();
+      Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      List<CompletableFuture<?>> puts = new ArrayList<>();
+      Random random = new Random(from + 11);
+      for (int i = from; i < to && failed.get() == null; i++) {
+        byte[] value = new byte[MIB];
+        random.nextBytes(value);
+        if (!inFlight.tryAcquire(2, TimeUnit.MINUTES)) {
+          throw new IllegalStateException("no put finished in 2 minutes");
+        }
+        puts.add(kv.put(ByteSequence.from("/data/" + i, StandardCharsets.UTF_8), ByteSequence.from(value))
+            .whenComplete((response, error) -> {
+              if (error != null) {
+                failed.compareAndSet(null, error);
+              }
+              inFlight.release();
+            }));
+      }
+      CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+      if (failed.get() != null) {
+        throw new IllegalStateException("a put failed", failed.get());
+      }
+    }
+  }
+
   static final class Bench {
 
     final Rig rig;
@@ -217,32 +246,7 @@ public final class BackupToS3Bench {
 
     /** Random (incompressible) 1 MiB values under /data/from..to-1, several puts in flight. */
     void load(int from, int to) throws Exception {
-      try (Client etcd = Client.builder().endpoints("http://" + Pods.ip(kube, NS, CLUSTER + "-0") + ":2379")
-          .build()) {
-        KV kv = etcd.getKVClient();
-        Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        List<CompletableFuture<?>> puts = new ArrayList<>();
-        Random random = new Random(from + 11);
-        for (int i = from; i < to && failed.get() == null; i++) {
-          byte[] value = new byte[MIB];
-          random.nextBytes(value);
-          if (!inFlight.tryAcquire(2, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("no put finished in 2 minutes");
-          }
-          puts.add(kv.put(ByteSequence.from("/data/" + i, StandardCharsets.UTF_8), ByteSequence.from(value))
-              .whenComplete((response, error) -> {
-                if (error != null) {
-                  failed.compareAndSet(null, error);
-                }
-                inFlight.release();
-              }));
-        }
-        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        if (failed.get() != null) {
-          throw new IllegalStateException("a put failed", failed.get());
-        }
-      }
+      loadRandom("http://" + Pods.ip(kube, NS, CLUSTER + "-0") + ":2379", from, to);
     }
 
     /** The member the operator snapshots (a ready follower, first by name): the script uses the same one. */

@@ -202,12 +202,16 @@ public final class RestoreBench {
      * healthy. Verification is etcdutl's own (etcd's appended checksum); nothing checks the object's SHA-256.
      */
     Manual manual() throws Exception {
-      Path dir = WORK.resolve("manual");
+      return manual(key(backup), WORK.resolve("manual"));
+    }
+
+    /** @param key the object's key in the bench's bucket; {@code dir} the hand-run members' work directory */
+    Manual manual(String key, Path dir) throws Exception {
       Rig.deleteRecursively(dir);
       Files.createDirectories(dir);
       Path file = dir.resolve("snapshot.db");
       long start = System.nanoTime();
-      try (S3Client client = s3.client(); InputStream in = client.getObject(b -> b.bucket(bucket).key("bench.db"))) {
+      try (S3Client client = s3.client(); InputStream in = client.getObject(b -> b.bucket(bucket).key(key))) {
         Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       }
       Duration download = BackupToS3Bench.since(start);
@@ -245,13 +249,18 @@ public final class RestoreBench {
       }
     }
 
-    private static void run(Path log, String... command) throws Exception {
+    /** The key of a backup's object in the bench's bucket, from its location. */
+    String key(EtcdBackupStatus backup) {
+      return backup.getLocation().substring(("s3://" + bucket + "/").length());
+    }
+
+    static void run(Path log, String... command) throws Exception {
       if (exitCode(log, command) != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed: " + Files.readString(log));
       }
     }
 
-    private static int exitCode(Path log, String... command) throws Exception {
+    static int exitCode(Path log, String... command) throws Exception {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       if (!process.waitFor(10, TimeUnit.MINUTES)) {
         process.destroyForcibly();

@@ -68,7 +68,7 @@ class ClusterPlannerTest {
     ClusterPass pass = pass(model, founding, TestClusters.readyPods(model), List.of(), Optional.empty(),
         Optional.of("restore-1"), Optional.empty());
 
-    assertThat(ClusterPlanner.decide(pass, SETTINGS)).isEqualTo(new Course.HeldByRestore("restore-1"));
+    assertThat(ClusterPlanner.decide(pass, SETTINGS)).isEqualTo(new Course.HeldByRestore("restore-1", List.of()));
   }
 
   @Test
@@ -135,7 +135,7 @@ class ClusterPlannerTest {
     ephemeral.setStatus(availableStatus());
     EtcdClusterModel lost = TestClusters.model(ephemeral, founding);
     ClusterPass pass = new ClusterPass(ephemeral, founding, lost, List.of(), List.of(), List.of(), List.of(),
-        List.of(), List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+        List.of(), List.of(), List.of(), List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
         Optional.empty(), NOW);
 
     Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
@@ -152,7 +152,8 @@ class ClusterPlannerTest {
     persistent.setStatus(availableStatus());
     ClusterPass pass = new ClusterPass(persistent, founding, TestClusters.model(persistent, founding),
         List.of(TestClusters.pod(model, 0, false)), List.of(), List.of(), TestClusters.claims(model), List.of(),
-        List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW);
+        List.of(), List.of(), List.of(), Optional.empty(), true, Optional.empty(), Optional.empty(), List.of(),
+        Optional.empty(), Optional.empty(), NOW);
 
     Course.Converge converge = (Course.Converge) ClusterPlanner.decide(pass, SETTINGS);
 
@@ -177,8 +178,8 @@ class ClusterPlannerTest {
       List<String> problems, Optional<String> tlsProblem, Optional<String> restoredBy,
       Optional<KubernetesClientException> unread) {
     return new ClusterPass(model.resource(), records, model, pods, pods, List.of(), TestClusters.claims(model),
-        List.of(), List.of(), Optional.of(etcd(records.count())), true, Optional.empty(), tlsProblem, problems, restoredBy,
-        unread, NOW);
+        List.of(), List.of(), List.of(), List.of(), Optional.of(etcd(records.count())), true, Optional.empty(),
+        tlsProblem, problems, restoredBy, unread, NOW);
   }
 
   /** Every member on record started, a voter, healthy; demo-0 leads. */

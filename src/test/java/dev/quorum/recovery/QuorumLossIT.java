@@ -3,18 +3,23 @@ package dev.quorum.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRecoverySpec;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.QuorumLossPolicy;
 import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
+import dev.quorum.rig.S3Server;
 import dev.quorum.testing.Admission;
 import dev.quorum.testing.ClientServiceWriter;
 import dev.quorum.testing.MembershipClusters;
+import dev.quorum.testing.TestBackups;
+import dev.quorum.testing.TestEtcd;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -30,13 +35,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A cluster loses its quorum on the rig's real nodes. Two of three members' claims and pods deleted: the loss is
  * reported at once (QuorumLost, for good, with the best survivor), nothing changes until a user asks, and an
  * EtcdRecovery from the survivor brings back three voters with every write etcd had acknowledged, the lost members
  * re-added empty. A majority whose pods are only deleted (claims kept) comes back by itself. A recovery asked while
- * quorum holds, or without confirmation, is refused and touches nothing.
+ * quorum holds, or without confirmation, is refused and touches nothing. Every member's data gone, the automatic
+ * policy restores the newest backup that verifies.
  */
 class QuorumLossIT {
 
@@ -46,6 +54,8 @@ class QuorumLossIT {
   /** The bound: the loss is reported this soon after the members go. */
   static final Duration REPORTED_WITHIN = Duration.ofSeconds(30);
   static final Duration RECOVERED_WITHIN = Duration.ofMinutes(5);
+  /** A short deadline for the automatic policy, so the test does not wait the default five minutes. */
+  static final String POLICY_AFTER = "10s";
 
   static KubernetesClient kube;
   static String ns;
@@ -160,6 +170,89 @@ class QuorumLossIT {
     assertThat(members(cluster).stream().collect(Collectors.toMap(MemberStatus::getName, MemberStatus::getId)))
         .as("nothing touched").isEqualTo(ids);
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  /**
+   * Every member's data gone (an ephemeral cluster, every pod deleted), two backups of it, the newer one's object
+   * corrupted: the automatic policy restores the older one in place, passing over the newer and saying why; the data
+   * is the older backup's.
+   */
+  @Test
+  void everyMembersDataLostIsRestoredByPolicyFromTheNewestBackupThatVerifiesPassingOverACorruptOne() throws Exception {
+    String cluster = "all-lost";
+    EtcdCluster resource = new EtcdCluster();
+    resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
+    resource.getSpec().getStorage().setEphemeral(true);
+    QuorumLossPolicy policy = new QuorumLossPolicy();
+    policy.setRecovery(QuorumLossPolicy.Recovery.Automatic);
+    policy.setFrom(RecoverySource.Backup);
+    policy.setAfter(POLICY_AFTER);
+    resource.getSpec().setQuorumLoss(policy);
+    kube.resource(resource).create();
+    try {
+      awaitVoters(cluster, 3);
+      S3Server s3 = RIG.rig().s3();
+      String bucket = s3.createBucket(cluster + "-" + System.nanoTime());
+      TestBackups.createCredentials(kube, ns, "s3", s3);
+      String member = members(cluster).get(0).getName();
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, member)) {
+        etcd.putKeys("/older/", 100);
+      }
+      backUp(s3, bucket, "older", cluster);
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, member)) {
+        etcd.putKeys("/newer/", 100);
+      }
+      backUp(s3, bucket, "newer", cluster);
+      corrupt(s3, bucket, kube.resources(EtcdBackup.class).inNamespace(ns).withName("newer").get());
+
+      Instant lossAt = Instant.now();
+      kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).withGracePeriod(0).delete();
+
+      EtcdRecovery done = await("an automatic recovery finished").atMost(RECOVERED_WITHIN)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> {
+            operator.assertAlive();
+            return kube.resources(EtcdRecovery.class).inNamespace(ns).list().getItems().stream()
+                .filter(r -> cluster.equals(r.getSpec().getClusterName()) && !r.inProgress()).findFirst()
+                .orElse(null);
+          }, Objects::nonNull);
+      assertThat(done.getMetadata().getName()).startsWith(cluster + "-auto-");
+      assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
+      assertThat(done.getStatus().getBackup()).isEqualTo("older");
+      assertThat(done.getStatus().getSkippedBackups()).singleElement().asString()
+          .startsWith("newer: ChecksumMismatch");
+      assertThat(done.getStatus().getMessage()).contains("older", "newer passed over");
+      awaitVoters(cluster, 3);
+      System.out.printf("every member lost: Available again %d ms after the loss (policy after %s): %s%n",
+          Duration.between(lossAt, Instant.now()).toMillis(), POLICY_AFTER, done.getStatus().getMessage());
+
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, members(cluster).get(0).getName())) {
+        assertThat(etcd.read("/older/")).isEqualTo(TestEtcd.expected("/older/", 100));
+        assertThat(etcd.read("/newer/")).as("written after the backup restored").isEmpty();
+      }
+      assertThat(MembershipClusters.reasons(kube, ns, cluster)).contains("QuorumLost", "RecoveryRequested",
+          "RecoveryStarted", "RecoveryBackupPassedOver", "Recovered");
+    } finally {
+      kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+    }
+  }
+
+  private static void backUp(S3Server s3, String bucket, String name, String cluster) {
+    kube.resources(EtcdBackup.class).inNamespace(ns)
+        .resource(TestBackups.toS3(ns, name, cluster, s3, bucket, "s3", null)).create();
+    assertThat(TestBackups.awaitFinished(kube, ns, name, operator, Duration.ofMinutes(2)).getPhase())
+        .isEqualTo(OperationPhase.Succeeded);
+  }
+
+  /** One bit of the backup's object flipped, its metadata (and so its expected SHA-256) kept. */
+  private static void corrupt(S3Server s3, String bucket, EtcdBackup backup) throws Exception {
+    String key = backup.getStatus().getLocation().substring(("s3://" + bucket + "/").length());
+    try (S3Client client = s3.client()) {
+      var object = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+      byte[] bytes = object.asByteArray();
+      bytes[bytes.length / 2] ^= 0x01;
+      client.putObject(b -> b.bucket(bucket).key(key).metadata(object.response().metadata()),
+          RequestBody.fromBytes(bytes));
+    }
   }
 
   /** The lost members get neither pod nor claim while nobody asks: started empty they could only wait. */

@@ -83,6 +83,21 @@ class QuorumLossTest {
   }
 
   @Test
+  void aLossForGoodNamesBothWaysBackWithTheNewestBackupWhenThereIsOne() {
+    World world = new World(3, Standing.HOLDS_DATA, Standing.DATA_GONE, Standing.DATA_GONE);
+    world.raftIndex[0] = 800;
+    Assessment assessment = world.assess(true).orElseThrow();
+
+    assertThat(assessment.summary()).contains("best survivor demo-0 (raft index 800",
+        "none of the cluster's has Succeeded");
+    assertThat(assessment.withNewestBackup(Optional.of("EtcdBackup nightly (revision 390)")).summary())
+        .contains("best survivor demo-0", "or from EtcdBackup nightly (revision 390)");
+    assertThat(new World(3, Standing.DATA_GONE, Standing.DATA_GONE, Standing.DATA_GONE).assess(true).orElseThrow()
+        .withNewestBackup(Optional.of("EtcdBackup nightly (revision 390)")).summary())
+        .contains("no member answers with data, recover from EtcdBackup nightly");
+  }
+
+  @Test
   void aClusterStillBeingCreatedHasLostNothing() {
     World world = new World(3, Standing.DATA_GONE, Standing.DATA_GONE, Standing.DATA_GONE);
 

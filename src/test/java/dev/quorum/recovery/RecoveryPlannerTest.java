@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 class RecoveryPlannerTest {
 
+  private static final Instant NOW = Instant.parse("2026-12-07T06:00:00Z");
+
   private final EtcdCluster cluster = TestClusters.cluster("demo", 3);
   private final MemberBootstrapRecords records = TestClusters.foundingRecords(TestClusters.model(cluster));
   private final EtcdClusterModel model = TestClusters.model(cluster, records);
@@ -92,7 +94,7 @@ class RecoveryPlannerTest {
     MemberBootstrapRecords restoring = model.restoredInPlace(new dev.quorum.model.RestoreSource("bucket", "k.db",
         "us-east-1", Optional.empty(), false, Optional.empty(), Optional.empty()), "abcd1234");
 
-    List<Decision> decisions = RecoveryPlanner.decide(model, restoring, pods, claims, Optional.empty(),
+    List<Decision> decisions = decideWith(model, restoring, pods, claims, Optional.empty(),
         Optional.empty(), List.of(running, recovery("asked", RecoverySource.Survivor)));
 
     assertThat(decisions).hasSize(2).allSatisfy(d -> assertThat(d).isInstanceOfAny(Decision.Fail.class,
@@ -107,14 +109,14 @@ class RecoveryPlannerTest {
     assertThat(refusal(noData, RecoverySource.Survivor, model)).isEqualTo(RecoveryPlanner.NO_SURVIVOR);
 
     ClusterView lost = view(member(0, false, false, 0), member(1, true, false, 300), member(2, false, false, 0));
-    assertThat(refusal(lost, RecoverySource.Backup, model)).isEqualTo(RecoveryPlanner.NOT_AVAILABLE_YET);
+    assertThat(refusal(lost, RecoverySource.Backup, model)).as("no backup").isEqualTo(BackupRecovery.NO_BACKUP);
 
     EtcdCluster ephemeral = TestClusters.cluster("demo", 3);
     ephemeral.getSpec().getStorage().setEphemeral(true);
     assertThat(refusal(lost, RecoverySource.Survivor, TestClusters.model(ephemeral, records)))
         .isEqualTo(RecoveryPlanner.EPHEMERAL_MEMBERS);
 
-    List<Decision> neverFormed = RecoveryPlanner.decide(model, records, pods, claims, Optional.of(lost),
+    List<Decision> neverFormed = decideWith(model, records, pods, claims, Optional.of(lost),
         Optional.empty(), List.of(recovery("recover", RecoverySource.Survivor)));
     assertThat(((Decision.Refuse) neverFormed.get(0)).reason()).isEqualTo(RecoveryPlanner.NEVER_FORMED);
   }
@@ -154,7 +156,7 @@ class RecoveryPlannerTest {
     EtcdRecovery recovery = recovery("recover", RecoverySource.Survivor);
     recovery.setStatus(runningFrom("demo-2", false));
 
-    List<Decision> decisions = RecoveryPlanner.decide(model, records, List.of(), List.of(claim(1)), Optional.empty(),
+    List<Decision> decisions = decideWith(model, records, List.of(), List.of(claim(1)), Optional.empty(),
         Optional.empty(), List.of(recovery));
 
     assertThat(decisions).singleElement().isInstanceOfSatisfying(Decision.Fail.class,
@@ -195,14 +197,21 @@ class RecoveryPlannerTest {
   }
 
   private String refusal(ClusterView etcd, RecoverySource from, EtcdClusterModel model) {
-    List<Decision> decisions = RecoveryPlanner.decide(model, records, pods, claims, Optional.of(etcd),
+    List<Decision> decisions = decideWith(model, records, pods, claims, Optional.of(etcd),
         QuorumLoss.assess(model, records, pods, claims, Optional.of(etcd), true),
         List.of(recovery("recover", from)));
     return ((Decision.Refuse) decisions.get(0)).reason();
   }
 
+  private static List<Decision> decideWith(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Optional<QuorumLoss.Assessment> loss,
+      List<EtcdRecovery> recoveries) {
+    return RecoveryPlanner.decide(new RecoveryPlanner.Observation(model, records, pods, claims, etcd, loss,
+        recoveries, List.of(), List.of(), Optional.empty(), NOW));
+  }
+
   private List<Decision> decide(ClusterView etcd, List<EtcdRecovery> recoveries) {
-    return RecoveryPlanner.decide(model, records, pods, claims, Optional.of(etcd),
+    return decideWith(model, records, pods, claims, Optional.of(etcd),
         QuorumLoss.assess(model, records, pods, claims, Optional.of(etcd), true), recoveries);
   }
 

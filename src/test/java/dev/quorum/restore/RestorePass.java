@@ -59,6 +59,7 @@ final class RestorePass {
   private boolean holderRunning;
   private Optional<SourceCheck.Result> check = Optional.empty();
   private Optional<RestoreSources.Resolution> resolvedAgain = Optional.empty();
+  private Optional<String> recoveryRunning = Optional.empty();
 
   private RestorePass(EtcdRestore restore) {
     this.restore = restore;
@@ -139,9 +140,15 @@ final class RestorePass {
     return this;
   }
 
+  /** An EtcdRecovery of the cluster has begun, and this restore is not its own. */
+  RestorePass recoveryRunning(String recovery) {
+    this.recoveryRunning = Optional.of(recovery);
+    return this;
+  }
+
   RestorePlanner.Observation observation() {
     return new RestorePlanner.Observation(restore, status, cluster, records, memberPods, fetchPods, manifests, holder,
-        holderRunning, check, resolvedAgain, NOW);
+        holderRunning, check, resolvedAgain, recoveryRunning, NOW);
   }
 
   EtcdRestore restore() {

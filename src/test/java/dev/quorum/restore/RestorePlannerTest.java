@@ -288,6 +288,15 @@ class RestorePlannerTest {
   }
 
   @Test
+  void anInPlaceRestoreAskedWhileARecoveryRunsFailsBeforeItHoldsAnything() {
+    EtcdCluster cluster = orders();
+
+    assertThat(next(inPlace().cluster(cluster).records(foundingRecords(cluster)).recoveryRunning("recover")))
+        .isEqualTo(new RestoreStep.Fail(RestorePlanner.RECOVERY_RUNNING, "EtcdRecovery recover is recovering"
+            + " EtcdCluster orders; wait until it has finished, then restore", false));
+  }
+
+  @Test
   void anInPlaceRestoreOfAClusterWithNoMembersYetFails() {
     assertThat(next(inPlace().cluster(orders()))).isEqualTo(new RestoreStep.Fail(RestorePlanner.CLUSTER_NOT_FOUND,
         "EtcdCluster orders has no members yet: nothing to restore in place; wait until it is created, or restore"

@@ -37,6 +37,14 @@ public class EtcdRecovery extends CustomResource<EtcdRecoverySpec, EtcdRecoveryS
     return getStatus() == null || getStatus().getPhase() == null || !getStatus().getPhase().finished();
   }
 
+  /** Running, with what it decided on record (the survivor, or the backup): it changes the members until it ends. */
+  @JsonIgnore
+  public boolean begun() {
+    EtcdRecoveryStatus status = getStatus();
+    return status != null && status.getPhase() == OperationPhase.Running
+        && (status.getSurvivor() != null || status.getBackup() != null);
+  }
+
   @Override
   protected EtcdRecoverySpec initSpec() {
     return new EtcdRecoverySpec();

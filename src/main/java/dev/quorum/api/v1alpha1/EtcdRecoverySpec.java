@@ -32,7 +32,8 @@ public class EtcdRecoverySpec {
   @JsonPropertyDescription("Survivor: the member that answers with the most data (highest Raft index) becomes a"
       + " one-member cluster (--force-new-cluster, once) and the others come back empty, one at a time. Backup: the"
       + " cluster is restored in place from backupName, or the newest Succeeded EtcdBackup of the cluster whose object"
-      + " verifies.")
+      + " verifies (a newer one that does not is skipped, and said so). LeastLoss: whichever of the two has the"
+      + " higher etcd revision (the survivor when they tie).")
   @Required
   private RecoverySource from;
 

@@ -37,6 +37,10 @@ public class EtcdRecoveryStatus extends OperationStatus {
   @JsonPropertyDescription("From: Backup, the in-place EtcdRestore carrying it out.")
   private String restore;
 
+  @JsonPropertyDescription("From: Backup, the newer backups passed over, each with why (its object failed the"
+      + " restore's check, nothing was touched).")
+  private List<String> skippedBackups;
+
   public String getSurvivor() {
     return survivor;
   }
@@ -99,5 +103,13 @@ public class EtcdRecoveryStatus extends OperationStatus {
 
   public void setRestore(String restore) {
     this.restore = restore;
+  }
+
+  public List<String> getSkippedBackups() {
+    return skippedBackups;
+  }
+
+  public void setSkippedBackups(List<String> skippedBackups) {
+    this.skippedBackups = skippedBackups;
   }
 }

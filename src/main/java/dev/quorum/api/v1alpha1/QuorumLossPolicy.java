@@ -25,7 +25,9 @@ public class QuorumLossPolicy {
   @Default("Manual")
   private Recovery recovery = Recovery.Manual;
 
-  @JsonPropertyDescription("Where an automatic recovery comes back from: Survivor (the member with the most data).")
+  @JsonPropertyDescription("Where an automatic recovery comes back from: Survivor (the member with the most data),"
+      + " Backup (the newest Succeeded EtcdBackup of the cluster whose object verifies, restored in place), or"
+      + " LeastLoss (whichever of the two has the higher etcd revision; the survivor when they tie).")
   @Default("Survivor")
   private RecoverySource from = RecoverySource.Survivor;
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Benchmark: quorum loss. On one local rig with the operator running, times an EtcdRecovery from the survivor (a
+# persistent 3-member cluster that lost two members' data) and from a backup (an ephemeral one that lost every pod),
+# each from create to Succeeded, next to etcd's documented manual procedure run by a script on the same rig
+# (--force-new-cluster then member add; or download, etcdutl snapshot restore, start), alternating within each round.
+# Writes a Markdown report to target/bench/quorum-loss.md and prints it. See docs/benchmarks.md.
+#
+#   bench/quorum-loss.sh [--rounds N] [--warmup N] [--size MiB]
+#     defaults: 3 measured rounds, 1 warm-up round, 64 MiB of data
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash hack/tools.sh >/dev/null
+tools=$(bash hack/tools.sh --print | sed -n 's/^QUORUM_TOOLS=//p')
+./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
+./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
+# the report names what was measured; a dirty tree is not quite that commit
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [[ -n "$(git status --porcelain -- src pom.xml crds bench 2>/dev/null)" ]]; then
+  commit+=" (plus uncommitted changes)"
+fi
+# the rig's control-plane client and kubelet live in this JVM
+exec java -Xmx768m -Dquorum.tools="$tools" -Dbench.commit="$commit" \
+  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.quorum.bench.QuorumLossBench "$@"

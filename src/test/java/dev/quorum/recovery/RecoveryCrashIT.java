@@ -1,0 +1,178 @@
+package dev.quorum.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
+import dev.quorum.api.v1alpha1.MemberStatus;
+import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.RecoverySource;
+import dev.quorum.rig.OperatorProcess;
+import dev.quorum.rig.Pods;
+import dev.quorum.rig.RigSession;
+import dev.quorum.specs.EtcdArgs;
+import dev.quorum.testing.MembershipClusters;
+import dev.quorum.testing.TestEtcd;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A recovery from the survivor with the operator killed right after each of its steps (a failpoint halts it as a kill
+ * would): each new operator recognises how far the recovery got from the records, the pods and etcd's member list and
+ * takes the next step, and at no halt do two one-member clusters exist or an old member run beside the forced survivor.
+ * The operator runs on this machine here, not as the chart's pod: the test is about its process dying.
+ */
+class RecoveryCrashIT {
+
+  @RegisterExtension
+  static final RigSession RIG = new RigSession();
+  static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s");
+  /** Every step of a recovery from the survivor that announces itself. */
+  static final List<String> STEPS = List.of("RecoveryStarted", "RecoveryStoppedMembers", "RecoveryForcingNewCluster",
+      "RecoverySurvivorAlone", "RecoveryClaimsSetAside", "RecoveryHandedOver");
+  static final Pattern HALTED = Pattern.compile("halting as if killed, after (\\w+)");
+  static final int KEYS = 300;
+
+  static KubernetesClient kube;
+  static String ns;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void crds() {
+    kube = RIG.client();
+    ns = RIG.namespace();
+    RIG.installQuorumCrds();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void aRecoveryFromTheSurvivorCutShortAfterEachStepIsFinishedByTheNextOperator() throws Exception {
+    String cluster = "crash";
+    operator = RIG.startOperatorProcess("recovery-crash", OPERATOR_ENV);
+    MembershipClusters.create(kube, ns, cluster, null);
+    awaitVoters(cluster, 3);
+    try (TestEtcd etcd = TestEtcd.at(kube, ns, cluster + "-0")) {
+      etcd.putKeys("/kept/", KEYS);
+    }
+    await("every member caught up").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> members(cluster).stream().allMatch(m -> m.isReady() && Objects.equals(m.getRevisionLag(), 0L)));
+    // member 0 and the leader (or member 1, when member 0 leads) lose their data
+    String leader = cluster(cluster).getStatus().getLeader();
+    List<String> lost = new ArrayList<>(List.of(cluster + "-0"));
+    lost.add(leader.equals(cluster + "-0") ? cluster + "-1" : leader);
+    for (String member : lost) {
+      kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + member).delete();
+      kube.pods().inNamespace(ns).withName(member).withGracePeriod(0).delete();
+    }
+    await("QuorumLost, for good").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> cluster(cluster).getStatus().condition("Degraded")
+            .filter(c -> c.getMessage().contains("quorum cannot come back by itself")).isPresent());
+
+    operator.close();
+    Map<String, String> halting = new LinkedHashMap<>(OPERATOR_ENV);
+    halting.put("QUORUM_RECOVERY_HALT_AFTER_STEP", String.join(",", STEPS));
+    EtcdRecovery recovery = new EtcdRecovery();
+    recovery.setMetadata(new ObjectMetaBuilder().withName("recover-crash").withNamespace(ns).build());
+    recovery.getSpec().setClusterName(cluster);
+    recovery.getSpec().setConfirmClusterName(cluster);
+    recovery.getSpec().setFrom(RecoverySource.Survivor);
+    kube.resource(recovery).create();
+
+    List<String> halts = new ArrayList<>();
+    for (int run = 0; run <= STEPS.size() && !finished(); run++) {
+      operator = RIG.startOperatorProcess("recovery-crash-" + run, halting);
+      OperatorProcess current = operator;
+      await("operator " + run + " halted, or the recovery finished").atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(200)).until(() -> !current.isAlive() || finished());
+      if (!current.isAlive()) {
+        Matcher halted = HALTED.matcher(current.logTail(400));
+        String step = null;
+        while (halted.find()) {
+          step = halted.group(1);
+        }
+        assertThat(step).as("operator " + run + " halted at a failpoint").isNotNull();
+        halts.add(step);
+        assertOneClusterAtATime(cluster, step);
+      }
+      current.close();
+    }
+    assertThat(halts).as("halted after each step, in order").containsExactlyElementsOf(STEPS);
+
+    operator = RIG.startOperatorProcess("recovery-crash-after", OPERATOR_ENV);
+    EtcdRecovery done = await("the recovery succeeded").atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofSeconds(1)).until(() -> {
+          operator.assertAlive();
+          return kube.resources(EtcdRecovery.class).inNamespace(ns).withName("recover-crash").get();
+        }, r -> r.getStatus() != null && r.getStatus().getPhase() != null && r.getStatus().getPhase().finished());
+    assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
+    awaitVoters(cluster, 3);
+    String members = RIG.etcdctl("--endpoints=http://" + cluster + "-client." + ns + ".svc.cluster.local:2379",
+        "member", "list").output();
+    assertThat(members.lines().filter(l -> !l.isBlank())).as("exactly three members, none twice: " + members)
+        .hasSize(3);
+    try (TestEtcd etcd = TestEtcd.at(kube, ns, done.getStatus().getSurvivor())) {
+      assertThat(etcd.read("/kept/")).isEqualTo(TestEtcd.expected("/kept/", KEYS));
+    }
+    kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  /**
+   * At a halt: at most one member runs with --force-new-cluster, and while one does no other member of the cluster
+   * runs beside it (its old data would meet the forced survivor's new cluster).
+   */
+  private static void assertOneClusterAtATime(String cluster, String step) {
+    List<Pod> running = kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems()
+        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    List<Pod> forced = running.stream().filter(EtcdArgs::forcesNewCluster).toList();
+    assertThat(forced).as("forced members after " + step).hasSizeLessThanOrEqualTo(1);
+    if (!forced.isEmpty()) {
+      assertThat(running).as("members running beside the forced survivor after " + step).containsExactlyElementsOf(
+          forced);
+    }
+  }
+
+  private static boolean finished() {
+    EtcdRecovery current = kube.resources(EtcdRecovery.class).inNamespace(ns).withName("recover-crash").get();
+    return current != null && !current.inProgress();
+  }
+
+  private static EtcdCluster cluster(String name) {
+    return kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+  }
+
+  private static List<MemberStatus> members(String cluster) {
+    EtcdCluster current = cluster(cluster);
+    return current == null || current.getStatus() == null || current.getStatus().getMembers() == null ? List.of()
+        : current.getStatus().getMembers();
+  }
+
+  private static void awaitVoters(String cluster, int count) {
+    await(cluster + " with " + count + " ready voters").atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1)).until(() -> {
+          operator.assertAlive();
+          List<Pod> pods = kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems();
+          return members(cluster).stream().filter(m -> m.getId() != null && !Boolean.TRUE.equals(m.getLearner())
+              && m.isReady()).count() == count && pods.stream().filter(Pods::isReady).count() == count;
+        });
+  }
+}
