@@ -124,8 +124,8 @@ public final class BackupRecovery {
 
   private static String passedOverNote(EtcdRecoveryStatus status) {
     List<String> names = passedOver(status).stream().map(BackupRecovery::nameOf).toList();
-    return names.isEmpty() ? "" : ", the newer " + String.join(", ", names) + " passed over (their objects failed the"
-        + " check)";
+    return names.isEmpty() ? "" : ", passing over the newer " + (names.size() == 1 ? "EtcdBackup " : "EtcdBackups ")
+        + String.join(", ", names) + " (failed the check)";
   }
 
   private static String nameOf(String passedOver) {

@@ -175,10 +175,19 @@ public final class QuorumLossBench {
       List<String> lost = new ArrayList<>(List.of(leader));
       lost.add(IntStream.range(0, 3).mapToObj(i -> name + "-" + i).filter(m -> !m.equals(leader)).findFirst()
           .orElseThrow());
+      // one loss: paused meanwhile, the operator does not replace the first member while two still hold a quorum
+      kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).edit(c -> {
+        c.getSpec().setPaused(true);
+        return c;
+      });
       for (String member : lost) {
         kube.persistentVolumeClaims().inNamespace(NS).withName("data-" + member).delete();
         kube.pods().inNamespace(NS).withName(member).withGracePeriod(0).delete();
       }
+      kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).edit(c -> {
+        c.getSpec().setPaused(false);
+        return c;
+      });
       awaitLostForGood(name);
       took = recover(name, RecoverySource.Survivor);
       deleteCluster(name);
