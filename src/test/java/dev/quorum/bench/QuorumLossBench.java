@@ -17,6 +17,7 @@ import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
 import dev.quorum.testing.Clusters;
+import dev.quorum.testing.MembershipClusters;
 import dev.quorum.testing.TestBackups;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -176,18 +177,12 @@ public final class QuorumLossBench {
       lost.add(IntStream.range(0, 3).mapToObj(i -> name + "-" + i).filter(m -> !m.equals(leader)).findFirst()
           .orElseThrow());
       // one loss: paused meanwhile, the operator does not replace the first member while two still hold a quorum
-      kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).edit(c -> {
-        c.getSpec().setPaused(true);
-        return c;
-      });
+      MembershipClusters.edit(kube, NS, name, edited -> edited.setPaused(true));
       for (String member : lost) {
         kube.persistentVolumeClaims().inNamespace(NS).withName("data-" + member).delete();
         kube.pods().inNamespace(NS).withName(member).withGracePeriod(0).delete();
       }
-      kube.resources(EtcdCluster.class).inNamespace(NS).withName(name).edit(c -> {
-        c.getSpec().setPaused(false);
-        return c;
-      });
+      MembershipClusters.edit(kube, NS, name, edited -> edited.setPaused(false));
       awaitLostForGood(name);
       took = recover(name, RecoverySource.Survivor);
       deleteCluster(name);

@@ -171,8 +171,9 @@ class QuorumLossIT {
 
   /**
    * Every member's data gone (an ephemeral cluster, every pod deleted), two backups of it, the newer one's object
-   * corrupted: the automatic policy restores the older one in place, passing over the newer and saying why; the data
-   * is the older backup's.
+   * corrupted. Bad requests are refused with nothing touched (from the survivor: there is none; a backup that does not
+   * exist; the corrupt one named). Then the automatic policy restores the older backup in place, passing over the
+   * newer and saying why; the data is the older backup's.
    */
   @Test
   void everyMembersDataLostIsRestoredByPolicyFromTheNewestBackupThatVerifiesPassingOverACorruptOne() throws Exception {
@@ -180,11 +181,6 @@ class QuorumLossIT {
     EtcdCluster resource = new EtcdCluster();
     resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
     resource.getSpec().getStorage().setEphemeral(true);
-    QuorumLossPolicy policy = new QuorumLossPolicy();
-    policy.setRecovery(QuorumLossPolicy.Recovery.Automatic);
-    policy.setFrom(RecoverySource.Backup);
-    policy.setAfter(POLICY_AFTER);
-    resource.getSpec().setQuorumLoss(policy);
     kube.resource(resource).create();
     try {
       awaitVoters(cluster, 3);
@@ -204,12 +200,41 @@ class QuorumLossIT {
 
       Instant lossAt = Instant.now();
       kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).withGracePeriod(0).delete();
+      await("QuorumLost, for good").atMost(REPORTED_WITHIN).pollInterval(Duration.ofMillis(500))
+          .until(() -> cluster(cluster).getStatus().condition("Degraded")
+              .filter(c -> c.getMessage().contains("no member answers with data, recover from EtcdBackup newer"))
+              .isPresent());
+
+      // bad requests before the policy's deadline: each refused with its reason, nothing touched
+      String recordsVersion = kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getMetadata()
+          .getResourceVersion();
+      assertRefused(cluster, "from-no-survivor", RecoverySource.Survivor, null, RecoveryPlanner.EPHEMERAL_MEMBERS,
+          "ephemeral");
+      assertRefused(cluster, "from-missing-backup", RecoverySource.Backup, "missing", "BackupNotFound",
+          "EtcdBackup missing does not exist");
+      assertRefused(cluster, "from-corrupt-backup", RecoverySource.Backup, "newer", BackupRecovery.RESTORE_FAILED,
+          "ChecksumMismatch", "no member was stopped");
+      assertThat(kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getMetadata()
+          .getResourceVersion()).as("the members' records untouched").isEqualTo(recordsVersion);
+      assertThat(kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems())
+          .as("no member started").isEmpty();
+
+      // the policy switched on once the bad requests are refused (with it on from the start they would race it)
+      Instant policyOn = Instant.now();
+      MembershipClusters.edit(kube, ns, cluster, spec -> {
+        QuorumLossPolicy policy = new QuorumLossPolicy();
+        policy.setRecovery(QuorumLossPolicy.Recovery.Automatic);
+        policy.setFrom(RecoverySource.Backup);
+        policy.setAfter(POLICY_AFTER);
+        spec.setQuorumLoss(policy);
+      });
 
       EtcdRecovery done = await("an automatic recovery finished").atMost(RECOVERED_WITHIN)
           .pollInterval(Duration.ofSeconds(1)).until(() -> {
             operator.assertAlive();
             return kube.resources(EtcdRecovery.class).inNamespace(ns).list().getItems().stream()
-                .filter(r -> cluster.equals(r.getSpec().getClusterName()) && !r.inProgress()).findFirst()
+                .filter(r -> cluster.equals(r.getSpec().getClusterName()) && !r.inProgress()
+                    && r.getMetadata().getName().startsWith(cluster + "-auto-")).findFirst()
                 .orElse(null);
           }, Objects::nonNull);
       assertThat(done.getMetadata().getName()).startsWith(cluster + "-auto-");
@@ -220,8 +245,9 @@ class QuorumLossIT {
       assertThat(done.getStatus().getMessage()).contains("EtcdBackup older",
           "passing over the newer EtcdBackup newer");
       awaitVoters(cluster, 3);
-      System.out.printf("every member lost: Available again %d ms after the loss (policy after %s): %s%n",
-          Duration.between(lossAt, Instant.now()).toMillis(), POLICY_AFTER, done.getStatus().getMessage());
+      System.out.printf("every member lost: Available again %d ms after the loss, %d ms after the policy (after %s) was"
+          + " switched on: %s%n", Duration.between(lossAt, Instant.now()).toMillis(),
+          Duration.between(policyOn, Instant.now()).toMillis(), POLICY_AFTER, done.getStatus().getMessage());
 
       try (TestEtcd etcd = TestEtcd.at(kube, ns, members(cluster).get(0).getName())) {
         assertThat(etcd.read("/older/")).isEqualTo(TestEtcd.expected("/older/", 100));
@@ -232,6 +258,20 @@ class QuorumLossIT {
     } finally {
       kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
     }
+  }
+
+  private static void assertRefused(String cluster, String name, RecoverySource from, String backupName,
+      String reason, String... message) {
+    EtcdRecovery recovery = recovery(name, cluster, cluster);
+    recovery.getSpec().setFrom(from);
+    recovery.getSpec().setBackupName(backupName);
+    kube.resource(recovery).create();
+    EtcdRecovery refused = await(name + " refused").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> kube.resources(EtcdRecovery.class).inNamespace(ns).withName(name).get(),
+            r -> r.getStatus() != null && r.getStatus().getPhase() != null && r.getStatus().getPhase().finished());
+    assertThat(refused.getStatus().getPhase()).isEqualTo(OperationPhase.Failed);
+    assertThat(refused.getStatus().getReason()).isEqualTo(reason);
+    assertThat(refused.getStatus().getMessage()).contains(message);
   }
 
   private static void backUp(S3Server s3, String bucket, String name, String cluster) {
