@@ -46,32 +46,13 @@ public final class RenderCommand {
 
   /** @param args the command line, {@code render} first */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> options = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    for (int i = 1; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--help") || arg.equals("-h")) {
-        out.print(USAGE);
-        return OK;
-      }
-      String name = arg;
-      String value;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      } else if (arg.startsWith("--") && i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        problems.add(arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
-        continue;
-      }
-      if (!KNOWN.contains(name)) {
-        problems.add("unknown option " + name);
-      }
-      options.put(name, value);
+    CommandOptions options = CommandOptions.parse(args, KNOWN);
+    if (options.help()) {
+      out.print(USAGE);
+      return OK;
     }
-    Peers.Parsed peers = Peers.parse(options.get("--peers"));
+    List<String> problems = new ArrayList<>(options.problems());
+    Peers.Parsed peers = Peers.parse(options.get("--peers").orElse(null));
     problems.addAll(peers.problems());
     String format = options.getOrDefault("--format", "static-pod");
     if (!format.equals("static-pod") && !format.equals("systemd")) {
@@ -81,7 +62,7 @@ public final class RenderCommand {
     RenderOptions render = new RenderOptions(options.getOrDefault("--version", defaults.version()),
         options.getOrDefault("--repository", defaults.repository()),
         options.getOrDefault("--data-dir", defaults.dataDir()), options.getOrDefault("--token", defaults.token()),
-        options.getOrDefault("--etcd-binary", defaults.etcdBinary()), Optional.ofNullable(options.get("--tls-dir")));
+        options.getOrDefault("--etcd-binary", defaults.etcdBinary()), options.get("--tls-dir"));
     problems.addAll(optionProblems(render));
     if (!problems.isEmpty()) {
       problems.forEach(p -> err.println("quorum render: " + p));
@@ -89,7 +70,7 @@ public final class RenderCommand {
       return BAD_INPUT;
     }
     Map<String, String> files = files(peers.peers(), render, format);
-    Optional<String> outDir = Optional.ofNullable(options.get("--out"));
+    Optional<String> outDir = options.get("--out");
     if (outDir.isEmpty()) {
       String separator = format.equals("static-pod") ? "---\n" : "";
       files.forEach((file, content) -> out.print(separator + "# " + file + "\n" + content));

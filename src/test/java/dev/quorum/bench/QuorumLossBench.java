@@ -275,8 +275,12 @@ public final class QuorumLossBench {
         String members = "m2=" + peer(hosts.get(2));
         List<String> joined = new ArrayList<>(List.of(hosts.get(2)));
         for (int i = 0; i < 2; i++) {
-          RestoreBench.Sides.run(dir.resolve("add-m" + i + ".log"), etcdctl(), "--endpoints=" + client(hosts.get(2)),
-              "member", "add", "m" + i, "--peer-urls=" + peer(hosts.get(i)));
+          // etcd refuses ("unhealthy cluster") for a few seconds after the last member joined: a script retries
+          int member = i;
+          await("member add m" + i).atMost(AT_MOST).pollInterval(Duration.ofMillis(200)).until(() ->
+              RestoreBench.Sides.exitCode(dir.resolve("add-m" + member + ".log"), etcdctl(),
+                  "--endpoints=" + client(hosts.get(2)), "member", "add", "m" + member,
+                  "--peer-urls=" + peer(hosts.get(member))) == 0);
           members += ",m" + i + "=" + peer(hosts.get(i));
           running.set(i, etcd(dir, i, "existing", members, false));
           joined.add(hosts.get(i));
