@@ -88,9 +88,16 @@ public class ChildResources {
         });
   }
 
-  /** Writes an EtcdRecovery's status (the cluster's reconciler carries recoveries out; they have none of their own). */
+  /**
+   * Writes an EtcdRecovery's status (the cluster's reconciler carries recoveries out; they have none of their own).
+   * Not conditional on the version read: the operator is the status's only writer, and the finalizer it may have just
+   * changed on the same recovery would otherwise make the write a conflict, the pass an error, and the recovery wait
+   * for the retry.
+   */
   public void patchStatus(EtcdRecovery recovery) {
-    client.resource(recovery).patchStatus();
+    EtcdRecovery unconditional = Serialization.clone(recovery);
+    unconditional.getMetadata().setResourceVersion(null);
+    client.resource(unconditional).patchStatus();
   }
 
   /** A Secret's data as the API server has it now, when the Secret exists (one without data holds an empty map). */

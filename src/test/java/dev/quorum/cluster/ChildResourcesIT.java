@@ -2,10 +2,16 @@ package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorum.api.v1alpha1.EtcdRecovery;
+import dev.quorum.api.v1alpha1.EtcdRecoveryStatus;
+import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.rig.RigSession;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +52,38 @@ class ChildResourcesIT {
     assertThat(children.label(second, KEY, Optional.of("true"))).isTrue();
     assertThat(children.label(live(kube), KEY, Optional.empty())).isTrue();
     assertThat(live(kube).getMetadata().getLabels()).doesNotContainKey(KEY);
+  }
+
+  /**
+   * A recovery's status is written after its finalizer changed in the same pass, from the copy read before: the write
+   * is not a conflict (it was, and each such pass failed and waited for its retry).
+   */
+  @Test
+  void aRecoverysStatusIsWrittenFromTheCopyReadBeforeItsFinalizerChanged() {
+    KubernetesClient kube = RIG.client();
+    RIG.installQuorumCrds();
+    ChildResources children = new ChildResources(kube);
+    EtcdRecovery recovery = new EtcdRecovery();
+    recovery.setMetadata(new ObjectMetaBuilder().withName("status-after-finalizer").withNamespace(RIG.namespace())
+        .build());
+    recovery.getSpec().setClusterName("demo");
+    recovery.getSpec().setConfirmClusterName("demo");
+    recovery.getSpec().setFrom(RecoverySource.Survivor);
+    EtcdRecovery read = kube.resource(recovery).create();
+
+    children.finalizer(read, EtcdRecovery.IN_PROGRESS_FINALIZER, true);
+    EtcdRecovery written = Serialization.clone(read);
+    written.setStatus(new EtcdRecoveryStatus());
+    written.getStatus().setPhase(OperationPhase.Running);
+    written.getStatus().setSurvivor("demo-2");
+    children.patchStatus(written);
+
+    EtcdRecovery live = kube.resources(EtcdRecovery.class).inNamespace(RIG.namespace())
+        .withName("status-after-finalizer").get();
+    assertThat(live.getStatus().getSurvivor()).isEqualTo("demo-2");
+    assertThat(live.hasFinalizer(EtcdRecovery.IN_PROGRESS_FINALIZER)).as("the finalizer kept").isTrue();
+    children.finalizer(live, EtcdRecovery.IN_PROGRESS_FINALIZER, false);
+    kube.resource(live).delete();
   }
 
   private static ConfigMap create(KubernetesClient kube) {
