@@ -105,6 +105,7 @@ final class RecoveryActions {
         status.setMessage(follow.message());
       } else if (decision instanceof Decision.Finish finish) {
         finish(status, OperationPhase.Succeeded, RecoveryPlanner.RECOVERED, finish.message(), now);
+        status.setMembers(finish.members());
       } else if (decision instanceof Decision.Fail fail) {
         finish(status, OperationPhase.Failed, fail.reason(), fail.message(), now);
       }

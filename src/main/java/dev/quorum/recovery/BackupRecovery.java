@@ -6,6 +6,8 @@ import dev.quorum.api.v1alpha1.EtcdRecoveryStatus;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.Member;
 import dev.quorum.recovery.RecoveryPlanner.Decision;
 import dev.quorum.restore.RestorePlanner;
 import dev.quorum.specs.RecoveryRestoreBuilder;
@@ -77,8 +79,8 @@ public final class BackupRecovery {
    * One pass of a recovery from a backup that has begun: the restore its status names is created, followed, or, once
    * it has failed, passed over for the next backup or the end of the recovery.
    */
-  static Decision proceed(EtcdRecovery recovery, List<EtcdRestore> restores, List<EtcdBackup> backups,
-      Optional<QuorumLoss.Assessment> quorumLoss, Instant now) {
+  static Decision proceed(EtcdRecovery recovery, EtcdClusterModel model, List<EtcdRestore> restores,
+      List<EtcdBackup> backups, Optional<QuorumLoss.Assessment> quorumLoss, Instant now) {
     EtcdRecoveryStatus status = recovery.getStatus();
     String backup = status.getBackup();
     Optional<EtcdRestore> restore = restores.stream()
@@ -92,7 +94,7 @@ public final class BackupRecovery {
     if (phase == OperationPhase.Succeeded) {
       return new Decision.Finish(recovery, "the cluster is restored from EtcdBackup " + backup
           + Optional.ofNullable(restored.getRestoredRevision()).map(r -> " at revision " + r).orElse("")
-          + passedOverNote(status) + " (" + name + ")");
+          + passedOverNote(status) + " (" + name + ")", model.members().stream().map(Member::name).toList());
     }
     if (phase != OperationPhase.Failed) {
       return new Decision.Follow(recovery, name + " restores EtcdBackup " + backup + " in place"

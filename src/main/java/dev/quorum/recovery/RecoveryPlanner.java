@@ -113,8 +113,12 @@ public final class RecoveryPlanner {
     /** The survivor runs alone: the membership planner re-adds the others from now on. */
     record HandOver(EtcdRecovery recovery) implements Decision {}
 
-    /** Every member serves again. */
-    record Finish(EtcdRecovery recovery, String message) implements Decision {}
+    /**
+     * Every member serves again.
+     *
+     * @param members the members that came back: re-added empty (from a survivor), or restored (from a backup)
+     */
+    record Finish(EtcdRecovery recovery, String message, List<String> members) implements Decision {}
 
     /** It began, but cannot go on. */
     record Fail(EtcdRecovery recovery, String reason, String message) implements Decision {}
@@ -141,7 +145,7 @@ public final class RecoveryPlanner {
     Decision decision;
     if (BackupRecovery.begun(first)) {
       // its own restore holds the members and rewrites their records: it follows that restore to its end
-      decision = BackupRecovery.proceed(first, o.restores(), o.backups(), o.quorumLoss(), o.now());
+      decision = BackupRecovery.proceed(first, o.model(), o.restores(), o.backups(), o.quorumLoss(), o.now());
     } else if (o.records().restoring() || o.restoredBy().isPresent()) {
       // an in-place restore replaces (or is about to replace) every member's data: nothing is left to recover from
       return open.stream().map(r -> (Decision) (r.begun()
@@ -311,7 +315,8 @@ public final class RecoveryPlanner {
           .filter(e -> e.healthy() && !e.learner()).isPresent()).count();
       return serving == model.size()
           ? new Decision.Finish(recovery, "every member serves again: " + model.size() + " voters, recovered from "
-              + status.getSurvivor())
+              + status.getSurvivor(), model.members().stream().map(Member::name)
+                  .filter(name -> !name.equals(status.getSurvivor())).toList())
           : new Decision.Follow(recovery, serving + " of " + model.size() + " members serve; the others rejoin one"
               + " at a time, learner first");
     }

@@ -96,8 +96,10 @@ class BackupRecoveryTest {
     EtcdRestore done = restore("recover-1", OperationPhase.Succeeded, "Restored", "restored", "demo-abcd1234");
     done.getStatus().setRestoredRevision(430L);
     assertThat(decide(recovery, List.of(), List.of(done))).singleElement()
-        .isInstanceOfSatisfying(Decision.Finish.class, finish -> assertThat(finish.message())
-            .contains("hourly-0530", "revision 430"));
+        .isInstanceOfSatisfying(Decision.Finish.class, finish -> {
+          assertThat(finish.message()).contains("hourly-0530", "revision 430");
+          assertThat(finish.members()).as("every member restored").containsExactly("demo-0", "demo-1", "demo-2");
+        });
   }
 
   @Test

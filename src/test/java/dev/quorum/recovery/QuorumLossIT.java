@@ -121,6 +121,7 @@ class QuorumLossIT {
       assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
       assertThat(done.getStatus().getSurvivor()).isEqualTo(survivor);
       assertThat(done.getStatus().getSetAsideClaims()).isEmpty(); // both claims were deleted with the data
+      assertThat(done.getStatus().getMembers()).as("re-added").containsExactlyInAnyOrderElementsOf(lost);
       awaitVoters(cluster, 3);
       System.out.printf("recovered %d ms after the request: %s%n", Duration.between(
           Instant.parse(done.getStatus().getStartTime()), Instant.parse(done.getStatus().getCompletionTime()))

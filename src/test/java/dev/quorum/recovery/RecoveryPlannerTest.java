@@ -148,7 +148,8 @@ class RecoveryPlannerTest {
 
     List<Decision> done = decide(view(member(0, true, true, 470), member(1, true, true, 470),
         member(2, true, true, 470)), List.of(recovery));
-    assertThat(done).singleElement().isInstanceOf(Decision.Finish.class);
+    assertThat(done).singleElement().isInstanceOfSatisfying(Decision.Finish.class,
+        finish -> assertThat(finish.members()).as("re-added empty").containsExactly("demo-0", "demo-1"));
   }
 
   @Test

@@ -37,6 +37,10 @@ public class EtcdRecoveryStatus extends OperationStatus {
   @JsonPropertyDescription("From: Backup, the in-place EtcdRestore carrying it out.")
   private String restore;
 
+  @JsonPropertyDescription("Once Succeeded, the members that came back: re-added empty, learner first (from a"
+      + " survivor), or restored (from a backup).")
+  private List<String> members;
+
   @JsonPropertyDescription("From: Backup, the newer backups passed over, each with why (its object failed the"
       + " restore's check, nothing was touched).")
   private List<String> skippedBackups;
@@ -111,5 +115,13 @@ public class EtcdRecoveryStatus extends OperationStatus {
 
   public void setSkippedBackups(List<String> skippedBackups) {
     this.skippedBackups = skippedBackups;
+  }
+
+  public List<String> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<String> members) {
+    this.members = members;
   }
 }
