@@ -7,15 +7,6 @@
 #   bench/apply-to-available.sh [--rounds N] [--warmup N]    defaults: 5 measured rounds after 1 warm-up
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash hack/tools.sh >/dev/null
-tools=$(bash hack/tools.sh --print | sed -n 's/^QUORUM_TOOLS=//p')
-./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
-./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-# the report names what was measured; a dirty tree is not quite that commit
-commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [[ -n "$(git status --porcelain -- src pom.xml crds bench 2>/dev/null)" ]]; then
-  commit+=" (plus uncommitted changes)"
-fi
+source bench/lib.sh
 # a modest heap: the rig's control-plane client and kubelet live in this JVM, the machine has other work
-exec java -Xmx512m -Dquorum.tools="$tools" -Dbench.commit="$commit" \
-  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.quorum.bench.ApplyToAvailableBench "$@"
+run_bench 512m ApplyToAvailableBench "$@"

@@ -7,14 +7,5 @@
 #   bench/heal.sh [--rounds N] [--warmup N]     defaults: 3 measured rounds, 1 warm-up round
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCRIPT_NAME=bench
-STEP_LOGS=target/scripts
-source hack/lib.sh
-prepare_java_run target/bench.classpath
-# the report names what was measured; a dirty tree is not quite that commit
-commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [[ -n "$(git status --porcelain -- src pom.xml crds bench 2>/dev/null)" ]]; then
-  commit+=" (plus uncommitted changes)"
-fi
-exec java -Xmx512m -Dquorum.tools="$tools" -Dbench.commit="$commit" \
-  -cp "target/test-classes:target/classes:$(<target/bench.classpath)" dev.quorum.bench.HealBench "$@"
+source bench/lib.sh
+run_bench 512m HealBench "$@"

@@ -8,15 +8,6 @@
 #     defaults: 3 measured rounds, 1 warm-up round, 1100 MiB of data
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash hack/tools.sh >/dev/null
-tools=$(bash hack/tools.sh --print | sed -n 's/^QUORUM_TOOLS=//p')
-./mvnw -B -q -ntp package -DskipTests -Dquorum.tools="$tools"
-./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-# the report names what was measured; a dirty tree is not quite that commit
-commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [[ -n "$(git status --porcelain -- src pom.xml crds bench 2>/dev/null)" ]]; then
-  commit+=" (plus uncommitted changes)"
-fi
+source bench/lib.sh
 # the rig's control-plane client and kubelet live in this JVM, and the script side's 10 parts of 8 MiB in flight
-exec java -Xmx768m -Dquorum.tools="$tools" -Dbench.commit="$commit" \
-  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.quorum.bench.RestoreBench "$@"
+run_bench 768m RestoreBench "$@"

@@ -9,7 +9,6 @@ import dev.quorum.rig.Rig;
 import dev.quorum.rig.Pods;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -149,7 +148,7 @@ public final class ApplyToAvailableBench {
    */
   static Timing measure(KubernetesClient kube, OperatorProcess operator, String ns, List<HasMetadata> objects,
       Map<String, String> podSelector, int size, boolean etcdCluster) {
-    createNamespace(kube, ns);
+    BenchMachine.createNamespace(kube, ns);
     Progress progress = new Progress(size);
     SharedIndexInformer<Pod> pods = kube.pods().inNamespace(ns).withLabels(podSelector)
         .inform(handler(progress::onPod, progress::onPodGone));
@@ -250,12 +249,6 @@ public final class ApplyToAvailableBench {
     };
   }
 
-  /** Outside the timed part: pods of a namespace without its default service account are refused. */
-  static void createNamespace(KubernetesClient kube, String ns) {
-    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-    await(ns + " default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> kube.serviceAccounts().inNamespace(ns).withName("default").get() != null);
-  }
 
   /** Gone means every pod's processes were stopped too: a kubelet confirms a pod's deletion only after that. */
   static void deleteNamespace(KubernetesClient kube, String ns) {

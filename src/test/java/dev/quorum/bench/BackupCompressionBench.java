@@ -17,8 +17,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,13 +86,8 @@ public final class BackupCompressionBench {
       S3Server s3 = rig.s3();
       String bucket = s3.createBucket("compression-" + System.currentTimeMillis());
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of(), List.of("-Xmx256m"))) {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-            .create();
-        await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-            .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
-        kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(NS).endMetadata()
-            .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-            .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+        BenchMachine.createNamespace(kube, NS);
+        TestBackups.createCredentials(kube, NS, "s3", s3);
         for (Data data : Data.values()) {
           createCluster(kube, data.cluster());
           long loading = System.nanoTime();

@@ -18,8 +18,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -121,13 +119,8 @@ public final class BackupToS3Bench {
           + rig.logs().resolve("operator-bench.log"));
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of(), jvm)) {
         long pid = operatorPid();
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-            .create();
-        await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-            .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
-        kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(NS).endMetadata()
-            .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-            .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+        BenchMachine.createNamespace(kube, NS);
+        TestBackups.createCredentials(kube, NS, "s3", s3);
         createCluster(kube);
         Bench bench = new Bench(rig, kube, s3, bucket, operator, pid);
         int loadedMib = 0;

@@ -1,5 +1,9 @@
 package dev.quorum.bench;
 
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
-/** What a benchmark report says about the machine and how it prints times. */
+/** What a benchmark report says about the machine, how it prints times, and what every benchmark sets up alike. */
 final class BenchMachine {
 
   private BenchMachine() {}
@@ -58,6 +62,14 @@ final class BenchMachine {
       }
     }
     return fallback;
+  }
+
+  /** Outside the timed part: pods of a namespace without its default service account are refused. */
+  static void createNamespace(KubernetesClient kube, String namespace) {
+    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+    await(namespace + " default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> kube.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
   }
 
   static String seconds(Duration d) {

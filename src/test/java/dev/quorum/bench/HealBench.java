@@ -9,7 +9,6 @@ import dev.quorum.membership.MemberFault;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -63,10 +62,7 @@ public final class HealBench {
     try (Rig rig = Rig.start(RIG_NAME, 3)) {
       KubernetesClient kube = rig.client();
       QuorumCrds.install(kube);
-      kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-          .create();
-      await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
+      BenchMachine.createNamespace(kube, NS);
       // the fault matrix's settings: a cut is seen within the refresh (a cut member's pod turns not ready only after
       // its readiness probes time out, some 15 s), well within the deadline it must heal before
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of(

@@ -19,7 +19,6 @@ import dev.quorum.rig.S3Server;
 import dev.quorum.testing.Clusters;
 import dev.quorum.testing.MembershipClusters;
 import dev.quorum.testing.TestBackups;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
@@ -86,10 +85,7 @@ public final class QuorumLossBench {
       String bucket = s3.createBucket("bench-" + System.currentTimeMillis());
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench",
           Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s"))) {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-            .create();
-        await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-            .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
+        BenchMachine.createNamespace(kube, NS);
         TestBackups.createCredentials(kube, NS, "s3", s3);
         Ways ways = new Ways(rig, kube, s3, bucket, operator, size);
         for (int i = 0; i < warmup + rounds; i++) {

@@ -18,8 +18,6 @@ import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
 import dev.quorum.testing.TestBackups;
 import dev.quorum.testing.TestRestores;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -79,13 +77,8 @@ public final class RestoreBench {
       S3Server s3 = rig.s3();
       String bucket = s3.createBucket("bench-" + System.currentTimeMillis());
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of())) {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-            .create();
-        await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-            .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
-        kube.resource(new SecretBuilder().withNewMetadata().withName("s3").withNamespace(NS).endMetadata()
-            .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-            .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey()).build()).create();
+        BenchMachine.createNamespace(kube, NS);
+        TestBackups.createCredentials(kube, NS, "s3", s3);
 
         // the backup both sides restore: a 3-member cluster holding `size` MiB of 1 MiB random values
         BackupToS3Bench.createCluster(kube);

@@ -12,7 +12,6 @@ import dev.quorum.rig.Rig;
 import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
@@ -68,10 +67,7 @@ public final class ScaleUpBench {
       KubernetesClient kube = rig.client();
       QuorumCrds.install(kube);
       try (OperatorProcess operator = OperatorProcess.start(rig, "bench", Map.of())) {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-            .create();
-        await("default service account").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-            .until(() -> kube.serviceAccounts().inNamespace(NS).withName("default").get() != null);
+        BenchMachine.createNamespace(kube, NS);
         Sides sides = new Sides(rig, kube, data);
         for (int i = 0; i < warmup + rounds; i++) {
           boolean isWarmup = i < warmup;

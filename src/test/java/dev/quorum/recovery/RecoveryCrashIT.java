@@ -9,9 +9,9 @@ import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.rig.OperatorProcess;
-import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.specs.EtcdArgs;
+import dev.quorum.testing.Clusters;
 import dev.quorum.testing.MembershipClusters;
 import dev.quorum.testing.TestEtcd;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -159,18 +159,12 @@ class RecoveryCrashIT {
   }
 
   private static List<MemberStatus> members(String cluster) {
-    EtcdCluster current = cluster(cluster);
-    return current == null || current.getStatus() == null || current.getStatus().getMembers() == null ? List.of()
-        : current.getStatus().getMembers();
+    return Clusters.members(kube, ns, cluster);
   }
 
+
   private static void awaitVoters(String cluster, int count) {
-    await(cluster + " with " + count + " ready voters").atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          operator.assertAlive();
-          List<Pod> pods = kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems();
-          return members(cluster).stream().filter(m -> m.getId() != null && !Boolean.TRUE.equals(m.getLearner())
-              && m.isReady()).count() == count && pods.stream().filter(Pods::isReady).count() == count;
-        });
+    Clusters.awaitReadyVoters(kube, ns, cluster, count, operator);
   }
+
 }

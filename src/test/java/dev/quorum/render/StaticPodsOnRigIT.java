@@ -104,19 +104,7 @@ class StaticPodsOnRigIT {
             .anyMatch(name -> name.startsWith("etcd.set-aside-"));
       }
     } finally {
-      for (String node : nodes) {
-        Files.deleteIfExists(kubelet.staticPodDirectory(node).resolve("etcd.yaml"));
-      }
-      await("mirror pods gone with their files").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-          .until(() -> nodes.stream().allMatch(n -> kube.pods().inNamespace("kube-system").withName("etcd-" + n)
-              .get() == null));
-      for (String node : nodes) {
-        try (var siblings = Files.list(kubelet.nodeHostPath(node, "/var/lib"))) {
-          for (Path path : siblings.filter(p -> p.getFileName().toString().startsWith("etcd")).toList()) {
-            Rig.deleteRecursively(path);
-          }
-        }
-      }
+      removeMembers(nodes);
     }
   }
 
@@ -170,14 +158,25 @@ class StaticPodsOnRigIT {
       assertThat(Files.isDirectory(kubelet.nodeHostPath(nodes.get(1), "/var/lib/etcd/member")))
           .as("data on the node's own host path").isTrue();
     } finally {
-      for (String node : nodes) {
-        Files.deleteIfExists(kubelet.staticPodDirectory(node).resolve("etcd.yaml"));
-      }
-      await("mirror pods gone with their files").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-          .until(() -> nodes.stream().allMatch(n -> kube.pods().inNamespace("kube-system").withName("etcd-" + n)
-              .get() == null));
-      for (String node : nodes) {
-        Rig.deleteRecursively(kubelet.nodeHostPath(node, "/var/lib/etcd"));
+      removeMembers(nodes);
+    }
+  }
+
+  /** Each node's etcd.yaml deleted, its mirror pod gone, and its etcd data (set aside too) deleted. */
+  private static void removeMembers(List<String> nodes) throws Exception {
+    Rig kubelet = RIG.rig();
+    KubernetesClient kube = RIG.client();
+    for (String node : nodes) {
+      Files.deleteIfExists(kubelet.staticPodDirectory(node).resolve("etcd.yaml"));
+    }
+    await("mirror pods gone with their files").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> nodes.stream().allMatch(n -> kube.pods().inNamespace("kube-system").withName("etcd-" + n)
+            .get() == null));
+    for (String node : nodes) {
+      try (var siblings = Files.list(kubelet.nodeHostPath(node, "/var/lib"))) {
+        for (Path path : siblings.filter(p -> p.getFileName().toString().startsWith("etcd")).toList()) {
+          Rig.deleteRecursively(path);
+        }
       }
     }
   }
