@@ -63,6 +63,8 @@ public final class NodeRecoveryCommand {
   static final Duration POLL = Duration.ofMillis(500);
   /** A member that lost its leader keeps following it for an election timeout (1 s by default): ten of them. */
   static final Duration LEADER_LOST_WITHIN = Duration.ofSeconds(10);
+  /** How long a data directory that cannot be renamed yet is tried again (a container being torn down). */
+  static final Duration SET_ASIDE_WITHIN = Duration.ofSeconds(30);
 
   static final String USAGE = """
       usage: quorum recover-survivor --manifest FILE --confirm NAME [--host-root DIR] [--timeout 5m]
@@ -297,17 +299,52 @@ public final class NodeRecoveryCommand {
     }
   }
 
-  /** The member's old data, renamed beside it: never served again, never deleted by this tool. */
+  /**
+   * The member's old data, renamed beside it: never served again, never deleted by this tool. Tried again for a while
+   * when the rename fails: a container stopped moments ago may still hold its mount while the kubelet tears it down.
+   */
   private void setAside(EtcdManifest manifest) throws Stop {
     Path data = onNode(manifest.dataDir());
-    try {
-      if (Files.isDirectory(data) && Files.list(data).findAny().isPresent()) {
+    Instant until = Instant.now().plus(SET_ASIDE_WITHIN);
+    while (true) {
+      try {
+        if (!Files.isDirectory(data) || isEmpty(data)) {
+          return; // no old data: nothing to set aside
+        }
         Path aside = data.resolveSibling(data.getFileName() + ".set-aside-" + Instant.now().getEpochSecond());
-        Files.move(data, aside);
+        moveAside(data, aside);
         say("set %s's old data aside: %s (delete it once the cluster is whole again)", manifest.name(), aside);
+        return;
+      } catch (IOException e) {
+        if (Instant.now().isAfter(until)) {
+          throw new Stop(FAILED, "cannot set aside " + data + " (" + e + "): is its etcd still running? nothing"
+              + " else changed");
+        }
+        pause();
       }
-    } catch (IOException e) {
-      throw new Stop(FAILED, "cannot set aside " + data + ": " + e.getMessage() + "; nothing else changed");
+    }
+  }
+
+  /**
+   * The directory renamed; where a file system will not rename it (a directory of an overlay's lower layer, a mount
+   * point), its entries moved into a new directory instead, leaving it empty for the member's new data.
+   */
+  private static void moveAside(Path data, Path aside) throws IOException {
+    try {
+      Files.move(data, aside);
+    } catch (IOException renameRefused) {
+      Files.createDirectories(aside);
+      try (var entries = Files.list(data)) {
+        for (Path entry : entries.toList()) {
+          Files.move(entry, aside.resolve(entry.getFileName()));
+        }
+      }
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (var entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
   }
 

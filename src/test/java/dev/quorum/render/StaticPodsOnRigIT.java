@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quorum.noderecovery.NodeRecoveryCommand;
-import dev.quorum.rig.Pods;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigAddresses;
 import dev.quorum.rig.RigSession;
@@ -14,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -24,8 +22,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Static pods on the rig's nodes: a manifest put in a node's static pod directory runs on that node with a mirror pod
- * in the API, and goes when the file goes. Shown with what {@code quorum render} writes for
- * the rig's three nodes: the three etcd.yaml form one healthy etcd cluster on the nodes' addresses.
+ * in the API, and goes when the file goes. Shown with what {@code quorum render} writes for the rig's three nodes,
+ * recovered after a quorum loss by the node-local commands.
  */
 // alone: static members take the nodes' etcd ports
 @Isolated
@@ -36,13 +34,15 @@ class StaticPodsOnRigIT {
   static final RigSession RIG = RigSession.privileged();
 
   /**
-   * kubeadm's case, where the operator cannot act (its etcd backs the API server): two of three members lost, one
-   * with its data gone, one with stale data; on their nodes, by hand, {@code quorum recover-survivor} on the
-   * survivor's node and {@code quorum rejoin-member} on each other node bring back three voters with the survivor's
-   * data, the stale data set aside.
+   * What {@code quorum render} writes for the rig's three nodes forms one healthy etcd cluster of static pods, each on
+   * its node's address with its data on the node. Then kubeadm's case, where the operator cannot act (its etcd backs
+   * the API server): two of the three members lost, one with its data gone, one with stale data; on their nodes, by
+   * hand, {@code quorum recover-survivor} on the survivor's node and {@code quorum rejoin-member} on each other node
+   * bring back three voters with the survivor's data, the stale data set aside.
    */
   @Test
-  void aKubeadmStyleClusterThatLostTwoMembersIsRecoveredOnItsNodesByTheToolsCommands() throws Exception {
+  void renderedStaticPodsFormOneClusterAndTwoLostMembersAreRecoveredOnTheirNodesByTheToolsCommands()
+      throws Exception {
     Rig kubelet = RIG.rig();
     KubernetesClient kube = RIG.client();
     List<String> nodes = kubelet.nodeNames().subList(0, 3);
@@ -59,6 +59,16 @@ class StaticPodsOnRigIT {
         Files.copy(out.resolve(node).resolve("etcd.yaml"), kubelet.staticPodDirectory(node).resolve("etcd.yaml"));
       }
       awaitStartedMembers(nodes, 3);
+      // each a mirror pod on its node, on the node's address (host network), once the kubelet has reported it
+      await("mirror pods on their nodes' addresses").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+          .until(() -> IntStream.range(0, nodes.size()).allMatch(i -> {
+            Pod mirror = kube.pods().inNamespace("kube-system").withName("etcd-" + nodes.get(i)).get();
+            return mirror != null && mirror.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror")
+                && nodes.get(i).equals(mirror.getSpec().getNodeName()) && mirror.getStatus() != null
+                && RigAddresses.nodeIp(i).equals(mirror.getStatus().getPodIP());
+          }));
+      assertThat(Files.isDirectory(kubelet.nodeHostPath(nodes.get(1), "/var/lib/etcd/member")))
+          .as("data on the node's own host path").isTrue();
       try (TestEtcd etcd = TestEtcd.at(kube, "kube-system", "etcd-" + nodes.get(0))) {
         etcd.putKeys("/kept/", 200);
       }
@@ -122,44 +132,6 @@ class StaticPodsOnRigIT {
           return list.lines().filter(l -> l.contains(", started, ")).count() == count
               && !RIG.etcdctl("--endpoints=" + endpoints, "endpoint", "health").output().contains("unhealthy");
         });
-  }
-
-  @Test
-  void renderedStaticPodsOnEachNodeFormOneEtcdCluster() throws Exception {
-    Rig kubelet = RIG.rig();
-    KubernetesClient kube = RIG.client();
-    List<String> nodes = kubelet.nodeNames().subList(0, 3);
-    List<String> peers = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      peers.add(nodes.get(i) + "=" + RigAddresses.nodeIp(i));
-    }
-    Path out = Path.of("target", "static-pods-it").toAbsolutePath();
-    Rig.deleteRecursively(out);
-    assertThat(RenderCommand.run(new String[] {"render", "--peers", String.join(",", peers), "--token", "static-it",
-        "--out", out.toString()}, System.out, System.err)).isZero();
-    try {
-      for (String node : nodes) {
-        Files.copy(out.resolve(node).resolve("etcd.yaml"), kubelet.staticPodDirectory(node).resolve("etcd.yaml"));
-      }
-      await("three ready mirror pods").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
-          nodes.stream().allMatch(node -> {
-            Pod mirror = kube.pods().inNamespace("kube-system").withName("etcd-" + node).get();
-            return mirror != null && Pods.isReady(mirror)
-                && mirror.getMetadata().getAnnotations().containsKey("kubernetes.io/config.mirror")
-                && node.equals(mirror.getSpec().getNodeName());
-          }));
-      Pod first = kube.pods().inNamespace("kube-system").withName("etcd-" + nodes.get(0)).get();
-      assertThat(first.getStatus().getPodIP()).as("host network: the node's address").isEqualTo(RigAddresses.nodeIp(0));
-      String endpoints = nodes.stream().map(n -> "http://" + RigAddresses.nodeIp(nodes.indexOf(n)) + ":2379")
-          .collect(Collectors.joining(","));
-      String list = RIG.etcdctl("--endpoints=" + endpoints, "member", "list").output();
-      assertThat(list.lines().filter(l -> l.contains(", started, "))).as(list).hasSize(3);
-      assertThat(RIG.etcdctl("--endpoints=" + endpoints, "endpoint", "health").output()).doesNotContain("unhealthy");
-      assertThat(Files.isDirectory(kubelet.nodeHostPath(nodes.get(1), "/var/lib/etcd/member")))
-          .as("data on the node's own host path").isTrue();
-    } finally {
-      removeMembers(nodes);
-    }
   }
 
   /** Each node's etcd.yaml deleted, its mirror pod gone, and its etcd data (set aside too) deleted. */
