@@ -18,15 +18,15 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Static pods on the rig's nodes: a manifest put in a node's static pod directory runs on that node with a mirror pod
  * in the API, and goes when the file goes. Shown with what {@code quorum render} writes for the rig's three nodes,
  * recovered after a quorum loss by the node-local commands.
  */
-// alone: static members take the nodes' etcd ports
-@Isolated
+// static members take the nodes' etcd ports: one static-pod class at a time
+@ResourceLock(RigSession.NODES_STATIC_PODS)
 class StaticPodsOnRigIT {
 
   @RegisterExtension

@@ -22,6 +22,11 @@ public final class RigSession implements BeforeAllCallback, AfterAllCallback {
 
   public static final String RESTRICTED = "restricted";
   public static final String PRIVILEGED = "privileged";
+  /**
+   * Held by classes whose etcd members are static pods on the nodes (they take the nodes' etcd ports and write the
+   * kubelets' static pod directories): one such class at a time, beside any other class.
+   */
+  public static final String NODES_STATIC_PODS = "rig-nodes-static-pods";
 
   private final String podSecurity;
   private final Map<String, String> operatorSettings;

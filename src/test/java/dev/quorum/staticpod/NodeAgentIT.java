@@ -18,15 +18,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The node agent, run from the operator's jar in its {@code node-agent} mode against the rig's API server, keeps a
  * node's static pod directory holding the manifests of that node's ConfigMaps: the kubelet runs them, a changed
  * ConfigMap changes the pod, a deleted one removes it, and kubeadm's own files are left alone.
  */
-// alone: writes the static pod directory of a node
-@Isolated
+// writes the static pod directory of a node: one static-pod class at a time
+@ResourceLock(RigSession.NODES_STATIC_PODS)
 class NodeAgentIT {
 
   @RegisterExtension

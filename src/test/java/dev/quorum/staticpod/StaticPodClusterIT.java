@@ -49,7 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * An EtcdCluster in StaticPod mode on the rig: its members are static pods a node's kubelet runs from the manifests
@@ -58,8 +58,9 @@ import org.junit.jupiter.api.parallel.Isolated;
  * restored in place from that backup, and grows from three nodes to five as nodes are labelled in, one member at a
  * time, and shrinks back as they are labelled out. Deleted, it leaves no member running.
  */
-// alone: static members take the nodes' etcd ports, and nodes are labelled
-@Isolated
+// static members take the nodes' etcd ports, and nodes are labelled for them (no other class places pods by those
+// labels): one static-pod class at a time
+@ResourceLock(RigSession.NODES_STATIC_PODS)
 class StaticPodClusterIT {
 
   @RegisterExtension
