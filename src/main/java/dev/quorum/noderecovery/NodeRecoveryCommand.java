@@ -2,23 +2,17 @@ package dev.quorum.noderecovery;
 
 import dev.quorum.api.v1alpha1.WholeDuration;
 import dev.quorum.etcd.ClusterView;
-import dev.quorum.etcd.ClusterViewReader;
 import dev.quorum.etcd.EtcdCallFailed;
-import dev.quorum.etcd.EtcdClientSettings;
 import dev.quorum.etcd.EtcdClusterClient;
 import dev.quorum.etcd.LearnerPromotion;
 import dev.quorum.etcd.MemberView;
 import dev.quorum.render.CommandOptions;
 import io.etcd.jetcd.api.MemberAddResponse;
 import io.etcd.jetcd.api.StatusResponse;
-import io.grpc.netty.GrpcSslContexts;
-import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,11 +54,12 @@ public final class NodeRecoveryCommand {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   /** How long a member that should be stopped gets to answer before it is taken as stopped. */
   static final Duration STOPPED_WITHIN = Duration.ofSeconds(3);
-  static final Duration POLL = Duration.ofMillis(500);
   /** A member that lost its leader keeps following it for an election timeout (1 s by default): ten of them. */
   static final Duration LEADER_LOST_WITHIN = Duration.ofSeconds(10);
   /** How long a data directory that cannot be renamed yet is tried again (a container being torn down). */
   static final Duration SET_ASIDE_WITHIN = Duration.ofSeconds(30);
+  /** What etcd answers a membership change while a member joined moments ago: asked again. */
+  static final String NOT_READY_FOR_A_MEMBER = "unhealthy cluster";
 
   static final String USAGE = """
       usage: quorum recover-survivor --manifest FILE --confirm NAME [--host-root DIR] [--timeout 5m]
@@ -82,28 +77,14 @@ public final class NodeRecoveryCommand {
   private static final List<String> KNOWN = List.of("--manifest", "--confirm", "--survivor", "--manifest-dir",
       "--host-root", "--timeout");
 
-  private final PrintStream out;
-  private final Path hostRoot;
-  private final Duration timeout;
+  private final NodeSession node;
 
-  private NodeRecoveryCommand(PrintStream out, Path hostRoot, Duration timeout) {
-    this.out = out;
-    this.hostRoot = hostRoot;
-    this.timeout = timeout;
+  private NodeRecoveryCommand(NodeSession node) {
+    this.node = node;
   }
 
   public static boolean isCommand(String... args) {
     return args.length > 0 && (RECOVER_SURVIVOR.equals(args[0]) || REJOIN_MEMBER.equals(args[0]));
-  }
-
-  /** A refusal or a failure, said to the user; nothing was changed unless the message says so. */
-  static final class Stop extends Exception {
-    final int exitCode;
-
-    Stop(int exitCode, String message) {
-      super(message);
-      this.exitCode = exitCode;
-    }
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -135,8 +116,8 @@ public final class NodeRecoveryCommand {
       err.print(USAGE);
       return REFUSED;
     }
-    NodeRecoveryCommand tool = new NodeRecoveryCommand(out, Path.of(options.getOrDefault("--host-root", "/")),
-        timeout);
+    NodeRecoveryCommand tool = new NodeRecoveryCommand(new NodeSession(out,
+        Path.of(options.getOrDefault("--host-root", "/")), timeout));
     try {
       if (command.equals(RECOVER_SURVIVOR)) {
         tool.recoverSurvivor(Path.of(manifest.get()), options.get("--confirm").get());
@@ -148,25 +129,29 @@ public final class NodeRecoveryCommand {
     } catch (Stop e) {
       err.println("quorum " + command + ": " + e.getMessage());
       return e.exitCode;
+    } catch (EtcdCallFailed e) {
+      err.println("quorum " + command + ": etcd did not answer as expected: " + e.getMessage() + "; run the command"
+          + " again to go on from here");
+      return FAILED;
     }
   }
 
   // ---- recover-survivor ----
 
   private void recoverSurvivor(Path manifestFile, String confirm) throws Stop {
-    EtcdManifest manifest = read(manifestFile);
+    EtcdManifest manifest = node.read(manifestFile);
     if (!manifest.name().equals(confirm)) {
       throw new Stop(REFUSED, "--confirm " + confirm + " is not this member's name (" + manifest.name()
           + "): nothing changed");
     }
-    try (EtcdClusterClient client = connect(manifest)) {
+    try (EtcdClusterClient client = node.connect(manifest)) {
       String self = manifest.clientUrl();
       if (!manifest.forcingNewCluster()) {
         ClusterView view = withoutLeaderSoon(client, manifest);
         MemberView survivor = member(view, manifest.name()).orElseThrow(() -> new Stop(REFUSED,
             manifest.name() + " is not in the member list its own etcd gives: nothing changed"));
         if (view.members().size() == 1) {
-          say("%s already runs alone (a one-member cluster): nothing to force", manifest.name());
+          node.say("%s already runs alone (a one-member cluster): nothing to force", manifest.name());
           nextSteps(manifest, view);
           return;
         }
@@ -182,22 +167,22 @@ public final class NodeRecoveryCommand {
               .collect(Collectors.joining(", ")) + " still answer: stop them first (move etcd.yaml out of the"
               + " manifest directory on their nodes); nothing changed");
         }
-        say("%s holds raft index %d, revision %d; the others (%s) do not answer: forcing a new cluster from its data",
+        node.say("%s holds raft index %d, revision %d; the others (%s) do not answer: forcing a new cluster from its data",
             manifest.name(), survivor.raftIndex(), survivor.revision(), view.members().stream()
                 .filter(m -> m.id() != survivor.id()).map(MemberView::name).collect(Collectors.joining(", ")));
-        write(manifestFile, manifest.forcingNewClusterOnce());
-        say("wrote --force-new-cluster into %s: the kubelet restarts %s as a one-member cluster", manifestFile,
+        node.write(manifestFile, manifest.forcingNewClusterOnce());
+        node.say("wrote --force-new-cluster into %s: the kubelet restarts %s as a one-member cluster", manifestFile,
             manifest.name());
       }
-      StatusResponse alone = await("etcd at " + self + " to run alone, the leader of a one-member cluster",
+      StatusResponse alone = node.await("etcd at " + self + " to run alone, the leader of a one-member cluster",
           () -> aloneLeader(client, manifest, 0));
-      say("%s runs alone (raft term %d); taking --force-new-cluster off again", manifest.name(), alone.getRaftTerm());
-      EtcdManifest settled = read(manifestFile).notForcing();
-      write(manifestFile, settled);
-      await("etcd at " + self + " to restart without --force-new-cluster",
+      node.say("%s runs alone (raft term %d); taking --force-new-cluster off again", manifest.name(), alone.getRaftTerm());
+      EtcdManifest settled = node.read(manifestFile).notForcing();
+      node.write(manifestFile, settled);
+      node.await("etcd at " + self + " to restart without --force-new-cluster",
           () -> aloneLeader(client, manifest, alone.getRaftTerm()));
-      say("%s restarted without --force-new-cluster: the cluster serves again, with one member", manifest.name());
-      nextSteps(settled, read(client, settled));
+      node.say("%s restarted without --force-new-cluster: the cluster serves again, with one member", manifest.name());
+      nextSteps(settled, node.read(client, settled));
     }
   }
 
@@ -208,12 +193,12 @@ public final class NodeRecoveryCommand {
   private ClusterView withoutLeaderSoon(EtcdClusterClient client, EtcdManifest manifest) throws Stop {
     Instant until = Instant.now().plus(LEADER_LOST_WITHIN);
     while (true) {
-      ClusterView view = read(client, manifest);
+      ClusterView view = node.read(client, manifest);
       boolean following = member(view, manifest.name()).map(MemberView::leaderKnown).orElse(false);
       if (!following || Instant.now().isAfter(until)) {
         return view;
       }
-      pause();
+      NodeSession.pause();
     }
   }
 
@@ -224,7 +209,7 @@ public final class NodeRecoveryCommand {
       if (status.getLeader() != status.getHeader().getMemberId() || status.getRaftTerm() <= afterTerm) {
         return Optional.empty();
       }
-      ClusterView view = read(client, manifest);
+      ClusterView view = node.read(client, manifest);
       return view.members().size() == 1 ? Optional.of(status) : Optional.empty();
     } catch (Exception e) {
       return Optional.empty(); // restarting
@@ -232,19 +217,19 @@ public final class NodeRecoveryCommand {
   }
 
   private void nextSteps(EtcdManifest survivor, ClusterView view) {
-    say("next, on each other member's node, one at a time (its etcd stopped, its etcd.yaml kept out of the manifest"
+    node.say("next, on each other member's node, one at a time (its etcd stopped, its etcd.yaml kept out of the manifest"
         + " directory):");
-    say("  quorum %s --manifest <that member's etcd.yaml> --survivor %s", REJOIN_MEMBER, survivor.clientUrl());
+    node.say("  quorum %s --manifest <that member's etcd.yaml> --survivor %s", REJOIN_MEMBER, survivor.clientUrl());
   }
 
   // ---- rejoin-member ----
 
   private void rejoinMember(Path manifestFile, String survivorUrl, Path manifestDir) throws Stop {
-    EtcdManifest manifest = read(manifestFile);
+    EtcdManifest manifest = node.read(manifestFile);
     Path target = manifestDir.resolve(MANIFEST_FILE);
-    try (EtcdClusterClient client = connect(manifest, survivorUrl)) {
+    try (EtcdClusterClient client = node.connect(manifest, survivorUrl)) {
       Map<String, String> survivorEndpoint = Map.of("survivor", survivorUrl);
-      ClusterView view = readAt(client, survivorEndpoint);
+      ClusterView view = node.readAt(client, survivorEndpoint);
       if (view.leader().isEmpty()) {
         throw new Stop(REFUSED, "the cluster at " + survivorUrl + " has no leader: recover the survivor first;"
             + " nothing changed");
@@ -261,29 +246,47 @@ public final class NodeRecoveryCommand {
               + " directory first; nothing changed");
         }
         setAside(manifest);
-        MemberAddResponse added = client.addLearner(endpointsOf(view), view, manifest.peerUrl());
-        say("added %s as a learner (id %s)", manifest.name(), Long.toHexString(added.getMember().getID()));
-        view = readAt(client, survivorEndpoint);
+        ClusterView before = view;
+        MemberAddResponse added = node.await("etcd to take " + manifest.name() + " as a learner",
+            () -> addedLearner(client, before, manifest));
+        node.say("added %s as a learner (id %s)", manifest.name(), Long.toHexString(added.getMember().getID()));
+        view = node.readAt(client, survivorEndpoint);
       }
-      if (!Files.exists(target) || !read(target).flag(EtcdManifest.INITIAL_CLUSTER_STATE).orElse("").equals(
+      if (!Files.exists(target) || !node.read(target).flag(EtcdManifest.INITIAL_CLUSTER_STATE).orElse("").equals(
           "existing")) {
         String initialCluster = view.members().stream()
             .map(m -> (m.started() ? m.name() : manifest.name()) + "=" + m.peerURLs().get(0))
             .collect(Collectors.joining(","));
-        write(target, manifest.joining(initialCluster));
-        say("wrote %s: %s joins the existing cluster %s", target, manifest.name(), initialCluster);
+        node.write(target, manifest.joining(initialCluster));
+        node.say("wrote %s: %s joins the existing cluster %s", target, manifest.name(), initialCluster);
       }
-      MemberView joined = await(manifest.name() + " to start as a learner and catch up, then be promoted",
+      MemberView joined = node.await(manifest.name() + " to start as a learner and catch up, then be promoted",
           () -> promoted(client, survivorEndpoint, manifest));
-      say("%s is a voter again (id %s); %d members", manifest.name(), joined.idHex(),
-          readAt(client, survivorEndpoint).members().size());
+      node.say("%s is a voter again (id %s); %d members", manifest.name(), joined.idHex(),
+          node.readAt(client, survivorEndpoint).members().size());
+    }
+  }
+
+  /**
+   * The learner added; none yet while etcd refuses ("unhealthy cluster", as it does for a few seconds after the last
+   * member joined, until every member has been up a while).
+   */
+  private static Optional<MemberAddResponse> addedLearner(EtcdClusterClient client, ClusterView view,
+      EtcdManifest manifest) throws Stop {
+    try {
+      return Optional.of(client.addLearner(endpointsOf(view), view, manifest.peerUrl()));
+    } catch (EtcdCallFailed e) {
+      if (e.getMessage() != null && e.getMessage().contains(NOT_READY_FOR_A_MEMBER)) {
+        return Optional.empty();
+      }
+      throw new Stop(FAILED, "etcd refused to add " + manifest.name() + ": " + e.getMessage());
     }
   }
 
   /** The member once it is a started voter; a started learner is promoted on the way (when it has caught up). */
   private Optional<MemberView> promoted(EtcdClusterClient client, Map<String, String> survivor, EtcdManifest manifest) {
     try {
-      ClusterView view = readAt(client, survivor);
+      ClusterView view = node.readAt(client, survivor);
       Optional<MemberView> member = view.members().stream()
           .filter(m -> m.peerURLs().contains(manifest.peerUrl()) && m.started()).findFirst();
       if (member.isEmpty() || !member.get().reachable()) {
@@ -304,7 +307,7 @@ public final class NodeRecoveryCommand {
    * when the rename fails: a container stopped moments ago may still hold its mount while the kubelet tears it down.
    */
   private void setAside(EtcdManifest manifest) throws Stop {
-    Path data = onNode(manifest.dataDir());
+    Path data = node.onNode(manifest.dataDir());
     Instant until = Instant.now().plus(SET_ASIDE_WITHIN);
     while (true) {
       try {
@@ -313,14 +316,14 @@ public final class NodeRecoveryCommand {
         }
         Path aside = data.resolveSibling(data.getFileName() + ".set-aside-" + Instant.now().getEpochSecond());
         moveAside(data, aside);
-        say("set %s's old data aside: %s (delete it once the cluster is whole again)", manifest.name(), aside);
+        node.say("set %s's old data aside: %s (delete it once the cluster is whole again)", manifest.name(), aside);
         return;
       } catch (IOException e) {
         if (Instant.now().isAfter(until)) {
           throw new Stop(FAILED, "cannot set aside " + data + " (" + e + "): is its etcd still running? nothing"
               + " else changed");
         }
-        pause();
+        NodeSession.pause();
       }
     }
   }
@@ -348,66 +351,6 @@ public final class NodeRecoveryCommand {
     }
   }
 
-  // ---- shared ----
-
-  private EtcdManifest read(Path file) throws Stop {
-    try {
-      return EtcdManifest.parse(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new Stop(REFUSED, "cannot read " + file + ": " + e.getMessage());
-    } catch (EtcdManifest.Unusable e) {
-      throw new Stop(REFUSED, file + ": " + e.getMessage());
-    }
-  }
-
-  /** Through a hidden temporary file moved into place: the kubelet ignores dot files and never reads half a file. */
-  private void write(Path file, EtcdManifest manifest) throws Stop {
-    try {
-      Path temp = Files.createTempFile(file.getParent(), ".quorum-recovery-", ".tmp");
-      try {
-        Files.writeString(temp, manifest.yaml(), StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException e) {
-      throw new Stop(FAILED, "cannot write " + file + ": " + e.getMessage());
-    }
-  }
-
-  private EtcdClusterClient connect(EtcdManifest manifest) throws Stop {
-    return connect(manifest, manifest.clientUrl());
-  }
-
-  /** A client of the member's TLS files (kubeadm's server certificate serves as a client's too), or plain. */
-  private EtcdClusterClient connect(EtcdManifest manifest, String endpoint) throws Stop {
-    Optional<SslContext> tls = Optional.empty();
-    if (endpoint.startsWith("https://")) {
-      EtcdManifest.ClientFiles files = manifest.clientFiles().orElseThrow(() -> new Stop(REFUSED, endpoint
-          + " is https, but the manifest names no --trusted-ca-file, --cert-file and --key-file to connect with"));
-      try {
-        tls = Optional.of(GrpcSslContexts.forClient().trustManager(onNode(files.ca()).toFile())
-            .keyManager(onNode(files.cert()).toFile(), onNode(files.key()).toFile()).build());
-      } catch (IOException | RuntimeException e) {
-        throw new Stop(REFUSED, "cannot use the member's TLS files: " + e.getMessage());
-      }
-    }
-    return EtcdClusterClient.connect(List.of(endpoint), new EtcdClientSettings(Duration.ofSeconds(2),
-        Duration.ofSeconds(5), tls));
-  }
-
-  private ClusterView read(EtcdClusterClient client, EtcdManifest manifest) throws Stop {
-    return readAt(client, Map.of(manifest.name(), manifest.clientUrl()));
-  }
-
-  private ClusterView readAt(EtcdClusterClient client, Map<String, String> endpoints) throws Stop {
-    try {
-      return ClusterViewReader.read(client, endpoints);
-    } catch (EtcdCallFailed e) {
-      throw new Stop(FAILED, "etcd at " + endpoints.values() + " does not give its member list: " + e.getMessage());
-    }
-  }
-
   private static Map<String, String> endpointsOf(ClusterView view) {
     return view.members().stream().filter(m -> m.started() && !m.clientURLs().isEmpty())
         .collect(Collectors.toMap(MemberView::name, m -> m.clientURLs().get(0), (a, b) -> a));
@@ -426,43 +369,5 @@ public final class NodeRecoveryCommand {
         return false;
       }
     });
-  }
-
-  /** A path of the node's, where this process sees it. */
-  private Path onNode(String path) {
-    return hostRoot.resolve(path.replaceFirst("^/+", ""));
-  }
-
-  private interface Attempt<T> {
-    Optional<T> get() throws Stop;
-  }
-
-  private <T> T await(String what, Attempt<T> attempt) throws Stop {
-    Instant deadline = Instant.now().plus(timeout);
-    say("waiting for %s (at most %d s)", what, timeout.toSeconds());
-    while (true) {
-      Optional<T> done = attempt.get();
-      if (done.isPresent()) {
-        return done.get();
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new Stop(FAILED, "gave up waiting for " + what + " after " + timeout.toSeconds() + " s; run the"
-            + " command again to go on from here");
-      }
-      pause();
-    }
-  }
-
-  private static void pause() throws Stop {
-    try {
-      Thread.sleep(POLL.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Stop(FAILED, "interrupted");
-    }
-  }
-
-  private void say(String format, Object... args) {
-    out.println("[quorum] " + String.format(format, args));
   }
 }
