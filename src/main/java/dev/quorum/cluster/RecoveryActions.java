@@ -134,8 +134,7 @@ final class RecoveryActions {
     boolean hold = decision instanceof Decision.Begin || decision instanceof Decision.Proceed
         || decision instanceof Decision.BeginFromBackup || decision instanceof Decision.NextBackup
         || decision instanceof Decision.Restore
-        || (decision instanceof Decision.Follow && recovery.getStatus() != null
-            && recovery.getStatus().getBackup() != null);
+        || (decision instanceof Decision.Follow && BackupRecovery.begun(recovery));
     boolean held = recovery.hasFinalizer(EtcdRecovery.IN_PROGRESS_FINALIZER);
     if (hold != held && !(hold && recovery.getMetadata().getDeletionTimestamp() != null)) {
       children.finalizer(recovery, EtcdRecovery.IN_PROGRESS_FINALIZER, hold);

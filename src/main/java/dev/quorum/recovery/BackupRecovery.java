@@ -159,7 +159,7 @@ public final class BackupRecovery {
   }
 
   /** Begun from a backup: its backup and restore are on record. */
-  static boolean begun(EtcdRecovery recovery) {
+  public static boolean begun(EtcdRecovery recovery) {
     return recovery.begun() && recovery.getStatus().getBackup() != null;
   }
 }

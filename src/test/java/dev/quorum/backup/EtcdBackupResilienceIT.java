@@ -13,30 +13,23 @@ import dev.quorum.rig.Pods;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.RandomValues;
 import dev.quorum.testing.TestBackups;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,10 +54,8 @@ class EtcdBackupResilienceIT {
 
   @RegisterExtension
   static final RigSession RIG = new RigSession();
-  static final int MIB = 1024 * 1024;
   /** ≥ 512 MiB of values, so the database (and the snapshot) is larger still. */
   static final int VALUES = 520;
-  static final int PUTS_IN_FLIGHT = 8;
   static final int MAX_ATTEMPTS = 3;
   static final String CLUSTER = "big";
   static final Path DIR = Path.of("target", "backup-resilience-it").toAbsolutePath();
@@ -102,39 +93,15 @@ class EtcdBackupResilienceIT {
             .withName(CLUSTER).get()));
     long started = System.nanoTime();
     load();
-    report("loaded %d MiB (%d values of 1 MiB, %d puts in flight) in %s", VALUES, VALUES, PUTS_IN_FLIGHT,
+    report("loaded %d MiB (%d values of 1 MiB, %d puts in flight) in %s", VALUES, VALUES, RandomValues.PUTS_IN_FLIGHT,
         since(started));
   }
 
   /** Random (incompressible) 1 MiB values, several puts in flight: one at a time would take minutes more. */
   static void load() throws Exception {
     // the test process has no cluster DNS; a member's pod address is reachable from it
-    try (Client etcd = Client.builder().endpoints("http://" + Pods.ip(RIG.client(), ns, CLUSTER + "-0") + ":2379")
-        .build()) {
-      KV kv = etcd.getKVClient();
-      Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
-      AtomicReference<Throwable> failed = new AtomicReference<>();
-      List<CompletableFuture<?>> puts = new ArrayList<>();
-      Random random = new Random(11);
-      for (int i = 0; i < VALUES && failed.get() == null; i++) {
-        byte[] value = new byte[MIB];
-        random.nextBytes(value);
-        if (!inFlight.tryAcquire(2, TimeUnit.MINUTES)) {
-          throw new IllegalStateException("no put finished in 2 minutes");
-        }
-        puts.add(kv.put(ByteSequence.from("/data/" + i, StandardCharsets.UTF_8), ByteSequence.from(value))
-            .whenComplete((response, error) -> {
-              if (error != null) {
-                failed.compareAndSet(null, error);
-              }
-              inFlight.release();
-            }));
-      }
-      CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-      if (failed.get() != null) {
-        throw new IllegalStateException("a put failed", failed.get());
-      }
-    }
+    RandomValues.load("http://" + Pods.ip(RIG.client(), ns, CLUSTER + "-0") + ":2379", 0, VALUES,
+        Duration.ofMinutes(5));
   }
 
   @AfterAll
@@ -172,7 +139,7 @@ class EtcdBackupResilienceIT {
     EtcdBackupStatus status = awaitFinished(create(backup("bounded", null)), Duration.ofMinutes(10));
     Duration took = since(started);
     assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
-    assertThat(status.getSizeBytes()).isGreaterThanOrEqualTo(512L * MIB);
+    assertThat(status.getSizeBytes()).isGreaterThanOrEqualTo(512L * RandomValues.MIB);
     assertThat(status.getAttempts()).isEqualTo(1);
     assertThat(operator.isAlive()).as("the operator, within its 128 MiB heap").isTrue();
     String key = ns + "/" + CLUSTER + "/bounded.db";
@@ -184,7 +151,7 @@ class EtcdBackupResilienceIT {
       assertThat(streamedSha256(client, key)).as("the object's bytes, hashed as they are downloaded")
           .isEqualTo(status.getSha256());
       report("backup of %d bytes (%d MiB) with -Xmx128m: Succeeded in %s (attempts %d); object %d bytes, "
-          + "sha256 %s verified by download in %s", status.getSizeBytes(), status.getSizeBytes() / MIB, took,
+          + "sha256 %s verified by download in %s", status.getSizeBytes(), status.getSizeBytes() / RandomValues.MIB, took,
           status.getAttempts(), head.contentLength(), status.getSha256(), since(hashing));
       // half a GiB less on disk for the next test
       client.deleteObject(b -> b.bucket(bucket).key(key));

@@ -13,17 +13,14 @@ import dev.quorum.rig.Pods;
 import dev.quorum.rig.QuorumCrds;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.RandomValues;
 import dev.quorum.testing.TestBackups;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,11 +33,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -60,7 +55,6 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  */
 public final class BackupToS3Bench {
 
-  static final int MIB = 1024 * 1024;
   static final String NS = "bench";
   static final String CLUSTER = "bench";
   static final String RIG_NAME = "bench-backup";
@@ -69,11 +63,10 @@ public final class BackupToS3Bench {
   static final Path GC_LOG = WORK.resolve("operator-gc.log");
   /** What the chart and OperatorProcess give the operator. */
   static final String HEAP = "-Xmx256m";
-  static final int PUTS_IN_FLIGHT = 8;
   /** aws s3 cp's defaults: multipart_chunksize 8 MiB, max_concurrent_requests 10. */
-  static final int CLI_PART = 8 * MIB;
+  static final int CLI_PART = 8 * RandomValues.MIB;
   static final int CLI_CONCURRENCY = 10;
-  static final long QUOTA = 4L * 1024 * MIB;
+  static final long QUOTA = 4L * 1024 * RandomValues.MIB;
 
   /** One GC event from the log: wall-clock millis, heap before and after in MiB. */
   record Gc(long atMillis, String kind, double beforeMib, double afterMib) {}
@@ -192,31 +185,7 @@ public final class BackupToS3Bench {
 
   /** Random (incompressible) 1 MiB values under /data/from..to-1 at {@code endpoint}, several puts in flight. */
   static void loadRandom(String endpoint, int from, int to) throws Exception {
-    try (Client etcd = Client.builder().endpoints(endpoint).build()) {
-      KV kv = etcd.getKVClient();
-      Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT);
-      AtomicReference<Throwable> failed = new AtomicReference<>();
-      List<CompletableFuture<?>> puts = new ArrayList<>();
-      Random random = new Random(from + 11);
-      for (int i = from; i < to && failed.get() == null; i++) {
-        byte[] value = new byte[MIB];
-        random.nextBytes(value);
-        if (!inFlight.tryAcquire(2, TimeUnit.MINUTES)) {
-          throw new IllegalStateException("no put finished in 2 minutes");
-        }
-        puts.add(kv.put(ByteSequence.from("/data/" + i, StandardCharsets.UTF_8), ByteSequence.from(value))
-            .whenComplete((response, error) -> {
-              if (error != null) {
-                failed.compareAndSet(null, error);
-              }
-              inFlight.release();
-            }));
-      }
-      CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-      if (failed.get() != null) {
-        throw new IllegalStateException("a put failed", failed.get());
-      }
-    }
+    RandomValues.load(endpoint, from, to, Duration.ofMinutes(10));
   }
 
   static final class Bench {
