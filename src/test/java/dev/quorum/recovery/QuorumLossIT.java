@@ -12,6 +12,8 @@ import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.QuorumLossPolicy;
 import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.Net;
+import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
 import dev.quorum.testing.Admission;
@@ -200,7 +202,7 @@ class QuorumLossIT {
       corrupt(s3, bucket, kube.resources(EtcdBackup.class).inNamespace(ns).withName("newer").get());
 
       Instant lossAt = Instant.now();
-      kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).withGracePeriod(0).delete();
+      loseAtOnce(cluster, members(cluster).stream().map(MemberStatus::getName).toList());
       await("QuorumLost, for good").atMost(REPORTED_WITHIN).pollInterval(Duration.ofMillis(500))
           .until(() -> cluster(cluster).getStatus().condition("Degraded")
               .filter(c -> c.getMessage().contains("no member answers with data, recover from EtcdBackup newer"))
@@ -296,15 +298,20 @@ class QuorumLossIT {
 
   /**
    * Both members' claims and pods deleted as one loss (as a shared disk or rack would lose them). The cluster is paused
-   * meanwhile: otherwise the operator may replace the first member while the other two still hold a quorum, a
-   * correct answer to a different fault.
+   * meanwhile, until every lost member's etcd has stopped (a real kubelet stops a deleted pod's containers some time
+   * after its object is gone): otherwise the operator may replace the first member while the others still hold a
+   * quorum, a correct answer to a different fault.
    */
   static void loseAtOnce(String cluster, List<String> lost) {
     MembershipClusters.edit(kube, ns, cluster, spec -> spec.setPaused(true));
+    Map<String, String> addresses = lost.stream()
+        .collect(Collectors.toMap(member -> member, member -> Pods.ip(kube, ns, member)));
     for (String member : lost) {
       kube.persistentVolumeClaims().inNamespace(ns).withName("data-" + member).delete();
       kube.pods().inNamespace(ns).withName(member).withGracePeriod(0).delete();
     }
+    await("the lost members' etcd stopped").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+        .until(() -> addresses.values().stream().noneMatch(ip -> Net.isListening(ip, 2379)));
     MembershipClusters.edit(kube, ns, cluster, spec -> spec.setPaused(false));
   }
 
