@@ -3,6 +3,7 @@ package dev.quorum;
 import dev.quorum.api.v1alpha1.ClusterMode;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
+import dev.quorum.model.Annotations;
 import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
@@ -100,6 +101,17 @@ public final class TestClusters {
         .withPhase("Running")
         .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
         .endStatus()
+        .build();
+  }
+
+  /** StaticPod mode: the kubelet's mirror pod of the member's static pod, named after the member, running. */
+  public static Pod mirrorPod(EtcdClusterModel model, int ordinal) {
+    Member member = member(model, ordinal);
+    return new PodBuilder(MemberPodBuilder.build(model, member))
+        .editMetadata().withName(member.name()).withUid(member.name() + "-mirror-uid")
+        .addToAnnotations(Annotations.MIRROR, "mirror")
+        .addToAnnotations(Annotations.CLUSTER_UID, model.resource().getMetadata().getUid()).endMetadata()
+        .withNewStatus().withPhase("Running").endStatus()
         .build();
   }
 

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one pass knows of a cluster, read once at its start ({@link ClusterObserver}): deciding reads only this, and
@@ -105,8 +106,13 @@ record ClusterPass(
 
   /** What the recovery planner decides on. */
   RecoveryPlanner.Observation recoveryObservation() {
-    return new RecoveryPlanner.Observation(model, records, pods, claims, etcd, quorumLoss(), recoveries, backups,
-        restores, restoredBy, now);
+    // in StaticPod mode the members as they run (a kubelet may not have started a new manifest yet) and their manifests
+    return model.staticPods()
+        ? new RecoveryPlanner.Observation(model, records, StaticPodMembers.runningMirrorPods(model, cachedPods),
+            StaticPodMembers.withManifest(model, configMaps), claims, etcd, quorumLoss(), recoveries, backups,
+            restores, restoredBy, now)
+        : new RecoveryPlanner.Observation(model, records, pods, Set.of(), claims, etcd, quorumLoss(), recoveries,
+            backups, restores, restoredBy, now);
   }
 
   /** How the voters stand, once the cluster has had a quorum: whether it lost it, and whether for good. */

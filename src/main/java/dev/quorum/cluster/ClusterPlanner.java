@@ -113,7 +113,7 @@ final class ClusterPlanner {
     List<Pod> createPods = List.of();
     if (recovery.get(0) instanceof RecoveryPlanner.Decision.Proceed proceed) {
       createPods = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(), pass.formed())
-          .createPods().stream().filter(p -> !proceed.plan().holdBack().contains(p.getMetadata().getName())).toList();
+          .createPods().stream().filter(p -> !proceed.plan().holdBack().contains(StaticPodMembers.memberOf(p))).toList();
     }
     return new Course.Recover(recovery, createPods);
   }

@@ -12,10 +12,12 @@ import dev.quorum.recovery.RecoveryPlanner;
 import dev.quorum.recovery.RecoveryPlanner.Decision;
 import dev.quorum.recovery.SurvivorRecovery.Step;
 import dev.quorum.specs.MembersConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,7 +46,13 @@ final class RecoveryActions {
       return PassOutcome.recovering(false, describe(decision));
     }
     boolean acted = step(pass.model(), pass.records(), proceed.plan().step());
-    children.create(course.createPods());
+    if (pass.model().staticPods()) {
+      // the survivor's manifest, should its ConfigMap be gone: a static pod starts from one
+      children.apply(StaticPodMembers.toStart(pass.model(), course.createPods(), pass.configMaps(),
+          pass.cachedPods()).manifests());
+    } else {
+      children.create(course.createPods());
+    }
     return PassOutcome.recovering(acted || !course.createPods().isEmpty(), describe(decision));
   }
 
@@ -183,8 +191,13 @@ final class RecoveryActions {
   private boolean step(EtcdClusterModel model, MemberBootstrapRecords records, Step step) {
     if (step instanceof Step.StopOthers stop) {
       stop.pods().forEach(children::deleteNow);
+      stop.manifests().forEach(member -> children.delete(ConfigMap.class, model.namespace(),
+          model.staticPod().manifestConfigMap(member)));
+      List<String> stopped = Stream.concat(stop.pods().stream().map(p -> p.getMetadata().getName()),
+          stop.manifests().stream()).distinct().sorted().toList();
       normal(model.resource(), "RecoveryStoppedMembers", "stopped the other members, their data set aside: "
-          + String.join(", ", stop.pods().stream().map(p -> p.getMetadata().getName()).sorted().toList()));
+          + String.join(", ", stopped) + (model.staticPods() ? " (their manifests taken away; their data directories"
+              + " stay on their nodes, unused)" : ""));
       return true;
     }
     if (step instanceof Step.Force force) {
@@ -200,7 +213,12 @@ final class RecoveryActions {
       return true;
     }
     if (step instanceof Step.RestartSurvivor restart) {
-      children.delete(restart.pod());
+      if (model.staticPods()) {
+        // the kubelet restarts a static pod whose manifest changed (written again, it does not)
+        StaticPodMembers.restarted(model, restart.pod()).ifPresent(manifest -> children.apply(List.of(manifest)));
+      } else {
+        children.delete(restart.pod());
+      }
       return true;
     }
     if (step instanceof Step.SetAside aside) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * StaticPod mode: the members' pods are the kubelet's mirror pods of the manifests the node agents write. A member is
@@ -38,6 +40,20 @@ final class StaticPodMembers {
                 annotation(p, Annotations.SHAPE_HASH).orElse(null)))
             .orElse(true))
         .toList();
+  }
+
+  /**
+   * The cluster's mirror pods as they run, whichever manifest that is: what a recovery must see, since a member whose
+   * new manifest the kubelet has not started yet still runs the old one.
+   */
+  static List<Pod> runningMirrorPods(EtcdClusterModel model, List<Pod> pods) {
+    return pods.stream().filter(p -> ClusterMembers.isMirrorOf(p, model.resource().getMetadata().getUid())).toList();
+  }
+
+  /** The members whose manifest's ConfigMap exists: their node agents keep them running. */
+  static Set<String> withManifest(EtcdClusterModel model, List<ConfigMap> configMaps) {
+    return manifests(model, configMaps).stream().map(c -> c.getMetadata().getLabels().get(Labels.MEMBER))
+        .filter(Objects::nonNull).collect(Collectors.toSet());
   }
 
   /** The ConfigMaps holding the cluster's manifests (the members' and those of members leaving). */

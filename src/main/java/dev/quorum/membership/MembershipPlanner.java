@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li><b>replacement</b>: a member whose data is gone (an ephemeral member's pod deleted, or a member's claim
  *       deleted) cannot start again under its old identity, so its old entry is removed and it comes back as a fresh
- *       learner;
+ *       learner; likewise a static pod member on record that etcd no longer lists and that does not run (dropped by a
+ *       recovery's {@code --force-new-cluster}, or removed by hand): its data on its node is of no use to etcd any more;
  *   <li><b>scale up</b>: a member within the size but not on record joins as a learner: added at its peer URL,
  *       recorded as joining the existing cluster, started, promoted once caught up; then the next one;
  *   <li><b>scale down</b>: a member beyond the size leaves, highest ordinal first: leadership moves away from it,
@@ -200,7 +201,9 @@ public final class MembershipPlanner {
       boolean joining = records.of(member.name()).isEmpty();
       Operation operation = joining ? Operation.AddMember : Operation.ReplaceMember;
       boolean hasPod = podNames.contains(member.name());
-      boolean dataGone = ClusterMembers.dataGone(model, member, podNames, claimNames);
+      // a static member's data is on its node, never seen gone; but once etcd has dropped it, it can only come back new
+      boolean dataGone = ClusterMembers.dataGone(model, member, podNames, claimNames)
+          || model.staticPods() && !hasPod && !joining && entry.isEmpty();
       Optional<Step> next = Optional.empty();
       if (hasPod) {
         Pod pod = pods.stream().filter(p -> member.name().equals(p.getMetadata().getName())).findFirst().get();
@@ -404,8 +407,15 @@ public final class MembershipPlanner {
     }
     List<String> pairs = new ArrayList<>();
     new TreeSet<>(peers.keySet()).forEach(name -> pairs.add(name + "=" + peers.get(name)));
+    // a static member's data directory is on its node, out of the operator's reach: each join gets a fresh one, named
+    // after the entry etcd added, so the data of an earlier life on that node (set aside, or left by a scale-down) is
+    // never started on
+    Optional<String> dataName = model.staticPods()
+        ? entryOf(view, member).map(entry -> EtcdClusterModel.freshDataName(member.name(), entry.idHex()))
+            .or(() -> member.bootstrap().dataClaim())
+        : member.bootstrap().dataClaim();
     return new MemberBootstrap(MemberBootstrap.State.EXISTING, String.join(",", pairs), member.bootstrap().token(),
-        member.bootstrap().dataClaim(), Optional.empty());
+        dataName, Optional.empty());
   }
 
   /** A member's name as etcd lists it, or the host of its peer URL before it has started. */

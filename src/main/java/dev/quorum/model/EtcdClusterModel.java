@@ -121,7 +121,7 @@ public final class EtcdClusterModel {
     for (int ordinal = 0; ordinal < names.size(); ordinal++) {
       String name = names.get(ordinal);
       MemberBootstrap bootstrap = records.of(name).orElseGet(() -> foundingRestore
-          .map(source -> founding.restoring(source, restoredClaimName(name, uidPrefix(resource).orElse("restored"))))
+          .map(source -> founding.restoring(source, freshDataName(name, uidPrefix(resource).orElse("restored"))))
           .orElse(founding));
       result.add(member(name, ordinal, bootstrap));
     }
@@ -185,7 +185,7 @@ public final class EtcdClusterModel {
         name() + "-" + restoreId);
     Map<String, MemberBootstrap> records = new LinkedHashMap<>();
     for (String member : names) {
-      records.put(member, founding.restoring(source, restoredClaimName(member, restoreId)));
+      records.put(member, founding.restoring(source, freshDataName(member, restoreId)));
     }
     return new MemberBootstrapRecords(Map.copyOf(records), Map.of());
   }
@@ -352,9 +352,9 @@ public final class EtcdClusterModel {
     return "data-" + member;
   }
 
-  /** The claim a member restored by restore {@code restoreId} gets: one per restore, never an existing one. */
-  public static String restoredClaimName(String member, String restoreId) {
-    return defaultClaimName(member) + "-" + restoreId;
+  /** Data of the member's own for one life (a restore's id, a static pod join's member id): never an existing one. */
+  public static String freshDataName(String member, String life) {
+    return defaultClaimName(member) + "-" + life;
   }
 
   /** The claims a member may have had: its default one and those of its restores (for cleaning replaced data). */

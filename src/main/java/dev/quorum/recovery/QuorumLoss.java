@@ -112,14 +112,17 @@ public final class QuorumLoss {
      * back or what ways back there are.
      */
     public String summary() {
-      if (!lostForGood()) {
-        return describe() + "; waiting for the members whose data is kept to come back";
-      }
       String backup = newestBackup.map(b -> "from " + b).orElse("from a backup (none of the cluster's has Succeeded)");
-      return describe() + "; quorum cannot come back by itself: " + bestSurvivor()
+      String ways = bestSurvivor()
           .map(best -> "recover from the best survivor " + best.name() + " (raft index " + best.raftIndex()
               + ", revision " + best.revision() + ") or " + backup)
           .orElse("no member answers with data, recover " + backup);
+      if (!lostForGood()) {
+        // a static pod's data, or a claim on a node that does not answer, may be gone for good without the operator
+        // seeing it: the user who knows is told the ways back too
+        return describe() + "; waiting for the members whose data is kept to come back; if they cannot, " + ways;
+      }
+      return describe() + "; quorum cannot come back by itself: " + ways;
     }
 
     /** For a condition: how many serve, who is gone, who holds data and how far each got. */

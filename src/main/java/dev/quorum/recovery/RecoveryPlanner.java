@@ -40,7 +40,6 @@ public final class RecoveryPlanner {
   public static final String QUORUM_HOLDS = "QuorumHolds";
   public static final String NEVER_FORMED = "NeverFormed";
   public static final String EPHEMERAL_MEMBERS = "EphemeralMembers";
-  public static final String STATIC_POD_MODE = "StaticPodMode";
   public static final String NO_SURVIVOR = "NoSurvivor";
   public static final String ANOTHER_RECOVERY = "AnotherRecoveryInProgress";
   public static final String SURVIVOR_LOST = "SurvivorLost";
@@ -54,6 +53,9 @@ public final class RecoveryPlanner {
   /**
    * One look at everything a pass decides on.
    *
+   * @param pods the members' pods; in StaticPod mode the kubelets' mirror pods as they run
+   * @param manifests StaticPod mode: the members whose manifest's ConfigMap exists (their node agents start them);
+   *     none otherwise
    * @param quorumLoss how the voters stand, once the cluster has had a quorum
    * @param recoveries the EtcdRecoveries naming this cluster, finished or not
    * @param backups the EtcdBackups of the cluster's namespace, while a recovery is asked for (else none)
@@ -61,12 +63,13 @@ public final class RecoveryPlanner {
    * @param restoredBy the EtcdRestore that holds the members while it restores them in place, if one does
    */
   public record Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Optional<QuorumLoss.Assessment> quorumLoss,
+      Set<String> manifests, List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Optional<QuorumLoss.Assessment> quorumLoss,
       List<EtcdRecovery> recoveries, List<EtcdBackup> backups, List<EtcdRestore> restores,
       Optional<String> restoredBy, Instant now) {
 
     public Observation {
       pods = List.copyOf(pods);
+      manifests = Set.copyOf(manifests);
       claims = List.copyOf(claims);
       recoveries = List.copyOf(recoveries);
       backups = List.copyOf(backups);
@@ -207,11 +210,6 @@ public final class RecoveryPlanner {
           + "): the cluster may have its quorum where the operator cannot reach it; the recovery begins once no"
           + " member does");
     }
-    if (o.model().staticPods()) {
-      return new Decision.Refuse(recovery, STATIC_POD_MODE, "a StaticPod-mode cluster is not recovered by an"
-          + " EtcdRecovery yet: follow the survivor runbook on the survivor's node, or restore it in place with an"
-          + " EtcdRestore (spec.inPlace.confirmClusterName)");
-    }
     RecoverySource from = recovery.getSpec().getFrom();
     if (from == RecoverySource.Backup) {
       return fromBackup(o, recovery, loss);
@@ -329,7 +327,8 @@ public final class RecoveryPlanner {
           + " was forced into a new cluster (" + quorumLoss.get().describe() + "): nothing was forced, the members"
           + " go on as they were");
     }
-    SurvivorRecovery.Plan plan = SurvivorRecovery.next(model, records, pods, o.claims(), etcd, request);
+    SurvivorRecovery.Plan plan = SurvivorRecovery.next(model, records, pods, o.manifests(), o.claims(), etcd,
+        request);
     if (plan.step() instanceof SurvivorRecovery.Step.Fail fail) {
       return new Decision.Fail(recovery, SURVIVOR_LOST, fail.reason());
     }

@@ -22,13 +22,16 @@ import java.util.stream.Collectors;
  * through the membership planner, learner first and one at a time, as for any member whose data is gone.
  *
  * <p>Every step is recognised from the world (the records, the pods' command lines, the claims set aside and etcd's
- * member list), so an operator that dies halfway is followed by one that finishes. Invariants:
+ * member list), so an operator that dies halfway is followed by one that finishes. In StaticPod mode the same steps
+ * have the node agents' verbs: a member stops when its manifest's ConfigMap goes, the survivor restarts when its
+ * manifest is written anew, and the pods are the kubelets' mirror pods as they run. Invariants:
  *
  * <ul>
  *   <li>the survivor starts with {@code --force-new-cluster} only while no other member has a pod, so a quorum of old
  *       members can never form beside it, and only one member is ever forced;
  *   <li>no other member gets a pod while a claim it had when the recovery began exists: its old data is set aside,
- *       never served next to the recovered member;
+ *       never served next to the recovered member (in StaticPod mode a member's data is on its node: it gets no
+ *       manifest until it is added again, and then a fresh data directory, the old one left where it is);
  *   <li>the set-aside claims are deleted only once the survivor runs alone and without the flag, so an etcd restart
  *       of the survivor can never drop members added after it.
  * </ul>
@@ -44,8 +47,11 @@ public final class SurvivorRecovery {
 
   public sealed interface Step {
 
-    /** Stop every other member: their pods go (at once: their data is set aside, no shutdown is owed to it). */
-    record StopOthers(List<Pod> pods) implements Step {}
+    /**
+     * Stop every other member: their pods go (at once: their data is set aside, no shutdown is owed to it), or in
+     * StaticPod mode the ConfigMaps of their manifests (their node agents remove the files, the kubelets the pods).
+     */
+    record StopOthers(List<Pod> pods, List<String> manifests) implements Step {}
 
     /** Put {@code --force-new-cluster} on the survivor's record (its pod is replaced next, to start with it). */
     record Force(String survivor, MemberBootstrap forced) implements Step {}
@@ -53,7 +59,10 @@ public final class SurvivorRecovery {
     /** Take the flag off the survivor's record, once it runs alone. */
     record Unforce(String survivor, MemberBootstrap unforced) implements Step {}
 
-    /** Replace the survivor's pod: it carries a command line its record no longer asks for. */
+    /**
+     * Replace the survivor's pod, or in StaticPod mode write its manifest anew: it carries a command line its record no
+     * longer asks for.
+     */
     record RestartSurvivor(Pod pod, String why) implements Step {}
 
     /** Delete the claims set aside: the other members then come back empty, through the membership planner. */
@@ -77,8 +86,12 @@ public final class SurvivorRecovery {
 
   private SurvivorRecovery() {}
 
+  /**
+   * @param pods the members' pods, in StaticPod mode their mirror pods as they run (whatever manifest they run)
+   * @param manifests StaticPod mode: the members whose manifest's ConfigMap exists; none otherwise
+   */
   public static Plan next(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Request request) {
+      Set<String> manifests, List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Request request) {
     Set<String> others = model.members().stream().map(Member::name).filter(n -> !n.equals(request.survivor()))
         .collect(Collectors.toSet());
     List<PersistentVolumeClaim> setAside = claims.stream()
@@ -91,18 +104,22 @@ public final class SurvivorRecovery {
     }
     Optional<Pod> survivorPod = pods.stream().filter(p -> p.getMetadata().getName().equals(request.survivor()))
         .findFirst();
-    if (survivorPod.isEmpty() && claims.stream().noneMatch(c -> c.getMetadata().getName()
+    if (survivorPod.isEmpty() && !model.staticPods() && claims.stream().noneMatch(c -> c.getMetadata().getName()
         .equals(model.claimName(survivor.get())))) {
       return new Plan(new Step.Fail("the survivor " + request.survivor() + "'s claim "
           + model.claimName(survivor.get()) + " is gone, and its data with it: recover from a backup"), others);
     }
     List<Pod> othersRunning = pods.stream().filter(p -> others.contains(p.getMetadata().getName())).toList();
-    if (!othersRunning.isEmpty()) {
-      List<Pod> toStop = othersRunning.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-          .toList();
-      return new Plan(toStop.isEmpty()
-          ? new Step.Wait("waiting for the other members' pods to stop: " + names(othersRunning))
-          : new Step.StopOthers(toStop), others);
+    List<String> othersManifests = manifests.stream().filter(others::contains).sorted().toList();
+    if (!othersRunning.isEmpty() || !othersManifests.isEmpty()) {
+      // a mirror pod is the kubelet's to remove: it goes once the manifest has
+      List<Pod> toStop = model.staticPods() ? List.of() : othersRunning.stream()
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+      return new Plan(toStop.isEmpty() && othersManifests.isEmpty()
+          ? new Step.Wait("waiting for the other members' pods to stop: " + names(othersRunning)
+              + (model.staticPods() ? " (a node agent removes a manifest, and its kubelet the pod; a node that is"
+                  + " down keeps its pod until it is back, or its Node is deleted)" : ""))
+          : new Step.StopOthers(toStop, othersManifests), others);
     }
     Optional<MemberView> entry = etcd.flatMap(view -> MembershipPlanner.entryOf(view, survivor.get()))
         .filter(MemberView::reachable);

@@ -374,6 +374,46 @@ class MembershipPlannerTest {
     assertThat(plan.holdBack()).contains("main-node-3");
   }
 
+  @Test
+  void aStaticMemberThatEtcdNoLongerListsAndThatDoesNotRunIsAddedBackAsALearnerTheOthersHeldBack() {
+    // the survivor of a recovery runs alone; the other nodes' manifests were taken away
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = TestClusters.staticPodCluster("main");
+    List<dev.quorum.model.ClusterNode> nodes = TestClusters.nodes(3, 0, 1, 2);
+    MemberBootstrapRecords records = TestClusters.foundingRecords(
+        TestClusters.staticPodModel(cluster, MemberBootstrapRecords.NONE, nodes));
+    EtcdClusterModel staticModel = TestClusters.staticPodModel(cluster, records, nodes);
+    ClusterView alone = etcd(nodeMember(0, 1, true));
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(staticModel, records,
+        List.of(TestClusters.mirrorPod(staticModel, 0)), List.of(), Optional.of(alone));
+
+    assertThat(plan.step()).contains(new MembershipPlanner.Step.AddLearner("main-node-1",
+        "http://10.0.0.11:2380", REPLACE));
+    assertThat(plan.holdBack()).containsExactlyInAnyOrder("main-node-1", "main-node-2");
+  }
+
+  @Test
+  void aStaticMemberJoiningGetsAFreshDataDirectoryNamedAfterItsEntrySoNoEarlierDataOnItsNodeIsStartedOn() {
+    dev.quorum.api.v1alpha1.EtcdCluster cluster = TestClusters.staticPodCluster("main");
+    List<dev.quorum.model.ClusterNode> nodes = TestClusters.nodes(3, 0, 1, 2);
+    MemberBootstrapRecords records = TestClusters.foundingRecords(
+        TestClusters.staticPodModel(cluster, MemberBootstrapRecords.NONE, nodes));
+    EtcdClusterModel staticModel = TestClusters.staticPodModel(cluster, records, nodes);
+    MemberView added = new MemberView(0x2a, "", List.of("http://10.0.0.11:2380"), List.of(), true, false, false,
+        null, "connection refused");
+
+    MembershipPlanner.Plan plan = MembershipPlanner.plan(staticModel, records,
+        List.of(TestClusters.mirrorPod(staticModel, 0)), List.of(), Optional.of(etcd(nodeMember(0, 1, true), added)));
+
+    MembershipPlanner.Step.Record record = (MembershipPlanner.Step.Record) plan.step().orElseThrow();
+    assertThat(record.member()).isEqualTo("main-node-1");
+    assertThat(record.bootstrap().dataClaim()).contains("data-main-node-1-2a");
+    assertThat(record.bootstrap().state()).isEqualTo(dev.quorum.model.MemberBootstrap.State.EXISTING);
+    EtcdClusterModel joined = TestClusters.staticPodModel(cluster, records.with("main-node-1", record.bootstrap()),
+        nodes);
+    assertThat(joined.staticPod().dataHostPath(joined.members().get(1))).endsWith("/main/data-main-node-1-2a");
+  }
+
   /** A member beyond the size, as the model knows it. */
 
   /** A started voter of StaticPod mode on node-{@code index}, at the node's address. */

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,7 +86,7 @@ class BackupRecoveryTest {
     EtcdRecovery recovery = begunFrom("hourly-0530", "recover-1", List.of());
     MemberBootstrapRecords restoring = model.restoredInPlace(new RestoreSource("bucket", "k.db", "us-east-1",
         Optional.empty(), false, Optional.empty(), Optional.empty()), "abcd1234");
-    RecoveryPlanner.Observation held = new RecoveryPlanner.Observation(model, restoring, List.of(), List.of(),
+    RecoveryPlanner.Observation held = new RecoveryPlanner.Observation(model, restoring, List.of(), Set.of(), List.of(),
         Optional.empty(), Optional.empty(), List.of(recovery), List.of(),
         List.of(restore("recover-1", OperationPhase.Running, "Restoring", "2 of 3 members ready", "demo-abcd1234")),
         Optional.of("recover-1"), NOW);
@@ -203,7 +204,7 @@ class BackupRecoveryTest {
 
   @Test
   void aRecoveryAskedWhileAUsersRestoreHoldsTheClusterIsRefused() {
-    RecoveryPlanner.Observation held = new RecoveryPlanner.Observation(model, records, pods, claims,
+    RecoveryPlanner.Observation held = new RecoveryPlanner.Observation(model, records, pods, Set.of(), claims,
         Optional.of(etcd), loss(model), List.of(recovery("recover", RecoverySource.Survivor, null)), List.of(),
         List.of(), Optional.of("users-restore"), NOW);
 
@@ -226,7 +227,7 @@ class BackupRecoveryTest {
 
   private RecoveryPlanner.Observation observation(EtcdClusterModel model, EtcdRecovery recovery,
       List<EtcdBackup> backups, List<EtcdRestore> restores) {
-    return new RecoveryPlanner.Observation(model, records, pods, claims, Optional.of(etcd), loss(model),
+    return new RecoveryPlanner.Observation(model, records, pods, Set.of(), claims, Optional.of(etcd), loss(model),
         List.of(recovery), backups, restores, Optional.empty(), NOW);
   }
 

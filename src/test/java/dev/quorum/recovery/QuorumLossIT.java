@@ -3,7 +3,10 @@ package dev.quorum.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quorum.api.v1alpha1.BackupRetention;
+import dev.quorum.api.v1alpha1.ClusterBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdBackup;
+import dev.quorum.api.v1alpha1.EtcdBackupSchedule;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRecoverySpec;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +54,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class QuorumLossIT {
 
-  static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s");
+  // schedules on a clock 20 times as fast: a once-a-minute schedule backs up every 3 s
+  static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
+      "QUORUM_BACKUP_CLOCK_RATE", "20");
   @RegisterExtension
   static final RigSession RIG = new RigSession().withOperator(OPERATOR_ENV);
   /** The bound: the loss is reported this soon after the members go. */
@@ -173,39 +179,66 @@ class QuorumLossIT {
   }
 
   /**
-   * Every member's data gone (an ephemeral cluster, every pod deleted), two backups of it, the newer one's object
-   * corrupted. Bad requests are refused with nothing touched (from the survivor: there is none; a backup that does not
-   * exist; the corrupt one named). Then the automatic policy restores the older backup in place, passing over the
-   * newer and saying why; the data is the older backup's.
+   * Every member's data gone (an ephemeral cluster, every pod deleted), backed up by its own schedule, the newest
+   * backup's object corrupted. Bad requests are refused with nothing touched (from the survivor: there is none; a
+   * backup that does not exist; the corrupt one named). Then the automatic policy restores the backup before it in
+   * place, passing over the newest and saying why; the data is that backup's.
    */
   @Test
   void everyMembersDataLostIsRestoredByPolicyFromTheNewestBackupThatVerifiesPassingOverACorruptOne() throws Exception {
     String cluster = "all-lost";
+    S3Server s3 = RIG.rig().s3();
+    String bucket = s3.createBucket(cluster + "-" + System.nanoTime());
+    TestBackups.createCredentials(kube, ns, "s3", s3);
     EtcdCluster resource = new EtcdCluster();
     resource.setMetadata(new ObjectMetaBuilder().withName(cluster).withNamespace(ns).build());
     resource.getSpec().getStorage().setEphemeral(true);
+    // backed up by its own schedule: once a minute, every 3 s on the operator's sped-up schedule clock
+    ClusterBackupSchedule schedule = new ClusterBackupSchedule();
+    schedule.setSchedule("* * * * *");
+    BackupRetention retention = new BackupRetention();
+    retention.setKeepLast(5);
+    schedule.setRetention(retention);
+    schedule.setDestination(TestBackups.destination(s3, bucket, "s3"));
+    resource.getSpec().setBackup(schedule);
     kube.resource(resource).create();
     try {
       awaitVoters(cluster, 3);
-      S3Server s3 = RIG.rig().s3();
-      String bucket = s3.createBucket(cluster + "-" + System.nanoTime());
-      TestBackups.createCredentials(kube, ns, "s3", s3);
       String member = members(cluster).get(0).getName();
+      long olderWritten;
       try (TestEtcd etcd = TestEtcd.at(kube, ns, member)) {
         etcd.putKeys("/older/", 100);
+        olderWritten = etcd.revision();
       }
-      backUp(s3, bucket, "older", cluster);
+      awaitScheduledBackup(cluster, olderWritten);
+      long newerWritten;
       try (TestEtcd etcd = TestEtcd.at(kube, ns, member)) {
         etcd.putKeys("/newer/", 100);
+        newerWritten = etcd.revision();
       }
-      backUp(s3, bucket, "newer", cluster);
-      corrupt(s3, bucket, kube.resources(EtcdBackup.class).inNamespace(ns).withName("newer").get());
+      awaitScheduledBackup(cluster, newerWritten);
+      MembershipClusters.edit(kube, ns, cluster, spec -> spec.getBackup().setSuspend(true));
+      await("the schedule suspended, its last backup finished").atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            EtcdBackupSchedule owned = kube.resources(EtcdBackupSchedule.class).inNamespace(ns)
+                .withName(cluster + "-backup").get();
+            return owned.getStatus() != null && "Suspended".equals(owned.getStatus().getReason())
+                && backups(cluster).stream().allMatch(b -> b.getStatus() != null && b.getStatus().getPhase() != null
+                    && b.getStatus().getPhase().finished());
+          });
+      // the newest (as a recovery picks it) is corrupted: the one before it is what comes back
+      List<EtcdBackup> newestFirst = BackupRecovery.candidates(cluster, backups(cluster), Set.of());
+      assertThat(newestFirst).as("the schedule's backups").hasSizeGreaterThanOrEqualTo(2);
+      EtcdBackup corrupted = newestFirst.get(0);
+      EtcdBackup restored = newestFirst.get(1);
+      corrupt(s3, bucket, corrupted);
 
       Instant lossAt = Instant.now();
       loseAtOnce(cluster, members(cluster).stream().map(MemberStatus::getName).toList());
       await("QuorumLost, for good").atMost(REPORTED_WITHIN).pollInterval(Duration.ofMillis(500))
           .until(() -> cluster(cluster).getStatus().condition("Degraded")
-              .filter(c -> c.getMessage().contains("no member answers with data, recover from EtcdBackup newer"))
+              .filter(c -> c.getMessage().contains("no member answers with data, recover from EtcdBackup "
+                  + corrupted.getMetadata().getName()))
               .isPresent());
 
       // bad requests before the policy's deadline: each refused with its reason, nothing touched
@@ -215,8 +248,8 @@ class QuorumLossIT {
           "ephemeral");
       assertRefused(cluster, "from-missing-backup", RecoverySource.Backup, "missing", "BackupNotFound",
           "EtcdBackup missing does not exist");
-      assertRefused(cluster, "from-corrupt-backup", RecoverySource.Backup, "newer", BackupRecovery.RESTORE_FAILED,
-          "ChecksumMismatch", "no member was stopped");
+      assertRefused(cluster, "from-corrupt-backup", RecoverySource.Backup, corrupted.getMetadata().getName(),
+          BackupRecovery.RESTORE_FAILED, "ChecksumMismatch", "no member was stopped");
       assertThat(kube.configMaps().inNamespace(ns).withName(cluster + "-members").get().getMetadata()
           .getResourceVersion()).as("the members' records untouched").isEqualTo(recordsVersion);
       assertThat(kube.pods().inNamespace(ns).withLabel("etcd.quorum.dev/cluster", cluster).list().getItems())
@@ -242,11 +275,11 @@ class QuorumLossIT {
           }, Objects::nonNull);
       assertThat(done.getMetadata().getName()).startsWith(cluster + "-auto-");
       assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
-      assertThat(done.getStatus().getBackup()).isEqualTo("older");
+      assertThat(done.getStatus().getBackup()).isEqualTo(restored.getMetadata().getName());
       assertThat(done.getStatus().getSkippedBackups()).singleElement().asString()
-          .startsWith("newer: ChecksumMismatch");
-      assertThat(done.getStatus().getMessage()).contains("EtcdBackup older",
-          "passing over the newer EtcdBackup newer");
+          .startsWith(corrupted.getMetadata().getName() + ": ChecksumMismatch");
+      assertThat(done.getStatus().getMessage()).contains("EtcdBackup " + restored.getMetadata().getName(),
+          "passing over the newer EtcdBackup " + corrupted.getMetadata().getName());
       awaitVoters(cluster, 3);
       System.out.printf("every member lost: Available again %d ms after the loss, %d ms after the policy (after %s) was"
           + " switched on: %s%n", Duration.between(lossAt, Instant.now()).toMillis(),
@@ -254,13 +287,33 @@ class QuorumLossIT {
 
       try (TestEtcd etcd = TestEtcd.at(kube, ns, members(cluster).get(0).getName())) {
         assertThat(etcd.read("/older/")).isEqualTo(TestEtcd.expected("/older/", 100));
-        assertThat(etcd.read("/newer/")).as("written after the backup restored").isEmpty();
+        // the backup restored holds the newer keys only if it was taken after they were written
+        assertThat(etcd.read("/newer/")).as("the newer keys, in a backup at revision %d",
+            restored.getStatus().getRevision()).isEqualTo(restored.getStatus().getRevision() >= newerWritten
+                ? TestEtcd.expected("/newer/", 100) : Map.of());
       }
       assertThat(MembershipClusters.reasons(kube, ns, cluster)).contains("QuorumLost", "RecoveryRequested",
           "RecoveryStarted", "RecoveryBackupPassedOver", "Recovered");
     } finally {
       kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
     }
+  }
+
+  /** The cluster's EtcdBackups, its schedule's among them. */
+  private static List<EtcdBackup> backups(String cluster) {
+    return kube.resources(EtcdBackup.class).inNamespace(ns).list().getItems().stream()
+        .filter(b -> cluster.equals(b.getSpec().getClusterName())).toList();
+  }
+
+  /** Until the schedule has backed the cluster up at {@code revision} or later. */
+  private static void awaitScheduledBackup(String cluster, long revision) {
+    await("a scheduled backup at revision " + revision).atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500)).until(() -> {
+          operator.assertAlive();
+          return backups(cluster).stream().anyMatch(b -> b.getStatus() != null
+              && b.getStatus().getPhase() == OperationPhase.Succeeded && b.getStatus().getRevision() != null
+              && b.getStatus().getRevision() >= revision);
+        });
   }
 
   private static void assertRefused(String cluster, String name, RecoverySource from, String backupName,
@@ -275,13 +328,6 @@ class QuorumLossIT {
     assertThat(refused.getStatus().getPhase()).isEqualTo(OperationPhase.Failed);
     assertThat(refused.getStatus().getReason()).isEqualTo(reason);
     assertThat(refused.getStatus().getMessage()).contains(message);
-  }
-
-  private static void backUp(S3Server s3, String bucket, String name, String cluster) {
-    kube.resources(EtcdBackup.class).inNamespace(ns)
-        .resource(TestBackups.toS3(ns, name, cluster, s3, bucket, "s3", null)).create();
-    assertThat(TestBackups.awaitFinished(kube, ns, name, operator, Duration.ofMinutes(2)).getPhase())
-        .isEqualTo(OperationPhase.Succeeded);
   }
 
   /** One bit of the backup's object flipped, its metadata (and so its expected SHA-256) kept. */

@@ -126,6 +126,9 @@ class QuorumLossTest {
 
     assertThat(assessment.lost()).isTrue();
     assertThat(assessment.lostForGood()).isFalse();
+    // the operator cannot see whether their data is really kept (a node that does not answer): the ways back are named
+    assertThat(assessment.summary()).contains("waiting for the members whose data is kept to come back; if they"
+        + " cannot, recover from the best survivor demo-2");
   }
 
   /** Pods, claims and etcd's answers of a persistent cluster whose members stand as given. */

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RecoveryPlannerTest {
@@ -207,7 +208,7 @@ class RecoveryPlannerTest {
   private static List<Decision> decideWith(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, Optional<QuorumLoss.Assessment> loss,
       List<EtcdRecovery> recoveries) {
-    return RecoveryPlanner.decide(new RecoveryPlanner.Observation(model, records, pods, claims, etcd, loss,
+    return RecoveryPlanner.decide(new RecoveryPlanner.Observation(model, records, pods, Set.of(), claims, etcd, loss,
         recoveries, List.of(), List.of(), Optional.empty(), NOW));
   }
 

@@ -6,6 +6,7 @@ import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.MemberView;
+import dev.quorum.model.ClusterNode;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,12 +34,16 @@ class SurvivorRecoveryTest {
   /**
    * A cluster of {@code size} whose majority lost its data, the rest down but for the survivor, which holds data
    * without a leader. The world answers the steps as Kubernetes and etcd would: a pod deleted goes, a missing pod not
-   * held back is made from its record, a member started with --force-new-cluster becomes the only voter.
+   * held back is made from its record, a member started with --force-new-cluster becomes the only voter. In StaticPod
+   * mode the pods are the kubelets' mirror pods: a manifest taken away stops its pod, a manifest written anew restarts
+   * it from the record, and a member not held back gets its manifest (the others' nodes still hold their manifests).
    */
   private static final class World {
     final EtcdClusterModel model;
+    final List<ClusterNode> nodes;
     MemberBootstrapRecords records;
     final List<Pod> pods = new ArrayList<>();
+    final Set<String> manifests = new HashSet<>();
     final List<PersistentVolumeClaim> claims = new ArrayList<>();
     final Set<String> voters = new HashSet<>();
     final String survivor;
@@ -45,15 +51,28 @@ class SurvivorRecoveryTest {
     final List<String> steps = new ArrayList<>();
 
     World(int size, int survivorOrdinal, boolean othersStillRunning) {
-      EtcdCluster cluster = TestClusters.cluster("demo", size);
-      MemberBootstrapRecords founding = TestClusters.foundingRecords(TestClusters.model(cluster));
-      this.model = TestClusters.model(cluster, founding);
-      this.records = founding;
+      this(size, survivorOrdinal, othersStillRunning, false);
+    }
+
+    World(int size, int survivorOrdinal, boolean othersStillRunning, boolean staticPods) {
+      EtcdCluster cluster = staticPods ? TestClusters.staticPodCluster("demo") : TestClusters.cluster("demo", size);
+      cluster.getSpec().setSize(size);
+      this.nodes = staticPods ? TestClusters.nodes(size, IntStream.range(0, size).toArray()) : List.of();
+      this.records = TestClusters.foundingRecords(modelWith(cluster, MemberBootstrapRecords.NONE));
+      this.model = modelWith(cluster, records);
       this.survivor = model.members().get(survivorOrdinal).name();
       Set<String> setAside = new HashSet<>();
       for (Member member : model.members()) {
         voters.add(member.name());
         boolean isSurvivor = member.name().equals(survivor);
+        if (staticPods) {
+          // every node keeps its manifest; the others' pods crash-loop on broken data, or their nodes are down
+          manifests.add(member.name());
+          if (isSurvivor || othersStillRunning) {
+            pods.add(TestClusters.mirrorPod(model, member.ordinal()));
+          }
+          continue;
+        }
         // a minority of the others keep their claims (down, data kept); the rest lost theirs
         boolean keepsClaim = isSurvivor || member.ordinal() < size / 2 && member.ordinal() != survivorOrdinal;
         if (keepsClaim) {
@@ -71,8 +90,20 @@ class SurvivorRecoveryTest {
       this.request = new SurvivorRecovery.Request(survivor, setAside);
     }
 
+    private EtcdClusterModel modelWith(EtcdCluster cluster, MemberBootstrapRecords records) {
+      return cluster.getSpec().staticPods() ? TestClusters.staticPodModel(cluster, records, nodes)
+          : TestClusters.model(cluster, records);
+    }
+
+    /** The member's pod as made from its record now. */
+    private Pod podFromRecord(Member member) {
+      EtcdClusterModel now = modelWith(model.resource(), records);
+      return model.staticPods() ? TestClusters.mirrorPod(now, member.ordinal())
+          : TestClusters.pod(now, member.ordinal(), false);
+    }
+
     SurvivorRecovery.Plan plan() {
-      return SurvivorRecovery.next(model, records, pods, claims, Optional.of(view()), request);
+      return SurvivorRecovery.next(model, records, pods, manifests, claims, Optional.of(view()), request);
     }
 
     /** What etcd answers: every member on the list, the survivor answering when its pod runs. */
@@ -102,6 +133,7 @@ class SurvivorRecoveryTest {
       steps.add(step.getClass().getSimpleName());
       if (step instanceof Step.StopOthers stop) {
         pods.removeAll(stop.pods());
+        manifests.removeAll(stop.manifests());
       } else if (step instanceof Step.Force force) {
         records = records.with(force.survivor(), force.forced());
       } else if (step instanceof Step.Unforce unforce) {
@@ -111,10 +143,13 @@ class SurvivorRecoveryTest {
       } else if (step instanceof Step.SetAside aside) {
         claims.removeAll(aside.claims());
       }
-      // the rollout: a missing pod not held back is made from its record
-      for (Member member : TestClusters.model(model.resource(), records).members()) {
+      // the kubelets: a static pod whose manifest went stops
+      pods.removeIf(p -> model.staticPods() && !manifests.contains(p.getMetadata().getName()));
+      // the rollout: a missing pod not held back is made from its record (a static one from its manifest, made too)
+      for (Member member : modelWith(model.resource(), records).members()) {
         if (pod(member.name()).isEmpty() && !plan.holdBack().contains(member.name())) {
-          pods.add(TestClusters.pod(TestClusters.model(model.resource(), records), member.ordinal(), false));
+          manifests.add(member.name());
+          pods.add(podFromRecord(member));
         }
       }
       // etcd: a member started with --force-new-cluster makes itself the only voter
@@ -127,14 +162,16 @@ class SurvivorRecoveryTest {
           .toList();
       if (pod(survivor).filter(EtcdArgs::forcesNewCluster).isPresent()) {
         assertThat(otherPods).as("another member runs beside the forced survivor, after " + steps).isEmpty();
+        assertThat(manifests).as("another member's manifest beside the forced survivor, after " + steps)
+            .isSubsetOf(Set.of(survivor));
       }
       boolean setAsideLeft = claims.stream().anyMatch(c -> request.setAside().contains(c.getMetadata().getUid()));
-      if (setAsideLeft) {
+      if (setAsideLeft || model.staticPods()) {
+        // a static member's old data stays on its node for good: until the hand-over, none of the others starts
         assertThat(otherPods).as("a member started while old data is set aside, after " + steps)
             .isSubsetOf(initiallyRunningOthers);
       }
     }
-
     Set<String> initiallyRunningOthers = Set.of();
 
     /** Runs passes until the recovery hands over to the membership planner; {@code crashAt} skips one step. */
@@ -163,7 +200,7 @@ class SurvivorRecoveryTest {
     for (int survivor = 0; survivor < size; survivor++) {
       for (boolean othersRunning : new boolean[] {false, true}) {
         for (int crashAt = -1; crashAt < 8; crashAt++) {
-          World world = new World(size, survivor, othersRunning);
+          World world = new World(size, survivor, othersRunning, false);
 
           world.recover(crashAt);
 
@@ -176,6 +213,30 @@ class SurvivorRecoveryTest {
           assertThat(world.steps).as(why).containsSubsequence("Force", "RestartSurvivor", "Unforce",
               "RestartSurvivor");
           assertThat(world.steps.contains("SetAside")).as(why).isEqualTo(!world.request.setAside().isEmpty());
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3, 5, 7})
+  void inStaticPodModeEveryMemberAsTheSurvivorEndsAloneWithTheOthersManifestsGone(int size) {
+    for (int survivor = 0; survivor < size; survivor++) {
+      for (boolean othersRunning : new boolean[] {false, true}) {
+        for (int crashAt = -1; crashAt < 8; crashAt++) {
+          World world = new World(size, survivor, othersRunning, true);
+
+          world.recover(crashAt);
+
+          String why = "survivor " + world.survivor + ", others running " + othersRunning + ": " + world.steps;
+          assertThat(world.voters).as(why).containsExactly(world.survivor);
+          assertThat(world.manifests).as(why).containsExactly(world.survivor);
+          assertThat(world.pods).as(why).singleElement()
+              .satisfies(p -> assertThat(EtcdArgs.forcesNewCluster(p)).isFalse());
+          assertThat(world.records.of(world.survivor).orElseThrow().forceNewCluster()).as(why).isFalse();
+          assertThat(world.steps).as(why).startsWith(crashAt == 0 ? "crash before StopOthers" : "StopOthers")
+              .containsSubsequence("Force", "RestartSurvivor", "Unforce", "RestartSurvivor")
+              .doesNotContain("SetAside");
         }
       }
     }
@@ -211,8 +272,8 @@ class SurvivorRecoveryTest {
     Pod down = new PodBuilder(world.pod("demo-0").orElseThrow()).build();
     world.pods.clear();
     // its pod gone for now: nothing answers, and nothing is forced on a member whose membership is unknown
-    SurvivorRecovery.Plan plan = SurvivorRecovery.next(world.model, world.records, world.pods, world.claims,
-        Optional.empty(), world.request);
+    SurvivorRecovery.Plan plan = SurvivorRecovery.next(world.model, world.records, world.pods, world.manifests,
+        world.claims, Optional.empty(), world.request);
 
     assertThat(plan.step()).isInstanceOf(Step.Wait.class);
     assertThat(plan.holdBack()).containsExactlyInAnyOrder("demo-1", "demo-2");

@@ -91,7 +91,7 @@ final class RealNodeFaults implements NodeFaults, AutoCloseable {
     }
   }
 
-  /** Where the container's writable emptyDir and claim volumes live on this machine. */
+  /** Where the container's writable emptyDir, claim and host path volumes live on this machine. */
   private List<Path> writableVolumes(String namespace, String podName, String container, RigNode node) {
     Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
     List<Path> paths = new ArrayList<>();
@@ -110,6 +110,9 @@ final class RealNodeFaults implements NodeFaults, AutoCloseable {
             .withName(volume.getPersistentVolumeClaim().getClaimName()).get();
         paths.add(Path.of(client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get().getSpec()
             .getLocal().getPath()));
+      } else if (volume.getHostPath() != null) {
+        // a static pod's data: a directory on its node, which root without capabilities is held to the modes of
+        paths.add(node.hostPath(volume.getHostPath().getPath()));
       }
     }
     if (paths.isEmpty()) {

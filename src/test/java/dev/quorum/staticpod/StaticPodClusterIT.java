@@ -11,9 +11,11 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.RecoverySource;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
 import dev.quorum.model.Annotations;
 import dev.quorum.rig.ChartOperator;
@@ -21,6 +23,7 @@ import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.Rig;
 import dev.quorum.rig.RigSession;
 import dev.quorum.testing.TestBackups;
+import dev.quorum.testing.TestEtcd;
 import dev.quorum.testing.TestRestores;
 import dev.quorum.testing.TlsClusters;
 import dev.quorum.tls.CertificateChecks;
@@ -232,6 +235,69 @@ class StaticPodClusterIT {
     assertThat(notAvailable).as("times the cluster was not Available").isEmpty();
     assertThat(reasons()).doesNotContain("MemberRemoved", "MemberAdded", "MemberDiscarded");
     assertThat(etcdctl(nodes, "get", "/static/kubelet", "--print-value-only").output()).contains("restarted");
+  }
+
+  /**
+   * Two members' data broken on their nodes for good (their directories unreadable, the processes killed): quorum is
+   * lost, and an EtcdRecovery from the survivor brings three voters back with every key. The others' manifests are
+   * taken away before the survivor is forced; each comes back as a new member in a fresh data directory, the broken one
+   * left on its node untouched.
+   */
+  @Test
+  void twoMembersDataBrokenOnTheirNodesIsRecoveredFromTheSurvivorOnRequest() throws Exception {
+    List<String> nodes = kubelet.nodeNames().subList(0, 3);
+    nodes.forEach(node -> label(node, true));
+    kube.resource(cluster()).create();
+    awaitMembers(nodes);
+    String survivor = nodes.get(2);
+    try (TestEtcd etcd = TestEtcd.at(kube, ns, CLUSTER + "-" + survivor)) {
+      etcd.putKeys("/kept/", 100);
+    }
+    Map<String, String> brokenData = new java.util.TreeMap<>();
+    for (String node : nodes.subList(0, 2)) {
+      Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + node).get();
+      brokenData.put(node, mirror.getSpec().getVolumes().stream().filter(v -> v.getHostPath() != null
+          && v.getName().equals("data")).findFirst().orElseThrow().getHostPath().getPath());
+      kubelet.faults().breakContainer(ns, CLUSTER + "-" + node, "etcd", Duration.ofMinutes(10));
+    }
+
+    await("QuorumLost, naming the survivor").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get().getStatus()
+            .condition("Degraded").filter(c -> c.getMessage().contains("recover from the best survivor " + CLUSTER
+                + "-" + survivor)).isPresent());
+    EtcdRecovery recovery = new EtcdRecovery();
+    recovery.setMetadata(new ObjectMetaBuilder().withName("from-survivor").withNamespace(ns).build());
+    recovery.getSpec().setClusterName(CLUSTER);
+    recovery.getSpec().setConfirmClusterName(CLUSTER);
+    recovery.getSpec().setFrom(RecoverySource.Survivor);
+    kube.resource(recovery).create();
+
+    EtcdRecovery done = await("the recovery finished").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          operator.assertAlive();
+          return kube.resources(EtcdRecovery.class).inNamespace(ns).withName("from-survivor").get();
+        }, r -> r.getStatus() != null && r.getStatus().getPhase() != null && r.getStatus().getPhase().finished());
+    assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
+    assertThat(done.getStatus().getSurvivor()).isEqualTo(CLUSTER + "-" + survivor);
+    assertThat(done.getStatus().getMembers()).containsExactlyInAnyOrder(CLUSTER + "-" + nodes.get(0),
+        CLUSTER + "-" + nodes.get(1));
+    awaitMembers(nodes);
+    for (String node : nodes) {
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, CLUSTER + "-" + node)) {
+        assertThat(etcd.read("/kept/")).as(node).isEqualTo(TestEtcd.expected("/kept/", 100));
+      }
+    }
+    for (Map.Entry<String, String> broken : brokenData.entrySet()) {
+      Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + broken.getKey()).get();
+      String data = mirror.getSpec().getVolumes().stream().filter(v -> v.getName().equals("data")).findFirst()
+          .orElseThrow().getHostPath().getPath();
+      assertThat(data).as("a fresh data directory on " + broken.getKey()).isNotEqualTo(broken.getValue())
+          .startsWith(broken.getValue() + "-");
+      assertThat(kubelet.nodeHostPath(broken.getKey(), broken.getValue())).as("the broken data left on its node")
+          .isDirectory();
+    }
+    assertThat(reasons()).contains("QuorumLost", "RecoveryStarted", "RecoveryStoppedMembers",
+        "RecoveryForcingNewCluster", "RecoverySurvivorAlone", "RecoveryHandedOver", "Recovered");
   }
 
   /** etcd's member list as {@code name=id} lines, sorted: what changes when a member is replaced. */

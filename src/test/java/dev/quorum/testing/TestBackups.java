@@ -23,16 +23,8 @@ public final class TestBackups {
   /** @param key the whole object key, or null for the one made from namespace, cluster and backup name */
   public static EtcdBackup toS3(String namespace, String name, String cluster, S3Server s3, String bucket,
       String secret, String key) {
-    S3CredentialsSecret credentials = new S3CredentialsSecret();
-    credentials.setName(secret);
-    S3Destination destination = new S3Destination();
-    destination.setBucket(bucket);
-    destination.setEndpoint(s3.endpoint().toString());
-    destination.setForcePathStyle(true);
-    destination.setCredentialsSecret(credentials);
-    destination.setKey(key);
-    BackupDestination to = new BackupDestination();
-    to.setS3(destination);
+    BackupDestination to = destination(s3, bucket, secret);
+    to.getS3().setKey(key);
     EtcdBackupSpec spec = new EtcdBackupSpec();
     spec.setClusterName(cluster);
     spec.setDestination(to);
@@ -40,6 +32,20 @@ public final class TestBackups {
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     backup.setSpec(spec);
     return backup;
+  }
+
+  /** The rig's S3 server's bucket, reached with the access key in Secret {@code secret}; keys made per backup. */
+  public static BackupDestination destination(S3Server s3, String bucket, String secret) {
+    S3CredentialsSecret credentials = new S3CredentialsSecret();
+    credentials.setName(secret);
+    S3Destination destination = new S3Destination();
+    destination.setBucket(bucket);
+    destination.setEndpoint(s3.endpoint().toString());
+    destination.setForcePathStyle(true);
+    destination.setCredentialsSecret(credentials);
+    BackupDestination to = new BackupDestination();
+    to.setS3(destination);
+    return to;
   }
 
   /** A Secret with the rig's S3 access key under the keys an EtcdBackup reads by default (made, or made so again). */

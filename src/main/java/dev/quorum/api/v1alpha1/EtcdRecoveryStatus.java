@@ -24,7 +24,8 @@ public class EtcdRecoveryStatus extends OperationStatus {
   private String loss;
 
   @JsonPropertyDescription("From: Survivor, the uids of the claims the other members held when it began: their data"
-      + " is set aside (never served again) and deleted once the survivor runs alone.")
+      + " is set aside (never served again) and deleted once the survivor runs alone. None in StaticPod mode: the"
+      + " others' data directories stay on their nodes, unused, and they rejoin in fresh ones.")
   private List<String> setAsideClaims;
 
   @JsonPropertyDescription("From: Survivor, whether the survivor runs alone and the others are left to come back"
