@@ -41,8 +41,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A cluster loses its quorum on the rig's real nodes. Two of three members' claims and pods deleted: the loss is
@@ -231,7 +229,7 @@ class QuorumLossIT {
       assertThat(newestFirst).as("the schedule's backups").hasSizeGreaterThanOrEqualTo(2);
       EtcdBackup corrupted = newestFirst.get(0);
       EtcdBackup restored = newestFirst.get(1);
-      corrupt(s3, bucket, corrupted);
+      TestBackups.corrupt(s3, bucket, corrupted);
 
       Instant lossAt = Instant.now();
       loseAtOnce(cluster, members(cluster).stream().map(MemberStatus::getName).toList());
@@ -328,18 +326,6 @@ class QuorumLossIT {
     assertThat(refused.getStatus().getPhase()).isEqualTo(OperationPhase.Failed);
     assertThat(refused.getStatus().getReason()).isEqualTo(reason);
     assertThat(refused.getStatus().getMessage()).contains(message);
-  }
-
-  /** One bit of the backup's object flipped, its metadata (and so its expected SHA-256) kept. */
-  private static void corrupt(S3Server s3, String bucket, EtcdBackup backup) throws Exception {
-    String key = backup.getStatus().getLocation().substring(("s3://" + bucket + "/").length());
-    try (S3Client client = s3.client()) {
-      var object = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
-      byte[] bytes = object.asByteArray();
-      bytes[bytes.length / 2] ^= 0x01;
-      client.putObject(b -> b.bucket(bucket).key(key).metadata(object.response().metadata()),
-          RequestBody.fromBytes(bytes));
-    }
   }
 
   /**

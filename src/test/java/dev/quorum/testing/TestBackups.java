@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** EtcdBackups as tests and benchmarks write them: to a rig S3 server, path-style, with the access key in a Secret. */
 public final class TestBackups {
@@ -46,6 +48,18 @@ public final class TestBackups {
     BackupDestination to = new BackupDestination();
     to.setS3(destination);
     return to;
+  }
+
+  /** One bit of the backup's object flipped, its metadata (and so its expected SHA-256) kept. */
+  public static void corrupt(S3Server s3, String bucket, EtcdBackup backup) {
+    String key = backup.getStatus().getLocation().substring(("s3://" + bucket + "/").length());
+    try (S3Client client = s3.client()) {
+      var object = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+      byte[] bytes = object.asByteArray();
+      bytes[bytes.length / 2] ^= 0x01;
+      client.putObject(b -> b.bucket(bucket).key(key).metadata(object.response().metadata()),
+          RequestBody.fromBytes(bytes));
+    }
   }
 
   /** A Secret with the rig's S3 access key under the keys an EtcdBackup reads by default (made, or made so again). */
