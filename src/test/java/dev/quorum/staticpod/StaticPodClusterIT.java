@@ -245,30 +245,33 @@ class StaticPodClusterIT {
    */
   @Test
   void twoMembersDataBrokenOnTheirNodesIsRecoveredFromTheSurvivorOnRequest() throws Exception {
+    // a name of its own: a StaticPod cluster's data directories stay on the nodes, and these are left broken
+    String name = "recovered";
+    Connection connection = new Connection(name, "http", List.of());
     List<String> nodes = kubelet.nodeNames().subList(0, 3);
     nodes.forEach(node -> label(node, true));
-    kube.resource(cluster()).create();
-    awaitMembers(nodes);
+    kube.resource(cluster(name, null)).create();
+    awaitMembers(connection, nodes);
     String survivor = nodes.get(2);
-    try (TestEtcd etcd = TestEtcd.at(kube, ns, CLUSTER + "-" + survivor)) {
+    try (TestEtcd etcd = TestEtcd.at(kube, ns, name + "-" + survivor)) {
       etcd.putKeys("/kept/", 100);
     }
     Map<String, String> brokenData = new java.util.TreeMap<>();
     for (String node : nodes.subList(0, 2)) {
-      Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + node).get();
+      Pod mirror = kube.pods().inNamespace(ns).withName(name + "-" + node).get();
       brokenData.put(node, mirror.getSpec().getVolumes().stream().filter(v -> v.getHostPath() != null
           && v.getName().equals("data")).findFirst().orElseThrow().getHostPath().getPath());
-      kubelet.faults().breakContainer(ns, CLUSTER + "-" + node, "etcd", Duration.ofMinutes(10));
+      kubelet.faults().breakContainer(ns, name + "-" + node, "etcd", Duration.ofMinutes(10));
     }
 
     await("QuorumLost, naming the survivor").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-        .until(() -> kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get().getStatus()
-            .condition("Degraded").filter(c -> c.getMessage().contains("recover from the best survivor " + CLUSTER
+        .until(() -> kube.resources(EtcdCluster.class).inNamespace(ns).withName(name).get().getStatus()
+            .condition("Degraded").filter(c -> c.getMessage().contains("recover from the best survivor " + name
                 + "-" + survivor)).isPresent());
     EtcdRecovery recovery = new EtcdRecovery();
     recovery.setMetadata(new ObjectMetaBuilder().withName("from-survivor").withNamespace(ns).build());
-    recovery.getSpec().setClusterName(CLUSTER);
-    recovery.getSpec().setConfirmClusterName(CLUSTER);
+    recovery.getSpec().setClusterName(name);
+    recovery.getSpec().setConfirmClusterName(name);
     recovery.getSpec().setFrom(RecoverySource.Survivor);
     kube.resource(recovery).create();
 
@@ -278,17 +281,17 @@ class StaticPodClusterIT {
           return kube.resources(EtcdRecovery.class).inNamespace(ns).withName("from-survivor").get();
         }, r -> r.getStatus() != null && r.getStatus().getPhase() != null && r.getStatus().getPhase().finished());
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(OperationPhase.Succeeded);
-    assertThat(done.getStatus().getSurvivor()).isEqualTo(CLUSTER + "-" + survivor);
-    assertThat(done.getStatus().getMembers()).containsExactlyInAnyOrder(CLUSTER + "-" + nodes.get(0),
-        CLUSTER + "-" + nodes.get(1));
-    awaitMembers(nodes);
+    assertThat(done.getStatus().getSurvivor()).isEqualTo(name + "-" + survivor);
+    assertThat(done.getStatus().getMembers()).containsExactlyInAnyOrder(name + "-" + nodes.get(0),
+        name + "-" + nodes.get(1));
+    awaitMembers(connection, nodes);
     for (String node : nodes) {
-      try (TestEtcd etcd = TestEtcd.at(kube, ns, CLUSTER + "-" + node)) {
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, name + "-" + node)) {
         assertThat(etcd.read("/kept/")).as(node).isEqualTo(TestEtcd.expected("/kept/", 100));
       }
     }
     for (Map.Entry<String, String> broken : brokenData.entrySet()) {
-      Pod mirror = kube.pods().inNamespace(ns).withName(CLUSTER + "-" + broken.getKey()).get();
+      Pod mirror = kube.pods().inNamespace(ns).withName(name + "-" + broken.getKey()).get();
       String data = mirror.getSpec().getVolumes().stream().filter(v -> v.getName().equals("data")).findFirst()
           .orElseThrow().getHostPath().getPath();
       assertThat(data).as("a fresh data directory on " + broken.getKey()).isNotEqualTo(broken.getValue())
@@ -296,7 +299,7 @@ class StaticPodClusterIT {
       assertThat(kubelet.nodeHostPath(broken.getKey(), broken.getValue())).as("the broken data left on its node")
           .isDirectory();
     }
-    assertThat(reasons()).contains("QuorumLost", "RecoveryStarted", "RecoveryStoppedMembers",
+    assertThat(reasons(name)).contains("QuorumLost", "RecoveryStarted", "RecoveryStoppedMembers",
         "RecoveryForcingNewCluster", "RecoverySurvivorAlone", "RecoveryHandedOver", "Recovered");
   }
 
@@ -538,8 +541,12 @@ class StaticPodClusterIT {
   }
 
   private static List<String> reasons() {
+    return reasons(CLUSTER);
+  }
+
+  private static List<String> reasons(String cluster) {
     // by uid: the tests use one name, and events of an earlier test's cluster outlive it
-    String uid = kube.resources(EtcdCluster.class).inNamespace(ns).withName(CLUSTER).get().getMetadata().getUid();
+    String uid = kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getMetadata().getUid();
     return kube.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> uid.equals(e.getInvolvedObject().getUid()))
         .map(e -> e.getReason()).toList();
