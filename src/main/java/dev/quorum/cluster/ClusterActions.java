@@ -30,6 +30,7 @@ final class ClusterActions {
   private final ChildResources children;
   private final SupportingObjects supporting;
   private final MembershipSteps membershipSteps;
+  private final DatabaseCare care;
   private final MemberReplacement replacement;
   private final RecoveryActions recoveries;
   private final ClusterEvents events;
@@ -41,6 +42,7 @@ final class ClusterActions {
     this.supporting = new SupportingObjects(children);
     this.membershipSteps = new MembershipSteps(children, etcd, events, config.membership().haltAfterStep());
     this.replacement = new MemberReplacement(children, membershipSteps, events);
+    this.care = new DatabaseCare(etcd, events, config.etcd().defragmentTimeout());
     this.recoveries = new RecoveryActions(children, events, config.recovery().haltAfterStep());
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
   }
@@ -130,8 +132,12 @@ final class ClusterActions {
     String waits = String.join("; ", Stream.of(membershipWaits, plan.rollout().waiting(), starting, plan.rotation())
         .flatMap(Optional::stream).toList());
     boolean acted = replaced || membership.busy() || !plan.createClaims().isEmpty() || !createPods.isEmpty();
+    care.reportNewAlarms(pass);
+    Optional<DatabaseCare.Outcome> cared = replaced ? Optional.empty()
+        : plan.noSpace().map(step -> care.apply(pass, step));
     return new PassOutcome(acted, waits.isEmpty() ? Optional.empty() : Optional.of(waits), membership.step(),
-        membershipSteps.repeatedRefusal(model).map(RepeatedRefusals.Refusal::message), Optional.empty());
+        membershipSteps.repeatedRefusal(model).map(RepeatedRefusals.Refusal::message), Optional.empty())
+        .withCare(cared);
   }
 
   /** Writes the upgrade's notes on the EtcdCluster, and tells the user. */

@@ -32,6 +32,7 @@ import java.util.Set;
  * @param stepRefused the membership step etcd has refused the same way for a while, and how, if it has
  * @param quorumLoss how the voters of a formed cluster stand, when it has members on record
  * @param recovering what the EtcdRecovery holding the members is doing, if one is
+ * @param care what this pass did for the members' databases (a NOSPACE recovery's step), if anything
  */
 public record Observation(
     EtcdClusterModel model,
@@ -48,7 +49,17 @@ public record Observation(
     Optional<TlsCertificates> tls,
     Optional<String> stepRefused,
     Optional<QuorumLoss.Assessment> quorumLoss,
-    Optional<String> recovering) {
+    Optional<String> recovering,
+    Optional<DatabaseCare.Outcome> care) {
+
+  public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
+      Optional<String> waiting, Instant now, Optional<String> restoredInPlaceBy,
+      Optional<MembershipPlanner.Step> membershipStep, Optional<String> tlsProblem, Optional<TlsCertificates> tls,
+      Optional<String> stepRefused, Optional<QuorumLoss.Assessment> quorumLoss, Optional<String> recovering) {
+    this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
+        tlsProblem, tls, stepRefused, quorumLoss, recovering, Optional.empty());
+  }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,

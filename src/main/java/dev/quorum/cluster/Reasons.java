@@ -48,6 +48,16 @@ public final class Reasons {
   public static final String LEADER_MOVED = "LeaderMoved";
   /** A membership step refused the same way for a while (Progressing=False, and an event once). */
   public static final String MEMBERSHIP_STEP_REFUSED = "MembershipStepRefused";
+  /** etcd raised NOSPACE: the cluster takes reads and deletes only until the operator has made room and disarmed it. */
+  public static final String NO_SPACE_ALARM = "NoSpaceAlarm";
+  /** etcd raised CORRUPT: a member's data differs from the others'. */
+  public static final String CORRUPT_ALARM = "CorruptAlarm";
+  /** Compacted and defragmented, the data still does not fit in the quota. */
+  public static final String DATA_DOES_NOT_FIT = "DataDoesNotFit";
+  public static final String DEFRAGMENTED = "Defragmented";
+  public static final String NO_SPACE_RECOVERED = "NoSpaceRecovered";
+  /** Progressing while the operator cares for the members' databases (compacts, defragments, disarms). */
+  public static final String MAINTAINING = "Maintaining";
   public static final String REPLACING_MEMBER = "ReplacingMember";
   public static final String ADDING_MEMBER = "AddingMember";
   public static final String REMOVING_MEMBER = "RemovingMember";

@@ -1,5 +1,6 @@
 package dev.quorum.cluster;
 
+import dev.quorum.api.v1alpha1.AlarmStatus;
 import dev.quorum.api.v1alpha1.ClusterOperation;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
@@ -7,7 +8,9 @@ import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.MemberStatus;
 import dev.quorum.api.v1alpha1.TlsStatus;
 import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.EtcdAlarm;
 import dev.quorum.etcd.MemberView;
+import dev.quorum.maintenance.NoSpaceRecovery;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Quorum;
@@ -38,18 +41,44 @@ public final class StatusAggregator {
     // the cluster ID never changes, so the last one seen stays true while etcd cannot be reached
     status.setClusterID(observation.etcd().map(ClusterView::clusterIdHex)
         .orElse(previous != null ? previous.getClusterID() : null));
+    // kept while no member answers: a recovery from a backup then still restores past it
+    status.setRevision(observation.etcd().flatMap(s -> s.members().stream().filter(MemberView::reachable)
+        .map(MemberView::revision).filter(r -> r > 0).max(Long::compare))
+        .orElse(previous != null ? previous.getRevision() : null));
     status.setVersion(observation.etcd().flatMap(s -> EtcdVersion.lowest(
         s.members().stream().filter(MemberView::reachable).map(MemberView::version).toList()))
         .map(EtcdVersion::toString).orElse(null));
     status.setClientEndpoint(observation.model().clientEndpoint());
     status.setSelector(observation.model().selector());
     status.setOperation(observation.membershipStep().map(step -> new ClusterOperation(step.operation().name(),
-        step.member(), step.getClass().getSimpleName(), MembershipPlanner.describe(step))).orElse(null));
+        step.member(), step.getClass().getSimpleName(), MembershipPlanner.describe(step)))
+        .or(() -> observation.care().map(care -> new ClusterOperation(NoSpaceRecovery.TYPE, member(care.step()),
+            care.step().getClass().getSimpleName(), NoSpaceRecovery.describe(care.step()))))
+        .orElse(null));
+    Optional<List<AlarmStatus>> alarms = Alarms.of(observation.etcd());
+    status.setAlarms(alarms.orElse(previous != null && previous.getAlarms() != null ? previous.getAlarms() : List.of()));
+    boolean noSpace = status.getAlarms().stream().anyMatch(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType()));
+    // a recovery on record stays while NOSPACE does (or the alarms could not be read); its step says how far it got
+    if (observation.care().isPresent()) {
+      status.setMaintenance(observation.care().get().running().orElse(null));
+    } else if (previous != null && noSpace) {
+      status.setMaintenance(previous.getMaintenance());
+    }
+    status.setLastMaintenance(observation.care().flatMap(DatabaseCare.Outcome::finished)
+        .orElse(previous != null ? previous.getLastMaintenance() : null));
     status.setTls(observation.tls().map(tls -> new TlsStatus(tls.secret(), tls.expires().toString(),
         tls.caExpires().map(Instant::toString).orElse(null), tls.rotation().orElse(null)))
         .orElse(previous != null ? previous.getTls() : null));
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
+  }
+
+  /** The member a step of the databases' care is about, if it is about one. */
+  private static String member(NoSpaceRecovery.Step step) {
+    if (step instanceof NoSpaceRecovery.Step.Defragment defragment) {
+      return defragment.member();
+    }
+    return step instanceof NoSpaceRecovery.Step.MoveLeader move ? move.member() : null;
   }
 
   /** Decides Available, Progressing and Degraded. */
@@ -135,6 +164,16 @@ public final class StatusAggregator {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.membershipChange(membership.get().operation()),
             observation.waiting().map(w -> doing + "; " + w).orElse(doing));
       }
+      Optional<NoSpaceRecovery.Step> care = observation.care().map(DatabaseCare.Outcome::step);
+      if (care.isPresent() && care.get() instanceof NoSpaceRecovery.Step.Wait wait) {
+        return condition(ConditionTypes.PROGRESSING, false, MembershipPlanner.WAITING_FOR_HEALTHY_MEMBERS, wait.reason());
+      }
+      if (care.isPresent() && care.get() instanceof NoSpaceRecovery.Step.DoesNotFit doesNotFit) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.DATA_DOES_NOT_FIT, doesNotFit.message());
+      }
+      if (care.isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.MAINTAINING, NoSpaceRecovery.describe(care.get()));
+      }
       String rollout = rolloutInProgress(missing);
       if (rollout != null) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);
@@ -175,6 +214,16 @@ public final class StatusAggregator {
         return condition(ConditionTypes.DEGRADED, true, Reasons.QUORUM_LOST,
             String.format("%d of %d members ready, below the quorum of %d; not ready: %s",
                 ready, size, quorum, notReady()));
+      }
+      List<AlarmStatus> alarms = Alarms.of(observation.etcd()).orElse(Optional.ofNullable(previous)
+          .map(EtcdClusterStatus::getAlarms).orElse(List.of()));
+      if (!alarms.isEmpty()) {
+        // NOSPACE first: it stops every write; CORRUPT names a member
+        AlarmStatus first = alarms.stream().filter(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType())).findFirst()
+            .orElse(alarms.get(0));
+        String others = alarms.size() == 1 ? "" : "; raised too: " + String.join(", ", alarms.stream()
+            .filter(a -> a != first).map(a -> a.getType() + " on " + a.getMember()).toList());
+        return condition(ConditionTypes.DEGRADED, true, Alarms.reason(first), Alarms.describe(first) + others);
       }
       if (ready < size) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.MEMBERS_UNAVAILABLE,

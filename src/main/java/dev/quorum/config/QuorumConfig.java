@@ -100,6 +100,13 @@ public interface QuorumConfig {
     /** Time allowed for a whole snapshot read from one member (a backup), however slow its upload. */
     @WithDefault("1h")
     Duration snapshotTimeout();
+
+    /**
+     * Time allowed to defragment one member's database: etcd rewrites the whole file, about a minute for 8 GiB (its
+     * practical maximum) on a fast disk, longer on a slow one.
+     */
+    @WithDefault("10m")
+    Duration defragmentTimeout();
   }
 
   /** Backups: how an EtcdBackup retries transient failures, and the schedules' clock. */

@@ -7,8 +7,24 @@ import java.util.Optional;
  * What etcd itself says about a cluster at one moment.
  *
  * @param leaderId 0 when no reachable member knows a leader
+ * @param alarms the alarms raised in the cluster; empty when they could not be read (no member with a quorum answered)
  */
-public record ClusterView(long clusterId, long leaderId, List<MemberView> members) {
+public record ClusterView(long clusterId, long leaderId, List<MemberView> members, Optional<List<EtcdAlarm>> alarms) {
+
+  /** A view whose alarms were not read. */
+  public ClusterView(long clusterId, long leaderId, List<MemberView> members) {
+    this(clusterId, leaderId, members, Optional.empty());
+  }
+
+  /** The same view with the alarms read. */
+  public ClusterView withAlarms(List<EtcdAlarm> read) {
+    return new ClusterView(clusterId, leaderId, members, Optional.of(List.copyOf(read)));
+  }
+
+  /** The member an alarm was raised on, as etcd lists it. */
+  public Optional<MemberView> member(long id) {
+    return members.stream().filter(m -> m.id() == id).findFirst();
+  }
 
   public String clusterIdHex() {
     return EtcdIds.toHex(clusterId);

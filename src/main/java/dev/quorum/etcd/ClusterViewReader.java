@@ -44,7 +44,21 @@ public final class ClusterViewReader {
     }
     Map<Long, MemberProbe> probes = new HashMap<>();
     byId.forEach((id, probe) -> probes.put(id, probe.join()));
-    return view(list.getHeader().getClusterId(), list.getMembersList(), probes);
+    ClusterView view = view(list.getHeader().getClusterId(), list.getMembersList(), probes);
+    return withAlarms(client, endpointsByName, view);
+  }
+
+  /** The view with the cluster's alarms, when a member with a quorum behind it lists them (none without a leader). */
+  private static ClusterView withAlarms(EtcdClusterClient client, Map<String, String> endpointsByName, ClusterView view) {
+    List<String> targets = MemberTargets.forMembershipChange(endpointsByName, view);
+    if (view.leaderId() == 0 || targets.isEmpty()) {
+      return view;
+    }
+    try {
+      return view.withAlarms(client.alarms(targets));
+    } catch (EtcdCallFailed e) {
+      return view; // unknown this time, not "none": the status keeps what it last saw
+    }
   }
 
   private static CompletableFuture<MemberProbe> ask(EtcdClusterClient client, String endpoint) {
@@ -84,6 +98,7 @@ public final class ClusterViewReader {
         probe.version(),
         probe.error(),
         probe.revision(),
-        probe.raftIndex());
+        probe.raftIndex(),
+        probe.database());
   }
 }

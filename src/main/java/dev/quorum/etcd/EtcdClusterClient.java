@@ -1,6 +1,11 @@
 package dev.quorum.etcd;
 
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmResponse;
 import io.etcd.jetcd.api.ClusterGrpc;
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.DefragmentRequest;
+import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.MemberAddRequest;
 import io.etcd.jetcd.api.MemberAddResponse;
@@ -11,9 +16,11 @@ import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -134,6 +141,55 @@ public final class EtcdClusterClient implements AutoCloseable {
   }
 
   /**
+   * The alarms raised in the cluster ({@code etcdctl alarm list}), asked of the given members in turn. The list goes
+   * through Raft: only a member with a quorum behind it answers. Blocks.
+   *
+   * @throws EtcdCallFailed when no member answered
+   */
+  public List<EtcdAlarm> alarms(List<String> targets) {
+    AlarmResponse response = firstAnswer("reading the alarms", targets, EtcdCallFailed.Effect.READ,
+        endpoint -> channels.call(endpoint, MaintenanceGrpc.getAlarmMethod(),
+            AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.GET).build()));
+    return response.getAlarmsList().stream().map(EtcdAlarm::of).flatMap(Optional::stream).toList();
+  }
+
+  /** Disarms one alarm ({@code etcdctl alarm disarm}), asking the leader, then the other healthy voters. Blocks. */
+  public void disarm(Map<String, String> endpoints, ClusterView reading, EtcdAlarm alarm) {
+    AlarmRequest request = AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.DEACTIVATE)
+        .setMemberID(alarm.memberId()).setAlarmValue(alarm.type().number).build();
+    firstAnswer("disarming " + alarm.type() + " of member " + alarm.memberIdHex(),
+        MemberTargets.forMembershipChange(endpoints, reading), EtcdCallFailed.Effect.CHANGE,
+        endpoint -> channels.call(endpoint, MaintenanceGrpc.getAlarmMethod(), request));
+  }
+
+  /**
+   * Compacts the key-value history up to {@code revision}, returning once the member asked has dropped it from its
+   * database (physical), so a defragmentation after it gives the space back. History already compacted that far
+   * counts as done: a compaction repeated after an operator restart changes nothing. Blocks.
+   */
+  public void compact(Map<String, String> endpoints, ClusterView reading, long revision) {
+    CompactionRequest request = CompactionRequest.newBuilder().setRevision(revision).setPhysical(true).build();
+    try {
+      firstAnswer("compacting up to revision " + revision, MemberTargets.forMembershipChange(endpoints, reading),
+          EtcdCallFailed.Effect.CHANGE, endpoint -> channels.call(endpoint, KVGrpc.getCompactMethod(), request));
+    } catch (EtcdCallFailed e) {
+      if (e.status().filter(s -> s.getCode() == io.grpc.Status.Code.OUT_OF_RANGE).isEmpty()) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Defragments the database of the member at {@code endpoint}: it rewrites the file without the free pages, and
+   * serves no request meanwhile, so one member at a time. Bounded by {@code timeout}, not the request timeout. Blocks.
+   */
+  public void defragment(String endpoint, Duration timeout) {
+    firstAnswer("defragmenting " + endpoint, List.of(endpoint), EtcdCallFailed.Effect.CHANGE,
+        e -> channels.call(e, MaintenanceGrpc.getDefragmentMethod(), DefragmentRequest.getDefaultInstance(), timeout),
+        timeout);
+  }
+
+  /**
    * Streams the snapshot of the member at {@code endpoint} over a connection of its own, bounded by
    * {@code options.timeout()} rather than the request timeout (see {@link SnapshotStream}).
    */
@@ -144,12 +200,17 @@ public final class EtcdClusterClient implements AutoCloseable {
   /** Asks each member in turn until one answers; what one cannot serve goes on to the next. Blocks. */
   private <T> T firstAnswer(String what, List<String> targets, EtcdCallFailed.Effect effect,
       Function<String, CompletableFuture<T>> call) {
+    return firstAnswer(what, targets, effect, call, channels.settings().requestTimeout());
+  }
+
+  private <T> T firstAnswer(String what, List<String> targets, EtcdCallFailed.Effect effect,
+      Function<String, CompletableFuture<T>> call, Duration deadline) {
     List<String> tried = new ArrayList<>();
     List<Throwable> failures = new ArrayList<>();
     for (String endpoint : targets) {
       tried.add(endpoint);
       try {
-        return bounded(call.apply(endpoint)).get();
+        return bounded(call.apply(endpoint), deadline).get();
       } catch (ExecutionException e) {
         failures.add(e.getCause());
         if (!EtcdCallFailed.askAnother(e.getCause(), effect)) {
@@ -166,7 +227,11 @@ public final class EtcdClusterClient implements AutoCloseable {
 
   /** A safety net: the call's own deadline ends it first, unless name resolution hangs before it starts. */
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
-    return call.orTimeout(channels.settings().requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    return bounded(call, channels.settings().requestTimeout());
+  }
+
+  private static <T> CompletableFuture<T> bounded(CompletableFuture<T> call, Duration deadline) {
+    return call.orTimeout(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,11 @@ class MemberChannels implements AutoCloseable {
 
   /** One call to the member at {@code endpoint}, bounded by the request timeout; never blocks. */
   <Q, R> CompletableFuture<R> call(String endpoint, MethodDescriptor<Q, R> method, Q request) {
+    return call(endpoint, method, request, settings.requestTimeout());
+  }
+
+  /** One call to the member at {@code endpoint}, bounded by {@code deadline} (a defragmentation takes longer). */
+  <Q, R> CompletableFuture<R> call(String endpoint, MethodDescriptor<Q, R> method, Q request, Duration deadline) {
     CompletableFuture<R> result = new CompletableFuture<>();
     ManagedChannel channel;
     try {
@@ -49,7 +55,7 @@ class MemberChannels implements AutoCloseable {
       return result;
     }
     ListenableFuture<R> call = ClientCalls.futureUnaryCall(channel.newCall(method,
-        CallOptions.DEFAULT.withDeadlineAfter(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)), request);
+        CallOptions.DEFAULT.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)), request);
     call.addListener(() -> {
       try {
         result.complete(call.get());

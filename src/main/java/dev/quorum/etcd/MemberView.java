@@ -11,6 +11,7 @@ import java.util.List;
  * @param revision the store revision the member has applied; 0 when it did not answer
  * @param raftIndex the last Raft log entry the member holds; 0 when it did not answer. Read from each member on its
  *     own, so it is known without quorum: the member with the highest one holds the most data
+ * @param database its database's size as it answered ({@link DatabaseSize#UNKNOWN} when it did not)
  */
 public record MemberView(
     long id,
@@ -23,7 +24,14 @@ public record MemberView(
     String version,
     String error,
     long revision,
-    long raftIndex) {
+    long raftIndex,
+    DatabaseSize database) {
+
+  public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
+      boolean reachable, boolean leaderKnown, String version, String error, long revision, long raftIndex) {
+    this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, revision, raftIndex,
+        DatabaseSize.UNKNOWN);
+  }
 
   public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
       boolean reachable, boolean leaderKnown, String version, String error) {

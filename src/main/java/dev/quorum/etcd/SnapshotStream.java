@@ -1,7 +1,9 @@
 package dev.quorum.etcd;
 
 import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.SnapshotRequest;
 import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
@@ -56,6 +58,8 @@ public final class SnapshotStream extends InputStream {
   /** Size of the checksum etcd appends to the database. */
   public static final int SHA256_BYTES = 32;
   static final int TRANSPORT_WINDOW_BYTES = 1024 * 1024;
+  // what the catch-up read asks for: only its linearizability matters
+  private static final ByteString ANY_KEY = ByteString.copyFrom(new byte[] {0});
   // etcd accepts pings every 5 s or more (--grpc-keepalive-min-time); these notice a dead member in under a minute
   private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
   private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
@@ -112,6 +116,10 @@ public final class SnapshotStream extends InputStream {
     SnapshotStream stream;
     GrpcUpstream upstream;
     try {
+      // a member that does not answer fails the attempt within the request timeout
+      askStatus(channel, endpoint, settings.requestTimeout());
+      // a follower may lag the leader (by minutes of writes under load): the snapshot waits until it has caught up
+      awaitCaughtUp(channel, endpoint, options.timeout());
       // before the snapshot starts: the snapshot holds at least this revision
       MaintenanceStatus status = askStatus(channel, endpoint, settings.requestTimeout());
       // the snapshot's own deadline, not the request timeout jetcd's calls get
@@ -372,6 +380,20 @@ public final class SnapshotStream extends InputStream {
         .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .build();
+  }
+
+  /**
+   * A linearizable read through the member: etcd answers it only once the member has applied all the cluster had
+   * committed when it was asked (a follower asks the leader how far that is, then waits), so a snapshot started
+   * after it holds every write acknowledged before the backup began, from a follower too.
+   */
+  private static void awaitCaughtUp(ManagedChannel channel, String endpoint, Duration timeout) throws IOException {
+    try {
+      KVGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .range(RangeRequest.newBuilder().setKey(ANY_KEY).setCountOnly(true).build());
+    } catch (StatusRuntimeException e) {
+      throw new IOException("etcd member " + endpoint + " did not catch up with the cluster: " + e.getStatus(), e);
+    }
   }
 
   private static MaintenanceStatus askStatus(ManagedChannel channel, String endpoint, Duration timeout) throws IOException {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * (when known). Resolved once, when the members are put on record, so a pod created later restores exactly this.
  */
 public record RestoreSource(String bucket, String key, String region, Optional<String> endpoint,
-    boolean forcePathStyle, Optional<CredentialsSecret> credentials, Optional<String> sha256) {
+    boolean forcePathStyle, Optional<CredentialsSecret> credentials, Optional<String> sha256, long bumpRevision) {
 
   /** Which Secret, and which of its keys, hold the access key. */
   public record CredentialsSecret(String name, String accessKeyIdKey, String secretAccessKeyKey) {}
@@ -20,6 +20,8 @@ public record RestoreSource(String bucket, String key, String region, Optional<S
   static final String ENDPOINT_KEY = "restore-endpoint";
   static final String PATH_STYLE_KEY = "restore-path-style";
   static final String SHA256_KEY = "restore-sha256";
+  /** Absent from a record written before restores bumped revisions: such a restore finishes as it began, unbumped. */
+  static final String BUMP_REVISION_KEY = "restore-bump-revision";
   static final String SECRET_KEY = "restore-credentials-secret";
   static final String ACCESS_KEY_ID_KEY = "restore-access-key-id-key";
   static final String SECRET_ACCESS_KEY_KEY = "restore-secret-access-key-key";
@@ -31,9 +33,38 @@ public record RestoreSource(String bucket, String key, String region, Optional<S
     sha256 = sha256 == null ? Optional.empty() : sha256;
   }
 
+  /** A source restored at the snapshot's own revision (the fetch side, which never needs the bump). */
+  public RestoreSource(String bucket, String key, String region, Optional<String> endpoint, boolean forcePathStyle,
+      Optional<CredentialsSecret> credentials, Optional<String> sha256) {
+    this(bucket, key, region, endpoint, forcePathStyle, credentials, sha256, 0);
+  }
+
   /** The same object, expected to have this SHA-256. */
   public RestoreSource withSha256(Optional<String> expected) {
-    return new RestoreSource(bucket, key, region, endpoint, forcePathStyle, credentials, expected);
+    return new RestoreSource(bucket, key, region, endpoint, forcePathStyle, credentials, expected, bumpRevision);
+  }
+
+  /** The same object, its restored data's revision moved {@code bump} past the snapshot's (0: not moved). */
+  public RestoreSource withBumpRevision(long bump) {
+    return new RestoreSource(bucket, key, region, endpoint, forcePathStyle, credentials, sha256, bump);
+  }
+
+  /**
+   * In place: the restored data starts past the cluster's own newest revision too, which may be beyond the snapshot's
+   * (an earlier restore bumped it, or writes went on after the backup), so a client of the cluster never sees its
+   * revisions go back. A restore asked not to bump (0) is left as asked.
+   *
+   * @param snapshotRevision the snapshot's revision, when known (unknown: counted as 0, which bumps further still)
+   * @param clusterRevision the newest revision a member of the cluster answered, when known
+   */
+  public RestoreSource bumpedPast(Optional<Long> snapshotRevision, Optional<Long> clusterRevision) {
+    long behind = clusterRevision.orElse(0L) - snapshotRevision.orElse(0L);
+    return bumpRevision == 0 || behind <= 0 ? this : withBumpRevision(bumpRevision + behind);
+  }
+
+  /** The revision the restored data starts at: the snapshot's, moved past by the bump. */
+  public long restoredRevision(long snapshotRevision) {
+    return snapshotRevision + bumpRevision;
   }
 
   /** {@code s3://bucket/key}, for messages and the record. */
@@ -51,6 +82,9 @@ public record RestoreSource(String bucket, String key, String region, Optional<S
       entries.put(PATH_STYLE_KEY, "true");
     }
     sha256.ifPresent(s -> entries.put(SHA256_KEY, s));
+    if (bumpRevision > 0) {
+      entries.put(BUMP_REVISION_KEY, Long.toString(bumpRevision));
+    }
     credentials.ifPresent(c -> {
       entries.put(SECRET_KEY, c.name());
       entries.put(ACCESS_KEY_ID_KEY, c.accessKeyIdKey());
@@ -80,9 +114,15 @@ public record RestoreSource(String bucket, String key, String region, Optional<S
       }
       credentials = Optional.of(new CredentialsSecret(entries.get(SECRET_KEY), idKey, secretKey));
     }
+    long bump;
+    try {
+      bump = Long.parseLong(entries.getOrDefault(BUMP_REVISION_KEY, "0"));
+    } catch (NumberFormatException e) {
+      return Optional.empty(); // written by another hand: every member must restore with the same bump, or none
+    }
     return Optional.of(new RestoreSource(path.substring(0, slash), path.substring(slash + 1), region,
         Optional.ofNullable(entries.get(ENDPOINT_KEY)), "true".equals(entries.get(PATH_STYLE_KEY)), credentials,
-        Optional.ofNullable(entries.get(SHA256_KEY))));
+        Optional.ofNullable(entries.get(SHA256_KEY)), bump));
   }
 
   static boolean hasSource(Map<String, String> entries) {

@@ -10,6 +10,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Member;
 import dev.quorum.recovery.RecoveryPlanner.Decision;
 import dev.quorum.restore.RestorePlanner;
+import dev.quorum.restore.RestoreStep;
 import dev.quorum.specs.RecoveryRestoreBuilder;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +94,7 @@ public final class BackupRecovery {
     String name = "EtcdRestore " + status.getRestore();
     if (phase == OperationPhase.Succeeded) {
       return new Decision.Finish(recovery, "the cluster is restored from EtcdBackup " + backup
-          + Optional.ofNullable(restored.getRestoredRevision()).map(r -> " at revision " + r).orElse("")
+          + RestoreStep.atRevision(restored)
           + passedOverNote(status) + " (" + name + ")", model.members().stream().map(Member::name).toList());
     }
     if (phase != OperationPhase.Failed) {

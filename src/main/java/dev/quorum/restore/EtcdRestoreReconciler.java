@@ -240,6 +240,7 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
           rewrite.records())));
       LOG.infof("%s/%s: every member is stopped and on record to restore %s", cluster.getMetadata().getNamespace(),
           cluster.getMetadata().getName(), RestorePlanner.source(status));
+      rewrite.restoredRevision().ifPresent(status::setRestoredRevision);
       running(status, RestorePlanner.RESTORING, rewrite.message());
       return WATCH;
     }
@@ -274,7 +275,11 @@ public class EtcdRestoreReconciler implements Reconciler<EtcdRestore> {
     status.setSource(checked.uri());
     status.setSha256(checked.verified().storedSha256());
     status.setSizeBytes(checked.verified().storedBytes());
-    checked.revision().ifPresent(status::setRestoredRevision);
+    checked.revision().ifPresent(revision -> {
+      status.setSnapshotRevision(revision);
+      // in place, moved further past the cluster's own revision once the members are stopped
+      status.setRestoredRevision(checked.source().restoredRevision(revision));
+    });
     status.setReason(RestorePlanner.CHECKING);
   }
 

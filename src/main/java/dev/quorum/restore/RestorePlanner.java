@@ -234,6 +234,8 @@ public final class RestorePlanner {
     SnapshotSource snapshot = new SnapshotSource();
     snapshot.setS3(object);
     snapshot.setSha256(source.sha256().orElse(null));
+    // the restore's own bump (0 too): the new cluster's members restore as the EtcdRestore asked
+    snapshot.setBumpRevision(source.bumpRevision());
     return snapshot;
   }
 
@@ -308,9 +310,12 @@ public final class RestorePlanner {
         return new RestoreStep.RecordReplacedClaims(before.ephemeral() || before.staticPods() ? List.of()
             : before.members().stream().map(before::claimName).toList());
       }
-      RestoreSource source = resolution.source().get().withSha256(Optional.ofNullable(o.status().getSha256()));
-      return new RestoreStep.RewriteRecords(before.restoredInPlace(source, restoreId(o)), "every member of EtcdCluster "
-          + name + " is stopped and restores " + source(o.status()) + " under a new cluster token");
+      Optional<Long> snapshotRevision = Optional.ofNullable(o.status().getSnapshotRevision());
+      RestoreSource source = resolution.source().get().withSha256(Optional.ofNullable(o.status().getSha256()))
+          .bumpedPast(snapshotRevision, Optional.ofNullable(cluster.getStatus()).map(s -> s.getRevision()));
+      return new RestoreStep.RewriteRecords(before.restoredInPlace(source, restoreId(o)),
+          snapshotRevision.map(source::restoredRevision), "every member of EtcdCluster " + name
+          + " is stopped and restores " + source(o.status()) + " under a new cluster token");
     }
     if (o.heldByThis()) {
       return new RestoreStep.Release("the members of EtcdCluster " + name + " restore " + source(o.status()));
@@ -370,8 +375,7 @@ public final class RestorePlanner {
         .orElse(false);
     if (available && ready == size && membersRestored) {
       return new RestoreStep.Succeed(String.format("EtcdCluster %s is restored from %s%s: %d of %d members ready", name,
-          source(status), Optional.ofNullable(status.getRestoredRevision()).map(r -> " at revision " + r).orElse(""),
-          ready, size), Optional.ofNullable(status.getReplacedClaims()).orElse(List.of()));
+          source(status), RestoreStep.atRevision(status), ready, size), Optional.ofNullable(status.getReplacedClaims()).orElse(List.of()));
     }
     // what the cluster says while its members restore, e.g. an init container that cannot reach the store
     String progress = condition(cluster, ConditionTypes.DEGRADED).filter(c -> "True".equals(c.getStatus()))

@@ -32,6 +32,10 @@ public class RestoreSources {
     static Resolution refused(String reason, String message) {
       return new Resolution(Optional.empty(), reason, message);
     }
+
+    Resolution withBumpRevision(long bump) {
+      return new Resolution(source.map(s -> s.withBumpRevision(bump)), reason, message);
+    }
   }
 
   private final KubernetesClient kube;
@@ -42,11 +46,14 @@ public class RestoreSources {
 
   public Resolution resolve(String namespace, SnapshotSource source) {
     Optional<String> sha256 = Optional.ofNullable(source.getSha256()).filter(s -> !s.isBlank());
+    Resolution resolution;
     if (source.getS3() != null) {
-      return Resolution.of(from(source.getS3(), source.getS3().getKey(), sha256));
+      resolution = Resolution.of(from(source.getS3(), source.getS3().getKey(), sha256));
+    } else {
+      EtcdBackup backup = kube.resources(EtcdBackup.class).inNamespace(namespace).withName(source.getBackup()).get();
+      resolution = fromBackup(namespace, source.getBackup(), backup, sha256);
     }
-    EtcdBackup backup = kube.resources(EtcdBackup.class).inNamespace(namespace).withName(source.getBackup()).get();
-    return fromBackup(namespace, source.getBackup(), backup, sha256);
+    return resolution.withBumpRevision(source.bumpRevisionOrDefault());
   }
 
   /** Pure: what a backup (or its absence) resolves to. */

@@ -1,6 +1,7 @@
 package dev.quorum.restore;
 
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.RestoreSource;
 import dev.quorum.podtool.SnapshotVerifier;
@@ -123,7 +124,9 @@ public sealed interface RestoreStep {
   record RecordReplacedClaims(List<String> claims) implements RestoreStep {}
 
   /** In place: every member is stopped; their records now restore the snapshot under a new cluster token. */
-  record RewriteRecords(MemberBootstrapRecords records, String message) implements RestoreStep {}
+  /** @param restoredRevision the revision the restored data starts at, when the snapshot's is known */
+  record RewriteRecords(MemberBootstrapRecords records, Optional<Long> restoredRevision, String message)
+      implements RestoreStep {}
 
   /** In place: the members are on record to restore; the cluster's reconciler starts them again. */
   record Release(String event) implements RestoreStep {}
@@ -146,5 +149,13 @@ public sealed interface RestoreStep {
     public String uri() {
       return source.uri();
     }
+  }
+
+  /** For messages: " at revision R", with the snapshot's when the restore moved past it; empty when unknown. */
+  static String atRevision(EtcdRestoreStatus status) {
+    Long restored = status.getRestoredRevision();
+    Long snapshot = status.getSnapshotRevision();
+    return restored == null ? "" : " at revision " + restored
+        + (snapshot != null && !snapshot.equals(restored) ? " (the snapshot's " + snapshot + ", bumped past)" : "");
   }
 }

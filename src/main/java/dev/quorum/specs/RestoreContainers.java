@@ -102,20 +102,26 @@ public final class RestoreContainers {
 
   private static Container restore(EtcdClusterModel model, Member member) {
     String work = WORK_DIR + "/";
+    List<String> args = new ArrayList<>(List.of("snapshot", "restore", work + RestoreTool.SNAPSHOT_FILE,
+        "--name=" + member.name(),
+        "--initial-cluster=" + member.bootstrap().initialCluster(),
+        "--initial-cluster-token=" + member.bootstrap().token(),
+        "--initial-advertise-peer-urls=" + member.peerUrl(),
+        "--data-dir=" + work + RestoreTool.RESTORED_DIR,
+        // the fetch step checked the object's SHA-256 and etcd's checksum; a member's own database (a pod
+        // recreated after its restore) has no appended checksum
+        "--skip-hash-check=true"));
+    long bump = member.bootstrap().restore().map(RestoreSource::bumpRevision).orElse(0L);
+    if (bump > 0) {
+      // every member the same bump (the record's): they must agree on every revision
+      args.addAll(List.of("--bump-revision=" + bump, "--mark-compacted"));
+    }
     return new ContainerBuilder()
         .withName(RESTORE)
         .withImage(model.image())
         .withImagePullPolicy(model.spec().getImagePullPolicy())
         .withCommand("/usr/local/bin/etcdutl")
-        .withArgs("snapshot", "restore", work + RestoreTool.SNAPSHOT_FILE,
-            "--name=" + member.name(),
-            "--initial-cluster=" + member.bootstrap().initialCluster(),
-            "--initial-cluster-token=" + member.bootstrap().token(),
-            "--initial-advertise-peer-urls=" + member.peerUrl(),
-            "--data-dir=" + work + RestoreTool.RESTORED_DIR,
-            // the fetch step checked the object's SHA-256 and etcd's checksum; a member's own database (a pod
-            // recreated after its restore) has no appended checksum
-            "--skip-hash-check=true")
+        .withArgs(args)
         .addNewVolumeMount().withName(MemberPodBuilder.DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
         .withResources(model.podSettings().getResources())
         .withSecurityContext(securityContext(model))

@@ -17,6 +17,7 @@ import dev.quorum.model.Labels;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.UserEdits;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,11 +79,11 @@ class EtcdBackupScheduleIT {
     assertThat(running.getNextScheduleTime()).isNotNull();
     assertThat(running.getLastSuccessfulTime()).isNotNull();
 
-    kube.resources(EtcdBackupSchedule.class).inNamespace(ns).withName("every")
+    UserEdits.retryingConflicts(() -> kube.resources(EtcdBackupSchedule.class).inNamespace(ns).withName("every")
         .edit(s -> {
           s.getSpec().setSuspend(true);
           return s;
-        });
+        }));
     await("suspended, the last backup finished and pruned").atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofMillis(500)).until(() -> {
           EtcdBackupScheduleStatus status = schedule("every").getStatus();
@@ -199,10 +200,11 @@ class EtcdBackupScheduleIT {
 
   @SuppressWarnings("unchecked")
   static void editClusterSpec(String cluster, java.util.function.Consumer<Map<String, Object>> change) {
-    kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns).withName(cluster).edit(c -> {
-      change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
-      return c;
-    });
+    UserEdits.retryingConflicts(() -> kube.genericKubernetesResources(Demo.ETCD_CLUSTERS).inNamespace(ns)
+        .withName(cluster).edit(c -> {
+          change.accept((Map<String, Object>) c.getAdditionalProperties().get("spec"));
+          return c;
+        }));
   }
 
   @SuppressWarnings("unchecked")

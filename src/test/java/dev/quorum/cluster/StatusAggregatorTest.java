@@ -107,6 +107,42 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void theRevisionIsTheNewestAMemberAnsweredAndIsKeptWhileNoneAnswers() {
+    ClusterView etcd = etcd(true, true, false);
+    List<MemberView> members = new ArrayList<>(etcd.members());
+    members.set(0, withRevision(members.get(0), 41));
+    members.set(1, withRevision(members.get(1), 44));
+    members.set(2, withRevision(members.get(2), 99)); // did not answer this time: not counted
+    cluster.setStatus(aggregate(pods(true, true, false), Optional.of(new ClusterView(CLUSTER_ID, 0xa0, members))));
+    assertThat(cluster.getStatus().getRevision()).isEqualTo(44L);
+
+    EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+
+    assertThat(status.getRevision()).as("kept: a restore in place still starts past it").isEqualTo(44L);
+  }
+
+  @Test
+  void anAlarmIsListedByMemberNameAndMakesTheClusterDegradedUntilItIsGone() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    ClusterView noSpace = etcd(true, true, true).withAlarms(List.of(
+        new dev.quorum.etcd.EtcdAlarm(0xa1, dev.quorum.etcd.EtcdAlarm.Type.NOSPACE)));
+
+    EtcdClusterStatus raised = aggregate(pods(true, true, true), Optional.of(noSpace));
+    cluster.setStatus(raised);
+    EtcdClusterStatus unread = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true)));
+    EtcdClusterStatus cleared = aggregate(pods(true, true, true), Optional.of(etcd(true, true, true).withAlarms(List.of())));
+
+    assertThat(raised.getAlarms()).extracting(a -> a.getType() + " " + a.getMember()).containsExactly("NOSPACE demo-1");
+    assertCondition(raised, ConditionTypes.AVAILABLE, "True", Reasons.QUORUM_AVAILABLE);
+    assertCondition(raised, ConditionTypes.DEGRADED, "True", Reasons.NO_SPACE_ALARM);
+    assertThat(condition(raised, ConditionTypes.DEGRADED).getMessage()).contains("NOSPACE on demo-1",
+        "reads and deletes only");
+    assertThat(unread.getAlarms()).as("alarms not read this time: kept").hasSize(1);
+    assertThat(cleared.getAlarms()).isEmpty();
+    assertCondition(cleared, ConditionTypes.DEGRADED, "False", Reasons.ALL_MEMBERS_READY);
+  }
+
+  @Test
   void aNewClusterIsProgressing() {
     EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), MemberBootstrapRecords.NONE,
         List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW));

@@ -68,7 +68,9 @@ class DemoIT {
       // the keys written before the backup and deleted after it, read back from the restored cluster
       assertThat(printed).contains("demo-restore Succeeded");
       Demo.KEYS.forEach((key, value) -> assertThat(demo.restoredKeys()).contains(key + "\n" + value + "\n"));
-      assertThat(demo.restore().getStatus().getRestoredRevision()).isEqualTo(backup.getRevision());
+      assertThat(demo.restore().getStatus().getSnapshotRevision()).isEqualTo(backup.getRevision());
+      assertThat(demo.restore().getStatus().getRestoredRevision())
+          .isEqualTo(backup.getRevision() + dev.quorum.api.v1alpha1.SnapshotSource.DEFAULT_BUMP_REVISION);
 
       // a StaticPod-mode cluster: one member per node, named after it
       assertThat(demo.staticMembers().lines()

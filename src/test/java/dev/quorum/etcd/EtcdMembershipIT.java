@@ -178,6 +178,49 @@ class EtcdMembershipIT {
     }
   }
 
+  /**
+   * A backup's snapshot comes from a follower, which may lag the leader by many writes: the snapshot waits until the
+   * follower has applied every write acknowledged before it began. The follower is paused while 64 MiB are written,
+   * then the snapshot starts the moment it runs again.
+   */
+  @org.junit.jupiter.api.Test
+  void aSnapshotFromALaggingFollowerHoldsEveryWriteAcknowledgedBeforeItBegan() throws Exception {
+    Tools tools = Tools.locate();
+    String etcd = tools.etcdBinary(tools.defaultEtcdVersion(), "etcd").toString();
+    Path dir = Path.of("target", "etcd-membership-it", "lagging").toAbsolutePath();
+    dev.quorum.rig.Rig.deleteRecursively(dir);
+    Map<String, String> clientUrls = new TreeMap<>();
+    Map<String, String> peerUrls = new TreeMap<>();
+    for (String name : List.of("q-0", "q-1", "q-2")) {
+      clientUrls.put(name, "http://127.0.0.1:" + Net.freePort());
+      peerUrls.put(name, "http://127.0.0.1:" + Net.freePort());
+    }
+    String founders = String.join(",", peerUrls.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    Map<String, ManagedProcess> members = new LinkedHashMap<>();
+    clientUrls.keySet().forEach(name -> members.put(name, member(etcd, dir, name, clientUrls, peerUrls, founders, "new")));
+    try (EtcdClusterClient client = EtcdClusterClient.connect(List.copyOf(clientUrls.values()), SETTINGS)) {
+      ClusterView formed = await("three voters with a leader").atMost(Duration.ofMinutes(1)).ignoreExceptions()
+          .until(() -> ClusterViewReader.read(client, clientUrls), r -> r.leaderName().isPresent());
+      String leader = formed.leaderName().orElseThrow();
+      String follower = clientUrls.keySet().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+      long paused = members.get(follower).pid();
+      dev.quorum.rig.HostCommand.run("pause " + follower, "kill", "-STOP", Long.toString(paused));
+      long acknowledged;
+      try {
+        dev.quorum.testing.RandomValues.load(clientUrls.get(leader), 0, 64, Duration.ofMinutes(3));
+        acknowledged = client.memberStatus(clientUrls.get(leader)).get().getHeader().getRevision();
+      } finally {
+        dev.quorum.rig.HostCommand.run("resume " + follower, "kill", "-CONT", Long.toString(paused));
+      }
+      try (SnapshotStream snapshot = SnapshotStream.open(clientUrls.get(follower), SETTINGS,
+          SnapshotOptions.withTimeout(Duration.ofMinutes(2)))) {
+        assertThat(snapshot.memberStatus().revision()).as("the follower's revision as its snapshot began")
+            .isGreaterThanOrEqualTo(acknowledged);
+        assertThat(snapshot.size()).as("the snapshot holds the 64 MiB written").isGreaterThan(64L * 1024 * 1024);
+      }
+    }
+  }
+
   private ManagedProcess member(String etcd, Path dir, String name, Map<String, String> clientUrls,
       Map<String, String> peerUrls, String initialCluster, String state) {
     ManagedProcess process = ManagedProcess.start("etcd-" + name, List.of(etcd, "--name=" + name,

@@ -86,6 +86,7 @@ final class SimulatedMembers extends MemberChannels {
       case "MemberRemove" -> member.learner() ? null : MemberRemoveResponse.getDefaultInstance();
       case "MemberPromote" -> member.learner() ? null : new byte[0];
       case "MoveLeader" -> member.name().equals(leader) ? MoveLeaderResponse.getDefaultInstance() : "not leader";
+      case "Alarm" -> member.learner() ? null : io.etcd.jetcd.api.AlarmResponse.newBuilder().setHeader(header(member)).build();
       default -> throw new IllegalArgumentException("not simulated: " + method.getFullMethodName());
     };
     if (answer == null) {

@@ -116,6 +116,21 @@ class MemberBootstrapTest {
   }
 
   @Test
+  void aRevisionBumpIsOnRecordSoEveryMemberRestoresWithTheSameAndAnOlderRecordWithoutOneHasNone() {
+    RestoreSource source = new RestoreSource("backups", "k.db", "us-east-1", java.util.Optional.empty(), false,
+        java.util.Optional.empty(), java.util.Optional.empty()).withBumpRevision(1_000_000_000L);
+    MemberBootstrap restoring = FOUNDING.restoring(source, "data-demo-0-6f1c9a2e");
+
+    assertThat(restoring.toRecord()).contains("restore-bump-revision: 1000000000\n");
+    assertThat(MemberBootstrap.fromRecord(restoring.toRecord())).contains(restoring);
+    String older = restoring.toRecord().replace("restore-bump-revision: 1000000000\n", "");
+    assertThat(MemberBootstrap.fromRecord(older).flatMap(MemberBootstrap::restore).orElseThrow().bumpRevision())
+        .isZero();
+    assertThat(MemberBootstrap.fromRecord(restoring.toRecord().replace("1000000000", "a lot")))
+        .as("a bump that does not read: the record is reported, not restored without it").isEmpty();
+  }
+
+  @Test
   void aDamagedSourceIsReportedNotIgnored() {
     String damaged = FOUNDING.toRecord() + "restore-from: s3://only-a-bucket\nrestore-region: us-east-1\n";
     String withoutRegion = FOUNDING.toRecord() + "restore-from: s3://b/k\n";

@@ -47,6 +47,8 @@ class EtcdRestoreAdmissionIT {
         "key");
     assertRejected(RESTORES, resource("EtcdRestore", "sha", restoreSpec(Map.of("backup", "b", "sha256", "XYZ"), "c")),
         "sha256 must be 64 lower-case hexadecimal digits");
+    assertRejected(RESTORES, resource("EtcdRestore", "back", restoreSpec(Map.of("backup", "b", "bumpRevision", -1), "c")),
+        "bumpRevision");
   }
 
   @Test
@@ -81,6 +83,8 @@ class EtcdRestoreAdmissionIT {
     try {
       assertThat(spec(created).get("clusterSpec")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
           .containsEntry("size", 3).containsEntry("version", "3.6.16");
+      assertThat(spec(created).get("source")).as("Kubernetes-safe by default")
+          .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("bumpRevision", 1000000000);
       assertThatThrownBy(() -> RIG.client().genericKubernetesResources(RESTORES).inNamespace(ns).withName("valid")
           .edit(r -> {
             spec(r).put("clusterName", "other");

@@ -94,7 +94,11 @@ class EtcdRestoreIT {
 
     try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "copy-0")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
-      assertThat(etcd.revision()).isGreaterThanOrEqualTo(backedUp.getRevision());
+      // past every revision the source had (bumped by default), and its history before that compacted: a client
+      // that watched the source is told so instead of being served revisions again
+      long restoredAt = backedUp.getRevision() + SnapshotSource.DEFAULT_BUMP_REVISION;
+      assertThat(etcd.revision()).isGreaterThanOrEqualTo(restoredAt);
+      assertThat(etcd.compactedRevisionFor(backedUp.getRevision() + 1)).contains(restoredAt);
     }
     EtcdCluster copy = cluster("copy");
     assertThat(copy.getStatus().getReadyMembers()).isEqualTo(3);
@@ -156,11 +160,12 @@ class EtcdRestoreIT {
     EtcdRestoreStatus status = awaitRestore(restore);
 
     assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(OperationPhase.Succeeded);
-    assertThat(status.getRestoredRevision()).isEqualTo(backedUp.getRevision());
+    assertThat(status.getSnapshotRevision()).isEqualTo(backedUp.getRevision());
+    assertThat(status.getRestoredRevision()).isEqualTo(backedUp.getRevision() + SnapshotSource.DEFAULT_BUMP_REVISION);
     assertThat(status.getSha256()).isEqualTo(backedUp.getSha256());
     assertThat(status.getSource()).isEqualTo(backedUp.getLocation());
     assertThat(status.getMessage()).contains("EtcdCluster fresh is restored from " + backedUp.getLocation(),
-        "at revision " + backedUp.getRevision(), "3 of 3 members ready");
+        "at revision " + status.getRestoredRevision(), "3 of 3 members ready");
     EtcdCluster fresh = cluster("fresh");
     assertThat(fresh.getMetadata().getUid()).isEqualTo(status.getClusterUID());
     assertThat(fresh.getSpec().getBootstrap().getRestore().getSha256()).isEqualTo(backedUp.getSha256());
@@ -176,6 +181,10 @@ class EtcdRestoreIT {
     try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-0")) {
       etcd.deletePrefix(TestEtcd.key(PREFIX, 1));
       etcd.put("/after-backup/1", "written after the backup");
+    }
+    long sourceRevision;
+    try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-0")) {
+      sourceRevision = etcd.revision();
     }
     EtcdCluster before = cluster("src");
     List<String> claimsBefore = claimsInUse("src");
@@ -196,6 +205,12 @@ class EtcdRestoreIT {
         .contains("\"Count\" : " + KEYS);
     try (TestEtcd etcd = TestEtcd.at(RIG.client(), ns, "src-2")) {
       assertThat(etcd.read(PREFIX)).isEqualTo(TestEtcd.expected(PREFIX, KEYS));
+      // a client that watched src up to its last revision before the restore is told that history is compacted, and
+      // the next write gets a revision it never saw
+      assertThat(etcd.compactedRevisionFor(sourceRevision + 1)).contains(status.getRestoredRevision());
+      assertThat(status.getRestoredRevision()).isGreaterThan(sourceRevision);
+      etcd.put("/after-restore/1", "new");
+      assertThat(etcd.revision()).isGreaterThan(status.getRestoredRevision());
     }
     assertThat(status.getReplacedClaims()).containsExactlyInAnyOrderElementsOf(claimsBefore);
     await("the replaced data's claims deleted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))

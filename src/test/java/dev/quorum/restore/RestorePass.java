@@ -10,6 +10,7 @@ import dev.quorum.api.v1alpha1.EtcdRestoreSpec;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.InPlaceRestore;
 import dev.quorum.api.v1alpha1.OperationPhase;
+import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -43,7 +44,8 @@ final class RestorePass {
   static final String RESTORE_ID = "9b2c4d6e";
   static final String SHA256 = "ab".repeat(32);
   static final RestoreSource SOURCE = new RestoreSource("backups", "etcd/default/orders/nightly.db", "us-east-1",
-      Optional.of("http://s3:9000"), true, Optional.empty(), Optional.of(SHA256));
+      Optional.of("http://s3:9000"), true, Optional.empty(), Optional.of(SHA256))
+      .withBumpRevision(SnapshotSource.DEFAULT_BUMP_REVISION);
   static final String LOCATION = "s3://backups/etcd/default/orders/nightly.db";
   static final SnapshotVerifier.Verified VERIFIED = new SnapshotVerifier.Verified(SHA256, 4096, 4096, false, true);
   static final Instant NOW = Instant.parse("2026-03-04T05:06:07.250Z");
@@ -244,7 +246,8 @@ final class RestorePass {
     status.setSource(LOCATION);
     status.setSha256(SHA256);
     status.setSizeBytes(4096L);
-    status.setRestoredRevision(42L);
+    status.setSnapshotRevision(42L);
+    status.setRestoredRevision(SOURCE.restoredRevision(42L));
     return status;
   }
 

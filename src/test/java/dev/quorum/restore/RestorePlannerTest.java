@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.TestClusters;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
 import dev.quorum.api.v1alpha1.OperationPhase;
 import dev.quorum.api.v1alpha1.S3Object;
@@ -84,6 +85,8 @@ class RestorePlannerTest {
     assertThat(object.getEndpoint()).isEqualTo("http://s3:9000");
     assertThat(object.isForcePathStyle()).isTrue();
     assertThat(cluster.getSpec().getBootstrap().getRestore().getSha256()).isEqualTo(SHA256);
+    assertThat(cluster.getSpec().getBootstrap().getRestore().getBumpRevision()).as("the restore's own bump")
+        .isEqualTo(SOURCE.bumpRevision());
     assertThat(spec.getBootstrap()).as("the restore's own spec is left as it is").isNull();
   }
 
@@ -249,11 +252,16 @@ class RestorePlannerTest {
   void aRestoreSucceedsOnceItsClusterIsAvailableNamingTheRevision() {
     EtcdCluster cluster = withStatus(orders(), 3, true, null);
     EtcdRestoreStatus revisionUnknown = restoringNewCluster(cluster);
+    revisionUnknown.setSnapshotRevision(null);
     revisionUnknown.setRestoredRevision(null);
+    EtcdRestoreStatus unbumped = restoringNewCluster(cluster);
+    unbumped.setRestoredRevision(42L);
 
     assertThat(next(intoNewCluster(null).status(restoringNewCluster(cluster)).cluster(cluster))).isEqualTo(
-        new RestoreStep.Succeed("EtcdCluster orders is restored from " + LOCATION + " at revision 42: 3 of 3 members"
-            + " ready", List.of()));
+        new RestoreStep.Succeed("EtcdCluster orders is restored from " + LOCATION + " at revision 1000000042 (the"
+            + " snapshot's 42, bumped past): 3 of 3 members ready", List.of()));
+    assertThat(next(intoNewCluster(null).status(unbumped).cluster(cluster))).isEqualTo(new RestoreStep.Succeed(
+        "EtcdCluster orders is restored from " + LOCATION + " at revision 42: 3 of 3 members ready", List.of()));
     assertThat(next(intoNewCluster(null).status(revisionUnknown).cluster(cluster))).isEqualTo(new RestoreStep.Succeed(
         "EtcdCluster orders is restored from " + LOCATION + ": 3 of 3 members ready", List.of()));
   }
@@ -495,6 +503,37 @@ class RestorePlannerTest {
   }
 
   @Test
+  void inPlaceTheRestoredDataStartsPastTheClustersOwnRevisionWhenThatIsBeyondTheSnapshots() {
+    List<String> replaced = List.of("data-orders-0", "data-orders-1", "data-orders-2");
+    EtcdCluster behind = heldFor(orders(), NAME);
+    behind.setStatus(new EtcdClusterStatus());
+    behind.getStatus().setRevision(30L);
+    // restored before with a bump: the cluster is far past the snapshot, which it must not go back to
+    EtcdCluster bumpedBefore = heldFor(orders(), NAME);
+    bumpedBefore.setStatus(new EtcdClusterStatus());
+    bumpedBefore.getStatus().setRevision(1_000_000_500L);
+
+    assertThat(restoredRevision(next(stopped(behind, foundingRecords(behind), replaced))))
+        .as("the cluster behind the snapshot: the snapshot's revision plus the bump").contains(1_000_000_042L);
+    EtcdCluster unknown = heldFor(orders(), NAME);
+    assertThat(restoredRevision(next(stopped(unknown, foundingRecords(unknown), replaced))))
+        .as("the cluster's revision unknown").contains(1_000_000_042L);
+    assertThat(restoredRevision(next(stopped(bumpedBefore, foundingRecords(bumpedBefore), replaced))))
+        .as("past the cluster's own revision by the bump").contains(2_000_000_500L);
+    RestoreStep unbumped = next(stopped(bumpedBefore, foundingRecords(bumpedBefore), replaced)
+        .resolvedAgain(RestoreSources.Resolution.of(SOURCE.withBumpRevision(0))));
+    assertThat(restoredRevision(unbumped)).as("a restore asked not to bump is left as asked").contains(42L);
+  }
+
+  private static Optional<Long> restoredRevision(RestoreStep step) {
+    assertThat(step).isInstanceOf(RestoreStep.RewriteRecords.class);
+    RestoreStep.RewriteRecords rewrite = (RestoreStep.RewriteRecords) step;
+    long recorded = rewrite.records().of("orders-0").orElseThrow().restore().orElseThrow().bumpRevision();
+    assertThat(rewrite.restoredRevision()).as("the status says what the members restore").contains(42L + recorded);
+    return rewrite.restoredRevision();
+  }
+
+  @Test
   void rewrittenRecordsReleaseTheClusterToItsReconciler() {
     EtcdCluster cluster = heldFor(orders(), NAME);
 
@@ -511,8 +550,8 @@ class RestorePlannerTest {
     assertThat(next(pass.records(restoringRecords(cluster)))).as("members still restoring").isEqualTo(
         new RestoreStep.Watch("EtcdCluster orders restores " + LOCATION + ": 3 of 3 members ready"));
     assertThat(next(pass.records(restoringRecords(cluster).restored()))).isEqualTo(new RestoreStep.Succeed(
-        "EtcdCluster orders is restored from " + LOCATION + " at revision 42: 3 of 3 members ready",
-        List.of("data-orders-0", "data-orders-1", "data-orders-2")));
+        "EtcdCluster orders is restored from " + LOCATION + " at revision 1000000042 (the snapshot's 42, bumped past):"
+        + " 3 of 3 members ready", List.of("data-orders-0", "data-orders-1", "data-orders-2")));
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupStatus;
 import dev.quorum.api.v1alpha1.S3CredentialsSecret;
 import dev.quorum.api.v1alpha1.S3Destination;
+import dev.quorum.api.v1alpha1.SnapshotSource;
 import dev.quorum.model.RestoreSource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Optional;
@@ -63,5 +64,22 @@ class RestoreSourcesTest {
     assertThat(missing.message()).isEqualTo("EtcdBackup nightly does not exist in namespace ns");
     assertThat(running.reason()).isEqualTo(RestoreSources.BACKUP_NOT_SUCCEEDED);
     assertThat(running.message()).contains("its phase is Running");
+  }
+
+  @Test
+  void everySourceIsRestoredPastItsRevisionByDefaultUnlessTheUserSaysHowFarOrNotAtAll() {
+    SnapshotSource source = new SnapshotSource();
+    dev.quorum.api.v1alpha1.S3Object object = new dev.quorum.api.v1alpha1.S3Object();
+    object.setBucket("backups");
+    object.setKey("k.db");
+    source.setS3(object);
+    RestoreSources sources = new RestoreSources(null); // an object in a bucket: nothing to read from the API
+
+    assertThat(sources.resolve("ns", source).source().orElseThrow().bumpRevision())
+        .isEqualTo(SnapshotSource.DEFAULT_BUMP_REVISION);
+    source.setBumpRevision(0L);
+    assertThat(sources.resolve("ns", source).source().orElseThrow().bumpRevision()).isZero();
+    source.setBumpRevision(5_000L);
+    assertThat(sources.resolve("ns", source).source().orElseThrow().bumpRevision()).isEqualTo(5_000L);
   }
 }

@@ -53,9 +53,13 @@ class EtcdStatefulSetOnRigIT {
   @Order(1)
   void threeHealthyStartedMembersThatShareData() {
     String clientService = "http://etcd-client." + ns + ".svc.cluster.local:2379";
-    ClientResult health = etcdctl("--endpoints=" + clientService, "endpoint", "health", "--cluster");
-    assertThat(health.exitCode()).as(health.output()).isZero();
-    assertThat(health.output().lines().filter(l -> l.contains("is healthy"))).hasSize(3);
+    // a member lists its client address once it has published it through the others, which can trail its readiness
+    // by seconds on a loaded machine, and the member answering the list may not have applied it yet
+    await("three healthy members").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      ClientResult health = etcdctl("--endpoints=" + clientService, "endpoint", "health", "--cluster");
+      assertThat(health.exitCode()).as(health.output()).isZero();
+      assertThat(health.output().lines().filter(l -> l.contains("is healthy"))).as(health.output()).hasSize(3);
+    });
 
     ClientResult members = etcdctl("--endpoints=" + clientService, "member", "list");
     assertThat(members.exitCode()).as(members.output()).isZero();
@@ -119,11 +123,12 @@ class EtcdStatefulSetOnRigIT {
     assertThat(members.output().lines().filter(l -> l.contains(", started, "))).hasSize(3);
     // the recreated member serves data written before and while it was gone (its name resolves to its new address
     // once cluster DNS has it, seconds after the pod is ready)
-    await("etcd-1 serves what was written before").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+    // (a minute or two when another class loads the machine's disk beside this one)
+    await("etcd-1 serves what was written before").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
         .until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"), "get", "greeting", "--print-value-only").output()
             .strip().equals("hello from etcd-0"));
     int last = written.get() - 1;
-    await("etcd-1 caught up").atMost(Duration.ofSeconds(30)).until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"),
+    await("etcd-1 caught up").atMost(Duration.ofMinutes(1)).until(() -> etcdctl("--endpoints=" + podUrl("etcd-1"),
         "get", "during-restart/" + last, "--print-value-only", "--consistency=s").output().strip().equals("v" + last));
   }
 

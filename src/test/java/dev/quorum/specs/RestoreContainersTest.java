@@ -83,6 +83,20 @@ class RestoreContainersTest {
   }
 
   @Test
+  void aBumpOnRecordMovesEveryMembersRevisionAsFarAndMarksTheRestCompacted() {
+    EtcdClusterModel model = EtcdClusterModel.of(cluster, TestClusters.SETTINGS, MemberBootstrapRecords.NONE,
+        Optional.of(SOURCE.withBumpRevision(1_000_000_000L)));
+
+    for (Member member : model.members()) {
+      assertThat(RestoreContainers.build(model, member).get(1).getArgs()).as(member.name())
+          .endsWith("--skip-hash-check=true", "--bump-revision=1000000000", "--mark-compacted");
+    }
+    assertThat(RestoreContainers.build(restoring(), TestClusters.member(restoring(), 0)).get(1).getArgs())
+        .as("no bump on record: the snapshot's revision").noneMatch(a -> a.startsWith("--bump-revision")
+            || a.equals("--mark-compacted"));
+  }
+
+  @Test
   void theMemberPodCarriesThemOnAFreshClaimWithoutChangingItsShape() {
     EtcdClusterModel model = restoring();
     Member member = TestClusters.member(model, 0);

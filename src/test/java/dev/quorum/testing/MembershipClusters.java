@@ -5,16 +5,11 @@ import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** What the membership tests do to an EtcdCluster on the rig, and read back from it. */
 public final class MembershipClusters {
-
-  /** How often an edit that met a concurrent write is tried. */
-  private static final int EDIT_ATTEMPTS = 10;
 
   private MembershipClusters() {}
 
@@ -34,19 +29,10 @@ public final class MembershipClusters {
    * wrote the cluster (its status) in between, as kubectl edit would be.
    */
   public static void edit(KubernetesClient kube, String namespace, String name, Consumer<EtcdClusterSpec> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        kube.resources(EtcdCluster.class).inNamespace(namespace).withName(name).edit(c -> {
-          change.accept(c.getSpec());
-          return c;
-        });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == EDIT_ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+    UserEdits.retryingConflicts(() -> kube.resources(EtcdCluster.class).inNamespace(namespace).withName(name).edit(c -> {
+      change.accept(c.getSpec());
+      return c;
+    }));
   }
 
   /** The reasons of every event about the cluster, one per event. */

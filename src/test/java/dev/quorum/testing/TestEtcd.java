@@ -4,16 +4,21 @@ import dev.quorum.rig.Pods;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Keys written to and read from a cluster on the rig, through a member's pod address (this machine routes to pods, but resolves no cluster name). */
 public final class TestEtcd implements AutoCloseable {
@@ -71,6 +76,27 @@ public final class TestEtcd implements AutoCloseable {
   public long revision() throws Exception {
     return client.getKVClient().get(bytes("/"), GetOption.builder().withCountOnly(true).build())
         .get(30, TimeUnit.SECONDS).getHeader().getRevision();
+  }
+
+  /**
+   * What a client watching every key from {@code revision} is told first: the revision etcd says it compacted, or empty
+   * when it sends events for that revision instead (or nothing within ten seconds), as it does when the revision is
+   * still to come or is served from history.
+   */
+  public Optional<Long> compactedRevisionFor(long revision) throws Exception {
+    CompletableFuture<Optional<Long>> first = new CompletableFuture<>();
+    ByteSequence everyKey = ByteSequence.from(new byte[] {0});
+    try (Watch.Watcher watcher = client.getWatchClient().watch(everyKey,
+        WatchOption.builder().withRange(everyKey).withRevision(revision).build(),
+        events -> first.complete(Optional.empty()),
+        error -> first.complete(error instanceof CompactedException compacted
+            ? Optional.of(compacted.getCompactedRevision()) : Optional.empty()))) {
+      try {
+        return first.get(10, TimeUnit.SECONDS);
+      } catch (TimeoutException quiet) {
+        return Optional.empty();
+      }
+    }
   }
 
   public static Map<String, String> expected(String prefix, int count) {

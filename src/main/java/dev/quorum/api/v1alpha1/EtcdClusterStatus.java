@@ -35,6 +35,10 @@ public class EtcdClusterStatus {
   @JsonPropertyDescription("etcd version the members run (the lowest one during an upgrade).")
   private String version;
 
+  @JsonPropertyDescription("The newest etcd revision a member answered, kept while none answers: a restore in place"
+      + " (a recovery from a backup too) starts the restored data past it, so revisions never go back.")
+  private Long revision;
+
   @JsonPropertyDescription("Members needed for a majority: size/2 + 1.")
   private Integer quorum;
 
@@ -50,6 +54,15 @@ public class EtcdClusterStatus {
 
   @JsonPropertyDescription("The membership change in progress (a member replaced, added or removed), if any.")
   private ClusterOperation operation;
+
+  @JsonPropertyDescription("The alarms etcd has raised (NOSPACE, CORRUPT), as last read; empty when none.")
+  private List<AlarmStatus> alarms = new ArrayList<>();
+
+  @JsonPropertyDescription("Care of the members' databases under way (e.g. recovering from NOSPACE), if any.")
+  private MaintenanceStatus maintenance;
+
+  @JsonPropertyDescription("How the last care of the members' databases ended.")
+  private MaintenanceStatus lastMaintenance;
 
   @JsonPropertyDescription("TLS: the members' certificates and when they expire.")
   private TlsStatus tls;
@@ -146,6 +159,38 @@ public class EtcdClusterStatus {
 
   public void setFaultTolerance(Integer faultTolerance) {
     this.faultTolerance = faultTolerance;
+  }
+
+  public List<AlarmStatus> getAlarms() {
+    return alarms;
+  }
+
+  public void setAlarms(List<AlarmStatus> alarms) {
+    this.alarms = alarms;
+  }
+
+  public MaintenanceStatus getMaintenance() {
+    return maintenance;
+  }
+
+  public void setMaintenance(MaintenanceStatus maintenance) {
+    this.maintenance = maintenance;
+  }
+
+  public MaintenanceStatus getLastMaintenance() {
+    return lastMaintenance;
+  }
+
+  public void setLastMaintenance(MaintenanceStatus lastMaintenance) {
+    this.lastMaintenance = lastMaintenance;
+  }
+
+  public Long getRevision() {
+    return revision;
+  }
+
+  public void setRevision(Long revision) {
+    this.revision = revision;
   }
 
   public String getClientEndpoint() {

@@ -21,7 +21,11 @@ public class EtcdRestoreStatus extends OperationStatus {
   @JsonPropertyDescription("SHA-256 of the stored object, verified before anything was created or stopped.")
   private String sha256;
 
-  @JsonPropertyDescription("The etcd revision the restored data starts at (the snapshot's), when known.")
+  @JsonPropertyDescription("The snapshot's etcd revision, when known.")
+  private Long snapshotRevision;
+
+  @JsonPropertyDescription("The etcd revision the restored data starts at, when known: the snapshot's, moved past by"
+      + " source.bumpRevision.")
   private Long restoredRevision;
 
   @JsonPropertyDescription("UID of the EtcdCluster restored into (the one created, or the existing one in place).")
@@ -56,6 +60,14 @@ public class EtcdRestoreStatus extends OperationStatus {
 
   public void setSha256(String sha256) {
     this.sha256 = sha256;
+  }
+
+  public Long getSnapshotRevision() {
+    return snapshotRevision;
+  }
+
+  public void setSnapshotRevision(Long snapshotRevision) {
+    this.snapshotRevision = snapshotRevision;
   }
 
   public Long getRestoredRevision() {

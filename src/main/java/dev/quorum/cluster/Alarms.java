@@ -1,0 +1,37 @@
+package dev.quorum.cluster;
+
+import dev.quorum.api.v1alpha1.AlarmStatus;
+import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.EtcdAlarm;
+import dev.quorum.etcd.MemberView;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** etcd's alarms as the status and events name them. */
+final class Alarms {
+
+  private Alarms() {}
+
+  /** The alarms etcd lists, by member name; empty when they could not be read. */
+  static Optional<List<AlarmStatus>> of(Optional<ClusterView> etcd) {
+    return etcd.flatMap(view -> view.alarms().map(alarms -> alarms.stream()
+        .map(alarm -> new AlarmStatus(alarm.type().name(), view.member(alarm.memberId()).filter(MemberView::started)
+            .map(MemberView::name).orElse(alarm.memberIdHex())))
+        .sorted(Comparator.comparing(AlarmStatus::getType).thenComparing(AlarmStatus::getMember))
+        .toList()));
+  }
+
+  static String reason(AlarmStatus alarm) {
+    return EtcdAlarm.Type.NOSPACE.name().equals(alarm.getType()) ? Reasons.NO_SPACE_ALARM : Reasons.CORRUPT_ALARM;
+  }
+
+  static String describe(AlarmStatus alarm) {
+    return EtcdAlarm.Type.NOSPACE.name().equals(alarm.getType())
+        ? "etcd raised NOSPACE on " + alarm.getMember() + ": its database reached the quota, and the cluster takes"
+            + " reads and deletes only until the alarm is disarmed; the operator compacts, defragments and disarms it"
+        : "etcd raised CORRUPT on " + alarm.getMember() + ": its data differs from the other members'; find the member"
+            + " whose hash differs (etcdctl endpoint hashkv --cluster), replace it (delete its claim), then disarm"
+            + " (etcdctl alarm disarm)";
+  }
+}
