@@ -30,7 +30,7 @@ public final class TestClusters {
   public static final String UID = "6f1c9a2e-51d4-4c8e-9b7a-0d2f3e4a5b6c";
   public static final OperatorSettings SETTINGS = new OperatorSettings("cluster.local", "quorum-operator:test");
   /** An etcd release the member pods ran before an upgrade to the default one. */
-  public static final String PREVIOUS_VERSION = "3.5.21";
+  public static final String PREVIOUS_VERSION = "3.5.26";
   /** When the API server marked an object for deletion; any fixed time will do. */
   static final String DELETION_TIMESTAMP = "2026-01-02T03:00:00Z";
 

@@ -2,6 +2,7 @@ package dev.quorum.membership;
 
 import dev.quorum.model.EtcdVersion;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,13 @@ import java.util.Optional;
  * with it). Going back is fine while some member still runs the older minor: a half-done upgrade can be undone.
  */
 public final class VersionPath {
+
+  /**
+   * Where etcd's upgrade guides let an upgrade to the next minor release start: the oldest patch release of each line.
+   * 3.5 to 3.6 (etcd.io/docs/v3.6/upgrades/upgrade_3_6): every member on 3.5.26 or later first; older 3.5 patches leave
+   * "too many learner members" and zombie members behind in the upgrade.
+   */
+  static final Map<String, EtcdVersion> MINOR_UPGRADE_STARTS_FROM = Map.of("3.5", new EtcdVersion(3, 5, 26));
 
   private VersionPath() {}
 
@@ -31,6 +39,12 @@ public final class VersionPath {
       String next = lowest.get().major() + "." + (lowest.get().minor() + 1);
       return Optional.of(String.format("version %s skips a minor release: members run %s, and etcd upgrades one"
           + " minor release at a time; set a %s.x version first, then %s", target, lowest.get(), next, target));
+    }
+    EtcdVersion from = MINOR_UPGRADE_STARTS_FROM.get(lowest.get().line());
+    if (ahead == 1 && from != null && lowest.get().compareTo(from) < 0) {
+      return Optional.of(String.format("version %s is a minor upgrade that etcd's %s upgrade guide starts only from"
+          + " %s or later: members run %s; set version %s (or a newer %s patch) first, then %s", target,
+          to.get().line(), from, lowest.get(), from, from.line(), target));
     }
     return Optional.empty();
   }

@@ -1,8 +1,10 @@
 package dev.quorum.specs;
 
 import dev.quorum.api.v1alpha1.EtcdTuning;
+import dev.quorum.model.BackendQuota;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.EtcdPorts;
+import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.Member;
 import dev.quorum.model.MemberBootstrap;
 import dev.quorum.model.Scheme;
@@ -22,6 +24,11 @@ public final class EtcdArgs {
   public static final String TLS_MOUNT = "/etc/etcd/tls";
   /** Every address of the pod: a member is reached through its DNS name, which resolves to the pod IP. */
   static final String ALL_ADDRESSES = "0.0.0.0";
+  /** The release that names the corruption checks feature gates. */
+  static final EtcdVersion FEATURE_GATES_SINCE = new EtcdVersion(3, 6, 0);
+  /** Flags with which a user takes the corruption checks into their own hands. */
+  static final List<String> CORRUPTION_CHECK_FLAGS = List.of("feature-gates", "experimental-initial-corrupt-check",
+      "experimental-compact-hash-check-enabled", "experimental-corrupt-check-time", "corrupt-check-time");
 
   private EtcdArgs() {}
 
@@ -62,8 +69,28 @@ public final class EtcdArgs {
     if (model.scheme() == Scheme.HTTPS) {
       args.addAll(tlsArgs());
     }
+    BackendQuota.flagValue(model.spec()).ifPresent(quota -> args.add("--quota-backend-bytes=" + quota));
+    args.addAll(corruptionCheckArgs(model.version(), model.spec().getEtcd()));
     args.addAll(tuningArgs(model.spec().getEtcd()));
     return args;
+  }
+
+  /**
+   * etcd's corruption checks, which etcd leaves off: a member compares its data with the others' before it serves
+   * (initial check), and the leader compares the followers' hashes at every compaction (a Kubernetes API server
+   * compacts every five minutes): a member whose data diverged raises CORRUPT instead of serving it. 3.6 names them
+   * feature gates, 3.5 experimental flags (both since before 3.5.11, the oldest release admitted). The periodic full
+   * check (--corrupt-check-time) stays off: it hashes every member's whole database each period. A user who sets
+   * feature gates or any of these flags in extraArgs decides them all.
+   */
+  static List<String> corruptionCheckArgs(String version, EtcdTuning etcd) {
+    Map<String, String> extra = etcd == null || etcd.getExtraArgs() == null ? Map.of() : etcd.getExtraArgs();
+    if (extra.keySet().stream().anyMatch(CORRUPTION_CHECK_FLAGS::contains)) {
+      return List.of();
+    }
+    boolean gates = EtcdVersion.parse(version).map(v -> v.compareTo(FEATURE_GATES_SINCE) >= 0).orElse(true);
+    return gates ? List.of("--feature-gates=CompactHashCheck=true,InitialCorruptCheck=true")
+        : List.of("--experimental-initial-corrupt-check=true", "--experimental-compact-hash-check-enabled=true");
   }
 
   /** One certificate serves clients and peers; both must present a certificate of the cluster's CA. */
@@ -81,7 +108,6 @@ public final class EtcdArgs {
     if (etcd == null) {
       return args;
     }
-    addIfSet(args, "quota-backend-bytes", etcd.getQuotaBackendBytes());
     if (etcd.getAutoCompactionMode() != null) {
       args.add("--auto-compaction-mode=" + etcd.getAutoCompactionMode().flagValue());
     }

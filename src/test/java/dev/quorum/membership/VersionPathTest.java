@@ -9,9 +9,18 @@ class VersionPathTest {
 
   @Test
   void oneMinorForwardAndAnyPatchAreSupported() {
-    assertThat(VersionPath.refusal("3.6.16", List.of("3.5.21", "3.5.21", "3.5.21"))).isEmpty();
+    assertThat(VersionPath.refusal("3.6.16", List.of("3.5.26", "3.5.35", "3.5.26"))).isEmpty();
     assertThat(VersionPath.refusal("3.5.17", List.of("3.5.21"))).as("patch releases go either way").isEmpty();
     assertThat(VersionPath.refusal("3.6.16", List.of())).as("nothing runs yet").isEmpty();
+  }
+
+  @Test
+  void aMinorUpgradeStartsOnlyFromThePatchReleaseEtcdsGuideAccepts() {
+    assertThat(VersionPath.refusal("3.6.16", List.of("3.5.35", "3.5.25", "3.5.35"))).get().asString()
+        .contains("etcd's 3.6 upgrade guide starts only from 3.5.26 or later", "members run 3.5.25",
+            "set version 3.5.26 (or a newer 3.5 patch) first, then 3.6.16");
+    assertThat(VersionPath.refusal("3.5.35", List.of("3.5.11"))).as("a patch upgrade within 3.5 is how to get there")
+        .isEmpty();
   }
 
   @Test

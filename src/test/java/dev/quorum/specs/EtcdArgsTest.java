@@ -36,6 +36,27 @@ class EtcdArgsTest {
   }
 
   @Test
+  void corruptionChecksAreOnAsEachReleaseNamesThemUnlessTheUserSetsThem() {
+    assertThat(EtcdArgs.corruptionCheckArgs("3.6.16", null))
+        .containsExactly("--feature-gates=CompactHashCheck=true,InitialCorruptCheck=true");
+    assertThat(EtcdArgs.corruptionCheckArgs("3.5.35", null)).containsExactly(
+        "--experimental-initial-corrupt-check=true", "--experimental-compact-hash-check-enabled=true");
+    EtcdTuning own = new EtcdTuning();
+    own.setExtraArgs(Map.of("feature-gates", "InitialCorruptCheck=false"));
+    assertThat(EtcdArgs.corruptionCheckArgs("3.6.16", own)).isEmpty();
+    assertThat(build(0)).contains("--feature-gates=CompactHashCheck=true,InitialCorruptCheck=true");
+  }
+
+  @Test
+  void theQuotaComesFromTheVolumeUnlessTheSpecSetsIt() {
+    cluster.getSpec().getStorage().setSize("1Gi");
+    assertThat(build(0)).contains("--quota-backend-bytes=" + 256 * 1024 * 1024);
+    cluster.getSpec().setEtcd(new EtcdTuning());
+    cluster.getSpec().getEtcd().setQuotaBackendBytes(4096L);
+    assertThat(build(0)).contains("--quota-backend-bytes=4096").filteredOn(a -> a.startsWith("--quota")).hasSize(1);
+  }
+
+  @Test
   void shapeLeavesTheBootstrapOut() {
     EtcdClusterModel model = TestClusters.model(cluster);
 

@@ -51,7 +51,11 @@ public class EtcdTuning {
   public static final String FLAG_NAME_MESSAGE =
       "extraArgs keys are etcd flag names without leading dashes, e.g. max-request-bytes";
 
-  @JsonPropertyDescription("--quota-backend-bytes: size limit of the backend database.")
+  @JsonPropertyDescription("--quota-backend-bytes: the size a member's database may reach before etcd raises NOSPACE"
+      + " (the cluster then takes reads and deletes only, until the operator has made room and disarmed it). Default"
+      + " with volume claims: half of storage.size beyond 512 MiB for etcd's write-ahead log (half of a smaller volume),"
+      + " since a defragmentation writes the data again beside the file; at most 8 GiB, etcd's practical maximum."
+      + " Ephemeral and static pod members: etcd's default, 2 GiB.")
   @Min(0)
   private Long quotaBackendBytes;
 
