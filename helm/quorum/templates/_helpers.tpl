@@ -87,7 +87,8 @@ declarations by hack/update-generated.sh; do not edit it or write rules here.
 {{- end }}
 
 {{/*
-The operator's rules on resources without a namespace (reading nodes, for StaticPod clusters), which no Role can
+The operator's rules on resources without a namespace (reading nodes, for StaticPod clusters, and StorageClasses, for
+a grown storage.size), which no Role can
 grant: in the ClusterRole of a cluster-wide install, or a ClusterRole of their own when readNodes is set
 (files/node-rules.yaml, generated as well).
 */}}

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -159,6 +161,18 @@ public class ChildResources {
       }
       throw e;
     }
+  }
+
+  /** Whether a StorageClass allows its claims to grow; false when it does not exist. */
+  public boolean allowsVolumeExpansion(String storageClass) {
+    StorageClass found = client.storage().v1().storageClasses().withName(storageClass).get();
+    return found != null && Boolean.TRUE.equals(found.getAllowVolumeExpansion());
+  }
+
+  /** Asks a claim for more storage (a JSON merge patch of its request: nothing else changes). */
+  public void requestStorage(PersistentVolumeClaim claim, String size) {
+    client.resource(claim).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(
+        Map.of("spec", Map.of("resources", Map.of("requests", Map.of("storage", size))))));
   }
 
   /** Every node, as StaticPod mode places members on them: name, labels and InternalIP. */

@@ -31,6 +31,7 @@ final class ClusterActions {
   private final SupportingObjects supporting;
   private final MembershipSteps membershipSteps;
   private final DatabaseCare care;
+  private final VolumeExpansion volumes;
   private final MemberReplacement replacement;
   private final RecoveryActions recoveries;
   private final ClusterEvents events;
@@ -43,6 +44,7 @@ final class ClusterActions {
     this.membershipSteps = new MembershipSteps(children, etcd, events, config.membership().haltAfterStep());
     this.replacement = new MemberReplacement(children, membershipSteps, events);
     this.care = new DatabaseCare(etcd, events, config.etcd().defragmentTimeout());
+    this.volumes = new VolumeExpansion(children, events);
     this.recoveries = new RecoveryActions(children, events, config.recovery().haltAfterStep());
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
   }
@@ -137,7 +139,7 @@ final class ClusterActions {
         : plan.noSpace().map(step -> care.apply(pass, step));
     return new PassOutcome(acted, waits.isEmpty() ? Optional.empty() : Optional.of(waits), membership.step(),
         membershipSteps.repeatedRefusal(model).map(RepeatedRefusals.Refusal::message), Optional.empty())
-        .withCare(cared);
+        .withCare(cared).withVolumes(volumes.apply(pass));
   }
 
   /** Writes the upgrade's notes on the EtcdCluster, and tells the user. */

@@ -69,6 +69,17 @@ public class ClusterEvents {
     return true;
   }
 
+  /** storage.size grew beyond what a claim's StorageClass can give: once per distinct message, as Progressing shows it. */
+  public boolean volumeExpansionUnsupported(EtcdCluster cluster, String message) {
+    boolean reported = cluster.getStatus() != null && cluster.getStatus().condition(ConditionTypes.PROGRESSING)
+        .filter(c -> Reasons.VOLUME_EXPANSION_UNSUPPORTED.equals(c.getReason()) && message.equals(c.getMessage()))
+        .isPresent();
+    if (!reported) {
+      events.warning(cluster, Reasons.VOLUME_EXPANSION_UNSUPPORTED, message);
+    }
+    return !reported;
+  }
+
   /** Something the operator did to the cluster's members, such as restarting one to roll out a new spec. */
   public void normal(EtcdCluster cluster, String reason, String message) {
     events.normal(cluster, reason, message);

@@ -87,7 +87,7 @@ record ClusterPass(
   Observation observation(PassOutcome outcome) {
     return new Observation(model, records, pods, etcd, problems, outcome.error(), outcome.waiting(), now, restoredBy,
         outcome.membershipStep(), tlsProblem, tls.flatMap(MemberTls.Pass::certificates), outcome.stepRefused(),
-        quorumLoss(), outcome.recovering(), outcome.care());
+        quorumLoss(), outcome.recovering(), outcome.care(), outcome.volumesCannotGrow());
   }
 
   /** When the cluster's Available condition turned to QuorumLost, while it says so. */

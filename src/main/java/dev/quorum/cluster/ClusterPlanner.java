@@ -151,7 +151,7 @@ final class ClusterPlanner {
         pass.quorumLostSince(), pass.now(), pass.recoveries());
     Optional<NoSpaceRecovery.Step> noSpace = membership.busy() || rollout.replace().isPresent() ? Optional.empty()
         : pass.etcd().flatMap(view -> NoSpaceRecovery.next(view, Optional.ofNullable(pass.cluster().getStatus())
-            .map(EtcdClusterStatus::getMaintenance), BackendQuota.bytes(pass.cluster().getSpec())));
+            .map(EtcdClusterStatus::getMaintenance), BackendQuota.bytes(pass.cluster())));
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
         recovery, askRecovery, noSpace);
   }

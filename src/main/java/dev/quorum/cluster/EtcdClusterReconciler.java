@@ -49,7 +49,9 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "pods", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
 // A ready member is restarted through the Eviction API, so the disruption budget arbitrates against drains.
 @RBACRule(apiGroups = "", resources = "pods/eviction", verbs = {RBACVerbs.CREATE})
-@RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.DELETE})
+// A grown storage.size is asked of each claim (patch) whose StorageClass allows expansion (read).
+@RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})
+@RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = RBACVerbs.GET)
 @RBACRule(apiGroups = "", resources = "events", verbs = {RBACVerbs.CREATE})
 // The EtcdBackupSchedule of an inline spec.backup, deleted when spec.backup goes.
 // A cluster bootstrapped from an EtcdBackup reads where its object is; one held by an EtcdRestore checks it still runs.

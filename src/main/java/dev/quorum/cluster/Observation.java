@@ -33,6 +33,7 @@ import java.util.Set;
  * @param quorumLoss how the voters of a formed cluster stand, when it has members on record
  * @param recovering what the EtcdRecovery holding the members is doing, if one is
  * @param care what this pass did for the members' databases (a NOSPACE recovery's step), if anything
+ * @param volumesCannotGrow why the members' volumes cannot grow to storage.size, if they cannot
  */
 public record Observation(
     EtcdClusterModel model,
@@ -50,7 +51,8 @@ public record Observation(
     Optional<String> stepRefused,
     Optional<QuorumLoss.Assessment> quorumLoss,
     Optional<String> recovering,
-    Optional<DatabaseCare.Outcome> care) {
+    Optional<DatabaseCare.Outcome> care,
+    Optional<String> volumesCannotGrow) {
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       Optional<ClusterView> etcd, List<String> specProblems, Optional<String> reconcileError,
@@ -58,7 +60,7 @@ public record Observation(
       Optional<MembershipPlanner.Step> membershipStep, Optional<String> tlsProblem, Optional<TlsCertificates> tls,
       Optional<String> stepRefused, Optional<QuorumLoss.Assessment> quorumLoss, Optional<String> recovering) {
     this(model, records, pods, etcd, specProblems, reconcileError, waiting, now, restoredInPlaceBy, membershipStep,
-        tlsProblem, tls, stepRefused, quorumLoss, recovering, Optional.empty());
+        tlsProblem, tls, stepRefused, quorumLoss, recovering, Optional.empty(), Optional.empty());
   }
 
   public Observation(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,

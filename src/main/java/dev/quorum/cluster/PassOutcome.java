@@ -10,19 +10,24 @@ import java.util.Optional;
  */
 record PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep,
     Optional<String> stepRefused, Optional<String> error, Optional<String> recovering,
-    Optional<DatabaseCare.Outcome> care) {
+    Optional<DatabaseCare.Outcome> care, Optional<String> volumesCannotGrow) {
 
   static final PassOutcome NOTHING = waiting(Optional.empty());
 
   PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipPlanner.Step> membershipStep,
       Optional<String> stepRefused, Optional<String> error) {
-    this(acted, waiting, membershipStep, stepRefused, error, Optional.empty(), Optional.empty());
+    this(acted, waiting, membershipStep, stepRefused, error, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /** The same outcome, with what it did for the members' databases. */
   PassOutcome withCare(Optional<DatabaseCare.Outcome> done) {
     return new PassOutcome(acted || done.filter(DatabaseCare.Outcome::acted).isPresent(), waiting, membershipStep,
-        stepRefused, error, recovering, done);
+        stepRefused, error, recovering, done, volumesCannotGrow);
+  }
+
+  /** The same outcome, with why the volumes cannot grow to storage.size, if they cannot. */
+  PassOutcome withVolumes(Optional<String> cannotGrow) {
+    return new PassOutcome(acted, waiting, membershipStep, stepRefused, error, recovering, care, cannotGrow);
   }
 
   static PassOutcome waiting(Optional<String> why) {
@@ -36,6 +41,6 @@ record PassOutcome(boolean acted, Optional<String> waiting, Optional<MembershipP
   /** An EtcdRecovery holds the members: what it is doing, and whether this pass changed anything. */
   static PassOutcome recovering(boolean acted, String doing) {
     return new PassOutcome(acted, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.of(doing), Optional.empty());
+        Optional.of(doing), Optional.empty(), Optional.empty());
   }
 }

@@ -58,6 +58,10 @@ public final class Reasons {
   public static final String NO_SPACE_RECOVERED = "NoSpaceRecovered";
   /** Progressing while the operator cares for the members' databases (compacts, defragments, disarms). */
   public static final String MAINTAINING = "Maintaining";
+  /** A member's claim asked for the larger storage.size. */
+  public static final String VOLUME_EXPANDING = "VolumeExpanding";
+  /** storage.size grew, but a claim's StorageClass cannot expand: nothing changes (Progressing=False, an event once). */
+  public static final String VOLUME_EXPANSION_UNSUPPORTED = "VolumeExpansionUnsupported";
   public static final String REPLACING_MEMBER = "ReplacingMember";
   public static final String ADDING_MEMBER = "AddingMember";
   public static final String REMOVING_MEMBER = "RemovingMember";

@@ -174,6 +174,10 @@ public final class StatusAggregator {
       if (care.isPresent()) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.MAINTAINING, NoSpaceRecovery.describe(care.get()));
       }
+      if (observation.volumesCannotGrow().isPresent()) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.VOLUME_EXPANSION_UNSUPPORTED,
+            observation.volumesCannotGrow().get());
+      }
       String rollout = rolloutInProgress(missing);
       if (rollout != null) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.ROLLING_UPDATE, rollout);

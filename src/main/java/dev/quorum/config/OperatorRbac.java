@@ -49,16 +49,17 @@ public final class OperatorRbac {
 
   /**
    * Resources without a namespace among those the operator uses: a Role cannot grant them, so a namespace-scoped
-   * install grants them only by a ClusterRole of their own, when asked to (StaticPod mode places members on nodes).
+   * install grants them only by a ClusterRole of their own, when asked to (StaticPod mode places members on nodes; a
+   * grown storage.size asks whether the claims' StorageClass can expand).
    */
-  static final Set<String> CLUSTER_SCOPED = Set.of("nodes");
+  static final Set<String> CLUSTER_SCOPED = Set.of("nodes", "storageclasses");
 
   /** The rules a Role in a watched namespace grants: those on namespaced resources. */
   public static List<Rule> namespaced(List<Rule> rules) {
     return rules.stream().filter(r -> !CLUSTER_SCOPED.contains(r.resource())).toList();
   }
 
-  /** The rules on resources without a namespace (nodes). */
+  /** The rules on resources without a namespace (nodes, StorageClasses). */
   public static List<Rule> clusterScoped(List<Rule> rules) {
     return rules.stream().filter(r -> CLUSTER_SCOPED.contains(r.resource())).toList();
   }

@@ -27,6 +27,11 @@ public final class Annotations {
 
   /** On a static pod manifest (and so its mirror pod): the uid of the EtcdCluster it is a member of. */
   public static final String CLUSTER_UID = "etcd.quorum.dev/cluster-uid";
+  /**
+   * On an EtcdCluster with volume claims: the size, in bytes, every member's volume has (the smallest claim's
+   * capacity, at most storage.size). The default quota derives from it, so it grows only once every volume has.
+   */
+  public static final String VOLUME_SIZE = "etcd.quorum.dev/volume-size";
   /** On the kubelet's mirror pods: the static pod they mirror. */
   public static final String MIRROR = "kubernetes.io/config.mirror";
 

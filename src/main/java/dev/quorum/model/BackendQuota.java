@@ -1,5 +1,6 @@
 package dev.quorum.model;
 
+import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Optional;
@@ -25,20 +26,24 @@ public final class BackendQuota {
   private BackendQuota() {}
 
   /** The quota the members run with. */
-  public static long bytes(EtcdClusterSpec spec) {
-    return flagValue(spec).orElse(ETCD_DEFAULT_BYTES);
+  public static long bytes(EtcdCluster cluster) {
+    return flagValue(cluster).orElse(ETCD_DEFAULT_BYTES);
   }
 
   /**
-   * The value of the members' --quota-backend-bytes: the spec's, else one from the volume claim's size; empty (etcd's
-   * default) without a claim whose size the operator knows (ephemeral or static pod members).
+   * The value of the members' --quota-backend-bytes: the spec's, else one from the size every member's volume has
+   * ({@link Annotations#VOLUME_SIZE}, once recorded; the claims' size in the spec before); empty (etcd's default)
+   * without claims whose size the operator knows (ephemeral or static pod members).
    */
-  public static Optional<Long> flagValue(EtcdClusterSpec spec) {
+  public static Optional<Long> flagValue(EtcdCluster cluster) {
+    EtcdClusterSpec spec = cluster.getSpec();
     Optional<Long> set = Optional.ofNullable(spec.getEtcd()).map(e -> e.getQuotaBackendBytes()).filter(q -> q > 0);
     if (set.isPresent() || spec.getStorage().isEphemeral() || spec.staticPods()) {
       return set;
     }
-    return volumeBytes(spec.getStorage().getSize()).map(BackendQuota::fromVolume);
+    Optional<Long> recorded = Optional.ofNullable(cluster.getMetadata().getAnnotations())
+        .map(a -> a.get(Annotations.VOLUME_SIZE)).flatMap(BackendQuota::volumeBytes);
+    return recorded.or(() -> volumeBytes(spec.getStorage().getSize())).map(BackendQuota::fromVolume);
   }
 
   static long fromVolume(long volumeBytes) {
@@ -46,7 +51,8 @@ public final class BackendQuota {
     return Math.min(MAX_BYTES, (volumeBytes - reserve) / 2);
   }
 
-  private static Optional<Long> volumeBytes(String size) {
+  /** A size as Kubernetes writes it (1Gi, 500M, 1073741824); empty when it does not parse. */
+  public static Optional<Long> volumeBytes(String size) {
     try {
       return Optional.of(Quantity.getAmountInBytes(new Quantity(size)).longValueExact()).filter(b -> b > 0);
     } catch (RuntimeException e) {

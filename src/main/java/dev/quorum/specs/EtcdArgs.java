@@ -69,7 +69,7 @@ public final class EtcdArgs {
     if (model.scheme() == Scheme.HTTPS) {
       args.addAll(tlsArgs());
     }
-    BackendQuota.flagValue(model.spec()).ifPresent(quota -> args.add("--quota-backend-bytes=" + quota));
+    BackendQuota.flagValue(model.resource()).ifPresent(quota -> args.add("--quota-backend-bytes=" + quota));
     args.addAll(corruptionCheckArgs(model.version(), model.spec().getEtcd()));
     args.addAll(tuningArgs(model.spec().getEtcd()));
     return args;

@@ -138,17 +138,35 @@ class EtcdClusterAdmissionIT {
   }
 
   @Test
-  void storageCannotChangeAfterCreation() {
+  @SuppressWarnings("unchecked")
+  void storageMayOnlyGrowAndNothingElseInItMayChange() {
     clusters().resource(cluster("fixed-storage", Map.of("storage", Map.of("size", "1Gi")))).create();
     try {
       assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
-        ((Map<String, Object>) ((Map<String, Object>) c.getAdditionalProperties().get("spec")).get("storage"))
-            .put("size", "2Gi");
+        storage(c).put("size", "512Mi");
         return c;
-      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage cannot change after creation");
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage.size may grow but not shrink");
+      assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
+        storage(c).put("storageClassName", "other");
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("only storage.size may change");
+      assertThatThrownBy(() -> clusters().withName("fixed-storage").edit(c -> {
+        storage(c).put("ephemeral", true);
+        return c;
+      })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("only storage.size may change");
+      GenericKubernetesResource grown = clusters().withName("fixed-storage").edit(c -> {
+        storage(c).put("size", "1536M");
+        return c;
+      });
+      assertThat(storage(grown)).containsEntry("size", "1536M");
     } finally {
       clusters().withName("fixed-storage").delete();
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> storage(GenericKubernetesResource cluster) {
+    return (Map<String, Object>) ((Map<String, Object>) cluster.getAdditionalProperties().get("spec")).get("storage");
   }
 
   @Test

@@ -143,9 +143,11 @@ class OperatorRbacTest {
         new Rule("etcd.quorum.dev", "etcdclusters/finalizers", "update"));
     assertThat(rule(rules, "etcd.quorum.dev", "etcdclusters/status").verbs()).contains("patch");
     assertThat(rule(rules, "", "pods").verbs()).contains("get", "list", "watch", "create", "delete");
-    // claims are deleted only as the replaced data of an in-place restore, once the restored cluster is Available
+    // claims are deleted only as the replaced data of an in-place restore, once the restored cluster is Available; they
+    // are patched only to ask for a grown storage.size, where their StorageClass (read, never listed) allows it
     assertThat(rule(rules, "", "persistentvolumeclaims").verbs()).containsExactly("get", "list", "watch", "create",
-        "delete");
+        "patch", "delete");
+    assertThat(rule(rules, "storage.k8s.io", "storageclasses").verbs()).containsExactly("get");
     assertThat(rules).extracting(Rule::resource).as("least privilege").doesNotContain("leases");
     // credentials are read by name only; the TLS Secrets are applied (created, patched), never listed or watched
     assertThat(rule(rules, "", "secrets").verbs()).as("secrets by name only").containsExactly("get", "create", "patch");

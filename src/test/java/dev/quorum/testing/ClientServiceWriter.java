@@ -64,6 +64,13 @@ public final class ClientServiceWriter implements AutoCloseable {
   private final Duration interval;
   private final Connector connector;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
+  /**
+   * How long one write may take before the writer moves on to the next address, as an application would: a put etcd
+   * acknowledges takes well under a second here even on a loaded machine, while a member that is stopping or
+   * restarting does not answer at all. Waited on longer, two such addresses in a row (the Service's list is half a
+   * second old) would make an outage of their own, longer than the leader election the tests bound it by.
+   */
+  static final Duration WRITE_TIMEOUT = Duration.ofMillis(1500);
   /** Fewer acknowledged writes would say little about what a change cost. */
   public static final int ENOUGH_WRITES = 100;
 
@@ -152,7 +159,7 @@ public final class ClientServiceWriter implements AutoCloseable {
         Client client = clients.computeIfAbsent(connector.id() + "/" + ip, key -> connector.connect(ip));
         try {
           client.getKVClient().put(bytes(PREFIX + String.format("%06d", next)), bytes("v" + next))
-              .get(3, TimeUnit.SECONDS);
+              .get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
           acknowledged.add(next);
           long now2 = System.nanoTime();
           synchronized (this) {

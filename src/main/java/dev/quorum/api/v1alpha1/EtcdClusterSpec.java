@@ -58,10 +58,20 @@ public class EtcdClusterSpec {
   public static final String BOOTSTRAP_IMMUTABLE_MESSAGE =
       "bootstrap cannot be added, changed or removed after creation: it says how a new cluster's data starts; to"
       + " restore an existing cluster, create an EtcdRestore";
+  /** Only the size may change: a claim cannot move to another class, become ephemeral, or change hands on deletion. */
+  static final String STORAGE_FIXED_RULE = "self.ephemeral == oldSelf.ephemeral"
+      + " && self.pvcRetentionPolicy == oldSelf.pvcRetentionPolicy"
+      + " && (has(self.storageClassName) ? has(oldSelf.storageClassName)"
+      + " && self.storageClassName == oldSelf.storageClassName : !has(oldSelf.storageClassName))";
   public static final String STORAGE_IMMUTABLE_MESSAGE =
-      "storage cannot change after creation: each member's volume claim is created once with it, and a claim"
+      "only storage.size may change after creation: each member's volume claim is created once, and a claim"
           + " cannot move to another storage class or become ephemeral;"
           + " create a new cluster and restore a backup into it";
+  static final String STORAGE_GROWS_RULE = "!isQuantity(self.size) || !isQuantity(oldSelf.size)"
+      + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0";
+  public static final String STORAGE_SHRINK_MESSAGE =
+      "storage.size may grow but not shrink: a volume claim cannot be made smaller; create a new cluster with"
+          + " smaller volumes and restore a backup into it";
 
   @JsonPropertyDescription("How the members run: StatefulSet (member pods with volume claims, the default) or"
       + " StaticPod (kubeadm-style static pods on the nodes spec.staticPod selects). Immutable.")
@@ -99,9 +109,12 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("Secrets used to pull the etcd image.")
   private List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
 
-  @JsonPropertyDescription("Where members keep their data. Immutable after creation.")
+  @JsonPropertyDescription("Where members keep their data. Only size may change after creation, and only grow: each"
+      + " member's claim asks for the new size where its StorageClass allows expansion, and the default quota follows"
+      + " once every volume has grown.")
   @Default("{}")
-  @ValidationRule(value = "self == oldSelf", message = STORAGE_IMMUTABLE_MESSAGE)
+  @ValidationRule(value = STORAGE_FIXED_RULE, message = STORAGE_IMMUTABLE_MESSAGE)
+  @ValidationRule(value = STORAGE_GROWS_RULE, message = STORAGE_SHRINK_MESSAGE)
   private StorageSpec storage = new StorageSpec();
 
   @JsonPropertyDescription("etcd tuning flags.")

@@ -48,11 +48,13 @@ class EtcdClusterCrdTest {
   }
 
   @Test
-  void storageIsImmutable() {
+  void storageOnlyGrows() {
     JSONSchemaProps storage = spec().getProperties().get("storage");
 
-    assertThat(storage.getXKubernetesValidations()).extracting(ValidationRule::getRule).containsExactly("self == oldSelf");
-    assertThat(storage.getXKubernetesValidations().get(0).getMessage()).contains("restore a backup");
+    assertThat(storage.getXKubernetesValidations()).extracting(ValidationRule::getRule)
+        .containsExactlyInAnyOrder(EtcdClusterSpec.STORAGE_FIXED_RULE, EtcdClusterSpec.STORAGE_GROWS_RULE);
+    assertThat(storage.getXKubernetesValidations()).extracting(ValidationRule::getMessage)
+        .allSatisfy(message -> assertThat(message).contains("restore a backup"));
     assertThat(storage.getProperties().get("size").getDefault().asText()).isEqualTo("1Gi");
     assertThat(storage.getProperties().get("ephemeral").getDefault().asBoolean()).isFalse();
     assertThat(storage.getProperties().get("pvcRetentionPolicy").getDefault().asText()).isEqualTo("Retain");
