@@ -21,10 +21,17 @@ import org.jboss.logging.Logger;
  * A claim of the rig's class waits for its first pod; once the scheduler picked a node, a directory on that node
  * becomes the claim's volume, bound to that node by node affinity: its data lives there and nowhere else. A released
  * volume (its claim deleted) is wiped and deleted.
+ *
+ * <p>A second class, {@value #EXPANDABLE_STORAGE_CLASS}, allows volume expansion, with this provisioner as its resizer
+ * (as a CSI driver's external resizer and node plugin would be): a claim asking for more than its volume holds gets
+ * it, the volume's capacity first, then the claim's. A directory holds what its node's disk holds, so nothing is
+ * done on the node.
  */
-final class LocalVolumeProvisioner implements AutoCloseable {
+public final class LocalVolumeProvisioner implements AutoCloseable {
 
   static final String STORAGE_CLASS = "rig-local";
+  /** Local volumes that may grow. */
+  public static final String EXPANDABLE_STORAGE_CLASS = "rig-local-expandable";
   static final String PROVISIONER = "rig.quorum.dev/local-volume";
   private static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
   private static final String PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
@@ -49,6 +56,7 @@ final class LocalVolumeProvisioner implements AutoCloseable {
 
       public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim claim) {
         provision(claim);
+        resize(claim);
       }
 
       public void onDelete(PersistentVolumeClaim claim, boolean unknownFinalState) {
@@ -76,7 +84,8 @@ final class LocalVolumeProvisioner implements AutoCloseable {
   private void provision(PersistentVolumeClaim claim) {
     Map<String, String> annotations = claim.getMetadata().getAnnotations();
     String node = annotations == null ? null : annotations.get(SELECTED_NODE);
-    boolean ours = STORAGE_CLASS.equals(claim.getSpec().getStorageClassName());
+    String storageClass = claim.getSpec().getStorageClassName();
+    boolean ours = STORAGE_CLASS.equals(storageClass) || EXPANDABLE_STORAGE_CLASS.equals(storageClass);
     boolean pending = claim.getStatus() == null || "Pending".equals(claim.getStatus().getPhase());
     if (!ours || !pending || node == null || claim.getMetadata().getDeletionTimestamp() != null
         || claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
@@ -96,7 +105,7 @@ final class LocalVolumeProvisioner implements AutoCloseable {
           .withCapacity(Map.of("storage", size))
           .withAccessModes(claim.getSpec().getAccessModes())
           .withVolumeMode(claim.getSpec().getVolumeMode())
-          .withStorageClassName(STORAGE_CLASS)
+          .withStorageClassName(storageClass)
           .withPersistentVolumeReclaimPolicy("Delete")
           .withNewLocal().withPath(path.toString()).endLocal()
           .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression()
@@ -109,6 +118,35 @@ final class LocalVolumeProvisioner implements AutoCloseable {
       client.persistentVolumes().resource(volume).create();
     } catch (IOException | KubernetesClientException e) {
       LOG.warnf("rig: cannot provision a volume for %s/%s: %s", claim.getMetadata().getNamespace(),
+          claim.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  /** A bound claim of the expandable class asking for more than its volume holds: the volume, then the claim, grow. */
+  private void resize(PersistentVolumeClaim claim) {
+    if (!EXPANDABLE_STORAGE_CLASS.equals(claim.getSpec().getStorageClassName()) || claim.getStatus() == null
+        || !"Bound".equals(claim.getStatus().getPhase()) || claim.getSpec().getVolumeName() == null) {
+      return;
+    }
+    Quantity requested = claim.getSpec().getResources().getRequests().get("storage");
+    Quantity capacity = claim.getStatus().getCapacity() == null ? null : claim.getStatus().getCapacity().get("storage");
+    if (requested == null || capacity != null
+        && Quantity.getAmountInBytes(requested).compareTo(Quantity.getAmountInBytes(capacity)) <= 0) {
+      return;
+    }
+    try {
+      client.persistentVolumes().withName(claim.getSpec().getVolumeName())
+          .edit(volume -> {
+            volume.getSpec().setCapacity(Map.of("storage", requested));
+            return volume;
+          });
+      client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
+          .withName(claim.getMetadata().getName()).editStatus(live -> {
+            live.getStatus().setCapacity(Map.of("storage", requested));
+            return live;
+          });
+    } catch (KubernetesClientException e) {
+      LOG.warnf("rig: cannot grow the volume of %s/%s: %s", claim.getMetadata().getNamespace(),
           claim.getMetadata().getName(), e.getMessage());
     }
   }

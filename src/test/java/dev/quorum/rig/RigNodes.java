@@ -80,7 +80,8 @@ public final class RigNodes implements AutoCloseable {
     }
     for (var value : Map.of("CLUSTER_DOMAIN", RigAddresses.CLUSTER_DOMAIN, "COREDNS_IMAGE",
         RigImages.coreDnsReference(tools), "DNS_IP", RigAddresses.DNS_IP, "STORAGE_CLASS",
-        LocalVolumeProvisioner.STORAGE_CLASS, "PROVISIONER", LocalVolumeProvisioner.PROVISIONER).entrySet()) {
+        LocalVolumeProvisioner.STORAGE_CLASS, "EXPANDABLE_STORAGE_CLASS", LocalVolumeProvisioner.EXPANDABLE_STORAGE_CLASS,
+        "PROVISIONER", LocalVolumeProvisioner.PROVISIONER).entrySet()) {
       manifest = manifest.replace("${" + value.getKey() + "}", value.getValue());
     }
     client.load(new java.io.ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items()
