@@ -1,5 +1,6 @@
 package dev.quorum.backup;
 
+import dev.quorum.model.CronSchedule;
 import dev.quorum.api.v1alpha1.BackupRetention;
 import dev.quorum.api.v1alpha1.EtcdBackup;
 import dev.quorum.api.v1alpha1.EtcdBackupSchedule;

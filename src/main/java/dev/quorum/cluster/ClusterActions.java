@@ -136,7 +136,7 @@ final class ClusterActions {
     boolean acted = replaced || membership.busy() || !plan.createClaims().isEmpty() || !createPods.isEmpty();
     care.reportNewAlarms(pass);
     Optional<DatabaseCare.Outcome> cared = replaced ? Optional.empty()
-        : plan.noSpace().map(step -> care.apply(pass, step));
+        : plan.care().map(step -> care.apply(pass, step));
     return new PassOutcome(acted, waits.isEmpty() ? Optional.empty() : Optional.of(waits), membership.step(),
         membershipSteps.repeatedRefusal(model).map(RepeatedRefusals.Refusal::message), Optional.empty())
         .withCare(cared).withVolumes(volumes.apply(pass));

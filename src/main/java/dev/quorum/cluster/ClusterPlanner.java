@@ -1,12 +1,11 @@
 package dev.quorum.cluster;
 
-import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.config.QuorumConfig;
-import dev.quorum.maintenance.NoSpaceRecovery;
+import dev.quorum.maintenance.DatabaseCarePlan;
+import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
-import dev.quorum.model.BackendQuota;
 import dev.quorum.model.Labels;
 import dev.quorum.recovery.QuorumLoss;
 import dev.quorum.recovery.RecoveryPlanner;
@@ -74,14 +73,14 @@ final class ClusterPlanner {
      * @param recovery what is reported on EtcdRecoveries that do not hold the members (refused, failed, rejoining,
      *     finished)
      * @param askRecovery the EtcdRecovery the cluster's policy asks for, once quorum has been lost long enough
-     * @param noSpace the next step of a recovery from etcd's NOSPACE alarm, taken only while no membership change or
-     *     roll is under way (one operation at a time)
+     * @param care the next step of the care of the members' databases (a NOSPACE recovery, a defragmentation), taken
+     *     only while no membership change or roll is under way (one operation at a time)
      */
     record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
         Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss,
         List<RecoveryPlanner.Decision> recovery, Optional<EtcdRecovery> askRecovery,
-        Optional<NoSpaceRecovery.Step> noSpace) implements Course {}
+        Optional<DatabaseStep> care) implements Course {}
   }
 
   private ClusterPlanner() {}
@@ -149,11 +148,10 @@ final class ClusterPlanner {
         settings.upgradeHealthTimeout(), pass.now());
     Optional<EtcdRecovery> askRecovery = RecoveryPlanner.automatic(pass.model(), pass.quorumLoss(),
         pass.quorumLostSince(), pass.now(), pass.recoveries());
-    Optional<NoSpaceRecovery.Step> noSpace = membership.busy() || rollout.replace().isPresent() ? Optional.empty()
-        : pass.etcd().flatMap(view -> NoSpaceRecovery.next(view, Optional.ofNullable(pass.cluster().getStatus())
-            .map(EtcdClusterStatus::getMaintenance), BackendQuota.bytes(pass.cluster())));
+    Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent() ? Optional.empty()
+        : pass.etcd().flatMap(view -> DatabaseCarePlan.next(view, pass.cluster(), pass.now()));
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
-        recovery, askRecovery, noSpace);
+        recovery, askRecovery, care);
   }
 
   /**

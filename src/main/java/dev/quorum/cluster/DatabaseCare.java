@@ -4,19 +4,21 @@ import dev.quorum.api.v1alpha1.AlarmStatus;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.MaintenanceStatus;
 import dev.quorum.etcd.ClusterView;
-import dev.quorum.maintenance.NoSpaceRecovery;
-import dev.quorum.maintenance.NoSpaceRecovery.Step;
+import dev.quorum.etcd.EtcdClusterClient;
+import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.model.EtcdClusterModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the step {@link NoSpaceRecovery} decided through the etcd API, tells the user with an event, and says how
+ * Carries out the step the care of the members' databases decided ({@link DatabaseStep}) through the etcd API, tells the user with an event, and says how
  * far the recovery got ({@code status.maintenance}) and how it ended ({@code status.lastMaintenance}).
  */
 final class DatabaseCare {
@@ -29,11 +31,11 @@ final class DatabaseCare {
    * @param running the recovery on record after this pass; empty once it ended
    * @param finished how it ended, when it ended in this pass
    */
-  record Outcome(Step step, Optional<MaintenanceStatus> running, Optional<MaintenanceStatus> finished) {
+  record Outcome(DatabaseStep step, Optional<MaintenanceStatus> running, Optional<MaintenanceStatus> finished) {
 
     /** It changed something in etcd: the next pass looks again soon. */
     boolean acted() {
-      return !(step instanceof Step.Wait) && !(step instanceof Step.DoesNotFit);
+      return !(step instanceof DatabaseStep.Wait) && !(step instanceof DatabaseStep.DoesNotFit);
     }
   }
 
@@ -58,74 +60,86 @@ final class DatabaseCare {
     }
   }
 
-  Outcome apply(ClusterPass pass, Step step) {
+  Outcome apply(ClusterPass pass, DatabaseStep step) {
     EtcdClusterModel model = pass.model();
     EtcdCluster cluster = pass.cluster();
     Optional<MaintenanceStatus> previous = Optional.ofNullable(cluster.getStatus()).map(s -> s.getMaintenance())
-        .filter(m -> NoSpaceRecovery.TYPE.equals(m.getType()));
+        .filter(m -> step.operation().equals(m.getType()));
     ClusterView reading = pass.etcd().orElseThrow(() -> new IllegalStateException("no member answered just now"));
-    String description = NoSpaceRecovery.describe(step);
-    if (step instanceof Step.Compact compact) {
-      call(model, pass, (client, endpoints) -> {
-        client.compact(endpoints, reading, compact.revision());
-        return true;
-      });
-      MaintenanceStatus running = new MaintenanceStatus();
-      running.setType(NoSpaceRecovery.TYPE);
-      running.setStartedAt(previous.map(MaintenanceStatus::getStartedAt).orElse(now()));
+    MaintenanceStatus running = previous.orElseGet(() -> begun(step));
+    if (step instanceof DatabaseStep.Compact compact) {
+      call(model, pass, (client, endpoints) -> client.compact(endpoints, reading, compact.revision()));
+      running = begun(step);
+      running.setStartedAt(previous.map(MaintenanceStatus::getStartedAt).orElse(running.getStartedAt()));
       running.setSizeBeforeBytes(previous.map(MaintenanceStatus::getSizeBeforeBytes).orElse(compact.sizeBeforeBytes()));
       running.setCompactedRevision(compact.revision());
-      running.setMessage(description);
       done(cluster, model, Reasons.NO_SPACE_ALARM, "compacted the key history up to revision " + compact.revision()
           + "; defragmenting each member next, the leader last");
-      return new Outcome(step, Optional.of(running), Optional.empty());
-    }
-    MaintenanceStatus running = previous.orElseGet(MaintenanceStatus::new);
-    if (step instanceof Step.MoveLeader move) {
-      call(model, pass, (client, endpoints) -> {
-        client.moveLeader(endpoints, reading, move.toId());
-        return true;
-      });
+    } else if (step instanceof DatabaseStep.MoveLeader move) {
+      call(model, pass, (client, endpoints) -> client.moveLeader(endpoints, reading, move.toId()));
       done(cluster, model, Reasons.LEADER_MOVED, "moved leadership from " + move.member() + " to " + move.toMember()
           + " to defragment " + move.member() + " as a follower");
-    } else if (step instanceof Step.Defragment defragment) {
-      call(model, pass, (client, endpoints) -> {
-        String endpoint = Optional.ofNullable(endpoints.get(defragment.member())).orElseThrow(() ->
-            new IllegalStateException(defragment.member() + " has no running pod to defragment"));
-        client.defragment(endpoint, defragmentTimeout);
-        return true;
-      });
+    } else if (step instanceof DatabaseStep.Defragment defragment) {
+      long started = System.nanoTime();
+      call(model, pass, (client, endpoints) -> client.defragment(Optional.ofNullable(endpoints.get(defragment.member()))
+          .orElseThrow(() -> new IllegalStateException(defragment.member() + " has no running pod to defragment")),
+          defragmentTimeout));
+      if (previous.isEmpty() && defragment.sizeBeforeBytes() > 0) {
+        running.setSizeBeforeBytes(defragment.sizeBeforeBytes());
+      }
       List<String> defragmented = new ArrayList<>(Optional.ofNullable(running.getDefragmented()).orElse(List.of()));
       defragmented.add(defragment.member());
       running.setDefragmented(defragmented);
-      done(cluster, model, Reasons.DEFRAGMENTED, "defragmented " + defragment.member() + ", which had "
-          + String.format("%.1f MiB", defragment.reclaimableBytes() / (1024.0 * 1024.0)) + " of free pages");
-    } else if (step instanceof Step.Disarm disarm) {
+      done(cluster, model, Reasons.DEFRAGMENTED, String.format("defragmented %s in %.1f s, which had %s of free pages",
+          defragment.member(), (System.nanoTime() - started) / 1e9, mib(defragment.reclaimableBytes())));
+    } else if (step instanceof DatabaseStep.Disarm disarm) {
       call(model, pass, (client, endpoints) -> {
         disarm.alarms().forEach(alarm -> client.disarm(endpoints, reading, alarm));
-        return true;
       });
-      running.setFinishedAt(now());
-      running.setSizeAfterBytes(disarm.sizeAfterBytes());
-      running.setMessage(String.format("NOSPACE disarmed: the largest member database went from %.1f MiB to %.1f MiB;"
-          + " the cluster takes writes again", Optional.ofNullable(running.getSizeBeforeBytes()).orElse(0L)
-          / (1024.0 * 1024.0), disarm.sizeAfterBytes() / (1024.0 * 1024.0)));
-      done(cluster, model, Reasons.NO_SPACE_RECOVERED, running.getMessage());
-      return new Outcome(step, Optional.empty(), Optional.of(running));
-    } else if (step instanceof Step.DoesNotFit doesNotFit) {
+      return finished(cluster, model, step, running, disarm.sizeAfterBytes(), Reasons.NO_SPACE_RECOVERED,
+          "NOSPACE disarmed: the members' databases went from %s to %s together; the cluster takes writes again");
+    } else if (step instanceof DatabaseStep.Finish finish) {
+      return finished(cluster, model, step, running, finish.sizeAfterBytes(), Reasons.DEFRAGMENTED,
+          "every member defragmented: the members' databases went from %s to %s together");
+    } else if (step instanceof DatabaseStep.DoesNotFit doesNotFit) {
       if (!doesNotFit.message().equals(running.getMessage())) {
         events.warning(cluster, Reasons.DATA_DOES_NOT_FIT, doesNotFit.message());
       }
     }
-    running.setType(NoSpaceRecovery.TYPE);
-    running.setMessage(description);
-    return new Outcome(step, previous.isPresent() || step instanceof Step.Wait ? Optional.of(running) : Optional.empty(),
-        Optional.empty());
+    running.setMessage(DatabaseStep.describe(step));
+    // a wait before anything began says so in the status too; one that ends nothing is kept as it is
+    boolean onRecord = previous.isPresent() || !(step instanceof DatabaseStep.DoesNotFit);
+    return new Outcome(step, onRecord ? Optional.of(running) : Optional.empty(), Optional.empty());
   }
 
-  private void call(EtcdClusterModel model, ClusterPass pass,
-      java.util.function.BiFunction<dev.quorum.etcd.EtcdClusterClient, java.util.Map<String, String>, Boolean> call) {
-    etcd.withClient(model, pass.pods(), call).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
+  /** The operation ends: how, on record as the last one, and an event. */
+  private Outcome finished(EtcdCluster cluster, EtcdClusterModel model, DatabaseStep step, MaintenanceStatus running,
+      long sizeAfterBytes, String reason, String message) {
+    running.setFinishedAt(now());
+    running.setSizeAfterBytes(sizeAfterBytes);
+    running.setMessage(String.format(message, mib(Optional.ofNullable(running.getSizeBeforeBytes()).orElse(0L)),
+        mib(sizeAfterBytes)));
+    done(cluster, model, reason, running.getMessage());
+    return new Outcome(step, Optional.empty(), Optional.of(running));
+  }
+
+  /** A new operation's record, as its first step begins it. */
+  private static MaintenanceStatus begun(DatabaseStep step) {
+    MaintenanceStatus running = new MaintenanceStatus();
+    running.setType(step.operation());
+    running.setStartedAt(now());
+    return running;
+  }
+
+  private static String mib(long bytes) {
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+
+  private void call(EtcdClusterModel model, ClusterPass pass, BiConsumer<EtcdClusterClient, Map<String, String>> call) {
+    etcd.withClient(model, pass.pods(), (client, endpoints) -> {
+      call.accept(client, endpoints);
+      return true;
+    }).orElseThrow(() -> new IllegalStateException("no member runs to ask"));
   }
 
   private void done(EtcdCluster cluster, EtcdClusterModel model, String reason, String message) {

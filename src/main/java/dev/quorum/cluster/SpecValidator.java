@@ -1,9 +1,11 @@
 package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.ClusterTls;
+import dev.quorum.api.v1alpha1.DefragmentationPolicy;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdTuning;
 import dev.quorum.api.v1alpha1.StaticPodSettings;
+import dev.quorum.model.CronSchedule;
 import dev.quorum.model.MemberBootstrapRecords;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,20 @@ public final class SpecValidator {
     if (spec.getTls() != null && (spec.getTls().getCertificates() == ClusterTls.Certificates.CertManager)
         == (spec.getTls().getIssuerRef() == null || spec.getTls().getIssuerRef().getName() == null)) {
       problems.add(ClusterTls.ISSUER_MESSAGE);
+    }
+    DefragmentationPolicy defragmentation = spec.getDefragmentation();
+    if (defragmentation != null) {
+      if (defragmentation.getSchedule() == null && defragmentation.getFreeSpacePercent() == null) {
+        problems.add(DefragmentationPolicy.NO_TRIGGER_MESSAGE);
+      }
+      if (defragmentation.getSchedule() != null) {
+        try {
+          CronSchedule.parse(defragmentation.getSchedule(), defragmentation.getTimeZone());
+        } catch (CronSchedule.InvalidSchedule e) {
+          // CEL checks the shape only: the fields themselves and the time zone are checked here
+          problems.add("spec.defragmentation: " + e.getMessage());
+        }
+      }
     }
     EtcdTuning etcd = spec.getEtcd();
     if (etcd != null) {

@@ -10,6 +10,7 @@ import dev.quorum.api.v1alpha1.TlsStatus;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdAlarm;
 import dev.quorum.etcd.MemberView;
+import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.maintenance.NoSpaceRecovery;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.model.EtcdVersion;
@@ -52,16 +53,18 @@ public final class StatusAggregator {
     status.setSelector(observation.model().selector());
     status.setOperation(observation.membershipStep().map(step -> new ClusterOperation(step.operation().name(),
         step.member(), step.getClass().getSimpleName(), MembershipPlanner.describe(step)))
-        .or(() -> observation.care().map(care -> new ClusterOperation(NoSpaceRecovery.TYPE, member(care.step()),
-            care.step().getClass().getSimpleName(), NoSpaceRecovery.describe(care.step()))))
+        .or(() -> observation.care().map(care -> new ClusterOperation(care.step().operation(), care.step().member(),
+            care.step().getClass().getSimpleName(), DatabaseStep.describe(care.step()))))
         .orElse(null));
     Optional<List<AlarmStatus>> alarms = Alarms.of(observation.etcd());
     status.setAlarms(alarms.orElse(previous != null && previous.getAlarms() != null ? previous.getAlarms() : List.of()));
     boolean noSpace = status.getAlarms().stream().anyMatch(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType()));
-    // a recovery on record stays while NOSPACE does (or the alarms could not be read); its step says how far it got
+    // an operation on record stays until it ends (a pass busy with members takes no step of it); a NOSPACE recovery
+    // also ends with the alarm, disarmed by hand say
     if (observation.care().isPresent()) {
       status.setMaintenance(observation.care().get().running().orElse(null));
-    } else if (previous != null && noSpace) {
+    } else if (previous != null && previous.getMaintenance() != null
+        && (noSpace || !NoSpaceRecovery.TYPE.equals(previous.getMaintenance().getType()))) {
       status.setMaintenance(previous.getMaintenance());
     }
     status.setLastMaintenance(observation.care().flatMap(DatabaseCare.Outcome::finished)
@@ -71,14 +74,6 @@ public final class StatusAggregator {
         .orElse(previous != null ? previous.getTls() : null));
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
-  }
-
-  /** The member a step of the databases' care is about, if it is about one. */
-  private static String member(NoSpaceRecovery.Step step) {
-    if (step instanceof NoSpaceRecovery.Step.Defragment defragment) {
-      return defragment.member();
-    }
-    return step instanceof NoSpaceRecovery.Step.MoveLeader move ? move.member() : null;
   }
 
   /** Decides Available, Progressing and Degraded. */
@@ -164,15 +159,15 @@ public final class StatusAggregator {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.membershipChange(membership.get().operation()),
             observation.waiting().map(w -> doing + "; " + w).orElse(doing));
       }
-      Optional<NoSpaceRecovery.Step> care = observation.care().map(DatabaseCare.Outcome::step);
-      if (care.isPresent() && care.get() instanceof NoSpaceRecovery.Step.Wait wait) {
+      Optional<DatabaseStep> care = observation.care().map(DatabaseCare.Outcome::step);
+      if (care.isPresent() && care.get() instanceof DatabaseStep.Wait wait) {
         return condition(ConditionTypes.PROGRESSING, false, MembershipPlanner.WAITING_FOR_HEALTHY_MEMBERS, wait.reason());
       }
-      if (care.isPresent() && care.get() instanceof NoSpaceRecovery.Step.DoesNotFit doesNotFit) {
+      if (care.isPresent() && care.get() instanceof DatabaseStep.DoesNotFit doesNotFit) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.DATA_DOES_NOT_FIT, doesNotFit.message());
       }
       if (care.isPresent()) {
-        return condition(ConditionTypes.PROGRESSING, true, Reasons.MAINTAINING, NoSpaceRecovery.describe(care.get()));
+        return condition(ConditionTypes.PROGRESSING, true, Reasons.MAINTAINING, DatabaseStep.describe(care.get()));
       }
       if (observation.volumesCannotGrow().isPresent()) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.VOLUME_EXPANSION_UNSUPPORTED,

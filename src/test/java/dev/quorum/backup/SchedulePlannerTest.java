@@ -1,5 +1,6 @@
 package dev.quorum.backup;
 
+import dev.quorum.model.CronSchedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -170,6 +170,15 @@ class EtcdClusterAdmissionIT {
   }
 
   @Test
+  void aDefragmentationPolicyNeedsATriggerAShapelyScheduleAndASensibleShare() {
+    assertRejected(cluster("defrag-none", Map.of("defragmentation", Map.of())), "needs a schedule, a freeSpacePercent");
+    assertRejected(cluster("defrag-cron", Map.of("defragmentation", Map.of("schedule", "daily"))),
+        "schedule must be five cron fields");
+    assertRejected(cluster("defrag-share", Map.of("defragmentation", Map.of("freeSpacePercent", 95))),
+        "freeSpacePercent");
+  }
+
+  @Test
   void anInlineBackupScheduleIsCheckedLikeAnEtcdBackupSchedule() {
     Map<String, Object> s3 = Map.of("bucket", "backups", "prefix", "prod");
     assertRejected(cluster("backup-no-dest", Map.of("backup", Map.of("schedule", "@hourly"))), "destination");

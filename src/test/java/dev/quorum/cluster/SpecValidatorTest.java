@@ -40,6 +40,24 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aDefragmentationNeedsATriggerAndAScheduleThatParses() {
+    EtcdClusterSpec none = new EtcdClusterSpec();
+    none.setDefragmentation(new dev.quorum.api.v1alpha1.DefragmentationPolicy());
+    EtcdClusterSpec badCron = new EtcdClusterSpec();
+    badCron.setDefragmentation(new dev.quorum.api.v1alpha1.DefragmentationPolicy());
+    badCron.getDefragmentation().setSchedule("61 * * * *");
+    EtcdClusterSpec badZone = new EtcdClusterSpec();
+    badZone.setDefragmentation(new dev.quorum.api.v1alpha1.DefragmentationPolicy());
+    badZone.getDefragmentation().setSchedule("@daily");
+    badZone.getDefragmentation().setTimeZone("Mars/Olympus");
+
+    assertThat(SpecValidator.problems(none)).containsExactly(
+        dev.quorum.api.v1alpha1.DefragmentationPolicy.NO_TRIGGER_MESSAGE);
+    assertThat(SpecValidator.problems(badCron)).singleElement().asString().startsWith("spec.defragmentation: ");
+    assertThat(SpecValidator.problems(badZone)).singleElement().asString().contains("Mars/Olympus");
+  }
+
+  @Test
   void aSizeThatDiffersFromTheMembersOnRecordIsAChangeNotAProblem() {
     EtcdClusterSpec spec = new EtcdClusterSpec();
     spec.setSize(5);

@@ -7,7 +7,6 @@ import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.DatabaseSize;
 import dev.quorum.etcd.EtcdAlarm;
 import dev.quorum.etcd.MemberView;
-import dev.quorum.maintenance.NoSpaceRecovery.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +33,7 @@ class NoSpaceRecoveryTest {
   @Test
   void itBeginsByCompactingUpToTheLeadersRevision() {
     assertThat(NoSpaceRecovery.next(noSpace(3, 1), Optional.empty(), QUOTA))
-        .contains(new Step.Compact(REVISION, 30 * MIB));
+        .contains(new DatabaseStep.Compact(NoSpaceRecovery.TYPE, REVISION, 3 * 30 * MIB));
   }
 
   @Test
@@ -43,10 +42,10 @@ class NoSpaceRecoveryTest {
     members.set(2, unreachable(members.get(2)));
     ClusterView oneDown = new ClusterView(1, 0xa1, members, Optional.of(List.of(alarm())));
 
-    assertThat(NoSpaceRecovery.next(oneDown, Optional.empty(), QUOTA)).get().isInstanceOfSatisfying(Step.Wait.class,
+    assertThat(NoSpaceRecovery.next(oneDown, Optional.empty(), QUOTA)).get().isInstanceOfSatisfying(DatabaseStep.Wait.class,
         wait -> assertThat(wait.reason()).contains("not healthy: m-2"));
     assertThat(NoSpaceRecovery.next(new ClusterView(1, 0, members(3, 1), Optional.of(List.of(alarm()))),
-        Optional.empty(), QUOTA)).get().isInstanceOf(Step.Wait.class);
+        Optional.empty(), QUOTA)).get().isInstanceOf(DatabaseStep.Wait.class);
   }
 
   @ParameterizedTest(name = "{0} members, the leader at ordinal {1}")
@@ -58,22 +57,22 @@ class NoSpaceRecoveryTest {
     List<String> order = new ArrayList<>();
     int currentLeader = leader;
     for (int pass = 0; pass < 2 * size; pass++) {
-      Optional<Step> step = NoSpaceRecovery.next(noSpace(size, currentLeader), Optional.of(progress), QUOTA);
+      Optional<DatabaseStep> step = NoSpaceRecovery.next(noSpace(size, currentLeader), Optional.of(progress), QUOTA);
       assertThat(step).isPresent();
-      if (step.get() instanceof Step.MoveLeader move) {
+      if (step.get() instanceof DatabaseStep.MoveLeader move) {
         assertThat(move.member()).isEqualTo("m-" + currentLeader);
         assertThat(progress.getDefragmented()).as("leadership goes to a member defragmented already")
             .contains(move.toMember());
         currentLeader = Integer.parseInt(move.toMember().substring(2));
         continue;
       }
-      if (step.get() instanceof Step.Defragment defragment) {
+      if (step.get() instanceof DatabaseStep.Defragment defragment) {
         assertThat(defragment.member()).as("never the leader").isNotEqualTo("m-" + currentLeader);
         order.add(defragment.member());
         progress.getDefragmented().add(defragment.member());
         continue;
       }
-      assertThat(step.get()).isInstanceOf(Step.Disarm.class);
+      assertThat(step.get()).isInstanceOf(DatabaseStep.Disarm.class);
       break;
     }
     assertThat(order).as("each member once").containsExactlyInAnyOrderElementsOf(
@@ -87,7 +86,7 @@ class NoSpaceRecoveryTest {
     progress.getDefragmented().addAll(List.of("m-0", "m-1", "m-2"));
 
     assertThat(NoSpaceRecovery.next(noSpace(3, 1, 30 * MIB), Optional.of(progress), QUOTA))
-        .contains(new Step.Disarm(List.of(alarm()), 30 * MIB));
+        .contains(new DatabaseStep.Disarm(NoSpaceRecovery.TYPE, List.of(alarm()), 3 * 30 * MIB));
   }
 
   @Test
@@ -95,9 +94,9 @@ class NoSpaceRecoveryTest {
     MaintenanceStatus progress = compacted(REVISION);
     progress.getDefragmented().addAll(List.of("m-0", "m-1", "m-2"));
 
-    Optional<Step> step = NoSpaceRecovery.next(noSpace(3, 1, 90 * MIB), Optional.of(progress), QUOTA);
+    Optional<DatabaseStep> step = NoSpaceRecovery.next(noSpace(3, 1, 90 * MIB), Optional.of(progress), QUOTA);
 
-    assertThat(step).get().isInstanceOfSatisfying(Step.DoesNotFit.class, full -> assertThat(full.message())
+    assertThat(step).get().isInstanceOfSatisfying(DatabaseStep.DoesNotFit.class, full -> assertThat(full.message())
         .contains("90.0 MiB of its 100.0 MiB quota", "grow spec.storage.size", "delete keys"));
   }
 
@@ -107,7 +106,7 @@ class NoSpaceRecoveryTest {
     progress.getDefragmented().addAll(List.of("m-0", "m-1", "m-2"));
 
     assertThat(NoSpaceRecovery.next(noSpace(3, 1, 90 * MIB), Optional.of(progress), QUOTA))
-        .contains(new Step.Compact(REVISION, 90 * MIB));
+        .contains(new DatabaseStep.Compact(NoSpaceRecovery.TYPE, REVISION, 3 * 90 * MIB));
   }
 
   // ---- helpers ----

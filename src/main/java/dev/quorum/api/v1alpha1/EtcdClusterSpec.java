@@ -117,6 +117,11 @@ public class EtcdClusterSpec {
   @ValidationRule(value = STORAGE_GROWS_RULE, message = STORAGE_SHRINK_MESSAGE)
   private StorageSpec storage = new StorageSpec();
 
+  @JsonPropertyDescription("When the members' databases are defragmented (one member at a time, the leader last):"
+      + " on a schedule, when free pages pass a share of a member's file, or both. Unset: only to recover from"
+      + " NOSPACE.")
+  private DefragmentationPolicy defragmentation;
+
   @JsonPropertyDescription("etcd tuning flags.")
   private EtcdTuning etcd;
 
@@ -224,6 +229,14 @@ public class EtcdClusterSpec {
 
   public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) {
     this.imagePullSecrets = imagePullSecrets;
+  }
+
+  public DefragmentationPolicy getDefragmentation() {
+    return defragmentation;
+  }
+
+  public void setDefragmentation(DefragmentationPolicy defragmentation) {
+    this.defragmentation = defragmentation;
   }
 
   public StorageSpec getStorage() {

@@ -11,8 +11,9 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class MaintenanceStatus {
 
-  @JsonPropertyDescription("NoSpaceRecovery: etcd raised NOSPACE; the history is compacted, every member defragmented"
-      + " (the leader last) and the alarm disarmed once the data fits.")
+  @JsonPropertyDescription("NoSpaceRecovery (etcd raised NOSPACE: the history is compacted, every member defragmented"
+      + " with the leader last, and the alarm disarmed once the data fits) or Defragmentation (spec.defragmentation:"
+      + " every member defragmented, the leader last).")
   private String type;
 
   @JsonPropertyDescription("When it began (RFC 3339).")
@@ -27,10 +28,10 @@ public class MaintenanceStatus {
   @JsonPropertyDescription("The members defragmented so far, in order.")
   private List<String> defragmented = new ArrayList<>();
 
-  @JsonPropertyDescription("The largest member database when it began, in bytes.")
+  @JsonPropertyDescription("The members' databases together when it began, in bytes.")
   private Long sizeBeforeBytes;
 
-  @JsonPropertyDescription("The largest member database when it ended, in bytes.")
+  @JsonPropertyDescription("The members' databases together when it ended, in bytes.")
   private Long sizeAfterBytes;
 
   @JsonPropertyDescription("How it ended, or what it waits for.")

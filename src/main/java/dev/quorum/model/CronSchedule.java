@@ -1,4 +1,4 @@
-package dev.quorum.backup;
+package dev.quorum.model;
 
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
