@@ -42,10 +42,7 @@ public final class StatusAggregator {
     // the cluster ID never changes, so the last one seen stays true while etcd cannot be reached
     status.setClusterID(observation.etcd().map(ClusterView::clusterIdHex)
         .orElse(previous != null ? previous.getClusterID() : null));
-    // kept while no member answers: a recovery from a backup then still restores past it
-    status.setRevision(observation.etcd().flatMap(s -> s.members().stream().filter(MemberView::reachable)
-        .map(MemberView::revision).filter(r -> r > 0).max(Long::compare))
-        .orElse(previous != null ? previous.getRevision() : null));
+    status.setRevision(revision(observation, previous));
     status.setVersion(observation.etcd().flatMap(s -> EtcdVersion.lowest(
         s.members().stream().filter(MemberView::reachable).map(MemberView::version).toList()))
         .map(EtcdVersion::toString).orElse(null));
@@ -74,6 +71,19 @@ public final class StatusAggregator {
         .orElse(previous != null ? previous.getTls() : null));
     status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
     return status;
+  }
+
+  /**
+   * The revision on record: the newest a member answered once it has moved {@link EtcdClusterStatus#REVISION_STEP} on
+   * (or back, after a restore), else the one recorded; kept while no member answers, so a recovery from a backup
+   * still restores past it.
+   */
+  static Long revision(Observation observation, EtcdClusterStatus previous) {
+    Long recorded = previous != null ? previous.getRevision() : null;
+    Optional<Long> newest = observation.etcd().flatMap(s -> s.members().stream().filter(MemberView::reachable)
+        .map(MemberView::revision).filter(r -> r > 0).max(Long::compare));
+    return newest.filter(r -> recorded == null || r < recorded || r >= recorded + EtcdClusterStatus.REVISION_STEP)
+        .orElse(recorded);
   }
 
   /** Decides Available, Progressing and Degraded. */

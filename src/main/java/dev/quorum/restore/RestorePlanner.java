@@ -3,6 +3,7 @@ package dev.quorum.restore;
 import dev.quorum.api.v1alpha1.ClusterBootstrap;
 import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
+import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.api.v1alpha1.EtcdRestoreStatus;
@@ -312,7 +313,8 @@ public final class RestorePlanner {
       }
       Optional<Long> snapshotRevision = Optional.ofNullable(o.status().getSnapshotRevision());
       RestoreSource source = resolution.source().get().withSha256(Optional.ofNullable(o.status().getSha256()))
-          .bumpedPast(snapshotRevision, Optional.ofNullable(cluster.getStatus()).map(s -> s.getRevision()));
+          .bumpedPast(snapshotRevision, Optional.ofNullable(cluster.getStatus()).map(s -> s.getRevision())
+              .map(r -> r + EtcdClusterStatus.REVISION_STEP));
       return new RestoreStep.RewriteRecords(before.restoredInPlace(source, restoreId(o)),
           snapshotRevision.map(source::restoredRevision), "every member of EtcdCluster " + name
           + " is stopped and restores " + source(o.status()) + " under a new cluster token");

@@ -117,8 +117,16 @@ class StatusAggregatorTest {
     assertThat(cluster.getStatus().getRevision()).isEqualTo(44L);
 
     EtcdClusterStatus status = aggregate(pods(false, false, false), Optional.empty());
+    members.set(1, withRevision(members.get(1), 44 + EtcdClusterStatus.REVISION_STEP - 1));
+    EtcdClusterStatus aFewWritesOn = aggregate(pods(true, true, false), Optional.of(new ClusterView(CLUSTER_ID, 0xa0,
+        members)));
+    members.set(1, withRevision(members.get(1), 44 + EtcdClusterStatus.REVISION_STEP));
+    EtcdClusterStatus farOn = aggregate(pods(true, true, false), Optional.of(new ClusterView(CLUSTER_ID, 0xa0,
+        members)));
 
     assertThat(status.getRevision()).as("kept: a restore in place still starts past it").isEqualTo(44L);
+    assertThat(aFewWritesOn.getRevision()).as("not rewritten for every write").isEqualTo(44L);
+    assertThat(farOn.getRevision()).isEqualTo(44 + EtcdClusterStatus.REVISION_STEP);
   }
 
   @Test

@@ -514,12 +514,12 @@ class RestorePlannerTest {
     bumpedBefore.getStatus().setRevision(1_000_000_500L);
 
     assertThat(restoredRevision(next(stopped(behind, foundingRecords(behind), replaced))))
-        .as("the cluster behind the snapshot: the snapshot's revision plus the bump").contains(1_000_000_042L);
+        .as("the cluster's recorded revision, plus how far it may lag, plus the bump").contains(1_000_100_030L);
     EtcdCluster unknown = heldFor(orders(), NAME);
     assertThat(restoredRevision(next(stopped(unknown, foundingRecords(unknown), replaced))))
         .as("the cluster's revision unknown").contains(1_000_000_042L);
     assertThat(restoredRevision(next(stopped(bumpedBefore, foundingRecords(bumpedBefore), replaced))))
-        .as("past the cluster's own revision by the bump").contains(2_000_000_500L);
+        .as("past the cluster's own revision by the bump").contains(2_000_100_500L);
     RestoreStep unbumped = next(stopped(bumpedBefore, foundingRecords(bumpedBefore), replaced)
         .resolvedAgain(RestoreSources.Resolution.of(SOURCE.withBumpRevision(0))));
     assertThat(restoredRevision(unbumped)).as("a restore asked not to bump is left as asked").contains(42L);

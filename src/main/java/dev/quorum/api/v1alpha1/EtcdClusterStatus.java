@@ -35,8 +35,15 @@ public class EtcdClusterStatus {
   @JsonPropertyDescription("etcd version the members run (the lowest one during an upgrade).")
   private String version;
 
-  @JsonPropertyDescription("The newest etcd revision a member answered, kept while none answers: a restore in place"
-      + " (a recovery from a backup too) starts the restored data past it, so revisions never go back.")
+  /**
+   * How far the newest revision a member answered may run ahead of {@link #revision} before the status records it: a
+   * busy cluster's status is not rewritten on every pass for it. A restore in place counts this much in.
+   */
+  public static final long REVISION_STEP = 100_000;
+
+  @JsonPropertyDescription("An etcd revision the cluster has reached, at most 100000 behind the newest a member"
+      + " answered, and kept while none answers: a restore in place (a recovery from a backup too) starts the restored"
+      + " data past it, so revisions never go back.")
   private Long revision;
 
   @JsonPropertyDescription("Members needed for a majority: size/2 + 1.")
