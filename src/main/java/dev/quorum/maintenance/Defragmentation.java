@@ -5,6 +5,7 @@ import dev.quorum.api.v1alpha1.MaintenanceStatus;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdAlarm;
 import dev.quorum.model.CronSchedule;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Pure: defragmentation as {@code spec.defragmentation} asks for it. It begins when its schedule is due (a run after the
- * last time every member was defragmented, by this or by a NOSPACE recovery) or when free pages make up
+ * last time every member was defragmented, by this or by a NOSPACE recovery, and less than an hour ago) or when free
+ * pages make up
  * {@code freeSpacePercent} of a member's database file (and at least {@value #MIN_FREE_MIB} MiB, so small databases
  * are left alone); then every member is defragmented in {@link DefragmentationOrder}, one step per pass, and it
  * finishes with the space given back on record. Nothing begins or goes on unless every member is healthy, nor while
@@ -22,6 +24,11 @@ public final class Defragmentation {
 
   public static final String TYPE = "Defragmentation";
   static final long MIN_FREE_MIB = 64;
+  /**
+   * A scheduled time is made up for only this long after it passed (the operator was down, or a member unhealthy): a
+   * schedule names the hour its user wants the load at, and a policy added at 14:00 for 03:00 waits for 03:00.
+   */
+  static final Duration MAKE_UP_WITHIN = Duration.ofHours(1);
 
   private Defragmentation() {}
 
@@ -52,7 +59,8 @@ public final class Defragmentation {
   /** Why a defragmentation is due now, if it is: its schedule, or a member's free pages. */
   static Optional<String> due(ClusterView etcd, DefragmentationPolicy policy, Instant lastEnded,
       Optional<CronSchedule> schedule, Instant now) {
-    Optional<Instant> scheduled = schedule.flatMap(s -> s.latest(now)).filter(run -> run.isAfter(lastEnded));
+    Optional<Instant> scheduled = schedule.flatMap(s -> s.latest(now)).filter(run -> run.isAfter(lastEnded))
+        .filter(run -> !run.plus(MAKE_UP_WITHIN).isBefore(now));
     if (scheduled.isPresent()) {
       return Optional.of("scheduled at " + scheduled.get());
     }

@@ -30,6 +30,8 @@ class DefragmentationTest {
         .isInstanceOf(DatabaseStep.Defragment.class);
     assertThat(next(cluster(1, 10), daily, Optional.empty(), Instant.parse("2026-12-07T03:00:05Z"), schedule))
         .as("today's run began already").isEmpty();
+    assertThat(Defragmentation.next(cluster(1, 10), daily, Optional.empty(), CREATED, schedule,
+        Instant.parse("2026-12-07T14:00:00Z"))).as("a policy added at 14:00 waits for 03:00").isEmpty();
   }
 
   @Test
