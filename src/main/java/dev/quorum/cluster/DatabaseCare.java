@@ -18,8 +18,9 @@ import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the step the care of the members' databases decided ({@link DatabaseStep}) through the etcd API, tells the user with an event, and says how
- * far the recovery got ({@code status.maintenance}) and how it ended ({@code status.lastMaintenance}).
+ * Carries out the step the care of the members' databases decided ({@link DatabaseStep}) through the etcd API, tells
+ * the user with an event, and says how far the operation got ({@code status.maintenance}) and how it ended
+ * ({@code status.lastMaintenance}).
  */
 final class DatabaseCare {
 
@@ -28,7 +29,7 @@ final class DatabaseCare {
   /**
    * What a pass did for the members' databases.
    *
-   * @param running the recovery on record after this pass; empty once it ended
+   * @param running the operation on record after this pass; empty once it ended
    * @param finished how it ended, when it ended in this pass
    */
   record Outcome(DatabaseStep step, Optional<MaintenanceStatus> running, Optional<MaintenanceStatus> finished) {
@@ -73,7 +74,7 @@ final class DatabaseCare {
       running.setStartedAt(previous.map(MaintenanceStatus::getStartedAt).orElse(running.getStartedAt()));
       running.setSizeBeforeBytes(previous.map(MaintenanceStatus::getSizeBeforeBytes).orElse(compact.sizeBeforeBytes()));
       running.setCompactedRevision(compact.revision());
-      done(cluster, model, Reasons.NO_SPACE_ALARM, "compacted the key history up to revision " + compact.revision()
+      done(cluster, model, Reasons.COMPACTED, "compacted the key history up to revision " + compact.revision()
           + "; defragmenting each member next, the leader last");
     } else if (step instanceof DatabaseStep.MoveLeader move) {
       call(model, pass, (client, endpoints) -> client.moveLeader(endpoints, reading, move.toId()));

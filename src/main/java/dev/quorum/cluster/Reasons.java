@@ -54,6 +54,7 @@ public final class Reasons {
   public static final String CORRUPT_ALARM = "CorruptAlarm";
   /** Compacted and defragmented, the data still does not fit in the quota. */
   public static final String DATA_DOES_NOT_FIT = "DataDoesNotFit";
+  public static final String COMPACTED = "Compacted";
   public static final String DEFRAGMENTED = "Defragmented";
   public static final String NO_SPACE_RECOVERED = "NoSpaceRecovered";
   /** Progressing while the operator cares for the members' databases (compacts, defragments, disarms). */
