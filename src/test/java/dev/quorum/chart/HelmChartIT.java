@@ -343,7 +343,7 @@ class HelmChartIT {
   }
 
   @Test
-  void readNodesAddsAClusterRoleThatReadsNodesOnlyToANamespacedInstall() {
+  void readNodesAddsAClusterRoleThatReadsNodesAndStorageClassesOnlyToANamespacedInstall() {
     String release = "rbac-nodes";
     String watched = ns + "-n1";
     rig.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(watched).endMetadata()
@@ -352,7 +352,7 @@ class HelmChartIT {
         "readNodes=true").stream().filter(o -> !(o instanceof Deployment)).toList();
     ClusterRole nodes = one(rbac, ClusterRole.class);
     assertThat(nodes.getMetadata().getName()).isEqualTo(release + "-quorum-" + ns + "-nodes");
-    assertThat(NODE_RULES).extracting(Rule::resource).containsExactly("nodes");
+    assertThat(NODE_RULES).extracting(Rule::resource).containsExactly("nodes", "storageclasses");
     assertThat(rules(nodes.getRules())).containsExactlyElementsOf(NODE_RULES);
     assertThat(one(rbac, ClusterRoleBinding.class).getRoleRef().getName()).isEqualTo(nodes.getMetadata().getName());
     String user = "system:serviceaccount:" + ns + ":" + release + "-quorum";

@@ -226,6 +226,12 @@ class EtcdClusterOperatorIT {
       });
       setPaused("seam", false);
 
+      // the status may still show the three members of before the pause for a pass: the new pod is awaited itself
+      await("seam-2 created again and ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> {
+            Pod p = kube.pods().inNamespace(ns).withName("seam-2").get();
+            return p != null && !p.getMetadata().getUid().equals(oldPod) && ready(p);
+          });
       awaitStatus("seam", "Available with 3 ready members again", Duration.ofMinutes(2),
           s -> condition(s, "Available").equals("True") && s.path("readyMembers").asInt() == 3);
       Pod joined = kube.pods().inNamespace(ns).withName("seam-2").get();
