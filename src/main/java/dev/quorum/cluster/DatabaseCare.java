@@ -85,7 +85,8 @@ final class DatabaseCare {
       call(model, pass, (client, endpoints) -> client.defragment(Optional.ofNullable(endpoints.get(defragment.member()))
           .orElseThrow(() -> new IllegalStateException(defragment.member() + " has no running pod to defragment")),
           defragmentTimeout));
-      if (previous.isEmpty() && defragment.sizeBeforeBytes() > 0) {
+      // the first member's: an operation that waited before it began has no size on record yet
+      if (running.getSizeBeforeBytes() == null && defragment.sizeBeforeBytes() > 0) {
         running.setSizeBeforeBytes(defragment.sizeBeforeBytes());
       }
       List<String> defragmented = new ArrayList<>(Optional.ofNullable(running.getDefragmented()).orElse(List.of()));

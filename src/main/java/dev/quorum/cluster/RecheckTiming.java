@@ -43,8 +43,10 @@ final class RecheckTiming {
     Set<String> peerUrls = observation.model().members().stream().map(Member::peerUrl).collect(Collectors.toSet());
     boolean learnerCatchingUp = observation.etcd().filter(s -> s.members().stream()
         .anyMatch(m -> m.learner() && m.peerURLs().stream().anyMatch(peerUrls::contains))).isPresent();
+    // likewise a step of the databases' care (a compaction, a defragmentation): etcd's own, followed by no event
     if (learnerCatchingUp
-        || outcome.membershipStep().filter(step -> !(step instanceof MembershipPlanner.Step.Wait)).isPresent()) {
+        || outcome.membershipStep().filter(step -> !(step instanceof MembershipPlanner.Step.Wait)).isPresent()
+        || outcome.care().filter(DatabaseCare.Outcome::acted).isPresent()) {
       return RECHECK_WHILE_MEMBERSHIP_CHANGES;
     }
     boolean changing = outcome.acted() || (observation.specProblems().isEmpty() && !observation.missingMembers().isEmpty());

@@ -26,7 +26,7 @@ public sealed interface DatabaseStep {
   /**
    * Defragments one member's database.
    *
-   * @param sizeBeforeBytes the members' databases together as the operation begins (when it begins with this step)
+   * @param sizeBeforeBytes the members' databases together now: the operation's size before, when none is on record
    */
   record Defragment(String operation, String member, long reclaimableBytes, long sizeBeforeBytes)
       implements DatabaseStep {}

@@ -52,7 +52,7 @@ public final class Defragmentation {
       return unhealthy;
     }
     List<String> done = running.map(MaintenanceStatus::getDefragmented).orElse(List.of());
-    return DefragmentationOrder.next(TYPE, etcd, done, running.isPresent() ? 0 : DefragmentationOrder.total(etcd))
+    return DefragmentationOrder.next(TYPE, etcd, done, DefragmentationOrder.total(etcd))
         .or(() -> Optional.of(new DatabaseStep.Finish(TYPE, DefragmentationOrder.total(etcd))));
   }
 

@@ -47,6 +47,21 @@ class RecheckTimingTest {
   }
 
   @Test
+  void aStepOfTheDatabasesCareIsFollowedEveryHalfSecondButNotOneThatWaits() {
+    var defragment = new dev.quorum.maintenance.DatabaseStep.Defragment("Defragmentation", "demo-1", 0, 0);
+    var waits = new dev.quorum.maintenance.DatabaseStep.Wait("Defragmentation", "demo-2 is not healthy");
+    PassOutcome defragmented = PassOutcome.NOTHING.withCare(Optional.of(
+        new DatabaseCare.Outcome(defragment, Optional.empty(), Optional.empty())));
+    PassOutcome waiting = PassOutcome.NOTHING.withCare(Optional.of(
+        new DatabaseCare.Outcome(waits, Optional.empty(), Optional.empty())));
+
+    assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(), etcd(false)),
+        defragmented, REFRESH)).isEqualTo(RecheckTiming.RECHECK_WHILE_MEMBERSHIP_CHANGES);
+    assertThat(RecheckTiming.after(observation(TestClusters.readyPods(model), Optional.empty(), etcd(false)),
+        waiting, REFRESH)).isEqualTo(REFRESH);
+  }
+
+  @Test
   void aStepThatWaitsIsNotFollowedAsClosely() {
     PassOutcome waiting = new PassOutcome(false, Optional.of("a voter is unhealthy"),
         Optional.of(new MembershipPlanner.Step.Wait("demo-2", MembershipPlanner.WAITING_FOR_HEALTHY_MEMBERS, "a voter is unhealthy",
