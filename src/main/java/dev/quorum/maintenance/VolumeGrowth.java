@@ -2,10 +2,12 @@ package dev.quorum.maintenance;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Pure: what growing {@code storage.size} asks of the members' volume claims. A claim asks for the new size only where
@@ -31,11 +33,15 @@ public record VolumeGrowth(List<PersistentVolumeClaim> expand, Optional<String> 
     List<PersistentVolumeClaim> small = claims.stream().filter(c -> requested(c).orElse(specBytes) < specBytes).toList();
     List<PersistentVolumeClaim> cannot = small.stream().filter(c -> c.getSpec().getStorageClassName() == null
         || cannotExpand.containsKey(c.getSpec().getStorageClassName())).toList();
+    // by StorageClass, each with why it cannot give more room, its claims by name
+    Map<String, List<String>> byClass = new TreeMap<>();
+    cannot.forEach(c -> byClass.computeIfAbsent(className(c), k -> new ArrayList<>()).add(c.getMetadata().getName()));
     Optional<String> unsupported = cannot.isEmpty() ? Optional.empty() : Optional.of(String.format(
         "storage.size grew to %s, but these claims cannot grow: %s; the volumes and the quota stay as they are: use a"
             + " StorageClass that can expand, or create a new cluster with larger volumes and restore a backup into it",
-        mib(specBytes), String.join("; ", cannot.stream().map(c -> c.getMetadata().getName() + " (StorageClass "
-            + className(c) + " " + cannotExpand.getOrDefault(className(c), "is not known") + ")").toList())));
+        mib(specBytes), String.join("; ", byClass.entrySet().stream().map(e -> String.join(", ",
+            e.getValue().stream().sorted().toList()) + " (StorageClass " + e.getKey() + " "
+            + cannotExpand.getOrDefault(e.getKey(), "is not known") + ")").toList())));
     Optional<Long> volumeBytes = claims.stream().map(VolumeGrowth::capacity).flatMap(Optional::stream)
         .min(Long::compare).map(smallest -> Math.min(smallest, specBytes));
     Set<PersistentVolumeClaim> blocked = Set.copyOf(cannot);

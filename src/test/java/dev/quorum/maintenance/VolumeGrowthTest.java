@@ -34,7 +34,7 @@ class VolumeGrowthTest {
 
     assertThat(growth.expand()).isEmpty();
     assertThat(growth.unsupported()).get().asString().contains("storage.size grew to 2Gi",
-        "data-a-0 (StorageClass local does not allow volume expansion (allowVolumeExpansion)); data-a-1");
+        "data-a-0, data-a-1 (StorageClass local does not allow volume expansion (allowVolumeExpansion))");
     assertThat(growth.volumeBytes()).contains(GIB);
   }
 
