@@ -41,7 +41,9 @@ final class VolumeExpansion {
         .filter(c -> model.members().stream().anyMatch(m -> model.claimName(m).equals(c.getMetadata().getName())))
         .toList();
     Map<String, String> cannotExpand = new HashMap<>();
-    claims.stream().map(c -> c.getSpec().getStorageClassName()).filter(Objects::nonNull).distinct()
+    // read only while a claim is to grow: a settled cluster costs no request for it
+    VolumeGrowth.smallerThan(specBytes.get(), claims).stream().map(c -> c.getSpec().getStorageClassName())
+        .filter(Objects::nonNull).distinct()
         .forEach(name -> whyNotExpandable(name).ifPresent(why -> cannotExpand.put(name, why)));
     VolumeGrowth growth = VolumeGrowth.plan(specBytes.get(), claims, cannotExpand);
     for (PersistentVolumeClaim claim : growth.expand()) {

@@ -30,7 +30,7 @@ public record VolumeGrowth(List<PersistentVolumeClaim> expand, Optional<String> 
    *     not named here can
    */
   public static VolumeGrowth plan(long specBytes, List<PersistentVolumeClaim> claims, Map<String, String> cannotExpand) {
-    List<PersistentVolumeClaim> small = claims.stream().filter(c -> requested(c).orElse(specBytes) < specBytes).toList();
+    List<PersistentVolumeClaim> small = smallerThan(specBytes, claims);
     List<PersistentVolumeClaim> cannot = small.stream().filter(c -> c.getSpec().getStorageClassName() == null
         || cannotExpand.containsKey(c.getSpec().getStorageClassName())).toList();
     // by StorageClass, each with why it cannot give more room, its claims by name
@@ -46,6 +46,11 @@ public record VolumeGrowth(List<PersistentVolumeClaim> expand, Optional<String> 
         .min(Long::compare).map(smallest -> Math.min(smallest, specBytes));
     Set<PersistentVolumeClaim> blocked = Set.copyOf(cannot);
     return new VolumeGrowth(small.stream().filter(c -> !blocked.contains(c)).toList(), unsupported, volumeBytes);
+  }
+
+  /** The claims that ask for less than the spec's size: only their StorageClasses matter. */
+  public static List<PersistentVolumeClaim> smallerThan(long specBytes, List<PersistentVolumeClaim> claims) {
+    return claims.stream().filter(c -> requested(c).orElse(specBytes) < specBytes).toList();
   }
 
   static Optional<Long> requested(PersistentVolumeClaim claim) {
