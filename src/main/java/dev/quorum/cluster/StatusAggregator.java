@@ -69,7 +69,7 @@ public final class StatusAggregator {
     status.setTls(observation.tls().map(tls -> new TlsStatus(tls.secret(), tls.expires().toString(),
         tls.caExpires().map(Instant::toString).orElse(null), tls.rotation().orElse(null)))
         .orElse(previous != null ? previous.getTls() : null));
-    status.setConditions(new ConditionsJudge(observation, members, ready).conditions());
+    status.setConditions(new ConditionsJudge(observation, members, ready, status.getAlarms()).conditions());
     return status;
   }
 
@@ -95,9 +95,12 @@ public final class StatusAggregator {
     private final int size;
     private final int quorum;
     private final int ready;
+    /** The alarms as this status lists them: read now, or kept from the last reading. */
+    private final List<AlarmStatus> alarms;
     private final boolean formed;
 
-    ConditionsJudge(Observation observation, List<MemberStatus> members, int ready) {
+    ConditionsJudge(Observation observation, List<MemberStatus> members, int ready, List<AlarmStatus> alarms) {
+      this.alarms = alarms;
       this.observation = observation;
       this.previous = observation.cluster().getStatus();
       this.members = members;
@@ -224,8 +227,6 @@ public final class StatusAggregator {
             String.format("%d of %d members ready, below the quorum of %d; not ready: %s",
                 ready, size, quorum, notReady()));
       }
-      List<AlarmStatus> alarms = Alarms.of(observation.etcd()).orElse(Optional.ofNullable(previous)
-          .map(EtcdClusterStatus::getAlarms).orElse(List.of()));
       if (!alarms.isEmpty()) {
         // NOSPACE first: it stops every write; CORRUPT names a member
         AlarmStatus first = alarms.stream().filter(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType())).findFirst()

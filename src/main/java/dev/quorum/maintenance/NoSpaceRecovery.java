@@ -3,7 +3,6 @@ package dev.quorum.maintenance;
 import dev.quorum.api.v1alpha1.MaintenanceStatus;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdAlarm;
-import dev.quorum.etcd.MemberView;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,10 +64,5 @@ public final class NoSpaceRecovery {
           DefragmentationOrder.mib(largest), DefragmentationOrder.mib(quotaBytes), HEADROOM_PERCENT)));
     }
     return Optional.of(new DatabaseStep.Disarm(TYPE, noSpace, DefragmentationOrder.total(etcd)));
-  }
-
-  /** The member named for a step: as etcd lists it, or by ID before it has started. */
-  static String name(MemberView member) {
-    return DefragmentationOrder.name(member);
   }
 }

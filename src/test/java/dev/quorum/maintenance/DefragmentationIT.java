@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,12 +97,7 @@ class DefragmentationIT {
     assertThat(done.getSizeAfterBytes()).as(done.getMessage()).isLessThan(done.getSizeBeforeBytes());
     List<Event> events = kube.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName())).toList();
-    String moved = events.stream().filter(e -> "LeaderMoved".equals(e.getReason())).map(Event::getMessage)
-        .filter(m -> m.contains("to defragment")).findFirst()
-        .orElseThrow(() -> new AssertionError("no leadership hand-over before the leader's defragmentation"));
-    Matcher from = Pattern.compile("moved leadership from (\\S+) to").matcher(moved);
-    assertThat(from.find()).as(moved).isTrue();
-    assertThat(done.getDefragmented().get(2)).as("the leader last").isEqualTo(from.group(1));
+    LeaderLast.assertLeaderDefragmentedLast(events, done);
     assertThat(events.stream().map(Event::getReason).filter("Defragmented"::equals).count()).isGreaterThanOrEqualTo(4);
   }
 

@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,13 +109,7 @@ class NoSpaceIT {
       assertThat(reasons).contains("NoSpaceAlarm", "NoSpaceRecovered");
       assertThat(reasons.stream().filter("Defragmented"::equals)).hasSize(3);
       // the leader was defragmented last, as a follower: leadership moved away from it first
-      String moved = events.stream().filter(e -> "LeaderMoved".equals(e.getReason()))
-          .map(Event::getMessage).filter(m -> m.contains("to defragment")).findFirst()
-          .orElseThrow(() -> new AssertionError("no leadership hand-over before the leader's defragmentation: "
-              + reasons));
-      Matcher from = Pattern.compile("moved leadership from (\\S+) to").matcher(moved);
-      assertThat(from.find()).as(moved).isTrue();
-      assertThat(done.getDefragmented().get(2)).isEqualTo(from.group(1));
+      LeaderLast.assertLeaderDefragmentedLast(events, done);
 
       // writes succeed again, and nothing written before was lost
       client.getKVClient().put(bytes("/after"), bytes("room again")).get(10, TimeUnit.SECONDS);
