@@ -13,7 +13,6 @@ import dev.quorum.testing.ClusterStatusWatch;
 import dev.quorum.testing.MembershipClusters;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,8 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Self-healing on the rig, for every kind of fault a member's node can suffer (those that cost a member its data at two
  * places, member 0 among them; see {@link #faults()}), in a 3- and a 5-member cluster healing side by side, while a
- * client writes through the client Service. Then two members of five lost one after the other, a member cut off from the others, and the
- * operator killed after each membership step. Which ordinal, learner and leader stand where in every other case is
+ * client writes through the client Service. Then two members of five lost one after the other, and a member cut off from the others (the operator killed
+ * after each step of a replacement is {@link MemberReplacementIT}'s). Which ordinal, learner and leader stand where in every other case is
  * shown exhaustively by the pure tests ({@code MembershipPlannerTest}, {@code MemberTargetsTest}).
  */
 // alone: heal times and outages are measured: nothing else may compete for the two cores
@@ -151,56 +150,6 @@ class FaultMatrixIT {
       cases.add(() -> matrix.cutOffAndHeal(matrix.cluster(size, false), size, position, REPLACE_BROKEN_AFTER));
     }
     FaultMatrix.concurrently(cases);
-  }
-
-  /**
-   * The operator is killed right after each membership step (remove, add, record, promote) of a replacement, and
-   * started again each time: the next one finishes the change. While member 0 is replaced, and while the leader is; in
-   * a cluster of its own, whose member has never been replaced, so every step is taken.
-   */
-  @ParameterizedTest(name = "while the {0} is replaced")
-  @EnumSource(value = Position.class, names = {"MEMBER_0", "LEADER"})
-  @Order(6)
-  void theOperatorKilledAfterEachStepOfAReplacementLeavesNothingUndone(Position position) throws Exception {
-    String cluster = matrix.cluster("halt-" + position.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), 3,
-        true);
-    String member = matrix.member(cluster, 3, position);
-    String idBefore = matrix.memberIds(cluster).get(member);
-    List<String> steps = List.of("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
-    Map<String, String> halting = new HashMap<>(OPERATOR_ENV);
-    halting.put("QUORUM_MEMBERSHIP_HALT_AFTER_STEP", String.join(",", steps));
-    operator.close();
-    operator = RIG.startOperatorProcess("fault-matrix-halting-" + position, halting);
-    List<String> haltedAfter = new ArrayList<>();
-    ClientServiceWriter writer = new ClientServiceWriter(RIG.client(), RIG.namespace(), cluster + "-client",
-        FaultMatrix.WRITE_EVERY);
-    try {
-      MemberFault.EPHEMERAL_POD_DELETED.inflict(matrix.faults(), RIG.namespace(), member);
-      while (true) {
-        OperatorProcess running = operator;
-        await(cluster + " healed, or the operator halted").atMost(FaultMatrix.HEAL_WITHIN)
-            .pollInterval(Duration.ofMillis(250))
-            .until(() -> !running.isAlive() || (!idBefore.equals(matrix.memberIds(cluster).get(member))
-                && matrix.healthy(cluster, 3)));
-        if (running.isAlive()) {
-          break;
-        }
-        String said = running.logTail(20);
-        haltedAfter.add(steps.stream().filter(s -> said.contains("halting as if killed, after " + s)).findFirst()
-            .orElse("? (" + said + ")"));
-        running.close();
-        operator = RIG.startOperatorProcess("fault-matrix-halting-" + position + "-" + haltedAfter.size(),
-            halting);
-      }
-      writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
-    } finally {
-      writer.close();
-      operator.close();
-      operator = RIG.startOperatorProcess("fault-matrix-after-halting-" + position, OPERATOR_ENV);
-    }
-    assertThat(haltedAfter).as("one halt after each step, in order").containsExactlyElementsOf(steps);
-    assertThat(matrix.memberIds(cluster).get(member)).as("a new member").isNotEqualTo(idBefore);
-    matrix.awaitHealthy(cluster, 3, FaultMatrix.HEAL_WITHIN);
   }
 
   private void inBothSizes(MemberFault fault, Position position) throws Exception {

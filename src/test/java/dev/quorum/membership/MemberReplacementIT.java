@@ -9,13 +9,16 @@ import dev.quorum.api.v1alpha1.ConditionTypes;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.rig.ClientResult;
+import dev.quorum.membership.FaultMatrix.Position;
 import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.ClientServiceWriter;
 import dev.quorum.testing.MembershipClusters;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A member whose etcd stays broken past the deadline is replaced on the rig: removed from etcd, added back as a
@@ -39,6 +42,7 @@ class MemberReplacementIT {
   static String ns;
   static KubernetesClient kube;
   static OperatorProcess operator;
+  static FaultMatrix matrix;
   /** Every operator of this class: a quick refresh, and a member broken for 20 s replaced. */
   static final Map<String, String> OPERATOR_ENV = Map.of("QUORUM_STATUS_REFRESH_INTERVAL", "2s",
       "QUORUM_MEMBERSHIP_REPLACE_BROKEN_AFTER", "20s");
@@ -49,6 +53,7 @@ class MemberReplacementIT {
     kube = RIG.client();
     RIG.installQuorumCrds();
     operator = RIG.startOperatorProcess("replacement-it", OPERATOR_ENV);
+    matrix = new FaultMatrix(RIG.rig(), ns, () -> operator);
   }
 
   @AfterAll
@@ -70,35 +75,53 @@ class MemberReplacementIT {
   }
 
   /**
-   * The operator dies right after each step (a failpoint halts it as a kill would): a new operator recognises the
-   * half-done change from etcd's member list and the records and finishes it, with no member duplicated or lost.
+   * The operator dies right after each membership step of a replacement (remove, add, record, promote; a failpoint halts
+   * it as a kill would), and is started again each time: the next one recognises the half-done change from etcd's
+   * member list and the records and finishes it, with no member duplicated or lost and no acknowledged write lost.
+   * While member 0 is replaced, and while the leader is; in a cluster of its own, whose member has never been replaced,
+   * so every step is taken.
    */
-  @ParameterizedTest
-  @ValueSource(strings = {"MemberRemoved", "MemberAdded", "MemberRecorded"})
-  void aReplacementCutShortByTheOperatorDyingIsFinishedByTheNextOne(String step) {
-    String cluster = "halt-" + step.substring("Member".length()).toLowerCase(java.util.Locale.ROOT);
+  @ParameterizedTest(name = "while the {0} is replaced")
+  @EnumSource(value = Position.class, names = {"MEMBER_0", "LEADER"})
+  void theOperatorKilledAfterEachStepOfAReplacementLeavesNothingUndone(Position position) throws Exception {
+    String cluster = matrix.cluster("halt-" + position.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), 3,
+        true);
+    String member = matrix.member(cluster, 3, position);
+    String idBefore = matrix.memberIds(cluster).get(member);
+    List<String> steps = List.of("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
+    Map<String, String> halting = new HashMap<>(OPERATOR_ENV);
+    halting.put("QUORUM_MEMBERSHIP_HALT_AFTER_STEP", String.join(",", steps));
     operator.close();
-    operator = RIG.startOperatorProcess("replacement-it-" + cluster,
-        with(OPERATOR_ENV, "QUORUM_MEMBERSHIP_HALT_AFTER_STEP", step));
-    OperatorProcess halting = operator;
-    createEphemeral(cluster);
-    awaitThreeReady(cluster);
-    String middle = cluster + "-1";
-    String oldId = memberId(cluster, middle);
-    String oldPod = kube.pods().inNamespace(ns).withName(middle).get().getMetadata().getUid();
-
-    kube.pods().inNamespace(ns).withName(middle).delete();
-
-    assertThat(halting.awaitExit(Duration.ofMinutes(2))).as("the operator halted after " + step).isTrue();
-    assertThat(reasons(cluster)).contains(step);
-    halting.close();
-    operator = RIG.startOperatorProcess("replacement-it-after-" + cluster, OPERATOR_ENV);
-    awaitReplaced(cluster, middle, oldPod);
-    assertThat(memberId(cluster, middle)).as("a new member").isNotEqualTo(oldId);
-    ClientResult list = etcdctl("--endpoints=http://" + cluster + "-0." + cluster + "." + ns
-        + ".svc.cluster.local:2379", "member", "list");
-    assertThat(list.output().lines().filter(l -> !l.isBlank())).as("exactly three members, none twice").hasSize(3);
-    assertThat(reasons(cluster)).contains("MemberPromoted");
+    operator = RIG.startOperatorProcess("replacement-it-halting-" + position, halting);
+    List<String> haltedAfter = new ArrayList<>();
+    ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", FaultMatrix.WRITE_EVERY);
+    try {
+      MemberFault.EPHEMERAL_POD_DELETED.inflict(matrix.faults(), ns, member);
+      while (true) {
+        OperatorProcess running = operator;
+        await(cluster + " healed, or the operator halted").atMost(FaultMatrix.HEAL_WITHIN)
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> !running.isAlive() || (!idBefore.equals(matrix.memberIds(cluster).get(member))
+                && matrix.healthy(cluster, 3)));
+        if (running.isAlive()) {
+          break;
+        }
+        String said = running.logTail(20);
+        haltedAfter.add(steps.stream().filter(s -> said.contains("halting as if killed, after " + s)).findFirst()
+            .orElse("? (" + said + ")"));
+        running.close();
+        operator = RIG.startOperatorProcess("replacement-it-halting-" + position + "-" + haltedAfter.size(),
+            halting);
+      }
+      writer.stopAndAssertKept(FaultMatrix.LONGEST_ACCEPTABLE_OUTAGE);
+    } finally {
+      writer.close();
+      operator.close();
+      operator = RIG.startOperatorProcess("replacement-it-after-halting-" + position, OPERATOR_ENV);
+    }
+    assertThat(haltedAfter).as("one halt after each step, in order").containsExactlyElementsOf(steps);
+    assertThat(matrix.memberIds(cluster).get(member)).as("a new member").isNotEqualTo(idBefore);
+    matrix.awaitHealthy(cluster, 3, FaultMatrix.HEAL_WITHIN);
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
   }
 
@@ -134,12 +157,6 @@ class MemberReplacementIT {
         .contains("initial-cluster-state: existing");
     assertThat(reasons(cluster)).contains("MemberRemoved", "MemberAdded", "MemberRecorded", "MemberPromoted");
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
-  }
-
-  private static Map<String, String> with(Map<String, String> env, String key, String value) {
-    Map<String, String> all = new HashMap<>(env);
-    all.put(key, value);
-    return all;
   }
 
   static void createEphemeral(String cluster) {

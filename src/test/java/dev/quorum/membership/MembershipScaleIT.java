@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,13 +41,15 @@ class MembershipScaleIT {
   static String ns;
   static KubernetesClient kube;
   static OperatorProcess operator;
+  /** Whether {@link #operator} runs without a failpoint. */
+  static boolean operatorIsPlain;
 
   @BeforeAll
   static void operator() {
     ns = RIG.namespace();
     kube = RIG.client();
     RIG.installQuorumCrds();
-    operator = startOperator("scale-it", Map.of());
+    startPlainOperator("scale-it");
   }
 
   @AfterAll
@@ -112,25 +115,33 @@ class MembershipScaleIT {
     MembershipClusters.create(kube, ns, cluster, null);
     awaitMembers(cluster, 3);
 
-    // the operator that runs now must not take the first step: the halting one is to take it
-    operator.close();
-    resize(cluster, 5);
-    for (String step : List.of("MemberAdded", "MemberRecorded", "MemberPromoted")) {
-      haltAfter(step, cluster);
-    }
-    operator = startOperator("scale-it-up", Map.of());
+    // the size changes only once the halting operator runs: it, not the one before, is to take the first step
+    haltAfter("MemberAdded", cluster, () -> resize(cluster, 5));
+    haltAfter("MemberRecorded", cluster, () -> { });
+    haltAfter("MemberPromoted", cluster, () -> { });
+    startPlainOperator("scale-it-up");
     awaitMembers(cluster, 5);
 
-    moveLeaderTo(cluster, 5, cluster + "-4"); // so the scale-down starts by moving leadership away
-    operator.close();
-    resize(cluster, 3);
-    for (String step : List.of("LeaderMoved", "MemberRemoved", "MemberRetired")) {
-      haltAfter(step, cluster);
-    }
-    operator = startOperator("scale-it-down", Map.of());
+    // the leaving member leads, so the scale-down starts by moving leadership away; it is made leader just before the
+    // resize, with the halting operator already up, so no election on a busy machine comes in between
+    haltAfter("LeaderMoved", cluster, () -> {
+      moveLeaderTo(cluster, 5, cluster + "-4");
+      resize(cluster, 3);
+    });
+    haltAfter("MemberRemoved", cluster, () -> { });
+    haltAfter("MemberRetired", cluster, () -> { });
+    startPlainOperator("scale-it-down");
     awaitMembers(cluster, 3);
     awaitOnlyObjectsOf(cluster, 3);
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
+  }
+
+  /** A test that stopped while a halting operator ran leaves the next test a plain one. */
+  @AfterEach
+  void plainOperatorForTheNextTest() {
+    if (!operatorIsPlain || !operator.isAlive()) {
+      startPlainOperator("scale-it-next");
+    }
   }
 
   /** The pods and claims of the members that left are deleted (a claim goes once its pod has). */
@@ -147,18 +158,31 @@ class MembershipScaleIT {
         });
   }
 
-  /** Restarts the operator with a failpoint after {@code step} and waits for it to halt there. */
-  private static void haltAfter(String step, String cluster) {
+  /**
+   * Restarts the operator with a failpoint after {@code step}, then does {@code then} (a user's edit, once the halting
+   * operator runs), and waits for it to halt there.
+   */
+  private static void haltAfter(String step, String cluster, Runnable then) {
     operator.close();
     long before = reasons(cluster).stream().filter(step::equals).count();
     OperatorProcess halting = startOperator("scale-it-halt-" + step, Map.of("QUORUM_MEMBERSHIP_HALT_AFTER_STEP", step));
     operator = halting;
+    operatorIsPlain = false;
+    then.run();
     assertThat(halting.awaitExit(Duration.ofMinutes(3))).as("the operator halted after " + step + ":\n"
         + halting.logTail(30)).isTrue();
     await(step + " reported").atMost(Duration.ofSeconds(30))
         .until(() -> reasons(cluster).stream().filter(step::equals).count() > before);
     halting.close();
     assertNoDuplicates(cluster);
+  }
+
+  private static void startPlainOperator(String name) {
+    if (operator != null) {
+      operator.close();
+    }
+    operator = startOperator(name, Map.of());
+    operatorIsPlain = true;
   }
 
   private static OperatorProcess startOperator(String name, Map<String, String> env) {
