@@ -30,8 +30,9 @@ final class Alarms {
     return EtcdAlarm.Type.NOSPACE.name().equals(alarm.getType())
         ? "etcd raised NOSPACE on " + alarm.getMember() + ": its database reached the quota, and the cluster takes"
             + " reads and deletes only until the alarm is disarmed; the operator compacts, defragments and disarms it"
-        : "etcd raised CORRUPT on " + alarm.getMember() + ": its data differs from the other members'; find the member"
-            + " whose hash differs (etcdctl endpoint hashkv --cluster), replace it (delete its claim), then disarm"
-            + " (etcdctl alarm disarm)";
+        : "etcd raised CORRUPT on " + alarm.getMember() + ": its data differed from the other members' at a"
+            + " compaction, and the cluster takes no writes until the alarm is disarmed; the operator compares the"
+            + " members' hashes, replaces the member whose data differs with a new one copying the majority's data,"
+            + " then disarms it (status.maintenance says how far it got)";
   }
 }

@@ -2,10 +2,12 @@ package dev.quorum.cluster;
 
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.config.QuorumConfig;
+import dev.quorum.etcd.EtcdIds;
 import dev.quorum.maintenance.DatabaseCarePlan;
 import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
+import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.recovery.QuorumLoss;
 import dev.quorum.recovery.RecoveryPlanner;
@@ -136,8 +138,15 @@ final class ClusterPlanner {
     long readyPods = pass.pods().stream().filter(dev.quorum.model.PodReadiness::ready).count();
     Optional<QuorumLoss.Assessment> quorumLoss = pass.quorumLoss().filter(QuorumLoss.Assessment::lost)
         .filter(loss -> pass.etcd().isPresent() || readyPods < loss.quorum());
+    Optional<DatabaseStep> careNext = pass.etcd().flatMap(view -> DatabaseCarePlan.next(view, pass.cluster(),
+        pass.now())).map(step -> staticPodsReplacedByHand(pass.model(), step));
+    // a member whose data diverged is replaced through the membership, as one broken for good is
+    Optional<MembershipPlanner.Diverged> diverged = careNext.filter(DatabaseStep.ReplaceMember.class::isInstance)
+        .map(DatabaseStep.ReplaceMember.class::cast)
+        .map(replace -> new MembershipPlanner.Diverged(replace.member(), replace.id(), replace.why()));
     MembershipPlanner.Plan membership = holdingDataGone(MembershipPlanner.holdingJoins(MembershipPlanner.plan(
-        pass.model(), pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter), rotation), quorumLoss);
+        pass.model(), pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter, diverged), rotation),
+        quorumLoss);
     MemberRollout.Plan rollout = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(),
         pass.formed());
     List<PersistentVolumeClaim> createClaims = rollout.createClaims().stream()
@@ -148,10 +157,20 @@ final class ClusterPlanner {
         settings.upgradeHealthTimeout(), pass.now());
     Optional<EtcdRecovery> askRecovery = RecoveryPlanner.automatic(pass.model(), pass.quorumLoss(),
         pass.quorumLostSince(), pass.now(), pass.recoveries());
-    Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent() ? Optional.empty()
-        : pass.etcd().flatMap(view -> DatabaseCarePlan.next(view, pass.cluster(), pass.now()));
+    Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent() ? Optional.empty() : careNext;
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
         recovery, askRecovery, care);
+  }
+
+  /** A static member's data lies on its node, out of the operator's reach: one that diverged is the user's to replace. */
+  private static DatabaseStep staticPodsReplacedByHand(EtcdClusterModel model, DatabaseStep step) {
+    if (!model.staticPods() || !(step instanceof DatabaseStep.ReplaceMember replace)) {
+      return step;
+    }
+    return new DatabaseStep.CannotDecide(replace.operation(), "etcd raised CORRUPT: " + replace.why() + "; a static"
+        + " member's data lies on its node, out of the operator's reach: replace it by hand as etcd's runbook says"
+        + " (stop its etcd, etcdctl member remove " + EtcdIds.toHex(replace.id()) + ", clear its data directory,"
+        + " etcdctl member add, start it), then disarm the alarm (etcdctl alarm disarm)");
   }
 
   /**

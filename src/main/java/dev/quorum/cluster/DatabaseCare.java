@@ -5,6 +5,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.MaintenanceStatus;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdClusterClient;
+import dev.quorum.maintenance.CorruptionRecovery;
 import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.model.EtcdClusterModel;
 import java.time.Duration;
@@ -34,9 +35,10 @@ final class DatabaseCare {
    */
   record Outcome(DatabaseStep step, Optional<MaintenanceStatus> running, Optional<MaintenanceStatus> finished) {
 
-    /** It changed something in etcd: the next pass looks again soon. */
+    /** It changed something in etcd: the next pass looks again soon (a replacement is the membership's doing). */
     boolean acted() {
-      return !(step instanceof DatabaseStep.Wait) && !(step instanceof DatabaseStep.DoesNotFit);
+      return !(step instanceof DatabaseStep.Wait) && !(step instanceof DatabaseStep.DoesNotFit)
+          && !(step instanceof DatabaseStep.CannotDecide) && !(step instanceof DatabaseStep.ReplaceMember);
     }
   }
 
@@ -98,6 +100,11 @@ final class DatabaseCare {
       call(model, pass, (client, endpoints) -> {
         disarm.alarms().forEach(alarm -> client.disarm(endpoints, reading, alarm));
       });
+      if (CorruptionRecovery.TYPE.equals(step.operation())) {
+        return finished(cluster, model, step, running, disarm.sizeAfterBytes(), Reasons.CORRUPTION_RECOVERED,
+            "CORRUPT disarmed: every voting member's data agrees again (the members' databases went from %s to %s"
+                + " together); the cluster takes writes again");
+      }
       return finished(cluster, model, step, running, disarm.sizeAfterBytes(), Reasons.NO_SPACE_RECOVERED,
           "NOSPACE disarmed: the members' databases went from %s to %s together; the cluster takes writes again");
     } else if (step instanceof DatabaseStep.Finish finish) {
@@ -106,6 +113,10 @@ final class DatabaseCare {
     } else if (step instanceof DatabaseStep.DoesNotFit doesNotFit) {
       if (!doesNotFit.message().equals(running.getMessage())) {
         events.warning(cluster, Reasons.DATA_DOES_NOT_FIT, doesNotFit.message());
+      }
+    } else if (step instanceof DatabaseStep.CannotDecide cannotDecide) {
+      if (!cannotDecide.message().equals(running.getMessage())) {
+        events.warning(cluster, Reasons.CORRUPTION_UNDECIDED, cannotDecide.message());
       }
     }
     running.setMessage(DatabaseStep.describe(step));

@@ -57,6 +57,10 @@ public final class Reasons {
   public static final String COMPACTED = "Compacted";
   public static final String DEFRAGMENTED = "Defragmented";
   public static final String NO_SPACE_RECOVERED = "NoSpaceRecovered";
+  /** The member whose data differed was replaced, and CORRUPT disarmed. */
+  public static final String CORRUPTION_RECOVERED = "CorruptionRecovered";
+  /** Under CORRUPT, no majority of members agree on the data (or etcd names a majority): the user decides. */
+  public static final String CORRUPTION_UNDECIDED = "CorruptionUndecided";
   /** Progressing while the operator cares for the members' databases (compacts, defragments, disarms). */
   public static final String MAINTAINING = "Maintaining";
   /** A member's claim asked for the larger storage.size. */

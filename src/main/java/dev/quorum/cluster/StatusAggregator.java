@@ -10,6 +10,7 @@ import dev.quorum.api.v1alpha1.TlsStatus;
 import dev.quorum.etcd.ClusterView;
 import dev.quorum.etcd.EtcdAlarm;
 import dev.quorum.etcd.MemberView;
+import dev.quorum.maintenance.CorruptionRecovery;
 import dev.quorum.maintenance.DatabaseStep;
 import dev.quorum.maintenance.NoSpaceRecovery;
 import dev.quorum.membership.MembershipPlanner;
@@ -55,13 +56,12 @@ public final class StatusAggregator {
         .orElse(null));
     Optional<List<AlarmStatus>> alarms = Alarms.of(observation.etcd());
     status.setAlarms(alarms.orElse(previous != null && previous.getAlarms() != null ? previous.getAlarms() : List.of()));
-    boolean noSpace = status.getAlarms().stream().anyMatch(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType()));
-    // an operation on record stays until it ends (a pass busy with members takes no step of it); a NOSPACE recovery
-    // also ends with the alarm, disarmed by hand say
+    // an operation on record stays until it ends (a pass busy with members takes no step of it); a recovery from an
+    // alarm also ends with the alarm, disarmed by hand say
     if (observation.care().isPresent()) {
       status.setMaintenance(observation.care().get().running().orElse(null));
     } else if (previous != null && previous.getMaintenance() != null
-        && (noSpace || !NoSpaceRecovery.TYPE.equals(previous.getMaintenance().getType()))) {
+        && alarmStillRaised(previous.getMaintenance().getType(), status.getAlarms())) {
       status.setMaintenance(previous.getMaintenance());
     }
     status.setLastMaintenance(observation.care().flatMap(DatabaseCare.Outcome::finished)
@@ -71,6 +71,13 @@ public final class StatusAggregator {
         .orElse(previous != null ? previous.getTls() : null));
     status.setConditions(new ConditionsJudge(observation, members, ready, status.getAlarms()).conditions());
     return status;
+  }
+
+  /** Whether the alarm an operation recovers from is still raised; true for an operation that answers no alarm. */
+  private static boolean alarmStillRaised(String operation, List<AlarmStatus> alarms) {
+    EtcdAlarm.Type answers = NoSpaceRecovery.TYPE.equals(operation) ? EtcdAlarm.Type.NOSPACE
+        : CorruptionRecovery.TYPE.equals(operation) ? EtcdAlarm.Type.CORRUPT : null;
+    return answers == null || alarms.stream().anyMatch(a -> answers.name().equals(a.getType()));
   }
 
   /**
@@ -116,6 +123,12 @@ public final class StatusAggregator {
     }
 
     private io.fabric8.kubernetes.api.model.Condition available() {
+      Optional<AlarmStatus> corrupt = corrupt();
+      if (corrupt.isPresent()) {
+        return condition(ConditionTypes.AVAILABLE, false, Reasons.CORRUPT_ALARM, "etcd raised CORRUPT on "
+            + corrupt.get().getMember() + ": the cluster takes no writes, and its members report not ready, until the"
+            + " alarm is disarmed (see Degraded)");
+      }
       if (ready >= quorum) {
         return condition(ConditionTypes.AVAILABLE, true, Reasons.QUORUM_AVAILABLE,
             String.format("%d of %d members ready; quorum is %d", ready, size, quorum));
@@ -179,6 +192,9 @@ public final class StatusAggregator {
       if (care.isPresent() && care.get() instanceof DatabaseStep.DoesNotFit doesNotFit) {
         return condition(ConditionTypes.PROGRESSING, false, Reasons.DATA_DOES_NOT_FIT, doesNotFit.message());
       }
+      if (care.isPresent() && care.get() instanceof DatabaseStep.CannotDecide cannotDecide) {
+        return condition(ConditionTypes.PROGRESSING, false, Reasons.CORRUPTION_UNDECIDED, cannotDecide.message());
+      }
       if (care.isPresent()) {
         return condition(ConditionTypes.PROGRESSING, true, Reasons.MAINTAINING, DatabaseStep.describe(care.get()));
       }
@@ -216,6 +232,12 @@ public final class StatusAggregator {
       if (!formed) {
         return condition(ConditionTypes.DEGRADED, false, Reasons.CREATING, "the cluster is being created");
       }
+      // CORRUPT first: under it every member reports not ready, which is not a loss of quorum
+      Optional<AlarmStatus> corrupt = corrupt();
+      if (corrupt.isPresent()) {
+        return condition(ConditionTypes.DEGRADED, true, Reasons.CORRUPT_ALARM, Alarms.describe(corrupt.get())
+            + othersRaised(corrupt.get()));
+      }
       // as Available says: fewer members ready than a quorum (a member the operator cannot reach may still serve)
       Optional<QuorumLoss.Assessment> quorumLoss = observation.quorumLoss().filter(QuorumLoss.Assessment::lost)
           .filter(loss -> ready < quorum);
@@ -228,12 +250,10 @@ public final class StatusAggregator {
                 ready, size, quorum, notReady()));
       }
       if (!alarms.isEmpty()) {
-        // NOSPACE first: it stops every write; CORRUPT names a member
-        AlarmStatus first = alarms.stream().filter(a -> EtcdAlarm.Type.NOSPACE.name().equals(a.getType())).findFirst()
-            .orElse(alarms.get(0));
-        String others = alarms.size() == 1 ? "" : "; raised too: " + String.join(", ", alarms.stream()
-            .filter(a -> a != first).map(a -> a.getType() + " on " + a.getMember()).toList());
-        return condition(ConditionTypes.DEGRADED, true, Alarms.reason(first), Alarms.describe(first) + others);
+        // NOSPACE: CORRUPT was said above
+        AlarmStatus first = alarms.get(0);
+        return condition(ConditionTypes.DEGRADED, true, Alarms.reason(first), Alarms.describe(first)
+            + othersRaised(first));
       }
       if (ready < size) {
         return condition(ConditionTypes.DEGRADED, true, Reasons.MEMBERS_UNAVAILABLE,
@@ -242,6 +262,16 @@ public final class StatusAggregator {
       }
       return condition(ConditionTypes.DEGRADED, false, Reasons.ALL_MEMBERS_READY,
           String.format("all %d members ready", size));
+    }
+
+    /** The first CORRUPT alarm raised, if any: it stops every write, and every member's readiness. */
+    private Optional<AlarmStatus> corrupt() {
+      return alarms.stream().filter(a -> EtcdAlarm.Type.CORRUPT.name().equals(a.getType())).findFirst();
+    }
+
+    private String othersRaised(AlarmStatus first) {
+      return alarms.size() == 1 ? "" : "; raised too: " + String.join(", ", alarms.stream()
+          .filter(a -> a != first).map(a -> a.getType() + " on " + a.getMember()).toList());
     }
 
     /** What is changing in the members, or null when nothing is. */

@@ -1,6 +1,7 @@
 package dev.quorum.etcd;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -8,17 +9,35 @@ import java.util.Optional;
  *
  * @param leaderId 0 when no reachable member knows a leader
  * @param alarms the alarms raised in the cluster; empty when they could not be read (no member with a quorum answered)
+ * @param hashes the members' hashes of their data at one revision, by member ID: read only while a CORRUPT alarm is
+ *     raised (hashing reads a member's whole database); a member that did not answer is missing
  */
-public record ClusterView(long clusterId, long leaderId, List<MemberView> members, Optional<List<EtcdAlarm>> alarms) {
+public record ClusterView(long clusterId, long leaderId, List<MemberView> members, Optional<List<EtcdAlarm>> alarms,
+    Map<Long, MemberHash> hashes) {
 
   /** A view whose alarms were not read. */
   public ClusterView(long clusterId, long leaderId, List<MemberView> members) {
     this(clusterId, leaderId, members, Optional.empty());
   }
 
+  /** A view whose hashes were not read. */
+  public ClusterView(long clusterId, long leaderId, List<MemberView> members, Optional<List<EtcdAlarm>> alarms) {
+    this(clusterId, leaderId, members, alarms, Map.of());
+  }
+
   /** The same view with the alarms read. */
   public ClusterView withAlarms(List<EtcdAlarm> read) {
-    return new ClusterView(clusterId, leaderId, members, Optional.of(List.copyOf(read)));
+    return new ClusterView(clusterId, leaderId, members, Optional.of(List.copyOf(read)), hashes);
+  }
+
+  /** The same view with the members' hashes read. */
+  public ClusterView withHashes(Map<Long, MemberHash> read) {
+    return new ClusterView(clusterId, leaderId, members, alarms, Map.copyOf(read));
+  }
+
+  /** The alarms of {@code type} raised; none when the alarms could not be read. */
+  public List<EtcdAlarm> alarms(EtcdAlarm.Type type) {
+    return alarms.orElse(List.of()).stream().filter(a -> a.type() == type).toList();
   }
 
   /** The member an alarm was raised on, as etcd lists it. */

@@ -45,7 +45,34 @@ public final class ClusterViewReader {
     Map<Long, MemberProbe> probes = new HashMap<>();
     byId.forEach((id, probe) -> probes.put(id, probe.join()));
     ClusterView view = view(list.getHeader().getClusterId(), list.getMembersList(), probes);
-    return withAlarms(client, endpointsByName, view);
+    return withHashes(client, endpointsByName, withAlarms(client, endpointsByName, view));
+  }
+
+  /**
+   * While etcd has raised CORRUPT, the view with every answering voter's hash of its data at one revision: the lowest
+   * any of them has applied (under the alarm, etcd applies no more writes, so they meet there), each asked at once.
+   */
+  private static ClusterView withHashes(EtcdClusterClient client, Map<String, String> endpointsByName,
+      ClusterView view) {
+    if (view.alarms(EtcdAlarm.Type.CORRUPT).isEmpty()) {
+      return view;
+    }
+    List<MemberView> voters = view.members().stream()
+        .filter(m -> m.started() && !m.learner() && m.reachable() && endpointsByName.containsKey(m.name())).toList();
+    long revision = voters.stream().mapToLong(MemberView::revision).min().orElse(0);
+    if (revision == 0) {
+      return view;
+    }
+    Map<Long, CompletableFuture<MemberHash>> asking = new HashMap<>();
+    voters.forEach(m -> asking.put(m.id(), client.memberHash(endpointsByName.get(m.name()), revision)));
+    Map<Long, MemberHash> hashes = new HashMap<>();
+    asking.forEach((id, hash) -> {
+      MemberHash answer = hash.handle((read, failure) -> failure == null ? read : null).join();
+      if (answer != null && answer.memberId() == id) {
+        hashes.put(id, answer); // one that did not answer is left out, not guessed
+      }
+    });
+    return view.withHashes(hashes);
   }
 
   /** The view with the cluster's alarms, when a member with a quorum behind it lists them (none without a leader). */

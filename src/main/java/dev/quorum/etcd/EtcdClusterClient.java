@@ -5,6 +5,7 @@ import io.etcd.jetcd.api.AlarmResponse;
 import io.etcd.jetcd.api.ClusterGrpc;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.DefragmentRequest;
+import io.etcd.jetcd.api.HashKVRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.MemberAddRequest;
@@ -37,6 +38,12 @@ import java.util.function.Function;
  */
 public final class EtcdClusterClient implements AutoCloseable {
 
+  /**
+   * How long a member may take to hash its data: it reads its whole database (seconds for gigabytes), so longer than
+   * the request timeout.
+   */
+  public static final Duration HASH_TIMEOUT = Duration.ofMinutes(1);
+
   private final List<String> endpoints;
   private final MemberChannels channels;
 
@@ -65,6 +72,17 @@ public final class EtcdClusterClient implements AutoCloseable {
   /** What the member at {@code endpoint} says of itself: served by any member that runs, a learner too. */
   public CompletableFuture<StatusResponse> memberStatus(String endpoint) {
     return bounded(channels.call(endpoint, MaintenanceGrpc.getStatusMethod(), StatusRequest.getDefaultInstance()));
+  }
+
+  /**
+   * The hash of the data the member at {@code endpoint} holds up to {@code revision}; served from the member's own
+   * data (a maintenance call, answered under a CORRUPT alarm too), within {@link #HASH_TIMEOUT}.
+   */
+  public CompletableFuture<MemberHash> memberHash(String endpoint, long revision) {
+    return bounded(channels.call(endpoint, MaintenanceGrpc.getHashKVMethod(),
+        HashKVRequest.newBuilder().setRevision(revision).build(), HASH_TIMEOUT), HASH_TIMEOUT)
+        .thenApply(answer -> new MemberHash(answer.getHeader().getMemberId(), revision, answer.getCompactRevision(),
+            Integer.toUnsignedLong(answer.getHash())));
   }
 
   /**

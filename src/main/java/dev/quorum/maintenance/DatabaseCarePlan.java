@@ -11,8 +11,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Pure: the next step of the care of a cluster's databases. A NOSPACE recovery comes first (the cluster takes no
- * writes meanwhile); then defragmentation as {@code spec.defragmentation} asks for it.
+ * Pure: the next step of the care of a cluster's databases. A CORRUPT recovery comes first, then a NOSPACE one (the
+ * cluster takes no writes under either, and etcd compacts nothing under CORRUPT); then defragmentation as
+ * {@code spec.defragmentation} asks for it.
  */
 public final class DatabaseCarePlan {
 
@@ -21,6 +22,10 @@ public final class DatabaseCarePlan {
   public static Optional<DatabaseStep> next(ClusterView etcd, EtcdCluster cluster, Instant now) {
     Optional<EtcdClusterStatus> status = Optional.ofNullable(cluster.getStatus());
     Optional<MaintenanceStatus> progress = status.map(EtcdClusterStatus::getMaintenance);
+    Optional<DatabaseStep> corrupt = CorruptionRecovery.next(etcd);
+    if (corrupt.isPresent()) {
+      return corrupt;
+    }
     Optional<DatabaseStep> noSpace = NoSpaceRecovery.next(etcd, progress, BackendQuota.bytes(cluster));
     if (noSpace.isPresent()) {
       return noSpace;

@@ -4,12 +4,12 @@ import dev.quorum.etcd.EtcdAlarm;
 import java.util.List;
 
 /**
- * One step of the care of the members' databases, as {@link NoSpaceRecovery} or {@link Defragmentation} decides it;
- * each names the operation it belongs to ({@code status.maintenance.type}).
+ * One step of the care of the members' databases, as {@link CorruptionRecovery}, {@link NoSpaceRecovery} or
+ * {@link Defragmentation} decides it; each names the operation it belongs to ({@code status.maintenance.type}).
  */
 public sealed interface DatabaseStep {
 
-  /** {@link NoSpaceRecovery#TYPE} or {@link Defragmentation#TYPE}. */
+  /** {@link CorruptionRecovery#TYPE}, {@link NoSpaceRecovery#TYPE} or {@link Defragmentation#TYPE}. */
   String operation();
 
   /** The member the step is about, if it is about one. */
@@ -31,7 +31,18 @@ public sealed interface DatabaseStep {
   record Defragment(String operation, String member, long reclaimableBytes, long sizeBeforeBytes)
       implements DatabaseStep {}
 
-  /** Every member's data fits again: the alarms are disarmed and the operation ends. */
+  /**
+   * A member whose data differs is replaced by a new member: the membership takes the steps (its pod and data
+   * discarded, then it joins again as a learner), one member at a time.
+   *
+   * @param id the member's ID in etcd: a new member under the same name is not the one meant
+   */
+  record ReplaceMember(String operation, String member, long id, String why) implements DatabaseStep {}
+
+  /**
+   * The alarms are no longer called for (every member's data fits, or agrees): they are disarmed and the operation
+   * ends.
+   */
   record Disarm(String operation, List<EtcdAlarm> alarms, long sizeAfterBytes) implements DatabaseStep {}
 
   /** Every member is defragmented: the operation ends. */
@@ -40,12 +51,18 @@ public sealed interface DatabaseStep {
   /** Compacted and defragmented, the data still does not fit: nothing more the operator can do by itself. */
   record DoesNotFit(String operation, String message) implements DatabaseStep {}
 
+  /** Which member's data is right cannot be told from what etcd answers: the user decides. */
+  record CannotDecide(String operation, String message) implements DatabaseStep {}
+
   /** A step cannot be taken safely now. */
   record Wait(String operation, String reason) implements DatabaseStep {}
 
   /** What a step does, in words, for the status and events. */
   static String describe(DatabaseStep step) {
     String why = NoSpaceRecovery.TYPE.equals(step.operation()) ? "etcd raised NOSPACE: " : "";
+    if (CorruptionRecovery.TYPE.equals(step.operation()) && step instanceof Disarm) {
+      return "etcd raised CORRUPT: every voting member's data agrees again: disarming the alarm";
+    }
     if (step instanceof Compact compact) {
       return why + "compacting the key history up to revision " + compact.revision()
           + ", then defragmenting each member (the leader last) and disarming the alarm";
@@ -67,6 +84,13 @@ public sealed interface DatabaseStep {
     }
     if (step instanceof DoesNotFit doesNotFit) {
       return doesNotFit.message();
+    }
+    if (step instanceof CannotDecide cannotDecide) {
+      return cannotDecide.message();
+    }
+    if (step instanceof ReplaceMember replace) {
+      return "etcd raised CORRUPT: " + replace.why() + "; replacing it with a new member that copies the majority's"
+          + " data, then disarming the alarm";
     }
     return ((Wait) step).reason();
   }

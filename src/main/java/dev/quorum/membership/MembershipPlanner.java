@@ -181,6 +181,21 @@ public final class MembershipPlanner {
 
   public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
       List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, BrokenAfter brokenAfter) {
+    return plan(model, records, pods, claims, etcd, brokenAfter, Optional.empty());
+  }
+
+  /**
+   * A member whose data differs from the majority's (etcd's CORRUPT alarm, confirmed by the members' hashes): it is
+   * discarded as a broken one is, and joins again copying the others' data.
+   *
+   * @param id its ID in etcd: once it joined again under its name, with a new ID, it is no longer the one meant
+   */
+  public record Diverged(String member, long id, String why) {}
+
+  /** @param diverged a member to replace because its data differs, if any */
+  public static Plan plan(EtcdClusterModel model, MemberBootstrapRecords records, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, Optional<ClusterView> etcd, BrokenAfter brokenAfter,
+      Optional<Diverged> diverged) {
     if (records.isEmpty()) {
       return Plan.NOTHING; // founding members start from their records, written before any pod
     }
@@ -214,6 +229,9 @@ public final class MembershipPlanner {
           next = Optional.of(entry.map(e -> discard(view, member, e, brokenAfter.after()))
               .orElseGet(() -> new Step.Discard(member.name(), stuckWhy(member, brokenAfter.after()),
                   Operation.ReplaceMember)));
+        } else if (entry.isPresent() && pod.getMetadata().getDeletionTimestamp() == null && diverged
+            .filter(d -> d.member().equals(member.name()) && d.id() == entry.get().id()).isPresent()) {
+          next = Optional.of(discard(view, member, entry.get(), diverged.get().why()));
         } else if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
           // a learner that never catches up holds the one learner slot etcd allows: it goes, and joins afresh
           next = Optional.of(discard(view, member, entry.get(), brokenAfter.after()));
@@ -369,15 +387,15 @@ public final class MembershipPlanner {
         member.name(), after.toSeconds());
   }
 
-  /** A broken member is discarded only while the others would make a quorum without it, as its removal needs. */
   private static Step discard(ClusterView view, Member member, MemberView entry, Duration after) {
+    return discard(view, member, entry, String.format("%s has not been ready for over %ds and etcd does not hear"
+        + " from it (%s)", member.name(), after.toSeconds(), entry.error() == null ? "no leader known" : entry.error()));
+  }
+
+  /** A member is discarded only while the others would make a quorum without it, as its removal needs. */
+  private static Step discard(ClusterView view, Member member, MemberView entry, String why) {
     Step removal = removal(view, member, entry, Operation.ReplaceMember);
-    if (removal instanceof Step.Wait) {
-      return removal;
-    }
-    return new Step.Discard(member.name(), String.format("%s has not been ready for over %ds and etcd does not hear"
-        + " from it (%s)", member.name(), after.toSeconds(), entry.error() == null ? "no leader known" : entry.error()),
-        Operation.ReplaceMember);
+    return removal instanceof Step.Wait ? removal : new Step.Discard(member.name(), why, Operation.ReplaceMember);
   }
 
   /** Removes the entry only while the other reachable voters still make a quorum of the smaller cluster. */

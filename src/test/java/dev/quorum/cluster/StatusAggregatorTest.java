@@ -151,6 +151,24 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void underCorruptTheClusterIsUnavailableForThatReasonNotForALostQuorumThoughNoPodIsReady() {
+    cluster.setStatus(aggregate(pods(true, true, true), Optional.of(etcd(true, true, true))));
+    ClusterView corrupt = etcd(true, true, true).withAlarms(List.of(
+        new dev.quorum.etcd.EtcdAlarm(0xa2, dev.quorum.etcd.EtcdAlarm.Type.CORRUPT),
+        new dev.quorum.etcd.EtcdAlarm(0xa1, dev.quorum.etcd.EtcdAlarm.Type.NOSPACE)));
+
+    // etcd's readiness check fails on every member while CORRUPT is raised
+    EtcdClusterStatus raised = aggregate(pods(false, false, false), Optional.of(corrupt));
+
+    assertCondition(raised, ConditionTypes.AVAILABLE, "False", Reasons.CORRUPT_ALARM);
+    assertThat(condition(raised, ConditionTypes.AVAILABLE).getMessage()).contains("CORRUPT on demo-2",
+        "takes no writes");
+    assertCondition(raised, ConditionTypes.DEGRADED, "True", Reasons.CORRUPT_ALARM);
+    assertThat(condition(raised, ConditionTypes.DEGRADED).getMessage()).contains("replaces the member whose data"
+        + " differs", "raised too: NOSPACE on demo-1");
+  }
+
+  @Test
   void aNewClusterIsProgressing() {
     EtcdClusterStatus status = StatusAggregator.aggregate(new Observation(model(), MemberBootstrapRecords.NONE,
         List.of(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW));

@@ -490,6 +490,36 @@ class MembershipPlannerTest {
         .as("never below a quorum").get().isInstanceOf(MembershipPlanner.Step.Wait.class);
   }
 
+  @Test
+  void aMemberWhoseDataDivergedIsDiscardedWhereverItIsOnlyUnderItsOldIdAndNeverBelowAQuorum() {
+    for (int ordinal = 0; ordinal < 3; ordinal++) {
+      MembershipPlanner.Diverged diverged = new MembershipPlanner.Diverged("demo-" + ordinal, ordinal + 1,
+          "demo-" + ordinal + "'s data differs from the majority's");
+      ClusterView healthy = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+          member(2, 3, true, false, true));
+      assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(healthy),
+          MembershipPlanner.BrokenAfter.NEVER, Optional.of(diverged)).step()).as("member %d", ordinal)
+          .contains(new MembershipPlanner.Step.Discard("demo-" + ordinal, diverged.why(), REPLACE));
+
+      ClusterView rejoined = etcd(member(0, ordinal == 0 ? 9 : 1, true, false, true),
+          member(1, ordinal == 1 ? 9 : 2, true, false, true), member(2, ordinal == 2 ? 9 : 3, true, false, true));
+      assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(rejoined),
+          MembershipPlanner.BrokenAfter.NEVER, Optional.of(diverged)).step())
+          .as("member %d joined again under a new ID: not the one meant", ordinal).isEmpty();
+
+      List<Pod> deleted = new ArrayList<>(podsWithout(ordinal));
+      deleted.add(terminatingSince(TestClusters.pod(model, ordinal, true), "2026-01-01T00:49:00Z"));
+      assertThat(MembershipPlanner.plan(model, founding, deleted, List.of(), Optional.of(healthy),
+          MembershipPlanner.BrokenAfter.NEVER, Optional.of(diverged)).step())
+          .as("member %d: its pod is going already", ordinal).isEmpty();
+    }
+    ClusterView anotherDown = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
+        member(2, 3, true, false, false));
+    assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(anotherDown),
+        MembershipPlanner.BrokenAfter.NEVER, Optional.of(new MembershipPlanner.Diverged("demo-0", 1, "differs")))
+        .step()).as("never below a quorum").get().isInstanceOf(MembershipPlanner.Step.Wait.class);
+  }
+
   private static Pod terminatingSince(Pod pod, String deletionDeadline) {
     return new io.fabric8.kubernetes.api.model.PodBuilder(pod).editMetadata()
         .withDeletionTimestamp(deletionDeadline).withDeletionGracePeriodSeconds(30L).endMetadata().build();

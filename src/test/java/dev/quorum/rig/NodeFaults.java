@@ -25,6 +25,16 @@ public interface NodeFaults {
    */
   void breakContainer(String namespace, String pod, String container, Duration downFor);
 
+  /**
+   * Changes one byte of {@code marker} (a value written to the cluster) wherever it lies in the member's database
+   * file, under the running etcd, as a failing disk or a bug might: the member's data silently differs from the
+   * others', and nothing tells until etcd compares hashes.
+   *
+   * @return how many copies were changed
+   * @throws IllegalStateException when the file holds no copy (yet: etcd writes it within 100 ms)
+   */
+  int divergeData(String namespace, String pod, String container, byte[] marker);
+
   /** Drops all traffic between the pod and each of {@code others} (pods of the same namespace), until healed. */
   Cut cutOff(String namespace, String pod, List<String> others);
 

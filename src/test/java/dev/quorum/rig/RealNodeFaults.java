@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RealNodeFaults implements NodeFaults, AutoCloseable {
 
+  /** Where etcd keeps its database under its data directory. */
+  private static final Path ETCD_DATABASE = Path.of("member", "snap", "db");
+
   private static final AtomicInteger NEXT_CUT = new AtomicInteger();
 
   private final KubernetesClient client;
@@ -78,6 +81,54 @@ final class RealNodeFaults implements NodeFaults, AutoCloseable {
     }
     ProcessHandle.of(running.pid()).ifPresent(ProcessHandle::destroyForcibly);
     repairs.schedule(() -> volumes.forEach(this::repair), downFor.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public int divergeData(String namespace, String pod, String container, byte[] marker) {
+    PodContainers.Running running = containers.running(namespace, pod, container);
+    int changed = 0;
+    for (Path volume : writableVolumes(namespace, pod, container, running.node())) {
+      try (java.util.stream.Stream<Path> files = Files.walk(volume)) {
+        for (Path db : files.filter(f -> f.endsWith(ETCD_DATABASE)).toList()) {
+          changed += changeLastByteOf(db, marker);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (changed == 0) {
+      throw new IllegalStateException("the database of " + namespace + "/" + pod + " holds no copy of the marker");
+    }
+    return changed;
+  }
+
+  /** Each copy's last byte, written in place: etcd maps the file and reads it as it stands, so no other byte moves. */
+  private static int changeLastByteOf(Path db, byte[] marker) throws IOException {
+    byte[] content = Files.readAllBytes(db);
+    int changed = 0;
+    try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(db,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      for (int at = indexOf(content, marker, 0); at >= 0; at = indexOf(content, marker, at + 1)) {
+        byte last = marker[marker.length - 1];
+        file.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (last == 'X' ? 'Y' : 'X')}), at + marker.length - 1L);
+        changed++;
+      }
+      file.force(false);
+    }
+    return changed;
+  }
+
+  private static int indexOf(byte[] content, byte[] marker, int from) {
+    outer:
+    for (int i = from; i <= content.length - marker.length; i++) {
+      for (int j = 0; j < marker.length; j++) {
+        if (content[i + j] != marker[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private void repair(Path volume) {
