@@ -7,6 +7,7 @@ import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
+import dev.quorum.model.EtcdVersion;
 import dev.quorum.model.PodReadiness;
 import dev.quorum.specs.MembersConfigMapBuilder;
 import dev.quorum.specs.RestoreContainers;
@@ -31,6 +32,7 @@ final class ClusterActions {
   private final SupportingObjects supporting;
   private final MembershipSteps membershipSteps;
   private final DatabaseCare care;
+  private final DowngradeSteps downgrades;
   private final VolumeExpansion volumes;
   private final MemberReplacement replacement;
   private final RecoveryActions recoveries;
@@ -44,6 +46,7 @@ final class ClusterActions {
     this.membershipSteps = new MembershipSteps(children, etcd, events, config.membership().haltAfterStep());
     this.replacement = new MemberReplacement(children, membershipSteps, events);
     this.care = new DatabaseCare(etcd, events, config.etcd().defragmentTimeout());
+    this.downgrades = new DowngradeSteps(etcd, events);
     this.volumes = new VolumeExpansion(children, events);
     this.recoveries = new RecoveryActions(children, events, config.recovery().haltAfterStep());
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
@@ -127,13 +130,17 @@ final class ClusterActions {
       children.create(createPods);
     }
     plan.upgradeNote().ifPresent(note -> noteUpgrade(model, note));
+    // the roll waits for it (ClusterPlanner holds the member's restart back); taken while the membership is settled
+    boolean downgradeActed = !membership.busy() && plan.downgrade().map(step -> downgrades.apply(pass, step))
+        .orElse(false);
     boolean replaced = !membership.busy()
         && plan.rollout().replace().map(r -> replacement.replace(pass, r)).orElse(false);
     supporting.disruptionBudget(model);
 
     String waits = String.join("; ", Stream.of(membershipWaits, plan.rollout().waiting(), starting, plan.rotation())
         .flatMap(Optional::stream).toList());
-    boolean acted = replaced || membership.busy() || !plan.createClaims().isEmpty() || !createPods.isEmpty();
+    boolean acted = replaced || membership.busy() || !plan.createClaims().isEmpty() || !createPods.isEmpty()
+        || downgradeActed;
     care.reportNewAlarms(pass);
     Optional<DatabaseCare.Outcome> cared = replaced ? Optional.empty()
         : plan.care().map(step -> care.apply(pass, step));
@@ -150,8 +157,10 @@ final class ClusterActions {
       children.removeAnnotation(cluster, Annotations.UPGRADE_FROM);
     } else if (note instanceof UpgradeGuard.Note.Started started) {
       children.annotate(cluster, Annotations.UPGRADE_FROM, started.from());
-      events.normal(cluster, Reasons.UPGRADE_STARTED, "upgrading the members from etcd " + started.from()
-          + " to " + model.version() + ", one at a time, the leader last");
+      boolean back = EtcdVersion.parse(model.version()).flatMap(to -> EtcdVersion.parse(started.from())
+          .map(from -> to.compareTo(from) < 0)).orElse(false);
+      events.normal(cluster, Reasons.UPGRADE_STARTED, (back ? "downgrading" : "upgrading") + " the members from etcd "
+          + started.from() + " to " + model.version() + ", one at a time, the leader last");
     } else if (note instanceof UpgradeGuard.Note.Completed) {
       children.removeAnnotation(cluster, Annotations.UPGRADE_FROM);
       events.normal(cluster, Reasons.UPGRADE_COMPLETED, "every member runs etcd " + model.version());

@@ -5,6 +5,7 @@ import dev.quorum.config.QuorumConfig;
 import dev.quorum.etcd.EtcdIds;
 import dev.quorum.maintenance.DatabaseCarePlan;
 import dev.quorum.maintenance.DatabaseStep;
+import dev.quorum.membership.DowngradePlan;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.model.EtcdClusterModel;
@@ -77,12 +78,13 @@ final class ClusterPlanner {
      * @param askRecovery the EtcdRecovery the cluster's policy asks for, once quorum has been lost long enough
      * @param care the next step of the care of the members' databases (a NOSPACE recovery, a defragmentation), taken
      *     only while no membership change or roll is under way (one operation at a time)
+     * @param downgrade what etcd's downgrade API needs before members roll back to an older minor; the roll waits
      */
     record Converge(MembershipPlanner.Plan membership, MemberRollout.Plan rollout,
         List<PersistentVolumeClaim> createClaims, List<Pod> createPods, Optional<String> rotation,
         Optional<UpgradeGuard.Note> upgradeNote, Optional<QuorumLoss.Assessment> quorumLoss,
         List<RecoveryPlanner.Decision> recovery, Optional<EtcdRecovery> askRecovery,
-        Optional<DatabaseStep> care) implements Course {}
+        Optional<DatabaseStep> care, Optional<DowngradePlan.Step> downgrade) implements Course {}
   }
 
   private ClusterPlanner() {}
@@ -147,8 +149,10 @@ final class ClusterPlanner {
     MembershipPlanner.Plan membership = holdingDataGone(MembershipPlanner.holdingJoins(MembershipPlanner.plan(
         pass.model(), pass.records(), pass.pods(), pass.claims(), pass.etcd(), brokenAfter, diverged), rotation),
         quorumLoss);
-    MemberRollout.Plan rollout = MemberRollout.plan(pass.model(), pass.pods(), pass.claims(), pass.leader(),
-        pass.formed());
+    Optional<DowngradePlan.Step> downgrade = pass.etcd()
+        .flatMap(view -> DowngradePlan.next(pass.model().version(), view));
+    MemberRollout.Plan rollout = heldByDowngrade(MemberRollout.plan(pass.model(), pass.pods(), pass.claims(),
+        pass.leader(), pass.formed()), downgrade);
     List<PersistentVolumeClaim> createClaims = rollout.createClaims().stream()
         .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
     List<Pod> createPods = rollout.createPods().stream()
@@ -159,7 +163,16 @@ final class ClusterPlanner {
         pass.quorumLostSince(), pass.now(), pass.recoveries());
     Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent() ? Optional.empty() : careNext;
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
-        recovery, askRecovery, care);
+        recovery, askRecovery, care, downgrade);
+  }
+
+  /** No member is rolled back to an older minor until etcd's downgrade is enabled and the data rewritten for it. */
+  private static MemberRollout.Plan heldByDowngrade(MemberRollout.Plan rollout, Optional<DowngradePlan.Step> downgrade) {
+    if (downgrade.isEmpty() || rollout.replace().isEmpty()) {
+      return rollout;
+    }
+    String waits = rollout.waiting().map(w -> w + "; ").orElse("") + downgrade.get().describe();
+    return new MemberRollout.Plan(rollout.createClaims(), rollout.createPods(), Optional.empty(), Optional.of(waits));
   }
 
   /** A static member's data lies on its node, out of the operator's reach: one that diverged is the user's to replace. */

@@ -43,6 +43,10 @@ public final class Reasons {
 
   public static final String UPGRADE_STARTED = "UpgradeStarted";
   public static final String UPGRADE_COMPLETED = "UpgradeCompleted";
+  /** etcd's downgrade API enabled before members roll back to the previous minor. */
+  public static final String DOWNGRADE_ENABLED = "DowngradeEnabled";
+  /** A downgrade enabled for a minor the members no longer go to, called off. */
+  public static final String DOWNGRADE_CANCELLED = "DowngradeCancelled";
   /** A member did not become ready on the new version in time; the members went back to the previous one. */
   public static final String UPGRADE_ROLLED_BACK = "UpgradeRolledBack";
   public static final String LEADER_MOVED = "LeaderMoved";

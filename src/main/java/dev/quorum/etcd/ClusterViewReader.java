@@ -126,6 +126,8 @@ public final class ClusterViewReader {
         probe.error(),
         probe.revision(),
         probe.raftIndex(),
-        probe.database());
+        probe.database(),
+        probe.storageVersion(),
+        probe.downgradeTarget());
   }
 }

@@ -159,6 +159,20 @@ public final class EtcdClusterClient implements AutoCloseable {
   }
 
   /**
+   * Validates, enables or cancels a downgrade of the cluster to {@code version} (major.minor) through etcd's downgrade
+   * API, asking the leader, then the other healthy voters. Blocks.
+   *
+   * @throws EtcdCallFailed when etcd refused (validation failed, another downgrade runs, none to cancel)
+   */
+  public void downgrade(Map<String, String> endpoints, ClusterView reading, EtcdDowngrade.Action action,
+      String version) {
+    EtcdDowngrade.Request request = new EtcdDowngrade.Request(action, version);
+    firstAnswer(action.name().toLowerCase(java.util.Locale.ROOT) + " downgrade to " + version,
+        MemberTargets.forMembershipChange(endpoints, reading), EtcdCallFailed.Effect.CHANGE,
+        endpoint -> channels.call(endpoint, EtcdDowngrade.METHOD, request));
+  }
+
+  /**
    * The alarms raised in the cluster ({@code etcdctl alarm list}), asked of the given members in turn. The list goes
    * through Raft: only a member with a quorum behind it answers. Blocks.
    *

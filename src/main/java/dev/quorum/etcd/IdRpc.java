@@ -21,8 +21,13 @@ final class IdRpc {
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
         .setRequestMarshaller(new IdMarshaller())
-        .setResponseMarshaller(new BytesMarshaller())
+        .setResponseMarshaller(bytes())
         .build();
+  }
+
+  /** An answer taken as it comes: only whether etcd agreed matters. */
+  static MethodDescriptor.Marshaller<byte[]> bytes() {
+    return new BytesMarshaller();
   }
 
   /** Field 1, the member ID as a uint64. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param raftIndex the last Raft log entry the member holds; 0 when it did not answer. Read from each member on its
  *     own, so it is known without quorum: the member with the highest one holds the most data
  * @param database its database's size as it answered ({@link DatabaseSize#UNKNOWN} when it did not)
+ * @param storageVersion the format its data is kept in, as it answered (3.6 on); null when unknown
+ * @param downgradeTarget the version etcd's downgrade API is enabled for, as it answered (3.6 on); null when none
  */
 public record MemberView(
     long id,
@@ -25,7 +27,16 @@ public record MemberView(
     String error,
     long revision,
     long raftIndex,
-    DatabaseSize database) {
+    DatabaseSize database,
+    String storageVersion,
+    String downgradeTarget) {
+
+  public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
+      boolean reachable, boolean leaderKnown, String version, String error, long revision, long raftIndex,
+      DatabaseSize database) {
+    this(id, name, peerURLs, clientURLs, learner, reachable, leaderKnown, version, error, revision, raftIndex, database,
+        null, null);
+  }
 
   public MemberView(long id, String name, List<String> peerURLs, List<String> clientURLs, boolean learner,
       boolean reachable, boolean leaderKnown, String version, String error, long revision, long raftIndex) {

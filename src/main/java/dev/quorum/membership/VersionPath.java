@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Pure: whether the members may be rolled to a version from the versions they run now. etcd moves one minor release
- * at a time, and only forward once every member runs the newer minor (the cluster version then follows, and the data
- * with it). Going back is fine while some member still runs the older minor: a half-done upgrade can be undone.
+ * at a time. Going back is fine while some member still runs the older minor (a half-done upgrade is undone); once
+ * every member runs the newer minor (the cluster version then follows, and the data with it), only one minor back,
+ * through etcd's downgrade API (3.6 on, {@link DowngradePlan}).
  */
 public final class VersionPath {
 
@@ -29,11 +30,20 @@ public final class VersionPath {
       return Optional.empty();
     }
     int ahead = to.get().minorsAhead(lowest.get());
+    if (ahead == -1 && lowest.get().compareTo(DowngradePlan.DOWNGRADE_API_SINCE) >= 0) {
+      // through etcd's downgrade API (DowngradePlan), to a patch the cluster can be upgraded from again
+      EtcdVersion from = MINOR_UPGRADE_STARTS_FROM.get(to.get().line());
+      return from == null || to.get().compareTo(from) >= 0 ? Optional.empty() : Optional.of(String.format(
+          "version %s is a downgrade to a %s patch that etcd's %s upgrade guide does not start from: the cluster"
+              + " could not be upgraded from it again; set %s or a newer %s patch", target, to.get().line(),
+          lowest.get().line(), from, from.line()));
+    }
     if (ahead < 0) {
       return Optional.of(String.format("version %s is a downgrade: every member runs %s or newer, so the cluster's"
-          + " data is in the %s format, which etcd %s cannot open; keep %s or newer, or restore a backup into a new"
-          + " cluster of version %s", target, lowest.get(), lowest.get().line(), to.get().line(), lowest.get().line(),
-          target));
+          + " data is in the %s format, which etcd %s cannot open, and etcd goes back one minor release at a time"
+          + " through its downgrade API (from %s on); keep %s or newer, or restore a backup into a new cluster of"
+          + " version %s", target, lowest.get(), lowest.get().line(), to.get().line(),
+          DowngradePlan.DOWNGRADE_API_SINCE.line(), lowest.get().line(), target));
     }
     if (ahead > 1) {
       String next = lowest.get().major() + "." + (lowest.get().minor() + 1);

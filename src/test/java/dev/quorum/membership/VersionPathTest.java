@@ -29,10 +29,20 @@ class VersionPathTest {
   }
 
   @Test
-  void aDowngradeOnceEveryMemberRunsTheNewerMinorIsRefused() {
+  void onceEveryMemberRunsTheNewerMinorOneMinorBackGoesThroughEtcdsDowngradeApi() {
+    assertThat(VersionPath.refusal("3.5.35", List.of("3.6.16", "3.6.16", "3.6.16"))).isEmpty();
     assertThat(VersionPath.refusal("3.5.21", List.of("3.6.16", "3.6.16", "3.6.16"))).get().asString()
-        .contains("version 3.5.21 is a downgrade").contains("every member runs 3.6.16 or newer")
-        .contains("restore a backup");
+        .contains("version 3.5.21 is a downgrade to a 3.5 patch that etcd's 3.6 upgrade guide does not start from",
+            "set 3.5.26 or a newer 3.5 patch");
+  }
+
+  @Test
+  void aDowngradeOfMoreThanOneMinorOrWithoutEtcdsDowngradeApiIsRefused() {
+    assertThat(VersionPath.refusal("3.5.35", List.of("3.7.1", "3.7.1", "3.7.1"))).get().asString()
+        .contains("version 3.5.35 is a downgrade", "every member runs 3.7.1 or newer", "one minor release at a time",
+            "restore a backup");
+    assertThat(VersionPath.refusal("3.4.30", List.of("3.5.35"))).get().asString()
+        .contains("through its downgrade API (from 3.6 on)");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterSpec;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.rig.ChartOperator;
+import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.RigSession;
 import dev.quorum.testing.ClientServiceWriter;
 import dev.quorum.testing.MembershipClusters;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A rolling upgrade 3.5 → 3.6 on the rig with a writer putting a key every 50 ms through the client Service: one
- * member at a time, the leader last after handing leadership over, no acknowledged write lost. A version whose
+ * member at a time, the leader last after handing leadership over, no acknowledged write lost; and back to 3.5 the
+ * same way, through etcd's downgrade API. A version whose
  * binary cannot start is rolled back with a Degraded condition naming the member and why; bad version changes are
  * refused with a message.
  */
@@ -51,7 +53,7 @@ class VersionUpgradeIT {
   }
 
   @Test
-  void threeFiveToThreeSixOneMemberAtATimeLeaderLastWhileWriting() throws Exception {
+  void threeFiveToThreeSixAndBackOneMemberAtATimeLeaderLastWhileWriting() throws Exception {
     String cluster = "upgrade";
     create(cluster, FROM);
     awaitVersion(cluster, FROM);
@@ -70,13 +72,33 @@ class VersionUpgradeIT {
     assertThat(kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getMetadata()
         .getAnnotations()).doesNotContainKey("etcd.quorum.dev/upgrade-from");
 
-    // the members run 3.6 now: going back a minor, or on two, is refused and changes nothing
-    setVersion(cluster, FROM);
-    awaitDegraded(cluster, "InvalidSpec", "version " + FROM + " is a downgrade");
+    // the members run 3.6 now: back to a 3.5 patch etcd's guide would not upgrade from, or on two minors, is refused
+    // and changes nothing
+    setVersion(cluster, "3.5.21");
+    awaitDegraded(cluster, "InvalidSpec", "version 3.5.21 is a downgrade to a 3.5 patch");
     setVersion(cluster, "3.8.0");
     awaitDegraded(cluster, "InvalidSpec", "skips a minor release");
     assertThat(status(cluster).getVersion()).isEqualTo(TO);
-    setVersion(cluster, TO);
+
+    // back to 3.5 through etcd's downgrade API: enabled, the data rewritten, then one member at a time, leader last
+    String leaderOn36 = status(cluster).getLeader();
+    writer = new ClientServiceWriter(kube, ns, cluster + "-client", Duration.ofMillis(50));
+    try {
+      setVersion(cluster, FROM);
+      awaitVersion(cluster, FROM);
+    } finally {
+      writer.stopAndAssertKept(Duration.ofSeconds(5));
+    }
+    assertThat(reasons(cluster)).contains("DowngradeEnabled");
+    assertThat(events(cluster, "UpgradeStarted").stream().map(Event::getMessage))
+        .anyMatch(m -> m.startsWith("downgrading the members from etcd " + TO + " to " + FROM));
+    List<Event> rollsBack = events(cluster, "RollingUpdate");
+    assertThat(rollsBack).hasSize(6);
+    assertThat(rollsBack.get(5).getMessage()).as("the leader goes last").contains("restarting " + leaderOn36 + " ");
+    ClientResult endpoints = RIG.etcdctl("--endpoints=http://" + cluster + "-client." + ns
+        + ".svc.cluster.local:2379", "endpoint", "status", "--cluster", "-w", "json");
+    assertThat(endpoints.output()).as(endpoints.output()).contains("\"version\":\"" + FROM + "\"")
+        .doesNotContain("\"version\":\"" + TO + "\"");
     kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).delete();
   }
 
