@@ -101,9 +101,11 @@ final class DatabaseCare {
         disarm.alarms().forEach(alarm -> client.disarm(endpoints, reading, alarm));
       });
       if (CorruptionRecovery.TYPE.equals(step.operation())) {
-        return finished(cluster, model, step, running, disarm.sizeAfterBytes(), Reasons.CORRUPTION_RECOVERED,
-            "CORRUPT disarmed: every voting member's data agrees again (the members' databases went from %s to %s"
-                + " together); the cluster takes writes again");
+        running.setFinishedAt(now());
+        running.setMessage("CORRUPT disarmed: every voting member's data agrees again; the cluster takes writes"
+            + " again");
+        done(cluster, model, Reasons.CORRUPTION_RECOVERED, running.getMessage());
+        return new Outcome(step, Optional.empty(), Optional.of(running));
       }
       return finished(cluster, model, step, running, disarm.sizeAfterBytes(), Reasons.NO_SPACE_RECOVERED,
           "NOSPACE disarmed: the members' databases went from %s to %s together; the cluster takes writes again");

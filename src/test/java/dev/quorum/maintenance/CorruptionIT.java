@@ -15,6 +15,7 @@ import dev.quorum.rig.OperatorProcess;
 import dev.quorum.rig.RigSession;
 import dev.quorum.testing.ClientServiceWriter;
 import dev.quorum.testing.Clusters;
+import dev.quorum.testing.TestEtcd;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,6 +47,8 @@ class CorruptionIT {
   static final String DIVERGING = CLUSTER + "-0";
   static final String MARKER_KEY = "/diverge/marker";
   static final String MARKER = "quorum-corruption-marker-0123456789";
+  /** Written after the marker: enough pages of later revisions (4 KiB each) that the marker's is not the last. */
+  static final int LATER_WRITES = 500;
   /** etcd's compaction hash check runs every minute; the operator sees the alarm at its next status refresh. */
   static final Duration ALARM_WITHIN = Duration.ofMinutes(3);
   static final Duration RECOVERED_WITHIN = Duration.ofMinutes(3);
@@ -87,7 +90,12 @@ class CorruptionIT {
     long alarmed;
     try {
       assertThat(etcdctl(endpoint(DIVERGING), "put", MARKER_KEY, MARKER).output()).contains("OK");
-      // etcd writes it to its database file within 100 ms
+      // etcd keeps keys by revision: later writes fill the pages after the marker's, which then stays where it is (the
+      // page being written to is copied at every commit, and a change to the old copy would be lost)
+      try (TestEtcd etcd = TestEtcd.at(kube, ns, DIVERGING)) {
+        etcd.putKeys("/after-marker/", LATER_WRITES);
+      }
+      // etcd writes them to its database file within 100 ms
       int copies = await("the marker in " + DIVERGING + "'s database").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IllegalStateException.class)
           .until(() -> RIG.rig().faults().divergeData(ns, DIVERGING, "etcd", MARKER.getBytes(StandardCharsets.UTF_8)),
@@ -120,7 +128,10 @@ class CorruptionIT {
           Duration.ofNanos(alarmed - diverged).toSeconds(), Duration.ofNanos(System.nanoTime() - alarmed).toSeconds(),
           done.getMessage(), written.acknowledged().size(), written.failed(), written.longestOutage().toMillis());
       assertThat(done.getMessage()).contains("CORRUPT disarmed");
-      assertThat(recovered.getMembers()).hasSize(3).allMatch(MemberStatus::isReady);
+      // each member's readiness check passes again at its next probe
+      await("every member ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+          .until(() -> status().getMembers(), members -> members.size() == 3
+              && members.stream().allMatch(MemberStatus::isReady));
       assertThat(writer.missing(written.acknowledged())).as("acknowledged writes the cluster lost").isEmpty();
     } finally {
       writer.close();
@@ -145,6 +156,7 @@ class CorruptionIT {
   }
 
   private static void moveLeaderTo(String member, String idHex) {
+    assertThat(idHex).as(member + "'s ID").isNotNull();
     ClientResult moved = etcdctl("--endpoints=" + endpoints(), "move-leader", idHex);
     assertThat(moved.output()).as(moved.output()).containsAnyOf("Leadership transferred", "already");
     await(member + " leads").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
@@ -156,9 +168,13 @@ class CorruptionIT {
         .path("header").path("revision").asLong();
   }
 
-  private static Map<String, String> memberIds() {
+  /** Each member's ID in hex, as etcd lists them. */
+  private static Map<String, String> memberIds() throws Exception {
     Map<String, String> ids = new java.util.TreeMap<>();
-    status().getMembers().stream().filter(m -> m.getId() != null).forEach(m -> ids.put(m.getName(), m.getId()));
+    for (JsonNode member : JSON.readTree(etcdctl("--endpoints=" + endpoints(), "member", "list", "-w", "json")
+        .output()).path("members")) {
+      ids.put(member.path("name").asText(), Long.toHexString(member.path("ID").asLong()));
+    }
     return ids;
   }
 
