@@ -15,11 +15,25 @@ final class Alarms {
 
   /** The alarms etcd lists, by member name; empty when they could not be read. */
   static Optional<List<AlarmStatus>> of(Optional<ClusterView> etcd) {
-    return etcd.flatMap(view -> view.alarms().map(alarms -> alarms.stream()
+    return etcd.flatMap(view -> view.alarms().map(alarms -> named(view, alarms)));
+  }
+
+  /**
+   * The alarms to tell the user of when first seen: those on a member etcd lists, or on none (ID 0). One left on a
+   * member removed since (etcd keeps it until disarmed) was told while it was a member, under its name.
+   */
+  static List<AlarmStatus> toReport(Optional<ClusterView> etcd) {
+    return etcd.map(view -> named(view, view.alarms().orElse(List.of()).stream()
+        .filter(alarm -> alarm.memberId() == 0 || view.member(alarm.memberId()).isPresent()).toList()))
+        .orElse(List.of());
+  }
+
+  private static List<AlarmStatus> named(ClusterView view, List<EtcdAlarm> alarms) {
+    return alarms.stream()
         .map(alarm -> new AlarmStatus(alarm.type().name(), view.member(alarm.memberId()).filter(MemberView::started)
             .map(MemberView::name).orElse(alarm.memberIdHex())))
         .sorted(Comparator.comparing(AlarmStatus::getType).thenComparing(AlarmStatus::getMember))
-        .toList()));
+        .toList();
   }
 
   static String reason(AlarmStatus alarm) {

@@ -3,6 +3,7 @@ package dev.quorum.cluster;
 import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.cluster.ClusterPlanner.Course;
 import dev.quorum.config.QuorumConfig;
+import dev.quorum.membership.DowngradePlan;
 import dev.quorum.membership.MembershipPlanner;
 import dev.quorum.membership.UpgradeGuard;
 import dev.quorum.model.Annotations;
@@ -131,14 +132,16 @@ final class ClusterActions {
     }
     plan.upgradeNote().ifPresent(note -> noteUpgrade(model, note));
     // the roll waits for it (ClusterPlanner holds the member's restart back); taken while the membership is settled
-    boolean downgradeActed = !membership.busy() && plan.downgrade().map(step -> downgrades.apply(pass, step))
-        .orElse(false);
+    Optional<String> downgradeRefused = membership.busy() ? Optional.empty()
+        : plan.downgrade().flatMap(step -> downgrades.apply(pass, step));
+    boolean downgradeActed = !membership.busy() && downgradeRefused.isEmpty()
+        && plan.downgrade().filter(step -> !(step instanceof DowngradePlan.Step.Wait)).isPresent();
     boolean replaced = !membership.busy()
         && plan.rollout().replace().map(r -> replacement.replace(pass, r)).orElse(false);
     supporting.disruptionBudget(model);
 
-    String waits = String.join("; ", Stream.of(membershipWaits, plan.rollout().waiting(), starting, plan.rotation())
-        .flatMap(Optional::stream).toList());
+    String waits = String.join("; ", Stream.of(membershipWaits, plan.rollout().waiting(), downgradeRefused, starting,
+        plan.rotation()).flatMap(Optional::stream).toList());
     boolean acted = replaced || membership.busy() || !plan.createClaims().isEmpty() || !createPods.isEmpty()
         || downgradeActed;
     care.reportNewAlarms(pass);

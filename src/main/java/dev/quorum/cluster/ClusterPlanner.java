@@ -161,14 +161,20 @@ final class ClusterPlanner {
         settings.upgradeHealthTimeout(), pass.now());
     Optional<EtcdRecovery> askRecovery = RecoveryPlanner.automatic(pass.model(), pass.quorumLoss(),
         pass.quorumLostSince(), pass.now(), pass.recoveries());
-    Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent() ? Optional.empty() : careNext;
+    // a member replaced because its data diverged is the membership's to replace: its step is only reported then
+    Optional<DatabaseStep> care = membership.busy() || rollout.replace().isPresent()
+        ? careNext.filter(DatabaseStep.ReplaceMember.class::isInstance) : careNext;
     return new Course.Converge(membership, rollout, createClaims, createPods, rotation, upgradeNote, quorumLoss,
         recovery, askRecovery, care, downgrade);
   }
 
-  /** No member is rolled back to an older minor until etcd's downgrade is enabled and the data rewritten for it. */
+  /**
+   * No running member is rolled back to an older minor until etcd's downgrade is enabled and the data rewritten for
+   * it; a member that is down already is replaced as ever (holding it would keep the cluster from being healthy, which
+   * enabling the downgrade needs).
+   */
   private static MemberRollout.Plan heldByDowngrade(MemberRollout.Plan rollout, Optional<DowngradePlan.Step> downgrade) {
-    if (downgrade.isEmpty() || rollout.replace().isEmpty()) {
+    if (downgrade.isEmpty() || rollout.replace().filter(MemberRollout.Replacement::evict).isEmpty()) {
       return rollout;
     }
     String waits = rollout.waiting().map(w -> w + "; ").orElse("") + downgrade.get().describe();

@@ -33,12 +33,13 @@ final class Conditions {
   }
 
   /**
-   * Whether the cluster has had a quorum: it was Available, or has lost quorum since. Fewer members ready is then a
-   * loss, not a cluster still being created.
+   * Whether the cluster has had a quorum: it was Available, or has lost quorum since, or etcd raised CORRUPT (which
+   * only a formed cluster can, and under which every member reports not ready). Fewer members ready is then a loss,
+   * not a cluster still being created.
    */
   static boolean hadQuorum(EtcdClusterStatus status) {
     return isTrue(status, ConditionTypes.AVAILABLE)
-        || quorumLost(status);
+        || quorumLost(status) || hasReason(status, ConditionTypes.AVAILABLE, Reasons.CORRUPT_ALARM);
   }
 
   /** The last status said the cluster has lost its quorum. */

@@ -56,7 +56,7 @@ final class DatabaseCare {
   void reportNewAlarms(ClusterPass pass) {
     List<AlarmStatus> before = Optional.ofNullable(pass.cluster().getStatus()).map(s -> s.getAlarms())
         .orElse(List.of());
-    for (AlarmStatus alarm : Alarms.of(pass.etcd()).orElse(List.of())) {
+    for (AlarmStatus alarm : Alarms.toReport(pass.etcd())) {
       if (before.stream().noneMatch(b -> b.getType().equals(alarm.getType()) && b.getMember().equals(alarm.getMember()))) {
         events.warning(pass.cluster(), Alarms.reason(alarm), Alarms.describe(alarm));
       }

@@ -3,6 +3,7 @@ package dev.quorum.cluster;
 import dev.quorum.etcd.EtcdDowngrade;
 import dev.quorum.membership.DowngradePlan;
 import dev.quorum.model.EtcdClusterModel;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,8 +23,21 @@ final class DowngradeSteps {
     this.events = events;
   }
 
-  /** @return whether it changed something in etcd (a wait does not) */
-  boolean apply(ClusterPass pass, DowngradePlan.Step step) {
+  /**
+   * @return etcd's refusal, when it refused: the roll keeps waiting and the status says why; the step is tried again
+   *     on the next pass
+   */
+  Optional<String> apply(ClusterPass pass, DowngradePlan.Step step) {
+    try {
+      take(pass, step);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      LOG.warnf("%s: %s: %s", pass.model().key(), step.describe(), e.getMessage());
+      return Optional.of(step.describe() + " was refused: " + e.getMessage());
+    }
+  }
+
+  private void take(ClusterPass pass, DowngradePlan.Step step) {
     EtcdClusterModel model = pass.model();
     if (step instanceof DowngradePlan.Step.Enable enable) {
       call(pass, EtcdDowngrade.Action.VALIDATE, enable.line());
@@ -36,10 +50,7 @@ final class DowngradeSteps {
       call(pass, EtcdDowngrade.Action.CANCEL, cancel.line());
       done(pass, Reasons.DOWNGRADE_CANCELLED, "etcd's downgrade to " + cancel.line() + " is cancelled: the members"
           + " are to run " + cancel.target());
-    } else {
-      return false;
     }
-    return true;
   }
 
   private void call(ClusterPass pass, EtcdDowngrade.Action action, String line) {

@@ -57,7 +57,8 @@ public final class CorruptionRecovery {
     List<MemberView> unanswered = voters.stream().filter(m -> !etcd.hashes().containsKey(m.id())).toList();
     List<MemberHash> hashes = voters.stream().map(m -> etcd.hashes().get(m.id())).filter(h -> h != null).toList();
     if (hashes.stream().map(h -> h.revision() + "/" + h.compactRevision()).distinct().count() > 1) {
-      return wait("the members answered their hashes at different revisions; compared again on the next pass");
+      return wait("the members answered their hashes at different revisions or compactions; compared again on the"
+          + " next pass");
     }
     int quorum = Quorum.quorum(voters.size());
     Map<Long, List<MemberView>> byHash = new TreeMap<>(voters.stream().filter(m -> etcd.hashes().containsKey(m.id()))

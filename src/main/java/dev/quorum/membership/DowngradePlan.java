@@ -22,7 +22,9 @@ import java.util.Optional;
  *
  * <p>A downgrade enabled for another minor than the one the members are to run (the spec went back, or a member
  * failed on the older release and the roll went back) is cancelled first. A roll that only undoes a half-done
- * upgrade (some member still on the older minor: the cluster version never moved) needs none of this.
+ * upgrade (some member still on the older minor, or the data still in its format: the cluster version never moved)
+ * needs none of this. Only the roll's restarts of running members wait ({@code ClusterPlanner}); a member whose pod is
+ * down already is replaced as ever, and if it fails on the older release the change is rolled back.
  */
 public final class DowngradePlan {
 
@@ -89,8 +91,11 @@ public final class DowngradePlan {
         .map(m -> EtcdVersion.parse(m.version())).flatMap(Optional::stream).toList();
     boolean newerEverywhere = !running.isEmpty() && running.stream()
         .allMatch(v -> v.minorsAhead(to.get()) == 1 && v.compareTo(DOWNGRADE_API_SINCE) >= 0);
-    if (!newerEverywhere) {
-      // nothing runs the newer minor, or a member already went back: the cluster version never moved or is moving
+    // the data follows the cluster version, which moves only once every member runs the newer minor: an upgrade
+    // that never got that far (and is being rolled back) left the data in the older format, and needs no downgrade
+    boolean dataInNewerFormat = started.stream().map(m -> EtcdVersion.parse(m.storageVersion()))
+        .flatMap(Optional::stream).anyMatch(v -> v.minorsAhead(to.get()) == 1);
+    if (!newerEverywhere || !dataInNewerFormat) {
       return Optional.empty();
     }
     List<String> unhealthy = started.stream().filter(m -> !m.healthy()).map(MemberView::name).toList();

@@ -186,9 +186,8 @@ public final class MembershipPlanner {
 
   /**
    * A member whose data differs from the majority's (etcd's CORRUPT alarm, confirmed by the members' hashes): it is
-   * discarded as a broken one is, and joins again copying the others' data.
-   *
-   * @param id its ID in etcd: once it joined again under its name, with a new ID, it is no longer the one meant
+   * discarded as a broken one is, and joins again copying the others' data. {@code id} is its ID in etcd: once it
+   * joined again under its name, with a new ID, it is no longer the one meant.
    */
   public record Diverged(String member, long id, String why) {}
 
@@ -211,6 +210,7 @@ public final class MembershipPlanner {
     Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     Set<String> claimNames = claims.stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
     List<Step> steps = new ArrayList<>();
+    Optional<Step> divergedStep = Optional.empty();
     for (Member member : model.members()) {
       Optional<MemberView> entry = entryOf(view, member);
       boolean joining = records.of(member.name()).isEmpty();
@@ -231,7 +231,7 @@ public final class MembershipPlanner {
                   Operation.ReplaceMember)));
         } else if (entry.isPresent() && pod.getMetadata().getDeletionTimestamp() == null && diverged
             .filter(d -> d.member().equals(member.name()) && d.id() == entry.get().id()).isPresent()) {
-          next = Optional.of(discard(view, member, entry.get(), diverged.get().why()));
+          divergedStep = Optional.of(discard(view, member, entry.get(), diverged.get().why()));
         } else if (entry.isPresent() && entry.get().learner() && entry.get().started() && brokenAfter.broken(pod)) {
           // a learner that never catches up holds the one learner slot etcd allows: it goes, and joins afresh
           next = Optional.of(discard(view, member, entry.get(), brokenAfter.after()));
@@ -258,6 +258,8 @@ public final class MembershipPlanner {
     }
     departing(model, records, view).stream().map(member -> departure(model, view, member))
         .forEach(steps::add);
+    // a diverged member goes only once no other member is being replaced: one member out of the cluster at a time
+    divergedStep.filter(d -> steps.stream().allMatch(Step.Wait.class::isInstance)).ifPresent(steps::add);
     // one step at a time, the others wait their turn (their pods stay held back): see urgency
     Optional<Step> next = steps.stream().min(java.util.Comparator.comparingInt(MembershipPlanner::urgency));
     return new Plan(next, Set.copyOf(holdBack));

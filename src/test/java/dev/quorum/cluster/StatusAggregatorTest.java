@@ -166,6 +166,12 @@ class StatusAggregatorTest {
     assertCondition(raised, ConditionTypes.DEGRADED, "True", Reasons.CORRUPT_ALARM);
     assertThat(condition(raised, ConditionTypes.DEGRADED).getMessage()).contains("replaces the member whose data"
         + " differs", "raised too: NOSPACE on demo-1");
+
+    cluster.setStatus(raised);
+    EtcdClusterStatus next = aggregate(pods(false, false, false), Optional.of(corrupt));
+    assertCondition(next, ConditionTypes.DEGRADED, "True", Reasons.CORRUPT_ALARM);
+    assertThat(condition(next, ConditionTypes.PROGRESSING).getReason()).as("not a cluster being created")
+        .isNotEqualTo(Reasons.CREATING);
   }
 
   @Test

@@ -66,6 +66,13 @@ class DowngradePlanTest {
         member(2, "3.6.16", "3.5.0", null)))).as("the cluster version never moved").isEmpty();
   }
 
+  @Test
+  void anUpgradeRolledBackBeforeTheDataMovedToTheNewerFormatNeedsNoDowngradeThoughAMemberIsDown() {
+    // the last member failed on 3.6 before it ever ran: the cluster version, and the data, stayed 3.5
+    assertThat(DowngradePlan.next(TARGET, cluster(member(0, "3.6.16", "3.5.0", null), member(1, "3.6.16", "3.5.0",
+        null), down(2)))).isEmpty();
+  }
+
   static ClusterView cluster(MemberView... members) {
     return new ClusterView(1, members[0].id(), new ArrayList<>(List.of(members)));
   }

@@ -513,6 +513,13 @@ class MembershipPlannerTest {
           MembershipPlanner.BrokenAfter.NEVER, Optional.of(diverged)).step())
           .as("member %d: its pod is going already", ordinal).isEmpty();
     }
+    MembershipPlanner.Diverged first = new MembershipPlanner.Diverged("demo-0", 1, "differs");
+    ClusterView oneGone = etcd(member(0, 1, true, false, true), member(1, 2, true, false, false),
+        member(2, 3, true, false, true));
+    assertThat(MembershipPlanner.plan(model, founding, podsWithout(1), List.of(), Optional.of(oneGone),
+        MembershipPlanner.BrokenAfter.NEVER, Optional.of(first)).step())
+        .as("one member out of the cluster at a time: demo-1, whose pod is gone, is replaced first")
+        .contains(new MembershipPlanner.Step.Remove("demo-1", 2, REPLACE));
     ClusterView anotherDown = etcd(member(0, 1, true, false, true), member(1, 2, true, false, true),
         member(2, 3, true, false, false));
     assertThat(MembershipPlanner.plan(model, founding, podsWithout(), List.of(), Optional.of(anotherDown),
