@@ -161,6 +161,32 @@ class ClusterPlannerTest {
     assertThat(converge.quorumLoss()).hasValueSatisfying(loss -> assertThat(loss.lostForGood()).isFalse());
   }
 
+  @Test
+  void runningMembersGoBackAMinorOnlyOnceEtcdsDowngradeIsEnabledButAMemberThatIsDownIsReplacedAsEver() {
+    EtcdCluster back = TestClusters.cluster("demo", 3);
+    back.getSpec().setVersion("3.5.35");
+    EtcdClusterModel older = TestClusters.model(back, founding);
+    List<Pod> onNewer = TestClusters.readyPods(model); // built for 3.6.16: every one outdated under 3.5.35
+    ClusterView newer = etcd(3, "3.6.0");
+
+    Course.Converge converge = (Course.Converge) ClusterPlanner.decide(new ClusterPass(back, founding, older, onNewer,
+        onNewer, List.of(), TestClusters.claims(older), List.of(), List.of(), List.of(), List.of(), Optional.of(newer),
+        true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW), SETTINGS);
+
+    assertThat(converge.downgrade()).contains(new dev.quorum.membership.DowngradePlan.Step.Enable("3.5", "3.6"));
+    assertThat(converge.rollout().replace()).as("no running member restarts before the downgrade").isEmpty();
+    assertThat(converge.rollout().waiting()).hasValueSatisfying(w -> assertThat(w).contains("enabling etcd's"
+        + " downgrade from 3.6 to 3.5"));
+
+    List<Pod> oneDown = new ArrayList<>(onNewer);
+    oneDown.set(1, TestClusters.pod(model, 1, false));
+    Course.Converge down = (Course.Converge) ClusterPlanner.decide(new ClusterPass(back, founding, older, oneDown,
+        oneDown, List.of(), TestClusters.claims(older), List.of(), List.of(), List.of(), List.of(), Optional.of(newer),
+        true, Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), NOW), SETTINGS);
+    assertThat(down.rollout().replace()).as("a member down already is not held")
+        .hasValueSatisfying(r -> assertThat(r.pod().getMetadata().getName()).isEqualTo("demo-1"));
+  }
+
   private static dev.quorum.api.v1alpha1.EtcdClusterStatus availableStatus() {
     dev.quorum.api.v1alpha1.EtcdClusterStatus status = new dev.quorum.api.v1alpha1.EtcdClusterStatus();
     status.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
@@ -180,6 +206,16 @@ class ClusterPlannerTest {
     return new ClusterPass(model.resource(), records, model, pods, pods, List.of(), TestClusters.claims(model),
         List.of(), List.of(), List.of(), List.of(), Optional.of(etcd(records.count())), true, Optional.empty(),
         tlsProblem, problems, restoredBy, unread, NOW);
+  }
+
+  /** As {@link #etcd(int)}, every member keeping its data in the {@code storage} format. */
+  private static ClusterView etcd(int members, String storage) {
+    List<MemberView> views = new ArrayList<>();
+    for (MemberView m : etcd(members).members()) {
+      views.add(new MemberView(m.id(), m.name(), m.peerURLs(), m.clientURLs(), false, true, true, m.version(), null,
+          100, 100, dev.quorum.etcd.DatabaseSize.UNKNOWN, storage, null));
+    }
+    return new ClusterView(0xcafe, 1, views);
   }
 
   /** Every member on record started, a voter, healthy; demo-0 leads. */
