@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (once) and caches the real binaries the Quorum rig and tests run:
-# kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors),
+# kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors, and an old patch for the upgrade-path tests),
 # helm and an S3-compatible server (versitygw); cert-manager's CRDs (no controller: the tests show what the operator
 # asks of cert-manager); for real nodes kubelet, kube-scheduler, kube-proxy, containerd, the CNI plugins and CoreDNS.
 # Everything comes from the Go module proxy, but runc: the distribution's package (see check_runc).
@@ -12,6 +12,9 @@ set -euo pipefail
 
 KUBE_VERSION=${KUBE_VERSION:-1.34.4}
 ETCD_VERSIONS=${ETCD_VERSIONS:-"3.6.16 3.5.35"}
+# only for the upgrade-path tests, not run by every test as the above are: a 3.5 patch older than the one etcd's
+# 3.6 upgrade guide starts from, which the operator must refuse to take to 3.6
+ETCD_UPGRADE_PATH_VERSIONS=${ETCD_UPGRADE_PATH_VERSIONS:-"3.5.21"}
 HELM_VERSION=${HELM_VERSION:-3.19.5}
 VERSITYGW_VERSION=${VERSITYGW_VERSION:-1.8.0}
 CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION:-1.21.2}
@@ -241,7 +244,7 @@ layout_kube_api_test() {
 }
 
 start=$SECONDS
-for v in $ETCD_VERSIONS; do build_etcd "$v"; done
+for v in $ETCD_VERSIONS $ETCD_UPGRADE_PATH_VERSIONS; do build_etcd "$v"; done
 build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm
 build_go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw versitygw
 build_kube
@@ -251,6 +254,7 @@ layout_kube_api_test
 cat >"$TOOLS/versions.env" <<ENV
 KUBE_VERSION=$KUBE_VERSION
 ETCD_VERSIONS="$ETCD_VERSIONS"
+ETCD_UPGRADE_PATH_VERSIONS="$ETCD_UPGRADE_PATH_VERSIONS"
 HELM_VERSION=$HELM_VERSION
 VERSITYGW_VERSION=$VERSITYGW_VERSION
 CERT_MANAGER_VERSION=$CERT_MANAGER_VERSION

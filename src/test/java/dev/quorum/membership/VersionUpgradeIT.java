@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A rolling upgrade 3.5 → 3.6 on the rig with a writer putting a key every 50 ms through the client Service: one
  * member at a time, the leader last after handing leadership over, no acknowledged write lost; and back to 3.5 the
- * same way, through etcd's downgrade API. A version whose
+ * same way, through etcd's downgrade API. From a 3.5 patch older than etcd's 3.6 upgrade guide starts from, 3.6 is
+ * refused until the members run a recent enough patch. A version whose
  * binary cannot start is rolled back with a Degraded condition naming the member and why; bad version changes are
  * refused with a message.
  */
@@ -55,8 +56,20 @@ class VersionUpgradeIT {
   @Test
   void threeFiveToThreeSixAndBackOneMemberAtATimeLeaderLastWhileWriting() throws Exception {
     String cluster = "upgrade";
-    create(cluster, FROM);
+    // a 3.5 patch etcd's 3.6 upgrade guide does not start from: 3.6 is refused and nothing changes
+    String oldPatch = RIG.rig().tools().upgradePathEtcdVersions().get(0);
+    create(cluster, oldPatch);
+    awaitVersion(cluster, oldPatch);
+    setVersion(cluster, TO);
+    awaitDegraded(cluster, "InvalidSpec", "version " + TO + " is a minor upgrade that etcd's 3.6 upgrade guide starts"
+        + " only from 3.5.26 or later: members run " + oldPatch + "; set version 3.5.26");
+    assertThat(status(cluster).getVersion()).isEqualTo(oldPatch);
+    assertThat(events(cluster, "RollingUpdate")).as("no member restarted").isEmpty();
+    // a patch upgrade first, as the guide asks
+    setVersion(cluster, FROM);
     awaitVersion(cluster, FROM);
+    assertThat(events(cluster, "RollingUpdate")).hasSize(3);
+
     String leaderBefore = status(cluster).getLeader();
     ClientServiceWriter writer = new ClientServiceWriter(kube, ns, cluster + "-client", Duration.ofMillis(50));
     try {
@@ -66,8 +79,8 @@ class VersionUpgradeIT {
       writer.stopAndAssertKept(Duration.ofSeconds(5));
     }
     List<Event> rolls = events(cluster, "RollingUpdate");
-    assertThat(rolls).hasSize(3);
-    assertThat(rolls.get(2).getMessage()).as("the leader goes last").contains("restarting " + leaderBefore + " ");
+    assertThat(rolls).hasSize(6);
+    assertThat(rolls.get(5).getMessage()).as("the leader goes last").contains("restarting " + leaderBefore + " ");
     assertThat(reasons(cluster)).contains("UpgradeStarted", "LeaderMoved", "UpgradeCompleted");
     assertThat(kube.resources(EtcdCluster.class).inNamespace(ns).withName(cluster).get().getMetadata()
         .getAnnotations()).doesNotContainKey("etcd.quorum.dev/upgrade-from");
@@ -93,8 +106,8 @@ class VersionUpgradeIT {
     assertThat(events(cluster, "UpgradeStarted").stream().map(Event::getMessage))
         .anyMatch(m -> m.startsWith("downgrading the members from etcd " + TO + " to " + FROM));
     List<Event> rollsBack = events(cluster, "RollingUpdate");
-    assertThat(rollsBack).hasSize(6);
-    assertThat(rollsBack.get(5).getMessage()).as("the leader goes last").contains("restarting " + leaderOn36 + " ");
+    assertThat(rollsBack).hasSize(9);
+    assertThat(rollsBack.get(8).getMessage()).as("the leader goes last").contains("restarting " + leaderOn36 + " ");
     ClientResult endpoints = RIG.etcdctl("--endpoints=http://" + cluster + "-client." + ns
         + ".svc.cluster.local:2379", "endpoint", "status", "--cluster", "-w", "json");
     assertThat(endpoints.output()).as(endpoints.output()).contains("\"version\":\"" + FROM + "\"")

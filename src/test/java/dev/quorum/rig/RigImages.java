@@ -43,10 +43,11 @@ public final class RigImages {
     this.dir = dir;
   }
 
-  /** Every image a node needs before any pod starts: the sandbox, cluster DNS and each etcd version. */
+  /** Every image a node needs before any pod starts: the sandbox, cluster DNS and each etcd version built. */
   public synchronized List<Image> nodeImages() {
     List<Image> images = new ArrayList<>(List.of(pause(), coreDns()));
     tools.etcdVersions().forEach(version -> images.add(etcd(version)));
+    tools.upgradePathEtcdVersions().forEach(version -> images.add(etcd(version)));
     return images;
   }
 

@@ -49,6 +49,15 @@ public final class Tools {
     return Arrays.asList(versions.get("ETCD_VERSIONS").trim().split("\\s+"));
   }
 
+  /**
+   * Older etcd patches built only for the upgrade-path tests (a 3.5 patch etcd's 3.6 upgrade guide does not start
+   * from); the nodes carry their images, the tests that run on every version do not run on these.
+   */
+  public List<String> upgradePathEtcdVersions() {
+    String listed = version("ETCD_UPGRADE_PATH_VERSIONS").trim();
+    return listed.isEmpty() ? List.of() : Arrays.asList(listed.split("\\s+"));
+  }
+
   public String defaultEtcdVersion() {
     return etcdVersions().get(0);
   }
@@ -61,6 +70,7 @@ public final class Tools {
     Path dir = root.resolve("bin/etcd-" + version);
     if (!Files.isDirectory(dir)) {
       throw new IllegalStateException("etcd " + version + " is not built (have " + etcdVersions()
+          + " and " + upgradePathEtcdVersions()
           + "): add it to ETCD_VERSIONS and run hack/tools.sh");
     }
     return dir;
