@@ -12,6 +12,7 @@ import dev.quorum.etcd.EtcdClientSettings;
 import dev.quorum.etcd.SnapshotOptions;
 import dev.quorum.events.Events;
 import dev.quorum.metrics.BackupMetrics;
+import dev.quorum.metrics.ClusterHealthMetrics;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
 import dev.quorum.model.OperatorSettings;
@@ -66,11 +67,13 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final OperatorSettings operatorSettings;
   private final SnapshotOptions snapshotOptions;
   private final BackupMetrics metrics;
+  private final ClusterHealthMetrics health;
   private final RetryPolicy retries;
 
   public EtcdBackupReconciler(KubernetesClient kube, BackupRunner runner, Events events, QuorumConfig config,
-      BackupMetrics metrics, OperatorClientTls clientTls) {
+      BackupMetrics metrics, ClusterHealthMetrics health, OperatorClientTls clientTls) {
     this.kube = kube;
+    this.health = health;
     this.clientTls = clientTls;
     this.operatorSettings = OperatorSettings.from(config);
     this.metrics = metrics;
@@ -84,7 +87,7 @@ public class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
 
   @Override
   public List<EventSource<?, EtcdBackup>> prepareEventSources(EventSourceContext<EtcdBackup> context) {
-    return List.of(new ClusterDeletions(context, metrics));
+    return List.of(new ClusterDeletions(context, metrics, health));
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdClusterStatus;
 import dev.quorum.cluster.ClusterPlanner.Course;
 import dev.quorum.config.QuorumConfig;
+import dev.quorum.metrics.ClusterHealthMetrics;
 import dev.quorum.model.OperatorSettings;
 import dev.quorum.operation.StatusUpdates;
 import dev.quorum.restore.ClusterHold;
@@ -73,14 +74,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final ClusterActions actions;
   private final ReconcileFailures failures;
   private final Duration statusRefreshInterval;
+  private final ClusterHealthMetrics health;
 
   public EtcdClusterReconciler(QuorumConfig config, ChildResources children, ClusterViewSource etcd,
-      ClusterEvents events, RestoreSources restoreSources, ClusterHold hold) {
+      ClusterEvents events, RestoreSources restoreSources, ClusterHold hold, ClusterHealthMetrics health) {
     this.observer = new ClusterObserver(OperatorSettings.from(config), children, etcd, restoreSources, hold);
     this.planning = ClusterPlanner.Settings.from(config);
     this.actions = new ClusterActions(config, children, etcd, events);
     this.failures = new ReconcileFailures(events);
     this.statusRefreshInterval = config.statusRefreshInterval();
+    this.health = health;
   }
 
   @Override
@@ -101,11 +104,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return report(pass, outcome, context);
   }
 
-  /** The status from what the pass saw and did, written only when it changed; and when to look again. */
+  /**
+   * The status from what the pass saw and did, written only when it changed, and the health series from the same;
+   * and when to look again.
+   */
   private UpdateControl<EtcdCluster> report(ClusterPass pass, PassOutcome outcome, Context<EtcdCluster> context) {
     try {
       Observation observation = pass.observation(outcome);
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
+      health.record(HealthReadings.of(observation, status));
       return StatusUpdates.patchIfChanged(pass.cluster(), status, context)
           .rescheduleAfter(RecheckTiming.after(observation, outcome, statusRefreshInterval));
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.quorum.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.DOUBLE;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import dev.quorum.demo.Demo;
 import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.ClientResult;
 import dev.quorum.rig.RigSession;
+import dev.quorum.testing.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -122,6 +124,22 @@ class EtcdClusterOperatorIT {
         .isEqualTo("http://demo-0.demo." + ns + ".svc.cluster.local:2379");
     assertThat(kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("demo").get().getSpec()
         .getMinAvailable().getIntVal()).isEqualTo(2);
+
+    // the operator's metrics say the same, per cluster and per member
+    awaitHealth("demo", "healthy", Map.of("quorum_cluster_members_ready", 3.0, "quorum_cluster_voters", 3.0,
+        "quorum_cluster_fault_tolerance", 1.0, "quorum_cluster_has_leader", 1.0));
+    String scrape = OperatorMetrics.scrape(operator.metricsUrl());
+    for (int i = 0; i < 3; i++) {
+      Map<String, String> member = Map.of("namespace", ns, "cluster", "demo", "member", "demo-" + i);
+      assertThat(OperatorMetrics.value(scrape, "quorum_member_up", member)).contains(1.0);
+      assertThat(OperatorMetrics.value(scrape, "quorum_member_database_size_bytes", member)).get(DOUBLE)
+          .isGreaterThan(0);
+      assertThat(OperatorMetrics.value(scrape, "quorum_member_raft_index_lag", member)).isPresent();
+    }
+    assertThat(OperatorMetrics.value(scrape, "quorum_member_leader", Map.of("namespace", ns, "member", leaderName)))
+        .contains(1.0);
+    assertThat(OperatorMetrics.value(scrape, "quorum_cluster_alarms", Map.of("namespace", ns, "cluster", "demo",
+        "alarm", "NOSPACE"))).contains(0.0);
   }
 
   @Test
@@ -136,14 +154,20 @@ class EtcdClusterOperatorIT {
 
   @Test
   @Order(3)
-  void killedMemberShowsAsDegradedAndRecovers() {
+  void killedMemberShowsAsDegradedAndRecovers() throws Exception {
     String victim = "demo-1";
     RIG.rig().faults().breakContainer(ns, victim, "etcd", Duration.ofSeconds(15));
     awaitStatus("demo", "Degraded with 2 ready members, still Available", Duration.ofSeconds(60),
         s -> condition(s, "Degraded").equals("True") && s.path("readyMembers").asInt() == 2
             && condition(s, "Available").equals("True") && s.path("faultTolerance").asInt() == 0);
+    awaitHealth("demo", "quorum at risk", Map.of("quorum_cluster_fault_tolerance", 0.0,
+        "quorum_cluster_members_ready", 2.0));
+    assertThat(OperatorMetrics.value(scrape(), "quorum_member_up", Map.of("namespace", ns, "member", victim)))
+        .contains(0.0);
     awaitStatus("demo", "recovered", Duration.ofMinutes(2),
         s -> condition(s, "Degraded").equals("False") && s.path("readyMembers").asInt() == 3);
+    awaitHealth("demo", "healthy again", Map.of("quorum_cluster_fault_tolerance", 1.0,
+        "quorum_cluster_members_ready", 3.0));
     assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "get", "/it/key", "--print-value-only").output().strip())
         .isEqualTo("value");
   }
@@ -275,6 +299,10 @@ class EtcdClusterOperatorIT {
         .until(() -> childResourceVersions("demo").isEmpty());
     // claims are retained by default: the data outlives the cluster object
     assertThat(kube.persistentVolumeClaims().inNamespace(ns).list().getItems()).hasSize(3);
+    // and no series says a member of a cluster that is gone is down
+    await("the deleted cluster's series dropped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> OperatorMetrics.names(scrape(), Map.of("namespace", ns, "cluster", "demo")).stream()
+            .noneMatch(name -> name.startsWith("quorum_cluster_") || name.startsWith("quorum_member_")));
   }
 
   /**
@@ -405,6 +433,20 @@ class EtcdClusterOperatorIT {
       }
     }
     return "";
+  }
+
+  static String scrape() throws Exception {
+    return OperatorMetrics.scrape(operator.metricsUrl());
+  }
+
+  /** Waits until each of the cluster's series named reads its value. */
+  static void awaitHealth(String name, String what, Map<String, Double> values) {
+    Map<String, String> cluster = Map.of("namespace", ns, "cluster", name);
+    await(name + " metrics: " + what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      String scrape = scrape();
+      return values.entrySet().stream().allMatch(v ->
+          OperatorMetrics.value(scrape, v.getKey(), cluster).filter(v.getValue()::equals).isPresent());
+    });
   }
 
   static void awaitStatus(String name, String what, Duration timeout, java.util.function.Predicate<JsonNode> condition) {
