@@ -7,6 +7,7 @@ import dev.quorum.api.v1alpha1.EtcdCluster;
 import dev.quorum.api.v1alpha1.EtcdRecovery;
 import dev.quorum.api.v1alpha1.EtcdRestore;
 import dev.quorum.etcd.ClusterView;
+import dev.quorum.etcd.MemberView;
 import dev.quorum.model.Annotations;
 import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.MemberBootstrapRecords;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What one pass knows of a cluster, read once at its start ({@link ClusterObserver}): deciding reads only this, and
@@ -71,6 +73,12 @@ record ClusterPass(
 
   Optional<String> leader() {
     return etcd.flatMap(ClusterView::leaderName);
+  }
+
+  /** The members the operator reached that follow a leader, when any member answered it. */
+  Optional<Set<String>> serving() {
+    return etcd.map(view -> view.members().stream().filter(MemberView::healthy).filter(MemberView::started)
+        .map(MemberView::name).collect(Collectors.toSet()));
   }
 
   Map<String, String> annotations() {

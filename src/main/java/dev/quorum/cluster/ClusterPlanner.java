@@ -152,7 +152,7 @@ final class ClusterPlanner {
     Optional<DowngradePlan.Step> downgrade = pass.etcd()
         .flatMap(view -> DowngradePlan.next(pass.model().version(), view));
     MemberRollout.Plan rollout = heldByDowngrade(MemberRollout.plan(pass.model(), pass.pods(), pass.claims(),
-        pass.leader(), pass.formed()), downgrade);
+        pass.leader(), pass.formed(), pass.serving()), downgrade);
     List<PersistentVolumeClaim> createClaims = rollout.createClaims().stream()
         .filter(c -> !membership.holdBack().contains(c.getMetadata().getLabels().get(Labels.MEMBER))).toList();
     List<Pod> createPods = rollout.createPods().stream()

@@ -112,12 +112,22 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     try {
       Observation observation = pass.observation(outcome);
       EtcdClusterStatus status = StatusAggregator.aggregate(observation);
-      health.record(HealthReadings.of(observation, status));
-      return StatusUpdates.patchIfChanged(pass.cluster(), status, context)
+      UpdateControl<EtcdCluster> update = StatusUpdates.patchIfChanged(pass.cluster(), status, context)
           .rescheduleAfter(RecheckTiming.after(observation, outcome, statusRefreshInterval));
+      recordHealth(pass, observation, status);
+      return update;
     } catch (RuntimeException e) {
       LOG.errorf(e, "computing the status of %s failed", pass.model().key());
       return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(RecheckTiming.RETRY_AFTER_ERROR);
+    }
+  }
+
+  /** The health series from the same pass; never in the way of the status. */
+  private void recordHealth(ClusterPass pass, Observation observation, EtcdClusterStatus status) {
+    try {
+      health.record(HealthReadings.of(observation, status));
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "recording the health metrics of %s failed", pass.model().key());
     }
   }
 }

@@ -38,7 +38,7 @@ final class MemberReplacement {
     Optional<String> leader = pass.leader();
     List<Pod> live = ClusterObserver.memberPods(model, children.livePods(model.namespace(), Labels.CLUSTER,
         model.name()), model.staticPods() ? children.liveConfigMaps(model.namespace(), model.name()) : List.of());
-    Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, pass.formed())
+    Optional<MemberRollout.Replacement> confirmed = MemberRollout.plan(model, live, claims, leader, pass.formed(), pass.serving())
         .replace()
         .filter(r -> Objects.equals(r.pod().getMetadata().getUid(), replacement.pod().getMetadata().getUid()));
     if (confirmed.isEmpty()) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -44,12 +45,22 @@ public final class MemberRollout {
 
   private MemberRollout() {}
 
+  /** A plan that counts a member ready by its pod alone (what reaching it adds is not known, or not needed). */
+  public static Plan plan(EtcdClusterModel model, List<Pod> pods, List<PersistentVolumeClaim> claims,
+      Optional<String> leader, boolean formed) {
+    return plan(model, pods, claims, leader, formed, Optional.empty());
+  }
+
   /**
    * @param leader the member etcd reports as leader, if known
    * @param formed whether the cluster has ever formed; before that no member holds data worth keeping
+   * @param serving the members the operator reached that follow a leader, when any member answered it: a member
+   *     counts as ready for the roll only once its pod is ready and the operator reaches it too. A restarted member's
+   *     pod can be ready seconds before its name resolves for the operator; restarting the next one then would leave
+   *     the operator seeing one member of three, and reporting a quorum lost that etcd still has
    */
   public static Plan plan(EtcdClusterModel model, List<Pod> pods, List<PersistentVolumeClaim> claims,
-      Optional<String> leader, boolean formed) {
+      Optional<String> leader, boolean formed, Optional<Set<String>> serving) {
     Map<String, Pod> podByName = byName(pods);
     Map<String, PersistentVolumeClaim> claimByName = byName(claims);
     List<PersistentVolumeClaim> createClaims = new ArrayList<>();
@@ -82,7 +93,7 @@ public final class MemberRollout {
       if (unsafe.isPresent()) {
         waits.add("the roll waits: " + unsafe.get());
       } else {
-        replace = nextToRoll(model, podByName, outdated, leader, formed, waits);
+        replace = nextToRoll(model, podByName, outdated, leader, formed, serving, waits);
       }
     }
     Optional<String> waiting = waits.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", waits));
@@ -95,10 +106,16 @@ public final class MemberRollout {
    * ready, by eviction so the disruption budget has the last word.
    */
   private static Optional<Replacement> nextToRoll(EtcdClusterModel model, Map<String, Pod> podByName,
-      List<Member> outdated, Optional<String> leader, boolean formed, List<String> waits) {
-    List<String> notReady = model.members().stream().map(Member::name)
+      List<Member> outdated, Optional<String> leader, boolean formed, Optional<Set<String>> serving,
+      List<String> waits) {
+    // broken: its pod is not ready; a member whose pod is ready but the operator does not reach yet is not broken (it
+    // restarts as any ready one, through the budget and after handing leadership over), but it is not counted ready
+    List<String> podNotReady = model.members().stream().map(Member::name)
         .filter(name -> !PodReadiness.ready(podByName.get(name))).toList();
-    Optional<Member> brokenFirst = outdated.stream().filter(m -> notReady.contains(m.name())).findFirst();
+    List<String> notReady = model.members().stream().map(Member::name)
+        .filter(name -> podNotReady.contains(name) || serving.filter(reached -> !reached.contains(name)).isPresent())
+        .toList();
+    Optional<Member> brokenFirst = outdated.stream().filter(m -> podNotReady.contains(m.name())).findFirst();
     if (brokenFirst.isPresent()) {
       int othersReady = model.size() - notReady.size();
       if (formed && othersReady < model.quorum()) {
@@ -109,7 +126,9 @@ public final class MemberRollout {
       return Optional.of(replacement(model, outdated, brokenFirst.get(), podByName, "it is not ready", false));
     }
     if (!notReady.isEmpty()) {
-      waits.add("the roll waits: every member must be ready first (not ready: " + String.join(", ", notReady) + ")");
+      waits.add("the roll waits: every member must be ready first (not ready: " + notReady.stream()
+          .map(name -> PodReadiness.ready(podByName.get(name)) ? name + ", whose pod is ready but the operator does"
+              + " not reach it yet" : name).collect(Collectors.joining(", ")) + ")");
       return Optional.empty();
     }
     Member next = outdated.get(0);

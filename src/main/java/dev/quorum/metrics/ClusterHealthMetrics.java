@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -49,14 +50,16 @@ public class ClusterHealthMetrics {
   private static final int FORGOTTEN_KEPT = 10_000;
 
   private final MeterRegistry registry;
-  private final Map<Key, Tracked> clusters = new ConcurrentHashMap<>();
-  private final Set<String> forgottenUids = Collections.newSetFromMap(Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > FORGOTTEN_KEPT;
-        }
-      }));
+  // one lock for recording and forgetting (each is a few map operations): a deletion seen in the middle of a pass's
+  // recording must not leave gauges behind that read a cluster nobody tracks
+  private final Object lock = new Object();
+  private final Map<Key, Tracked> clusters = new HashMap<>();
+  private final Set<String> forgottenUids = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > FORGOTTEN_KEPT;
+    }
+  });
 
   public ClusterHealthMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -64,18 +67,18 @@ public class ClusterHealthMetrics {
 
   /** What a pass saw: the series read it from now on. */
   public void record(ClusterHealth health) {
-    if (forgottenUids.contains(health.uid())) {
-      return;
-    }
-    Key key = new Key(health.namespace(), health.cluster());
-    Tracked tracked = clusters.computeIfAbsent(key, k -> new Tracked(k, health));
-    synchronized (tracked) {
-      if (!tracked.uid.equals(health.uid())) {
-        // deleted and created again under the same name before the deletion was seen: a new cluster, new series
-        forget(key);
-        record(health);
+    synchronized (lock) {
+      if (forgottenUids.contains(health.uid())) {
         return;
       }
+      Key key = new Key(health.namespace(), health.cluster());
+      Tracked known = clusters.get(key);
+      if (known != null && !known.uid.equals(health.uid())) {
+        // deleted and created again under the same name before the deletion was seen: a new cluster, new series
+        forgottenUids.add(known.uid);
+        forget(key);
+      }
+      Tracked tracked = clusters.computeIfAbsent(key, k -> new Tracked(k, health));
       ClusterHealth before = tracked.last.getAndSet(health);
       tracked.countLeaderChange(health.leader());
       if (health.reconcileFailed()) {
@@ -92,12 +95,21 @@ public class ClusterHealthMetrics {
     }
   }
 
-  /** The cluster is gone: remove every series of it, and ignore a pass of it that ends later. */
+  /**
+   * The cluster is gone: remove every series of it, and ignore a pass of it that ends later. A deletion seen after
+   * a cluster of the same name was created again leaves the new one's series alone.
+   */
   public void forgetCluster(String namespace, String cluster, String uid) {
-    if (uid != null) {
-      forgottenUids.add(uid);
+    synchronized (lock) {
+      if (uid != null) {
+        forgottenUids.add(uid);
+      }
+      Key key = new Key(namespace, cluster);
+      Tracked tracked = clusters.get(key);
+      if (tracked == null || uid == null || tracked.uid.equals(uid)) {
+        forget(key);
+      }
     }
-    forget(new Key(namespace, cluster));
   }
 
   private void forget(Key key) {

@@ -140,6 +140,9 @@ class EtcdClusterOperatorIT {
         .contains(1.0);
     assertThat(OperatorMetrics.value(scrape, "quorum_cluster_alarms", Map.of("namespace", ns, "cluster", "demo",
         "alarm", "NOSPACE"))).contains(0.0);
+    // and the operator SDK's reconciliation metrics, per controller
+    assertThat(OperatorMetrics.value(scrape, "reconciliations_started_total", Map.of("controller_name",
+        EtcdClusterReconciler.NAME))).get(DOUBLE).isGreaterThan(0);
   }
 
   @Test
@@ -200,6 +203,10 @@ class EtcdClusterOperatorIT {
         .filter(e -> "LeaderMoved".equals(e.getReason()) && "demo".equals(e.getInvolvedObject().getName()))
         .map(e -> e.getMessage())).as("the member replaced last was the leader: it handed leadership over first")
         .anyMatch(m -> m.startsWith("leadership moved from " + last + " to "));
+    assertThat(kube.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "demo".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()))
+        .as("each member restarts only once the operator reaches the one before: it never sees a quorum lost")
+        .doesNotContain("QuorumLost");
     assertThat(etcdctl("--endpoints=" + clientUrl("demo"), "get", "/it/key", "--print-value-only").output().strip())
         .isEqualTo("value");
   }

@@ -130,6 +130,21 @@ class ClusterHealthMetricsTest {
   }
 
   @Test
+  void aDeletionSeenAfterTheNameWasTakenAgainLeavesTheNewClustersSeriesAlone() {
+    metrics.record(health("ns", "a", "uid-old", Optional.of("a-0"), members("a", 3)));
+    metrics.record(health("ns", "a", "uid-new", Optional.of("a-0"), members("a", 3)));
+    metrics.record(health("ns", "a", "uid-new", Optional.of("a-1"), members("a", 3)));
+
+    metrics.forgetCluster("ns", "a", "uid-old");
+
+    assertThat(registry.get("quorum.cluster.leader.changes").tags("cluster", "a").counter().count()).isEqualTo(1);
+    assertThat(gauge("quorum.cluster.members.ready", "a")).isEqualTo(3);
+    // and a late pass of the old one does not come back
+    metrics.record(health("ns", "a", "uid-old", Optional.of("a-2"), members("a", 3)));
+    assertThat(registry.get("quorum.cluster.leader.changes").tags("cluster", "a").counter().count()).isEqualTo(1);
+  }
+
+  @Test
   void certificateExpiryIsServedForTlsClustersOnly() {
     metrics.record(health("ns", "plain", "uid-p", Optional.of("plain-0"), members("plain", 3)));
     metrics.record(new ClusterHealth("ns", "tls", "uid-t", 3, 3, OptionalInt.of(3), OptionalInt.of(0), 1,
