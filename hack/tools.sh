@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (once) and caches the real binaries the Quorum rig and tests run:
 # kube-apiserver, kube-controller-manager, kubectl, etcd/etcdctl/etcdutl (two minors, and an old patch for the upgrade-path tests),
-# helm and an S3-compatible server (versitygw); cert-manager's CRDs (no controller: the tests show what the operator
+# helm, an S3-compatible server (versitygw) and Prometheus with promtool; cert-manager's CRDs (no controller: the tests show what the operator
 # asks of cert-manager); for real nodes kubelet, kube-scheduler, kube-proxy, containerd, the CNI plugins and CoreDNS.
 # Everything comes from the Go module proxy, but runc: the distribution's package (see check_runc).
 # Idempotent: a binary that is already there is not rebuilt, so a warm run takes seconds.
@@ -22,6 +22,9 @@ CERT_MANAGER_VERSION=${CERT_MANAGER_VERSION:-1.21.2}
 CONTAINERD_VERSION=${CONTAINERD_VERSION:-2.2.10}
 CNI_PLUGINS_VERSION=${CNI_PLUGINS_VERSION:-1.9.1}
 COREDNS_VERSION=${COREDNS_VERSION:-1.14.7}
+# Prometheus 3.16.0 (its Go module is versioned v0.316.0): the server the rig scrapes with, and promtool for the
+# chart's alert rules; service discovery left out (remove_all_sd), as the rig renders its targets
+PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-0.316.0}
 # the sandbox image containerd $CONTAINERD_VERSION pins (registry.k8s.io/pause:<tag>), built from hack/pause
 PAUSE_VERSION=${PAUSE_VERSION:-3.10.1}
 
@@ -219,6 +222,16 @@ build_go_install() { # name version module-path/cmd binary
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+build_prometheus() {
+  local v=$PROMETHEUS_VERSION out="$TOOLS/bin/prometheus-$PROMETHEUS_VERSION" mod=github.com/prometheus/prometheus
+  if have_all "$out" prometheus promtool; then log "prometheus $v: cached"; return; fi
+  log "prometheus $v: go install $mod/cmd/{prometheus,promtool}@v$v (no service discovery)"
+  mkdir -p "$out.tmp"
+  step "prometheus $v: go install" env GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" -tags remove_all_sd \
+    "$mod/cmd/prometheus@v$v" "$mod/cmd/promtool@v$v"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 # cert-manager's CRDs as its module ships them (deploy/crds), without building cert-manager
 fetch_cert_manager_crds() {
   local v=$CERT_MANAGER_VERSION out="$TOOLS/crds/cert-manager-$CERT_MANAGER_VERSION" dir
@@ -247,6 +260,7 @@ start=$SECONDS
 for v in $ETCD_VERSIONS $ETCD_UPGRADE_PATH_VERSIONS; do build_etcd "$v"; done
 build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm helm
 build_go_install versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw/cmd/versitygw versitygw
+build_prometheus
 build_kube
 fetch_cert_manager_crds
 build_node_tools
@@ -261,6 +275,7 @@ CERT_MANAGER_VERSION=$CERT_MANAGER_VERSION
 CONTAINERD_VERSION=$CONTAINERD_VERSION
 CNI_PLUGINS_VERSION=$CNI_PLUGINS_VERSION
 COREDNS_VERSION=$COREDNS_VERSION
+PROMETHEUS_VERSION=$PROMETHEUS_VERSION
 PAUSE_VERSION=$PAUSE_VERSION
 ENV
 log "all tools ready in $TOOLS ($((SECONDS - start))s)"

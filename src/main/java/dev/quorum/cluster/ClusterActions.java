@@ -39,6 +39,7 @@ final class ClusterActions {
   private final RecoveryActions recoveries;
   private final ClusterEvents events;
   private final Duration upgradeHealthTimeout;
+  private final boolean memberPodMonitors;
 
   ClusterActions(QuorumConfig config, ChildResources children, ClusterViewSource etcd, ClusterEvents events) {
     this.children = children;
@@ -51,6 +52,7 @@ final class ClusterActions {
     this.volumes = new VolumeExpansion(children, events);
     this.recoveries = new RecoveryActions(children, events, config.recovery().haltAfterStep());
     this.upgradeHealthTimeout = config.membership().upgradeHealthTimeout();
+    this.memberPodMonitors = config.metrics().memberPodMonitors();
   }
 
   /** @throws RuntimeException when a call fails: the pass reports it, and the next one decides again */
@@ -139,6 +141,13 @@ final class ClusterActions {
     boolean replaced = !membership.busy()
         && plan.rollout().replace().map(r -> replacement.replace(pass, r)).orElse(false);
     supporting.disruptionBudget(model);
+    if (memberPodMonitors) {
+      supporting.memberPodMonitor(model).ifPresent(why -> {
+        if (events.podMonitorsUnavailable(pass.cluster(), why)) {
+          LOG.warnf("%s: %s", model.key(), why);
+        }
+      });
+    }
 
     String waits = String.join("; ", Stream.of(membershipWaits, plan.rollout().waiting(), downgradeRefused, starting,
         plan.rotation()).flatMap(Optional::stream).toList());

@@ -14,6 +14,7 @@ public class ClusterEvents {
   private final Events events;
   /** The last quorum-loss picture reported per cluster uid. */
   private final java.util.Map<String, String> lastQuorumLoss = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<String> podMonitorsUnavailable = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ClusterEvents(Events events) {
     this.events = events;
@@ -49,6 +50,18 @@ public class ClusterEvents {
       return false;
     }
     events.warning(cluster, Reasons.QUORUM_LOST, summary);
+    return true;
+  }
+
+  /**
+   * The members' PodMonitor cannot be kept (its resource is not served): once per cluster while the operator runs,
+   * as a Warning; it concerns monitoring only, so no condition carries it.
+   */
+  public boolean podMonitorsUnavailable(EtcdCluster cluster, String message) {
+    if (!podMonitorsUnavailable.add(cluster.getMetadata().getUid())) {
+      return false;
+    }
+    events.warning(cluster, Reasons.POD_MONITOR_UNAVAILABLE, message);
     return true;
   }
 

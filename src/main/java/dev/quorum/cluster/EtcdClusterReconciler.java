@@ -34,6 +34,8 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // certificates: CertManager: the members' Certificate (applied; cert-manager writes the Secret)
 @RBACRule(apiGroups = "cert-manager.io", resources = "certificates", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
+// quorum.metrics.member-pod-monitors: the members' PodMonitor (applied), where the Prometheus Operator's CRDs exist
+@RBACRule(apiGroups = "monitoring.coreos.com", resources = "podmonitors", verbs = {RBACVerbs.GET, RBACVerbs.CREATE, RBACVerbs.PATCH})
 @RBACRule(apiGroups = "", resources = "services", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH})
 // ConfigMaps: the members' records and, in StaticPod mode, each member's manifest (deleted when its member leaves).
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {RBACVerbs.GET, RBACVerbs.LIST, RBACVerbs.WATCH, RBACVerbs.CREATE, RBACVerbs.PATCH, RBACVerbs.DELETE})

@@ -23,6 +23,8 @@ public final class Reasons {
   public static final String STABLE = "Stable";
   public static final String QUORUM_AVAILABLE = "QuorumAvailable";
   public static final String QUORUM_LOST = "QuorumLost";
+  /** Event: the operator is set to keep the members' PodMonitor, and the cluster does not serve PodMonitors. */
+  public static final String POD_MONITOR_UNAVAILABLE = "PodMonitorUnavailable";
   public static final String MEMBERS_UNAVAILABLE = "MembersUnavailable";
   public static final String ALL_MEMBERS_READY = "AllMembersReady";
   public static final String MEMBER_POD_ENDED = "MemberPodEnded";

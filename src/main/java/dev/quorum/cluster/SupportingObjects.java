@@ -7,6 +7,7 @@ import dev.quorum.model.EtcdClusterModel;
 import dev.quorum.model.Labels;
 import dev.quorum.specs.BackupScheduleBuilder;
 import dev.quorum.specs.CertManagerCertificateBuilder;
+import dev.quorum.specs.MemberPodMonitorBuilder;
 import dev.quorum.specs.ClientServiceBuilder;
 import dev.quorum.specs.NodeAgentBuilder;
 import dev.quorum.specs.PeerServiceBuilder;
@@ -20,8 +21,8 @@ import java.util.Optional;
 
 /**
  * The objects around the members, each kept as the model says: the Services (and the voter labels the client Service
- * routes by), the TLS Secrets and cert-manager Certificate, the disruption budget, StaticPod mode's node agent, and the
- * EtcdBackupSchedule of an inline {@code spec.backup}.
+ * routes by), the TLS Secrets and cert-manager Certificate, the disruption budget, StaticPod mode's node agent, the
+ * EtcdBackupSchedule of an inline {@code spec.backup}, and the members' PodMonitor when asked for.
  */
 final class SupportingObjects {
 
@@ -79,6 +80,30 @@ final class SupportingObjects {
   void nodeAgent(EtcdClusterModel model, List<ConfigMap> configMaps) {
     if (model.staticPods()) {
       children.apply(NodeAgentBuilder.build(model, StaticPodMembers.manifests(model, configMaps)));
+    }
+  }
+
+  /**
+   * The PodMonitor of the members' metrics, when the operator is asked to keep one ({@code
+   * quorum.metrics.member-pod-monitors}); not for static pods, which name no port.
+   *
+   * @return why it cannot be kept (the Prometheus Operator's resource is not served), if it cannot
+   */
+  Optional<String> memberPodMonitor(EtcdClusterModel model) {
+    if (model.staticPods()) {
+      return Optional.empty();
+    }
+    try {
+      children.apply(MemberPodMonitorBuilder.POD_MONITORS, MemberPodMonitorBuilder.build(model));
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return Optional.of("the operator is set to keep a PodMonitor of the members' metrics"
+            + " (QUORUM_METRICS_MEMBER_POD_MONITORS, the chart's metrics.memberPodMonitors.enabled), but this"
+            + " Kubernetes cluster does not serve podmonitors.monitoring.coreos.com: install the Prometheus"
+            + " Operator's CRDs, or turn the setting off; nothing else is affected");
+      }
+      throw e;
     }
   }
 

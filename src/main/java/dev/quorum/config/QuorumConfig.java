@@ -36,6 +36,19 @@ public interface QuorumConfig {
 
   Recovery recovery();
 
+  Metrics metrics();
+
+  /** What the operator publishes for Prometheus beyond its own /q/metrics. */
+  interface Metrics {
+
+    /**
+     * Keep a PodMonitor (the Prometheus Operator's resource) per EtcdCluster for its members' metrics port, where
+     * that resource is served. Off by default; the chart's metrics.memberPodMonitors.enabled turns it on.
+     */
+    @WithDefault("false")
+    boolean memberPodMonitors();
+  }
+
   /** Quorum-loss recoveries. */
   interface Recovery {
 

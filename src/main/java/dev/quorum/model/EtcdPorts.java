@@ -7,6 +7,8 @@ public final class EtcdPorts {
   public static final int PEER = 2380;
   /** Plain-HTTP listener for /metrics, /readyz and /livez, so probes need no client certificate. */
   public static final int METRICS = 2381;
+  /** The name of that port on a member's container, which a PodMonitor scrapes by. */
+  public static final String METRICS_NAME = "metrics";
 
   private EtcdPorts() {}
 }

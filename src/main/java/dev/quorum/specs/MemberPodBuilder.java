@@ -162,7 +162,7 @@ public final class MemberPodBuilder {
         .withPorts(
             new ContainerPortBuilder().withName("client").withContainerPort(EtcdPorts.CLIENT).build(),
             new ContainerPortBuilder().withName("peer").withContainerPort(EtcdPorts.PEER).build(),
-            new ContainerPortBuilder().withName("metrics").withContainerPort(EtcdPorts.METRICS).build())
+            new ContainerPortBuilder().withName(EtcdPorts.METRICS_NAME).withContainerPort(EtcdPorts.METRICS).build())
         .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(EtcdArgs.DATA_MOUNT).endVolumeMount()
         .addAllToVolumeMounts(model.scheme() != Scheme.HTTPS ? List.of() : List.of(new VolumeMountBuilder()
             .withName(TLS_VOLUME).withMountPath(EtcdArgs.TLS_MOUNT).withReadOnly(true).build()))

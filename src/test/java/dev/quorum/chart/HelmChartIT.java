@@ -105,6 +105,61 @@ class HelmChartIT {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------- alerts
+
+  @Test
+  void whenAskedThePrometheusRuleCarriesTheAlertsAsPromtoolReadsThem() throws Exception {
+    List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "metrics.prometheusRule.enabled=true",
+        "--set", "metrics.prometheusRule.labels.release=prometheus");
+
+    HasMetadata rule = objects.stream().filter(o -> "PrometheusRule".equals(o.getKind())).findFirst().orElseThrow();
+    assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(rule.getMetadata().getNamespace()).isEqualTo("quorum-system");
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus")
+        .containsEntry("app.kubernetes.io/instance", "quorum");
+    // the file AlertRulesIT checks and tests, unchanged (its {{ $labels.… }} templates are Prometheus', not Helm's)
+    com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    assertThat(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) rule).getAdditionalProperties().get("spec"))
+        .isEqualTo(yaml.readValue(CHART.resolve("files/alerts.yaml").toFile(), Map.class));
+    assertThat(objects).filteredOn(o -> "PrometheusRule".equals(o.getKind())).hasSize(1);
+  }
+
+  @Test
+  void whenAskedAPodMonitorScrapesTheOperatorAndTheOperatorKeepsOneForEachClustersMembers() {
+    List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "metrics.podMonitor.enabled=true",
+        "--set", "metrics.podMonitor.interval=15s", "--set", "metrics.memberPodMonitors.enabled=true");
+
+    HasMetadata monitor = objects.stream().filter(o -> "PodMonitor".equals(o.getKind())).findFirst().orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) ((io.fabric8.kubernetes.api.model.GenericKubernetesResource)
+        monitor).getAdditionalProperties().get("spec");
+    Deployment deployment = one(objects, Deployment.class);
+    assertThat(spec.get("selector")).isEqualTo(Map.of("matchLabels",
+        deployment.getSpec().getSelector().getMatchLabels()));
+    assertThat(spec.get("podMetricsEndpoints")).isEqualTo(List.of(Map.of("port", "http", "path", "/q/metrics",
+        "honorLabels", true, "interval", "15s")));
+    assertThat(env(operator(objects))).containsEntry("QUORUM_METRICS_MEMBER_POD_MONITORS", "true");
+    // off by default: no monitor, and the operator keeps none
+    List<HasMetadata> defaults = template("quorum", "quorum-system");
+    assertThat(defaults).noneMatch(o -> "PodMonitor".equals(o.getKind()));
+    assertThat(env(operator(defaults))).doesNotContainKey("QUORUM_METRICS_MEMBER_POD_MONITORS");
+  }
+
+  @Test
+  void whenAskedTheDashboardConfigMapCarriesTheDashboardForGrafanasSidecar() throws Exception {
+    List<HasMetadata> objects = template("quorum", "quorum-system", "--set", "metrics.grafanaDashboard.enabled=true",
+        "--set", "metrics.grafanaDashboard.namespace=monitoring");
+
+    io.fabric8.kubernetes.api.model.ConfigMap dashboard = one(objects, io.fabric8.kubernetes.api.model.ConfigMap.class);
+    assertThat(dashboard.getMetadata().getName()).isEqualTo("quorum-dashboard");
+    assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
+    assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(dashboard.getData().get("quorum-etcd-clusters.json")))
+        .isEqualTo(json.readTree(CHART.resolve("files/dashboard.json").toFile()));
+  }
+
   // ---------------------------------------------------------------------------------------------- defaults
 
   @Test

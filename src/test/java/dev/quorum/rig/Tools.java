@@ -119,6 +119,16 @@ public final class Tools {
     return require(root.resolve("bin/helm-" + versions.get("HELM_VERSION")).resolve("helm"));
   }
 
+  /** The Prometheus server the rig scrapes with (service discovery left out: the rig renders its targets). */
+  public Path prometheus() {
+    return require(root.resolve("bin/prometheus-" + version("PROMETHEUS_VERSION")).resolve("prometheus"));
+  }
+
+  /** Prometheus' rule and config checker, built with that server. */
+  public Path promtool() {
+    return require(root.resolve("bin/prometheus-" + version("PROMETHEUS_VERSION")).resolve("promtool"));
+  }
+
   public Path versitygw() {
     return require(root.resolve("bin/versitygw-" + versions.get("VERSITYGW_VERSION")).resolve("versitygw"));
   }
