@@ -136,6 +136,21 @@ public final class ChartOperator implements RunningOperator {
     return java.net.URI.create("http://" + running.getStatus().getPodIP() + ":" + HTTP_PORT + "/q/metrics");
   }
 
+  /**
+   * The PodMonitor the chart creates for this release with {@code metrics.podMonitor.enabled}, rendered by helm: the
+   * rig serves no PodMonitor resource, so its Prometheus is given the targets rendered from this object.
+   */
+  public io.fabric8.kubernetes.api.model.GenericKubernetesResource podMonitor() {
+    Helm.Result rendered = helm.run(Helm.DEFAULT_TIMEOUT, List.of("template", release, "helm/quorum", "--namespace",
+        namespace, "--kube-version", rig.tools().kubeVersion(), "--set", "metrics.podMonitor.enabled=true",
+        "--show-only", "templates/podmonitor.yaml"));
+    if (!rendered.ok()) {
+      throw new IllegalStateException("helm template of the PodMonitor failed: " + rendered);
+    }
+    return rig.client().getKubernetesSerialization().unmarshal(rendered.stdout(),
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+  }
+
   /** The chart's container port for health and metrics. */
   static final int HTTP_PORT = 8080;
 
