@@ -87,7 +87,8 @@ final class SupportingObjects {
    * The PodMonitor of the members' metrics, when the operator is asked to keep one ({@code
    * quorum.metrics.member-pod-monitors}); not for static pods, which name no port.
    *
-   * @return why it cannot be kept (the Prometheus Operator's resource is not served), if it cannot
+   * @return why it cannot be kept (the Prometheus Operator's resource is not served, or the call was refused), if it
+   *     cannot
    */
   Optional<String> memberPodMonitor(EtcdClusterModel model) {
     if (model.staticPods()) {
@@ -97,13 +98,16 @@ final class SupportingObjects {
       children.apply(MemberPodMonitorBuilder.POD_MONITORS, MemberPodMonitorBuilder.build(model));
       return Optional.empty();
     } catch (KubernetesClientException e) {
+      // monitoring never stands in the way of the members' care: any refusal is reported, and the pass goes on
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return Optional.of("the operator is set to keep a PodMonitor of the members' metrics"
             + " (QUORUM_METRICS_MEMBER_POD_MONITORS, the chart's metrics.memberPodMonitors.enabled), but this"
             + " Kubernetes cluster does not serve podmonitors.monitoring.coreos.com: install the Prometheus"
             + " Operator's CRDs, or turn the setting off; nothing else is affected");
       }
-      throw e;
+      return Optional.of("the members' PodMonitor " + MemberPodMonitorBuilder.name(model) + " could not be applied"
+          + " (HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
+          ? e.getStatus().getMessage() : e.getMessage()) + "); nothing else is affected");
     }
   }
 
