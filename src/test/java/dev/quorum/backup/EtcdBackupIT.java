@@ -14,15 +14,13 @@ import dev.quorum.rig.ChartOperator;
 import dev.quorum.rig.Pods;
 import dev.quorum.rig.RigSession;
 import dev.quorum.rig.S3Server;
+import dev.quorum.testing.OperatorMetrics;
 import dev.quorum.testing.TestBackups;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -215,11 +213,7 @@ class EtcdBackupIT {
 
   /** The operator's Prometheus metrics, as it serves them at /q/metrics. */
   static String metrics() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(operator.metricsUrl()).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
+    return OperatorMetrics.scrape(operator.metricsUrl());
   }
 
   /** A series of this test's namespace: {@code name{cluster="..",namespace="..",reason=".."}} (labels sorted). */
